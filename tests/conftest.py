@@ -1,0 +1,63 @@
+"""The standing characters: an owner, a teammate, a read-only teammate, an admin
+of organization A, and an outsider who owns organization B and must see nothing of A."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from accounts.models import Membership, Organization, Role, User
+from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+
+
+@dataclass
+class Cast:
+    org: Organization
+    other_org: Organization
+    owner: User
+    admin: User
+    teammate: User
+    viewer: User
+    outsider: User
+
+    def client_for(self, user: User, organization: Organization | None = None) -> Client:
+        client = Client()
+        client.force_login(user)
+        if organization is not None:
+            session = client.session
+            session["current_organization_id"] = organization.pk
+            session.save()
+        return client
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    org = OrganizationFactory(name="Acme AI", slug="acme")
+    other = OrganizationFactory(name="Rival Labs", slug="rival")
+    owner = MembershipFactory(organization=org, role=Role.OWNER, user__email="owner@acme.test").user
+    admin = MembershipFactory(organization=org, role=Role.ADMIN, user__email="admin@acme.test").user
+    teammate = MembershipFactory(
+        organization=org, role=Role.MEMBER, user__email="mate@acme.test"
+    ).user
+    viewer = MembershipFactory(
+        organization=org, role=Role.VIEWER, user__email="viewer@acme.test"
+    ).user
+    outsider = MembershipFactory(
+        organization=other, role=Role.OWNER, user__email="boss@rival.test"
+    ).user
+    return Cast(org, other, owner, admin, teammate, viewer, outsider)
+
+
+@pytest.fixture
+def owner_client(cast: Cast) -> Client:
+    return cast.client_for(cast.owner)
+
+
+@pytest.fixture
+def user(db) -> User:
+    return UserFactory()
+
+
+__all__ = ["Cast", "Membership"]
