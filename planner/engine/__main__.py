@@ -1,0 +1,124 @@
+"""``python -m planner.engine quote|sweep``: the engine's stable command-line contract."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from planner.engine.contract import compute_quote, parse_quote, parse_sweep, sweep_rows
+from planner.engine.errors import ScenarioError
+
+QUOTE_HELP = """\
+Read one JSON scenario on stdin, write one JSON result on stdout.
+
+Input fields:
+  tokens_per_month              tokens a month (or tokens_per_day, not both)
+  tokens_per_day                tokens a day, times days_per_month (default 30)
+  input_share                   fraction of tokens that are input (default 0.5)
+  cached_share                  fraction of INPUT tokens read from cache (default 0)
+  hours_per_month               hours in the month (default 720)
+  api: {input_per_mtok,         per 1M tokens; omit input_per_mtok for an output-only offer
+        output_per_mtok,        (required)
+        cached_input_per_mtok,  price of cached input tokens
+        availability}           e.g. 0.999
+  selfhost: {monthly | hourly,  per replica; hourly x hours_per_month
+             tokens_per_second, output tokens/s of one replica (required)
+             utilization,       (0, 1], default 1
+             hidden_monthly,    fixed extra cost a month (not per replica)
+             hidden_multiplier, >= 1, applied to the GPU cost
+             availability}
+  downtime_cost_per_hour        required when an availability is given
+
+Output fields: api_monthly, selfhost_monthly, capacity_tokens_per_month, replicas,
+breakeven_tokens_per_month (null if unreachable), breakeven_reason, cheaper ("api" or
+"selfhost"), ratio (dearer / cheaper), selfhost_cost_per_mtok, and with an availability
+api_downtime_cost, selfhost_downtime_cost.
+
+Example:
+  echo '{"tokens_per_month": 1e9, "api": {"input_per_mtok": 1.25, "output_per_mtok": 10},
+         "selfhost": {"monthly": 1440, "tokens_per_second": 1500}}' | python -m planner.engine quote
+"""
+
+SWEEP_HELP = """\
+Read a JSON grid spec on stdin, write CSV on stdout (one row per grid point).
+
+Grid spec:
+  volumes        tokens/month: a list, or {"start", "stop", "num", "scale": "linear"|"log"}
+  input_shares   list or {"start", "stop", "num"} (default [0.5])
+  utilizations   list or {"start", "stop", "num"} (default [1])
+  cached_share   fraction of input tokens from cache (default 0)
+  hours_per_month  default 720
+  api            list of {"name", "input_per_mtok"?, "output_per_mtok", "cached_input_per_mtok"?}
+  selfhost       list of {"name", "monthly" | "hourly", "tokens_per_second",
+                          "hidden_monthly"?, "hidden_multiplier"?}
+  start, stop    optional: only grid points [start, stop) (volume-major, utilization fastest)
+
+CSV columns: volume, input_share, utilization, api:<name>..., selfhost:<name>...,
+replicas:<name>..., cheapest (money in dollars and cents).
+
+Example:
+  echo '{"volumes": {"start": 1e7, "stop": 1e10, "num": 4, "scale": "log"},
+         "api": [{"name": "gpt-5", "input_per_mtok": 1.25, "output_per_mtok": 10}],
+         "selfhost": [{"name": "a100", "monthly": 1440, "tokens_per_second": 1500}]}' \\
+    | python -m planner.engine sweep
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m planner.engine",
+        description="Breakeven TCO engine: API vs self-hosting LLM costs.",
+        epilog="Invalid input exits with status 2 and one line 'error: <field>: <message>'.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{quote,sweep}")
+    for name, text, summary in (
+        ("quote", QUOTE_HELP, "price one scenario (JSON in, JSON out)"),
+        ("sweep", SWEEP_HELP, "price a grid of scenarios (JSON in, CSV out)"),
+    ):
+        commands.add_parser(
+            name,
+            help=summary,
+            description=text,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = f"{parser.epilog}\n\nquote:\n{QUOTE_HELP}\nsweep:\n{SWEEP_HELP}"
+    return parser
+
+
+def _read_json(stdin: TextIO) -> object:
+    text = stdin.read()
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ScenarioError(
+            "input", f"invalid JSON ({error.msg} at line {error.lineno} column {error.colno})"
+        ) from None
+
+
+def main(
+    argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdout: TextIO | None = None
+) -> int:
+    args = _parser().parse_args(argv)
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    try:
+        data = _read_json(stdin)
+        if args.command == "quote":
+            result = compute_quote(parse_quote(data))
+            stdout.write(json.dumps(result, allow_nan=False) + "\n")
+        else:
+            writer = csv.writer(stdout, lineterminator="\n")
+            writer.writerows(sweep_rows(parse_sweep(data)))
+    except ScenarioError as error:
+        print(f"error: {error.field}: {error.message}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,250 @@
+"""The recommendation: which option, and every reason with the numbers behind it.
+
+Rules (from the reference data):
+
+* Compliance: when data must stay in the network, options that send it out (API offers)
+  are excluded.
+* Latency: an option whose p99 exceeds the target is excluded.
+* Volume tiers (``volume_tiers_monthly_tokens``): under 60M tokens/month a standard API;
+  60M-500M a tiered API or small self-host; 500M-5B a managed GPU platform; 10B and up
+  full self-host. The reference has no tier for 5B-10B; the engine says so and lets the
+  costs decide.
+* Under 50M tokens/day with no idle GPU fleet, use an API.
+* Five questions (volume over 10B/month, data may not leave the VPC, deep fine-tuning
+  needed, a dedicated MLOps team, an open model within 95% of the required accuracy):
+  three or more yes -> consider self-hosting.
+
+Among the options still allowed, the preferred kind (API or self-host) wins if it has
+one; within it, the cheapest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from planner.engine.errors import ScenarioError, require_non_negative
+from planner.engine.units import DAYS_PER_MONTH, format_tokens, format_usd
+
+
+class OptionKind(StrEnum):
+    API = "api"
+    SELFHOST = "selfhost"
+
+
+@dataclass(frozen=True, slots=True)
+class VolumeTier:
+    option: str
+    min_tokens: float | None = None
+    max_tokens: float | None = None
+
+    def contains(self, tokens: float) -> bool:
+        return (self.min_tokens is None or tokens >= self.min_tokens) and (
+            self.max_tokens is None or tokens < self.max_tokens
+        )
+
+
+# The reference catalog's tiers; the adapter passes the published catalog's own.
+DEFAULT_VOLUME_TIERS: tuple[VolumeTier, ...] = (
+    VolumeTier("standard API", max_tokens=60e6),
+    VolumeTier("tiered API or small self-host", min_tokens=60e6, max_tokens=500e6),
+    VolumeTier("managed GPU platform", min_tokens=500e6, max_tokens=5e9),
+    VolumeTier("full self-host", min_tokens=10e9),
+)
+API_RULE_TOKENS_PER_DAY = 50e6
+FIVE_QUESTIONS_VOLUME = 10e9
+FIVE_QUESTIONS_THRESHOLD = 3
+
+
+@dataclass(frozen=True, slots=True)
+class CostedOption:
+    name: str
+    kind: OptionKind
+    monthly: float
+    p99_latency_s: float | None = None
+    keeps_data_in_network: bool | None = None  # default: self-host yes, API no
+
+    @property
+    def in_network(self) -> bool:
+        if self.keeps_data_in_network is not None:
+            return self.keeps_data_in_network
+        return self.kind is OptionKind.SELFHOST
+
+
+@dataclass(frozen=True, slots=True)
+class Situation:
+    tokens_per_month: float
+    has_idle_gpu_fleet: bool = False
+    data_must_stay_in_network: bool = False
+    needs_deep_finetuning: bool = False
+    has_mlops_team: bool = False
+    open_model_meets_accuracy: bool = False  # reaches 95% of the required accuracy
+    p99_latency_target_s: float | None = None
+    days_per_month: float = DAYS_PER_MONTH
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    code: str
+    message: str
+    figures: dict[str, float | str | bool | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    option: str | None
+    kind: OptionKind | None
+    reasons: tuple[Reason, ...]
+    excluded: tuple[str, ...]
+
+
+def volume_tier(tokens: float, tiers: Sequence[VolumeTier] = DEFAULT_VOLUME_TIERS) -> Reason:
+    for tier in tiers:
+        if tier.contains(tokens):
+            return Reason(
+                "volume_tier",
+                f"{format_tokens(tokens)} tokens/month falls in the '{tier.option}' tier",
+                {
+                    "tokens_per_month": tokens,
+                    "tier": tier.option,
+                    "tier_min": tier.min_tokens,
+                    "tier_max": tier.max_tokens,
+                },
+            )
+    below = max(
+        (t.max_tokens for t in tiers if t.max_tokens and t.max_tokens <= tokens), default=None
+    )
+    above = min(
+        (t.min_tokens for t in tiers if t.min_tokens and t.min_tokens > tokens), default=None
+    )
+    return Reason(
+        "volume_tier_gap",
+        f"{format_tokens(tokens)} tokens/month falls between the published tiers "
+        f"({format_tokens(below or 0)}-{format_tokens(above or 0)} has no guidance); "
+        "the costs decide",
+        {"tokens_per_month": tokens, "gap_min": below, "gap_max": above},
+    )
+
+
+def five_questions(situation: Situation) -> Reason:
+    answers = {
+        "volume_over_10b_per_month": situation.tokens_per_month > FIVE_QUESTIONS_VOLUME,
+        "data_must_stay_in_vpc": situation.data_must_stay_in_network,
+        "needs_deep_finetuning": situation.needs_deep_finetuning,
+        "has_dedicated_mlops_team": situation.has_mlops_team,
+        "open_model_reaches_95pct_accuracy": situation.open_model_meets_accuracy,
+    }
+    yes = sum(answers.values())
+    verdict = "consider self-hosting" if yes >= FIVE_QUESTIONS_THRESHOLD else "stay on an API"
+    return Reason(
+        "five_questions",
+        f"{yes} of 5 questions answered yes (threshold {FIVE_QUESTIONS_THRESHOLD}): {verdict}",
+        {"yes": yes, "threshold": FIVE_QUESTIONS_THRESHOLD, **answers},
+    )
+
+
+def recommend(
+    situation: Situation,
+    options: Sequence[CostedOption],
+    *,
+    tiers: Sequence[VolumeTier] = DEFAULT_VOLUME_TIERS,
+) -> Recommendation:
+    """Apply the rules and return the recommended option with its reasons."""
+    tokens = require_non_negative("tokens_per_month", situation.tokens_per_month)
+    if not options:
+        raise ScenarioError("options", "needs at least one costed option")
+    reasons: list[Reason] = []
+    excluded: list[str] = []
+    allowed: list[CostedOption] = []
+    for option in options:
+        if situation.data_must_stay_in_network and not option.in_network:
+            excluded.append(option.name)
+            reasons.append(
+                Reason(
+                    "excluded_compliance",
+                    f"{option.name} is excluded: data must stay in the network",
+                    {"option": option.name},
+                )
+            )
+            continue
+        target = situation.p99_latency_target_s
+        if (
+            target is not None
+            and option.p99_latency_s is not None
+            and option.p99_latency_s > target
+        ):
+            excluded.append(option.name)
+            reasons.append(
+                Reason(
+                    "excluded_latency",
+                    f"{option.name} is excluded: p99 {option.p99_latency_s:g}s exceeds the "
+                    f"{target:g}s target",
+                    {
+                        "option": option.name,
+                        "p99_latency_s": option.p99_latency_s,
+                        "target_s": target,
+                    },
+                )
+            )
+            continue
+        allowed.append(option)
+
+    reasons.append(volume_tier(tokens, tiers))
+    per_day = tokens / situation.days_per_month
+    prefer: OptionKind | None = None
+    if per_day < API_RULE_TOKENS_PER_DAY and not situation.has_idle_gpu_fleet:
+        prefer = OptionKind.API
+        reasons.append(
+            Reason(
+                "under_50m_per_day",
+                f"{format_tokens(per_day)} tokens/day is under {format_tokens(API_RULE_TOKENS_PER_DAY)}"
+                "/day and there is no idle GPU fleet: use an API",
+                {"tokens_per_day": per_day, "threshold_per_day": API_RULE_TOKENS_PER_DAY},
+            )
+        )
+    questions = five_questions(situation)
+    reasons.append(questions)
+    if questions.figures["yes"] >= FIVE_QUESTIONS_THRESHOLD:  # type: ignore[operator]
+        prefer = OptionKind.SELFHOST
+    if situation.data_must_stay_in_network:
+        prefer = OptionKind.SELFHOST
+
+    if not allowed:
+        reasons.append(Reason("no_option", "every option is excluded by the constraints", {}))
+        return Recommendation(None, None, tuple(reasons), tuple(excluded))
+    cheapest = min(allowed, key=lambda o: o.monthly)
+    preferred = [o for o in allowed if o.kind is prefer]
+    choice = min(preferred, key=lambda o: o.monthly) if preferred else cheapest
+    if prefer is not None and not preferred:
+        reasons.append(
+            Reason(
+                "preferred_kind_unavailable",
+                f"the rules favour {prefer.value} but no such option is allowed",
+                {"preferred_kind": prefer.value},
+            )
+        )
+    if choice is cheapest:
+        reasons.append(
+            Reason(
+                "cheapest",
+                f"{choice.name} is the cheapest allowed option at {format_usd(choice.monthly)}/month",
+                {"option": choice.name, "monthly": choice.monthly},
+            )
+        )
+    else:
+        reasons.append(
+            Reason(
+                "not_cheapest",
+                f"{choice.name} costs {format_usd(choice.monthly)}/month, "
+                f"{format_usd(choice.monthly - cheapest.monthly)} more than {cheapest.name}; "
+                "the rules above favour it",
+                {
+                    "option": choice.name,
+                    "monthly": choice.monthly,
+                    "cheapest": cheapest.name,
+                    "cheapest_monthly": cheapest.monthly,
+                },
+            )
+        )
+    return Recommendation(choice.name, choice.kind, tuple(reasons), tuple(excluded))
