@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from accounts.models import Invitation, Membership, Organization, User
+from accounts.models import AuditEvent, Invitation, Membership, Organization, User
 
 
 @admin.register(User)
@@ -11,6 +11,7 @@ class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "name", "is_staff", "is_active", "date_joined"]
     search_fields = ["email", "name"]
+    list_filter = ["is_staff", "is_superuser", "is_active"]
     fieldsets = [
         (None, {"fields": ["email", "password", "name"]}),
         (
@@ -35,7 +36,39 @@ class OrganizationAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
 
 
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organization", "role", "created_at"]
+    list_filter = ["role"]
+    list_select_related = ["user", "organization"]
+    search_fields = ["user__email", "organization__name", "organization__slug"]
+    raw_id_fields = ["user", "organization"]
+
+
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["email", "organization", "role", "created_at", "accepted_at"]
+    list_display = ["email", "organization", "role", "created_at", "expires_at", "accepted_at"]
+    list_select_related = ["organization"]
+    search_fields = ["email", "organization__name"]
+    # The token is a bearer secret: never shown or edited here.
     exclude = ["token"]
+    raw_id_fields = ["organization", "invited_by"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the trail is written by `accounts.audit.record` only."""
+
+    list_display = ["created_at", "organization", "actor", "action", "object_repr"]
+    list_filter = ["action"]
+    list_select_related = ["organization", "actor"]
+    search_fields = ["object_repr", "actor__email", "action"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

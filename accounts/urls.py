@@ -3,12 +3,40 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from accounts import views
+
 app_name = "accounts"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("signup/", views.SignupView.as_view(), name="signup"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path("organizations/new/", auth_views.LoginView.as_view(), name="organization_create"),
-    path("organizations/switch/", auth_views.LoginView.as_view(), name="organization_switch"),
-    path("members/", auth_views.LoginView.as_view(), name="members"),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/sent/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/done/",
+        views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("organizations/new/", views.OrganizationCreateView.as_view(), name="organization_create"),
+    path(
+        "organizations/switch/", views.OrganizationSwitchView.as_view(), name="organization_switch"
+    ),
+    path("members/", views.MembersView.as_view(), name="members"),
+    path("members/<int:pk>/role/", views.MembershipRoleView.as_view(), name="membership_role"),
+    path(
+        "members/<int:pk>/remove/",
+        views.MembershipRemoveView.as_view(),
+        name="membership_remove",
+    ),
+    path(
+        "invitations/<str:token>/",
+        views.InvitationAcceptView.as_view(),
+        name="invitation_accept",
+    ),
 ]

@@ -1,0 +1,298 @@
+"""Services that change accounts data: sign-up, organizations, invitations, memberships.
+
+Every function takes keyword-only, typed arguments with the acting user and the
+organization explicit. Business-rule failures raise `ValidationError` keyed by
+the form field they concern (views attach them to their forms); role failures
+raise `PermissionDenied` (403). Membership and invitation writes are audited.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts import audit
+from accounts.models import Invitation, Membership, Organization, Role, User
+
+logger = logging.getLogger(__name__)
+
+SLUG_MAX_LENGTH = Organization._meta.get_field("slug").max_length or 60
+
+
+def organization_slug_for(name: str) -> str:
+    """The slug an organization called `name` gets: lowercase ASCII words joined by dashes."""
+    return slugify(name)[:SLUG_MAX_LENGTH].strip("-")
+
+
+def _organization_name_errors(name: str) -> list[str]:
+    slug = organization_slug_for(name)
+    if not slug:
+        return ["Use at least one letter or digit in the organization name."]
+    if Organization.objects.filter(slug=slug).exists():
+        return [f"An organization with this name already exists (“{slug}”). Choose another name."]
+    return []
+
+
+def _normalize_email(email: str) -> str:
+    return User.objects.normalize_email(email.strip()).lower()
+
+
+def user_create(*, email: str, name: str, password: str) -> User:
+    """A new active user. `ValidationError` on `email` if the address is taken."""
+    email = _normalize_email(email)
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError(
+            {"email": "An account with this email already exists. Log in instead."}
+        )
+    try:
+        validate_password(password, user=User(email=email, name=name.strip()))
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(email=email, password=password, name=name.strip())
+    except IntegrityError as exc:  # a concurrent sign-up with the same address
+        raise ValidationError({"email": "An account with this email already exists."}) from exc
+
+
+def _organization_with_owner(*, actor: User, name: str) -> tuple[Organization, Membership]:
+    errors = _organization_name_errors(name)
+    if errors:
+        raise ValidationError({"name": errors})
+    try:
+        with transaction.atomic():
+            organization = Organization.objects.create(
+                name=name.strip(), slug=organization_slug_for(name)
+            )
+    except IntegrityError as exc:  # the same slug taken concurrently
+        raise ValidationError({"name": "An organization with this name already exists."}) from exc
+    membership = Membership.objects.create(user=actor, organization=organization, role=Role.OWNER)
+    audit.record(
+        actor=actor, action="organization.create", obj=organization, organization=organization
+    )
+    audit.record(
+        actor=actor,
+        action="membership.create",
+        obj=membership,
+        organization=organization,
+        changes={"role": Role.OWNER.value, "user": actor.email},
+    )
+    return organization, membership
+
+
+@transaction.atomic
+def user_signup(
+    *, email: str, name: str, password: str, organization_name: str
+) -> tuple[User, Membership]:
+    """A user, their organization and their owner membership — all or nothing.
+
+    Errors are keyed `email`, `name`, `password`, `organization_name`; all the
+    uniqueness problems are reported together.
+    """
+    errors: dict[str, list[str]] = {}
+    if User.objects.filter(email__iexact=_normalize_email(email)).exists():
+        errors["email"] = ["An account with this email already exists. Log in instead."]
+    org_errors = _organization_name_errors(organization_name)
+    if org_errors:
+        errors["organization_name"] = org_errors
+    if errors:
+        raise ValidationError(errors)
+    user = user_create(email=email, name=name, password=password)
+    try:
+        _, membership = _organization_with_owner(actor=user, name=organization_name)
+    except ValidationError as exc:
+        raise ValidationError({"organization_name": exc.message_dict["name"]}) from exc
+    return user, membership
+
+
+@transaction.atomic
+def organization_create(*, actor: User, name: str) -> Membership:
+    """A new organization owned by `actor`; returns the owner membership. Errors on `name`."""
+    _, membership = _organization_with_owner(actor=actor, name=name)
+    return membership
+
+
+def _manager_membership(*, actor: User, organization: Organization) -> Membership:
+    membership = Membership.objects.filter(user=actor, organization=organization).first()
+    if membership is None or not membership.can_manage:
+        raise PermissionDenied("Only owners and admins can manage members.")
+    return membership
+
+
+def _check_may_grant(*, actor_membership: Membership, role: Role) -> None:
+    if role == Role.OWNER and actor_membership.role_enum != Role.OWNER:
+        raise PermissionDenied("Only owners can make someone an owner.")
+
+
+@transaction.atomic
+def invitation_create(
+    *, actor: User, organization: Organization, email: str, role: Role | str
+) -> Invitation:
+    """An invitation to `organization` for `email` with `role` (owners/admins only).
+
+    Only an owner can invite an owner. Inviting a current member is refused on
+    `email`; a new invitation replaces any still-pending one for the same address.
+    """
+    role = Role(role)
+    actor_membership = _manager_membership(actor=actor, organization=organization)
+    _check_may_grant(actor_membership=actor_membership, role=role)
+    email = _normalize_email(email)
+    if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
+        raise ValidationError({"email": "This person is already a member of the organization."})
+    now = timezone.now()
+    Invitation.objects.filter(
+        organization=organization, email__iexact=email, accepted_at__isnull=True, expires_at__gt=now
+    ).update(expires_at=now)
+    invitation = Invitation.objects.create(
+        organization=organization, email=email, role=role, invited_by=actor
+    )
+    audit.record(
+        actor=actor,
+        action="invitation.create",
+        obj=invitation,
+        organization=organization,
+        changes={"email": email, "role": role.value},
+    )
+    logger.info(
+        "Invitation to %s for %s (%s): /accounts/invitations/%s/",
+        organization.slug,
+        email,
+        role.value,
+        invitation.token,
+    )
+    return invitation
+
+
+class InvitationError(Exception):
+    """An invitation that cannot be accepted; the message is shown to the user."""
+
+
+def _usable_invitation(*, token: str, lock: bool = False) -> Invitation:
+    queryset = Invitation.objects.select_related("organization").filter(token=token)
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    invitation = queryset.first()
+    if invitation is None:
+        raise InvitationError("This invitation link is not valid.")
+    if invitation.accepted_at is not None:
+        raise InvitationError("This invitation has already been used.")
+    if invitation.expires_at <= timezone.now():
+        raise InvitationError("This invitation has expired. Ask for a new one.")
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, user: User, token: str) -> Membership:
+    """Turns a usable invitation addressed to `user.email` into a membership.
+
+    Raises `InvitationError` for unknown, expired or used tokens, for a user
+    whose email is not the invited one, and for someone already a member.
+    """
+    invitation = _usable_invitation(token=token, lock=True)
+    if invitation.email.lower() != user.email.lower():
+        raise InvitationError(
+            f"This invitation was sent to another email address. You are logged in as {user.email}."
+        )
+    organization = invitation.organization
+    if Membership.objects.filter(user=user, organization=organization).exists():
+        raise InvitationError(f"You are already a member of {organization.name}.")
+    membership = Membership.objects.create(
+        user=user, organization=organization, role=invitation.role
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    audit.record(
+        actor=user,
+        action="invitation.accept",
+        obj=invitation,
+        organization=organization,
+        changes={"role": invitation.role},
+    )
+    audit.record(
+        actor=user,
+        action="membership.create",
+        obj=membership,
+        organization=organization,
+        changes={"role": invitation.role, "user": user.email},
+    )
+    return membership
+
+
+@transaction.atomic
+def invitation_accept_with_signup(*, token: str, name: str, password: str) -> Membership:
+    """Creates the invited person's account (with the invited email) and accepts — all or nothing.
+
+    `InvitationError` for an unusable token; `ValidationError` on `name`/`password`,
+    or on `email` if an account with that address exists (they should log in).
+    """
+    invitation = _usable_invitation(token=token)
+    user = user_create(email=invitation.email, name=name, password=password)
+    return invitation_accept(user=user, token=token)
+
+
+def _owner_count_locked(organization: Organization) -> int:
+    # Locking the owner rows serializes concurrent demotions, so two owners
+    # cannot demote each other at the same time and leave nobody in charge.
+    return len(
+        Membership.objects.select_for_update()
+        .filter(organization=organization, role=Role.OWNER)
+        .values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
+def membership_change_role(*, actor: User, membership: Membership, role: Role | str) -> Membership:
+    """Gives `membership` a new role (owners/admins; only owners touch the owner role).
+
+    The last owner cannot be demoted (`ValidationError` on `role`).
+    """
+    role = Role(role)
+    organization = membership.organization
+    actor_membership = _manager_membership(actor=actor, organization=organization)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    old_role = membership.role_enum
+    if old_role == role:
+        return membership
+    if Role.OWNER in (old_role, role):
+        _check_may_grant(actor_membership=actor_membership, role=Role.OWNER)
+    if old_role == Role.OWNER and _owner_count_locked(organization) <= 1:
+        raise ValidationError(
+            {"role": "An organization needs an owner: make someone else owner first."}
+        )
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit.record(
+        actor=actor,
+        action="membership.change_role",
+        obj=membership,
+        organization=organization,
+        changes={"role": [old_role.value, role.value]},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: User, membership: Membership) -> None:
+    """Removes a member (owners/admins; only owners remove owners). Not the last owner."""
+    organization = membership.organization
+    actor_membership = _manager_membership(actor=actor, organization=organization)
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    if membership.role_enum == Role.OWNER:
+        _check_may_grant(actor_membership=actor_membership, role=Role.OWNER)
+        if _owner_count_locked(organization) <= 1:
+            raise ValidationError(
+                "The last owner cannot be removed: make someone else owner first."
+            )
+    audit.record(
+        actor=actor,
+        action="membership.remove",
+        obj=membership,
+        organization=organization,
+        changes={"user": membership.user.email, "role": membership.role},
+    )
+    membership.delete()
