@@ -9,7 +9,7 @@ from typing import Any
 import factory
 from django.db import models
 
-from accounts.models import Membership, Organization, Role, User
+from accounts.models import Invitation, Membership, Organization, Role, User
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
@@ -57,3 +57,36 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organization = factory.SubFactory(OrganizationFactory)
     role = Role.MEMBER
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    organization = factory.SubFactory(OrganizationFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.com")
+    role = Role.MEMBER
+
+
+# Memberships are organization-owned rows too: the members pages act on them by pk.
+tenant_factory(Membership)(lambda org: MembershipFactory(organization=org))
+tenant_factory(Invitation)(lambda org: InvitationFactory(organization=org))
+
+
+class WorkloadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "planner.Workload"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Workload {n}")
+    tokens_per_month = 1_000_000_000
+    input_share = "0.5"
+
+
+def _register_planner_factories() -> None:
+    from planner.models import Workload
+
+    tenant_factory(Workload)(lambda org: WorkloadFactory(organization=org))
+
+
+_register_planner_factories()

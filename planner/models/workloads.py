@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from accounts.tenancy import TenantModel
+
+SHARE = {
+    "max_digits": 6,
+    "decimal_places": 5,
+    "validators": [MinValueValidator(0), MaxValueValidator(1)],
+}
+MONEY = {"max_digits": 14, "decimal_places": 4}
+
+
+class Workload(TenantModel):
+    """What a team runs: volume, token mix, growth, constraints and team facts."""
+
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+
+    # Exactly one of the two volumes is set; the other is derived with days_per_month.
+    tokens_per_day = models.BigIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    tokens_per_month = models.BigIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    days_per_month = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(30),
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+    )
+    input_share = models.DecimalField(
+        **SHARE, default=Decimal("0.5"), help_text="Share of tokens that are input."
+    )
+    cached_share = models.DecimalField(
+        **SHARE,
+        default=Decimal(0),
+        help_text="Share of input tokens read from the provider's cache.",
+    )
+    growth_per_month = models.DecimalField(
+        max_digits=6,
+        decimal_places=4,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal("-0.99")), MaxValueValidator(10)],
+        help_text="Monthly volume growth, e.g. 0.05 for 5%.",
+    )
+    peak_to_average = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal(1),
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    latency_p99_target_s = models.DecimalField(
+        max_digits=8, decimal_places=3, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    availability_target = models.DecimalField(
+        max_digits=7,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="e.g. 0.999",
+    )
+    downtime_cost_per_hour = models.DecimalField(
+        **MONEY, default=Decimal(0), validators=[MinValueValidator(0)]
+    )
+
+    # Compliance
+    data_must_stay_in_network = models.BooleanField(default=False)
+    needs_finetuning = models.BooleanField(default=False)
+    # Team facts
+    has_mlops_team = models.BooleanField(default=False)
+    has_idle_gpu_fleet = models.BooleanField(default=False)
+    open_model_meets_accuracy = models.BooleanField(
+        default=False, help_text="An open model reaches 95% of the required accuracy."
+    )
+    engineer_hourly_rate = models.DecimalField(
+        **MONEY, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    # {"model name": success rate in [0, 1]} where known.
+    task_success_rates = models.JSONField(default=dict, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tokens_per_day__isnull=False, tokens_per_month__isnull=True)
+                | Q(tokens_per_day__isnull=True, tokens_per_month__isnull=False),
+                name="workload_one_volume",
+            ),
+            models.CheckConstraint(
+                condition=Q(input_share__gte=0, input_share__lte=1), name="workload_input_share_0_1"
+            ),
+            models.CheckConstraint(
+                condition=Q(cached_share__gte=0, cached_share__lte=1),
+                name="workload_cached_share_0_1",
+            ),
+            models.CheckConstraint(condition=Q(peak_to_average__gte=1), name="workload_peak_ge_1"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def monthly_tokens(self) -> int:
+        if self.tokens_per_month is not None:
+            return int(self.tokens_per_month)
+        return int(Decimal(self.tokens_per_day or 0) * Decimal(self.days_per_month))
+
+    @property
+    def output_share(self) -> Decimal:
+        return Decimal(1) - Decimal(self.input_share)
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if (self.tokens_per_day is None) == (self.tokens_per_month is None):
+            errors["tokens_per_month"] = "Give tokens per day or tokens per month, not both."
+        rates = self.task_success_rates
+        if not isinstance(rates, dict):
+            errors["task_success_rates"] = "Must map model names to success rates."
+        else:
+            for model_name, rate in rates.items():
+                if (
+                    not isinstance(rate, int | float)
+                    or isinstance(rate, bool)
+                    or not 0 <= rate <= 1
+                ):
+                    errors["task_success_rates"] = (
+                        f"{model_name}: success rate must be between 0 and 1."
+                    )
+        if errors:
+            raise ValidationError(errors)
