@@ -201,7 +201,7 @@ def breakeven_grid(spec: SweepSpec) -> FloatArray:
     shares, offers = spec.input_shares.size, len(spec.api_offers)
     fixed = prep.replica_gpu * prep.multiplier + prep.hidden  # (C,)
     tokens = np.full((shares, offers, fixed.size), np.nan)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for column, index in enumerate(prep.flat_offers):
             price = prep.flat_prices[:, column][:, None]
             tokens[:, index, :] = np.where(price > 0, fixed * TOKENS_PER_MTOK / price, np.nan)

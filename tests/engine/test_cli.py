@@ -1,0 +1,135 @@
+"""The command-line contract, through a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CASE_4 = {
+    "tokens_per_month": 1e9,
+    "api": {"input_per_mtok": 1.25, "output_per_mtok": 10},
+    "selfhost": {"monthly": 1440, "tokens_per_second": 1500},
+}
+
+
+def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "planner.engine", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_quote_valid() -> None:
+    result = run("quote", stdin=json.dumps(CASE_4))
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["api_monthly"] == 5625.0
+    assert out["breakeven_tokens_per_month"] == 256_000_000
+    assert out["cheaper"] == "selfhost"
+
+
+@pytest.mark.parametrize(
+    ("stdin", "field"),
+    [
+        (
+            '{"tokens_per_month": 1e9, "api": {"input_per_mtok": 1.25}, '
+            '"selfhost": {"monthly": 1440, "tokens_per_second": 1500}}',
+            "api.output_per_mtok",
+        ),
+        (
+            '{"tokens_per_month": -5, "api": {"output_per_mtok": 1}, '
+            '"selfhost": {"monthly": 1440, "tokens_per_second": 1500}}',
+            "tokens_per_month",
+        ),
+        (
+            '{"tokens_per_month": NaN, "api": {"output_per_mtok": 1}, '
+            '"selfhost": {"monthly": 1440, "tokens_per_second": 1500}}',
+            "tokens_per_month",
+        ),
+        (
+            '{"tokens_per_month": 1, "api": {"output_per_mtok": Infinity}, '
+            '"selfhost": {"monthly": 1440, "tokens_per_second": 1500}}',
+            "api.output_per_mtok",
+        ),
+        (
+            '{"tokens_per_month": 1, "input_share": 2, "api": {"output_per_mtok": 1}, '
+            '"selfhost": {"monthly": 1440, "tokens_per_second": 1500}}',
+            "input_share",
+        ),
+        (
+            '{"tokens_per_month": 1, "api": {"output_per_mtok": 1}, '
+            '"selfhost": {"monthly": 1440, "tokens_per_second": 1500, "utilization": 0}}',
+            "selfhost.utilization",
+        ),
+        (
+            '{"tokens_per_month": 1, "api": {"output_per_mtok": 1, "extra": 1}, '
+            '"selfhost": {"monthly": 1440, "tokens_per_second": 1500}}',
+            "api.extra",
+        ),
+        (
+            '{"tokens_per_month": "many", "api": {"output_per_mtok": 1}, '
+            '"selfhost": {"monthly": 1440, "tokens_per_second": 1500}}',
+            "tokens_per_month",
+        ),
+        (
+            '{"tokens_per_month": 1, "tokens_per_day": 1, "api": {"output_per_mtok": 1}, '
+            '"selfhost": {"monthly": 1440, "tokens_per_second": 1500}}',
+            "tokens_per_day",
+        ),
+        (
+            '{"tokens_per_month": 1, "api": {"output_per_mtok": 1}, '
+            '"selfhost": {"monthly": 1440, "hourly": 2, "tokens_per_second": 1500}}',
+            "selfhost.monthly",
+        ),
+        ('{"tokens_per_month": 1,', "input"),
+        ("", "input"),
+        ("[]", "scenario"),
+    ],
+)
+def test_quote_invalid_exits_2_naming_the_field(stdin: str, field: str) -> None:
+    result = run("quote", stdin=stdin)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"error: {field}: ")
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_help_documents_both_commands() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    for text in ("quote", "sweep", "tokens_per_month", "volumes", "exit"):
+        assert text in result.stdout
+    sweep_help = run("sweep", "--help")
+    assert "CSV" in sweep_help.stdout
+
+
+def test_sweep_writes_csv() -> None:
+    spec = {
+        "volumes": [1e8, 1e9],
+        "api": [{"name": "gpt-5", "input_per_mtok": 1.25, "output_per_mtok": 10}],
+        "selfhost": [{"name": "a100", "hourly": 2, "tokens_per_second": 1500}],
+    }
+    result = run("sweep", stdin=json.dumps(spec))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("volume,input_share,utilization,api:gpt-5")
+    assert lines[1].endswith(",562.50,1440.00,1,gpt-5")
+    assert len(lines) == 3
+
+
+def test_sweep_invalid_exits_2() -> None:
+    result = run("sweep", stdin='{"volumes": [], "api": [], "selfhost": []}')
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ")
+    assert "Traceback" not in result.stderr
