@@ -76,9 +76,7 @@ def scalar(spec: SweepSpec) -> tuple[float, list[int]]:
     began = time.perf_counter()
     for v, s, u in zip(volume, share, utilization, strict=True):
         costs = [api_monthly_cost(o, tokens_per_month=v, input_share=s) for o in OFFERS]
-        costs += [
-            selfhost_cost(c.with_utilization(u), tokens_per_month=v).monthly for c in CONFIGS
-        ]
+        costs += [selfhost_cost(c.with_utilization(u), tokens_per_month=v).monthly for c in CONFIGS]
         cheapest.append(costs.index(min(costs)))
     return spec.size / (time.perf_counter() - began), cheapest
 
@@ -92,7 +90,9 @@ def main() -> None:
     options = len(OFFERS) + len(CONFIGS)
     print(f"numpy {np.__version__}, python {sys.version.split()[0]}, one thread")
     print(f"options per point: {len(OFFERS)} API offers (1 tiered) + {len(CONFIGS)} self-host")
-    print(f"vectorized: {big.size:,} points in chunks of {CHUNK:,}: {vector_rate / 1e6:.1f} M points/s")
+    print(
+        f"vectorized: {big.size:,} points in chunks of {CHUNK:,}: {vector_rate / 1e6:.1f} M points/s"
+    )
     print(f"            ({vector_rate * options / 1e6:.0f} M option evaluations/s)")
     print(f"scalar loop: {small.size:,} points: {scalar_rate:,.0f} points/s")
     print(f"             (extrapolated to {big.size:,} points: {big.size / scalar_rate:,.0f} s)")

@@ -336,19 +336,26 @@ _SWEEP_FIELDS: dict[str, Check] = {
 }
 
 
+def _named_items(values: Mapping[str, object], key: str) -> list[tuple[str, object]]:
+    items = values[key]
+    if not isinstance(items, list) or not items:
+        raise ScenarioError(key, "must be a non-empty list of objects")
+    for index, item in enumerate(items):
+        if isinstance(item, dict) and "name" not in item:
+            raise ScenarioError(f"{key}[{index}].name", "required")
+    return [(f"{key}[{index}]", item) for index, item in enumerate(items)]
+
+
 def parse_sweep(data: object) -> SweepRequest:
     """Validate a sweep grid spec (see ``python -m planner.engine --help``)."""
     values = _fields("", data, _SWEEP_FIELDS, required=("volumes", "api", "selfhost"))
-    offers, configs = [], []
-    for key, parse, out in (("api", _parse_api, offers), ("selfhost", _parse_selfhost, configs)):
-        items = values[key]
-        if not isinstance(items, list) or not items:
-            raise ScenarioError(key, "must be a non-empty list of objects")
-        for index, item in enumerate(items):
-            if isinstance(item, dict) and "name" not in item:
-                raise ScenarioError(f"{key}[{index}].name", "required")
-            option, _ = parse(item, field=f"{key}[{index}]", name=_name)
-            out.append(option)
+    offers = [
+        _parse_api(item, field=field, name=_name)[0] for field, item in _named_items(values, "api")
+    ]
+    configs = [
+        _parse_selfhost(item, field=field, name=_name)[0]
+        for field, item in _named_items(values, "selfhost")
+    ]
     names = [o.name for o in offers] + [c.name for c in configs]
     if len(set(names)) != len(names):
         raise ScenarioError("api", "option names must be unique across api and selfhost")

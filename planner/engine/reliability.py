@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from planner.engine.errors import require_non_negative, require_positive, require_share
+from planner.engine.errors import (
+    ScenarioError,
+    require_non_negative,
+    require_positive,
+    require_share,
+)
 from planner.engine.units import HOURS_PER_MONTH
 
 
@@ -26,7 +31,10 @@ def downtime_cost(
 def combined_availability(availability: float, *, regions: int = 2) -> float:
     """Independent regions, up while any one is: ``1 - (1 - a)^regions``."""
     a = require_share("availability", availability)
-    return 1.0 - (1.0 - a) ** require_positive("regions", regions)
+    if isinstance(regions, bool) or not isinstance(regions, int) or regions < 1:
+        raise ScenarioError("regions", "must be a whole number >= 1")
+    down: float = (1.0 - a) ** regions
+    return 1.0 - down
 
 
 @dataclass(frozen=True, slots=True)
