@@ -164,32 +164,60 @@ CELERY_TASK_TIME_LIMIT = 180
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 
+# The REST API (/api/v1/, see accounts/api/ and docs/api.md).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Knox first: an unauthenticated request gets 401 with WWW-Authenticate: Token.
         "knox.auth.TokenAuthentication",
+        # Browser sessions; DRF enforces CSRF on unsafe methods for these.
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["accounts.api.parsers.StrictJSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "accounts.api.schema.ApiAutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "accounts.api.pagination.ApiCursorPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "accounts.api.errors.api_exception_handler",
+    # Counters in the Django cache (Redis): per token, per session user, per anonymous IP.
+    "DEFAULT_THROTTLE_CLASSES": ["accounts.api.throttles.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env.str("API_RATE_USER", default="600/min"),
+        "quote": env.str("API_RATE_QUOTE", default="1200/min"),
+        "anon": env.str("API_RATE_ANON", default="60/min"),
+    },
+    "STRICT_JSON": True,
 }
-# API tokens: stored hashed (knox), shown once, 90 days unless chosen otherwise.
+# API tokens: knox, stored hashed, 90 days unless chosen otherwise, never auto-extended.
 KNOX_TOKEN_MODEL = "knox.AuthToken"  # noqa: S105 (a model label, not a secret)
-REST_KNOX = {"TOKEN_TTL": timedelta(days=90), "AUTH_HEADER_PREFIX": "Token"}
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=90),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+    # A recognisable prefix lets secret scanners spot leaked tokens.
+    "TOKEN_PREFIX": "bkv_",
+}
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Breakeven API",
-    "DESCRIPTION": "What it really costs to run large language models.",
+    "DESCRIPTION": (
+        "What it really costs to run large language models. Authenticate with "
+        "`Authorization: Token <token>` (create tokens at /accounts/tokens/) or a browser "
+        "session. Organization resources live under `/api/v1/orgs/{org_slug}/`. Errors always "
+        'look like `{"error": {"code": "...", "message": "...", "fields": {...}}}`.'
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"RoleEnum": "accounts.models.Role"},
 }
 
 # A catalog version older than this is flagged stale.

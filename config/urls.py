@@ -5,6 +5,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("planner.urls")),
+    path("accounts/tokens/", include("accounts.token_urls")),
     path("accounts/", include("accounts.urls")),
     path("catalogs/", include("pricing.urls")),
     path("api/v1/", include("config.api_urls")),

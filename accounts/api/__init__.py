@@ -1,0 +1,1 @@
+"""REST API foundation: see accounts.api.scoping for how to build org-scoped endpoints."""
