@@ -1,0 +1,761 @@
+"""Versioned price catalogs.
+
+A `Catalog` has numbered `CatalogVersion`s that go draft → published → retired.
+Everything a version holds (API offers, GPU offers, owned hardware, model specs,
+throughput, hidden costs, volume tiers, engine figures, sources) hangs off the
+version and is frozen once the version leaves draft: `save()`/`delete()` and the
+querysets refuse here, and a PostgreSQL trigger (migration 0002) refuses even raw SQL.
+
+Ranges are stored as `<name>_low` / `<name>_high` pairs with a check constraint
+low <= high; a value that the source publishes either exactly or as a range has
+an exact column *and* a pair, exactly one of which is set, so that export can
+reproduce what the source said. `.expected` on a `Range` is the midpoint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts.tenancy import TenantModel
+from pricing.catalog_format import validate_reference_facts_field
+
+MONEY = {"max_digits": 18, "decimal_places": 6}
+FIGURE = {"max_digits": 18, "decimal_places": 6}
+
+
+class CatalogLockedError(Exception):
+    """Raised when something tries to change a published or retired catalog version."""
+
+
+@dataclass(frozen=True)
+class Range:
+    low: Decimal
+    high: Decimal
+
+    @property
+    def expected(self) -> Decimal:
+        return (self.low + self.high) / 2
+
+    def __str__(self) -> str:
+        return f"{self.low}-{self.high}"
+
+
+def range_of(obj: Any, prefix: str) -> Range | None:
+    low, high = getattr(obj, f"{prefix}_low"), getattr(obj, f"{prefix}_high")
+    if low is None or high is None:
+        return None
+    return Range(low, high)
+
+
+def range_constraints(model: str, *prefixes: str) -> list[models.CheckConstraint]:
+    """low <= high, and both set or both empty, for each range pair."""
+    constraints = []
+    for prefix in prefixes:
+        low, high = f"{prefix}_low", f"{prefix}_high"
+        constraints.append(
+            models.CheckConstraint(
+                condition=Q(**{f"{low}__isnull": True, f"{high}__isnull": True})
+                | Q(**{f"{low}__isnull": False, f"{high}__isnull": False, f"{low}__lte": F(high)}),
+                name=f"{model}_{prefix}_low_lte_high",
+            )
+        )
+    return constraints
+
+
+def exact_or_range_constraint(model: str, exact: str, prefix: str, required: bool):
+    has_exact = Q(**{f"{exact}__isnull": False, f"{prefix}_low__isnull": True})
+    has_range = Q(**{f"{exact}__isnull": True, f"{prefix}_low__isnull": False})
+    neither = Q(**{f"{exact}__isnull": True, f"{prefix}_low__isnull": True})
+    condition = has_exact | has_range if required else has_exact | has_range | neither
+    return models.CheckConstraint(condition=condition, name=f"{model}_{exact}_exact_xor_range")
+
+
+# --- catalogs and versions -------------------------------------------------------------
+
+
+class Catalog(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    RETIRED = "retired", "Retired"
+
+
+LOCKED_STATUSES = (VersionStatus.PUBLISHED, VersionStatus.RETIRED)
+
+
+class CatalogVersionQuerySet(models.QuerySet):
+    def published(self) -> CatalogVersionQuerySet:
+        return self.filter(status=VersionStatus.PUBLISHED)
+
+    def public(self) -> CatalogVersionQuerySet:
+        """Versions members may read: published and retired (retired stay readable forever)."""
+        return self.filter(status__in=LOCKED_STATUSES)
+
+    def update(self, **kwargs: Any) -> int:
+        retiring = set(kwargs) == {"status"} and kwargs["status"] == VersionStatus.RETIRED
+        if retiring and not self.exclude(status=VersionStatus.PUBLISHED).exists():
+            return super().update(**kwargs)
+        if self.filter(status__in=LOCKED_STATUSES).exists():
+            raise CatalogLockedError("Published or retired catalog versions cannot be changed.")
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self.filter(status__in=LOCKED_STATUSES).exists():
+            raise CatalogLockedError("Published or retired catalog versions cannot be deleted.")
+        return super().delete()
+
+
+class CatalogVersion(models.Model):
+    catalog = models.ForeignKey(Catalog, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200, help_text="The document's own name.")
+    status = models.CharField(
+        max_length=10, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
+    effective_date = models.DateField(default=date.today)
+    notes = models.TextField(blank=True, help_text="Source notes.")
+    currency = models.CharField(max_length=3, default="USD")
+    month_hours = models.PositiveIntegerField(default=720)
+    electricity_price_per_kwh = models.DecimalField(**MONEY, null=True, blank=True)
+    pue = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
+    # Figures the engine does not use, kept so export reproduces the source document.
+    reference_facts = models.JSONField(
+        default=dict, blank=True, validators=[validate_reference_facts_field]
+    )
+    content_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    source_filename = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    cloned_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = CatalogVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-effective_date", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["catalog", "number"], name="catalogversion_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(month_hours__gt=0), name="catalogversion_month_hours_gt_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.catalog.name} v{self.number} ({self.status})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            self._check_change_allowed()
+        super().save(*args, **kwargs)
+
+    def _check_change_allowed(self) -> None:
+        before = type(self).objects.filter(pk=self.pk).values().first()
+        if before is None or before["status"] == VersionStatus.DRAFT:
+            return
+        changed = {
+            f.attname
+            for f in self._meta.concrete_fields
+            if before.get(f.attname) != getattr(self, f.attname)
+        }
+        retiring = (
+            before["status"] == VersionStatus.PUBLISHED and self.status == VersionStatus.RETIRED
+        )
+        if changed and not (retiring and changed == {"status"}):
+            raise CatalogLockedError(
+                f"Catalog version {self.pk} is {before['status']}: clone it to a new draft to edit."
+            )
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if (
+            self.pk is not None
+            and type(self).objects.filter(pk=self.pk, status__in=LOCKED_STATUSES).exists()
+        ):
+            raise CatalogLockedError(
+                f"Catalog version {self.pk} is not a draft: it cannot be deleted."
+            )
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == VersionStatus.DRAFT
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status in LOCKED_STATUSES
+
+    @property
+    def age_days(self) -> int:
+        return (timezone.localdate() - self.effective_date).days
+
+    @property
+    def is_stale(self) -> bool:
+        return self.age_days > settings.CATALOG_STALE_AFTER_DAYS
+
+
+# --- rows inside a version -------------------------------------------------------------
+
+
+class VersionRowQuerySet(models.QuerySet):
+    def _locked(self) -> bool:
+        return self.filter(version__status__in=LOCKED_STATUSES).exists()
+
+    def update(self, **kwargs: Any) -> int:
+        if self._locked():
+            raise CatalogLockedError(
+                "Rows of a published or retired catalog version cannot change."
+            )
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self._locked():
+            raise CatalogLockedError(
+                "Rows of a published or retired catalog version cannot be deleted."
+            )
+        return super().delete()
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        objs = list(objs)
+        version_ids = {o.version_id for o in objs}
+        if CatalogVersion.objects.filter(pk__in=version_ids, status__in=LOCKED_STATUSES).exists():
+            raise CatalogLockedError(
+                "Rows cannot be added to a published or retired catalog version."
+            )
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class VersionRow(models.Model):
+    """A row that belongs to one catalog version and freezes with it."""
+
+    version = models.ForeignKey(CatalogVersion, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField(default=0)
+
+    objects = VersionRowQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "pk"]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._check_version_draft(self.version_id)
+        if self.pk is not None:
+            old = type(self).objects.filter(pk=self.pk).values_list("version_id", flat=True).first()
+            if old is not None and old != self.version_id:
+                self._check_version_draft(old)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        self._check_version_draft(self.version_id)
+        return super().delete(*args, **kwargs)
+
+    def _check_version_draft(self, version_id: int | None) -> None:
+        if version_id is None:
+            return
+        status = (
+            CatalogVersion.objects.filter(pk=version_id).values_list("status", flat=True).first()
+        )
+        if status in LOCKED_STATUSES:
+            raise CatalogLockedError(
+                f"Catalog version {version_id} is {status}: its rows cannot change."
+            )
+
+
+class CatalogSource(VersionRow):
+    """An offer/source key ("feb-2026") and what the source is."""
+
+    version = models.ForeignKey(CatalogVersion, on_delete=models.CASCADE, related_name="sources")
+    key = models.CharField(max_length=60)
+    description = models.TextField()
+
+    class Meta(VersionRow.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="catalogsource_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class ApiOffer(VersionRow):
+    version = models.ForeignKey(CatalogVersion, on_delete=models.CASCADE, related_name="api_offers")
+    model_name = models.CharField(max_length=120)
+    provider = models.CharField(max_length=120, blank=True)
+    source = models.ForeignKey(CatalogSource, on_delete=models.PROTECT, related_name="+")
+    license = models.CharField(max_length=60)
+    open_weights = models.BooleanField(default=False)
+    # NULL: the source publishes an output price only. Never invented.
+    input_per_mtok = models.DecimalField(**MONEY, null=True, blank=True)
+    output_per_mtok = models.DecimalField(**MONEY)
+    cached_input_per_mtok = models.DecimalField(**MONEY, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True, help_text="Blank: the version's.")
+    params_total_b = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    params_active_b = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    selfhost_monthly_low = models.DecimalField(**MONEY, null=True, blank=True)
+    selfhost_monthly_high = models.DecimalField(**MONEY, null=True, blank=True)
+    # [{"min_mtok": n?, "max_mtok": n?, "input": x?, "output": x}] validated on import.
+    volume_tiers = models.JSONField(default=list, blank=True)
+
+    class Meta(VersionRow.Meta):
+        constraints = [
+            *range_constraints("apioffer", "selfhost_monthly"),
+            models.CheckConstraint(
+                condition=Q(output_per_mtok__gte=0)
+                & (Q(input_per_mtok__isnull=True) | Q(input_per_mtok__gte=0))
+                & (Q(cached_input_per_mtok__isnull=True) | Q(cached_input_per_mtok__gte=0)),
+                name="apioffer_prices_nonnegative",
+            ),
+            models.UniqueConstraint(
+                fields=["version", "model_name", "provider", "source"], name="apioffer_natural_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = f" ({self.provider})" if self.provider else ""
+        return f"{self.model_name}{who} {self.source_id and self.source.key}"
+
+    @property
+    def output_only(self) -> bool:
+        return self.input_per_mtok is None
+
+    @property
+    def selfhost_monthly(self) -> Range | None:
+        return range_of(self, "selfhost_monthly")
+
+    @property
+    def natural_key(self) -> tuple[str, str, str]:
+        return (self.model_name, self.provider, self.source.key)
+
+
+class GpuOffer(VersionRow):
+    version = models.ForeignKey(CatalogVersion, on_delete=models.CASCADE, related_name="gpu_offers")
+    sku = models.CharField(max_length=120)
+    gpu_count = models.PositiveIntegerField(default=1)
+    vram_per_gpu_gb = models.DecimalField(max_digits=10, decimal_places=3)
+    hourly = models.DecimalField(**MONEY, null=True, blank=True)
+    hourly_low = models.DecimalField(**MONEY, null=True, blank=True)
+    hourly_high = models.DecimalField(**MONEY, null=True, blank=True)
+    monthly = models.DecimalField(**MONEY, null=True, blank=True)
+    monthly_low = models.DecimalField(**MONEY, null=True, blank=True)
+    monthly_high = models.DecimalField(**MONEY, null=True, blank=True)
+    spot_hourly = models.DecimalField(**MONEY, null=True, blank=True)
+    spot_discount = models.DecimalField(max_digits=6, decimal_places=4, null=True, blank=True)
+    reserved_hourly = models.DecimalField(**MONEY, null=True, blank=True)
+    region = models.CharField(max_length=60, blank=True)
+    provider = models.CharField(max_length=120, blank=True)
+    source = models.ForeignKey(CatalogSource, on_delete=models.PROTECT, related_name="+")
+
+    class Meta(VersionRow.Meta):
+        constraints = [
+            *range_constraints("gpuoffer", "hourly", "monthly"),
+            exact_or_range_constraint("gpuoffer", "hourly", "hourly", required=True),
+            exact_or_range_constraint("gpuoffer", "monthly", "monthly", required=False),
+            models.CheckConstraint(condition=Q(gpu_count__gte=1), name="gpuoffer_count_gte_1"),
+            models.UniqueConstraint(
+                fields=["version", "sku", "gpu_count", "source", "region", "provider"],
+                name="gpuoffer_natural_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gpu_count}x {self.sku}"
+
+    @property
+    def vram_total_gb(self) -> Decimal:
+        return self.vram_per_gpu_gb * self.gpu_count
+
+    @property
+    def hourly_range(self) -> Range:
+        if self.hourly is not None:
+            return Range(self.hourly, self.hourly)
+        return Range(self.hourly_low, self.hourly_high)  # type: ignore[arg-type]
+
+    @property
+    def monthly_range(self) -> Range | None:
+        if self.monthly is not None:
+            return Range(self.monthly, self.monthly)
+        return range_of(self, "monthly")
+
+    @property
+    def natural_key(self) -> tuple[str, int, str]:
+        return (self.sku, self.gpu_count, self.source.key)
+
+
+class OwnedHardware(VersionRow):
+    DEFAULT_USEFUL_LIFE_MONTHS = 36
+
+    version = models.ForeignKey(
+        CatalogVersion, on_delete=models.CASCADE, related_name="owned_hardware"
+    )
+    name = models.CharField(max_length=120)
+    vram_gb = models.DecimalField(max_digits=10, decimal_places=3)
+    price = models.DecimalField(**MONEY, null=True, blank=True)
+    price_low = models.DecimalField(**MONEY, null=True, blank=True)
+    price_high = models.DecimalField(**MONEY, null=True, blank=True)
+    power_w = models.DecimalField(max_digits=12, decimal_places=3, null=True, blank=True)
+    power_kw_low = models.DecimalField(max_digits=12, decimal_places=3, null=True, blank=True)
+    power_kw_high = models.DecimalField(max_digits=12, decimal_places=3, null=True, blank=True)
+    # NULL means "not stated": the default life applies (see `useful_life`).
+    useful_life_months = models.PositiveIntegerField(null=True, blank=True)
+    electricity_monthly_low = models.DecimalField(**MONEY, null=True, blank=True)
+    electricity_monthly_high = models.DecimalField(**MONEY, null=True, blank=True)
+
+    class Meta(VersionRow.Meta):
+        verbose_name_plural = "owned hardware"
+        constraints = [
+            *range_constraints("ownedhardware", "price", "power_kw", "electricity_monthly"),
+            exact_or_range_constraint("ownedhardware", "price", "price", required=True),
+            models.UniqueConstraint(fields=["version", "name"], name="ownedhardware_natural_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def price_range(self) -> Range:
+        if self.price is not None:
+            return Range(self.price, self.price)
+        return Range(self.price_low, self.price_high)  # type: ignore[arg-type]
+
+    @property
+    def useful_life(self) -> int:
+        return self.useful_life_months or self.DEFAULT_USEFUL_LIFE_MONTHS
+
+    @property
+    def electricity_monthly(self) -> Range | None:
+        return range_of(self, "electricity_monthly")
+
+    @property
+    def natural_key(self) -> tuple[str]:
+        return (self.name,)
+
+
+class Precision(models.TextChoices):
+    FP16 = "fp16", "FP16"
+    FP8 = "fp8", "FP8"
+    INT4 = "int4", "INT4"
+
+
+BYTES_PER_PARAM = {
+    Precision.FP16: Decimal(2),
+    Precision.FP8: Decimal(1),
+    Precision.INT4: Decimal("0.5"),
+}
+
+
+class ModelSpec(VersionRow):
+    """An open-weight model's size, for VRAM sizing.
+
+    `derived` rows are seeded from the params of the API offers on import and are
+    not exported separately (the offers carry them).
+    """
+
+    version = models.ForeignKey(
+        CatalogVersion, on_delete=models.CASCADE, related_name="model_specs"
+    )
+    name = models.CharField(max_length=120)
+    params_total_b = models.DecimalField(max_digits=10, decimal_places=2)
+    params_active_b = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    supports_fp16 = models.BooleanField(default=True)
+    supports_fp8 = models.BooleanField(default=True)
+    supports_int4 = models.BooleanField(default=True)
+    derived = models.BooleanField(default=False)
+
+    class Meta(VersionRow.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["version", "name"], name="modelspec_natural_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def precisions(self) -> list[str]:
+        return [
+            p.value
+            for p, on in (
+                (Precision.FP16, self.supports_fp16),
+                (Precision.FP8, self.supports_fp8),
+                (Precision.INT4, self.supports_int4),
+            )
+            if on
+        ]
+
+    def weights_vram_gb(self, precision: str) -> Decimal:
+        """VRAM the weights alone take (no KV cache) at a precision."""
+        return self.params_total_b * BYTES_PER_PARAM[Precision(precision)]
+
+
+class ThroughputProfile(VersionRow):
+    version = models.ForeignKey(CatalogVersion, on_delete=models.CASCADE, related_name="throughput")
+    setup = models.CharField(max_length=300)
+    model_name = models.CharField(max_length=120, blank=True)
+    model_params_b = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    gpu_sku = models.CharField(max_length=120, blank=True)
+    gpu_count = models.PositiveIntegerField(null=True, blank=True)
+    precision = models.CharField(max_length=10, blank=True)
+    engine = models.CharField(max_length=60, blank=True)
+    single_stream_output_tok_s = models.DecimalField(**FIGURE, null=True, blank=True)
+    aggregate_output_tok_s = models.DecimalField(**FIGURE, null=True, blank=True)
+    aggregate_total_tok_s = models.DecimalField(**FIGURE, null=True, blank=True)
+    concurrency = models.PositiveIntegerField(null=True, blank=True)
+    output_tok_s_low = models.DecimalField(**FIGURE, null=True, blank=True)
+    output_tok_s_high = models.DecimalField(**FIGURE, null=True, blank=True)
+    planning_tok_s = models.DecimalField(**FIGURE, null=True, blank=True)
+    output_tok_s_per_gpu = models.DecimalField(**FIGURE, null=True, blank=True)
+    source = models.ForeignKey(
+        CatalogSource, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta(VersionRow.Meta):
+        constraints = [
+            *range_constraints("throughputprofile", "output_tok_s"),
+            models.UniqueConstraint(fields=["version", "setup"], name="throughput_natural_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.setup
+
+    @property
+    def output_tok_s(self) -> Range | None:
+        return range_of(self, "output_tok_s")
+
+    @property
+    def natural_key(self) -> tuple[str]:
+        return (self.setup,)
+
+
+class HiddenCostKind(models.TextChoices):
+    LABOR = "labor", "Labor"
+    INFRA = "infra", "Infrastructure"
+    MONITORING = "monitoring", "Monitoring"
+    UPDATES = "updates", "Updates"
+    ELECTRICITY = "electricity", "Electricity"
+    INCIDENTS = "incidents", "Incidents"
+    GPU = "gpu", "GPU"
+
+
+class HiddenCost(VersionRow):
+    version = models.ForeignKey(
+        CatalogVersion, on_delete=models.CASCADE, related_name="hidden_costs"
+    )
+    item = models.CharField(max_length=200)
+    kind = models.CharField(max_length=12, choices=HiddenCostKind.choices)
+    monthly_low = models.DecimalField(**MONEY)
+    monthly_high = models.DecimalField(**MONEY)
+
+    class Meta(VersionRow.Meta):
+        constraints = [
+            *range_constraints("hiddencost", "monthly"),
+            models.UniqueConstraint(fields=["version", "item"], name="hiddencost_natural_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.item
+
+    @property
+    def monthly(self) -> Range:
+        return Range(self.monthly_low, self.monthly_high)
+
+    @property
+    def natural_key(self) -> tuple[str]:
+        return (self.item,)
+
+
+class VolumeTier(VersionRow):
+    version = models.ForeignKey(
+        CatalogVersion, on_delete=models.CASCADE, related_name="volume_tiers"
+    )
+    min_tokens_per_month = models.BigIntegerField(null=True, blank=True)
+    max_tokens_per_month = models.BigIntegerField(null=True, blank=True)
+    option = models.CharField(max_length=120)
+    cost_per_token_low = models.DecimalField(**FIGURE, null=True, blank=True)
+    cost_per_token_high = models.DecimalField(**FIGURE, null=True, blank=True)
+
+    class Meta(VersionRow.Meta):
+        constraints = [
+            *range_constraints("volumetier", "cost_per_token"),
+            models.CheckConstraint(
+                condition=Q(min_tokens_per_month__isnull=True)
+                | Q(max_tokens_per_month__isnull=True)
+                | Q(min_tokens_per_month__lte=F("max_tokens_per_month")),
+                name="volumetier_min_lte_max",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.option
+
+
+class FigureSection(models.TextChoices):
+    SPOT_DISCOUNT = "spot_discount", "Spot discount"
+    HIDDEN_COST_MULTIPLIER = "hidden_cost_multiplier", "Hidden-cost multiplier"
+    DEVOPS_HOURS = "devops_hours_per_month", "DevOps hours per month"
+    DEVOPS_RATE = "devops_hourly_rate", "DevOps hourly rate"
+    AVAILABILITY = "availability", "Availability"
+    P99_LATENCY = "p99_latency_s", "p99 latency (s)"
+
+
+# Sections that are a single range, and sections that are a dict of named figures.
+RANGE_SECTIONS = (
+    FigureSection.SPOT_DISCOUNT,
+    FigureSection.HIDDEN_COST_MULTIPLIER,
+    FigureSection.DEVOPS_HOURS,
+    FigureSection.DEVOPS_RATE,
+)
+KEYED_SECTIONS = (FigureSection.AVAILABILITY, FigureSection.P99_LATENCY)
+
+
+class EngineFigure(VersionRow):
+    """A figure the engine uses: exact `value` or a low/high range, by section and key."""
+
+    version = models.ForeignKey(CatalogVersion, on_delete=models.CASCADE, related_name="figures")
+    section = models.CharField(max_length=40, choices=FigureSection.choices)
+    key = models.CharField(max_length=80, blank=True)
+    value = models.DecimalField(**FIGURE, null=True, blank=True)
+    value_low = models.DecimalField(**FIGURE, null=True, blank=True)
+    value_high = models.DecimalField(**FIGURE, null=True, blank=True)
+
+    class Meta(VersionRow.Meta):
+        constraints = [
+            *range_constraints("enginefigure", "value"),
+            exact_or_range_constraint("enginefigure", "value", "value", required=True),
+            models.UniqueConstraint(
+                fields=["version", "section", "key"], name="enginefigure_natural_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section}.{self.key}" if self.key else self.section
+
+    @property
+    def as_range(self) -> Range:
+        if self.value is not None:
+            return Range(self.value, self.value)
+        return Range(self.value_low, self.value_high)  # type: ignore[arg-type]
+
+
+PRICE_ROW_MODELS: tuple[type[VersionRow], ...] = (
+    CatalogSource,
+    ApiOffer,
+    GpuOffer,
+    OwnedHardware,
+    ModelSpec,
+    ThroughputProfile,
+    HiddenCost,
+    VolumeTier,
+    EngineFigure,
+)
+
+
+# --- private overlays (tenant-owned) ---------------------------------------------------
+
+
+class PriceOverlay(TenantModel):
+    """An organization's negotiated prices on top of a public catalog version."""
+
+    base_version = models.ForeignKey(
+        CatalogVersion, on_delete=models.PROTECT, related_name="overlays"
+    )
+    name = models.CharField(max_length=120)
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "base_version"], name="priceoverlay_one_per_org_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} on {self.base_version}"
+
+
+class OverlayApiOffer(models.Model):
+    """Overrides `replaces` (a base offer) or, without it, adds a private offer.
+
+    Overriding: empty prices inherit the base offer's. Private offer: an empty
+    input price means "output only", as in the public catalog.
+    """
+
+    overlay = models.ForeignKey(PriceOverlay, on_delete=models.CASCADE, related_name="api_offers")
+    replaces = models.ForeignKey(
+        ApiOffer, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    model_name = models.CharField(max_length=120, blank=True)
+    provider = models.CharField(max_length=120, blank=True)
+    offer_key = models.CharField(max_length=60, default="private")
+    input_per_mtok = models.DecimalField(**MONEY, null=True, blank=True)
+    output_per_mtok = models.DecimalField(**MONEY, null=True, blank=True)
+    cached_input_per_mtok = models.DecimalField(**MONEY, null=True, blank=True)
+    notes = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(replaces__isnull=False)
+                | (~Q(model_name="") & Q(output_per_mtok__isnull=False)),
+                name="overlayapioffer_private_needs_model_and_output",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.model_name or f"override of offer {self.replaces_id}"
+
+
+class OverlayGpuOffer(models.Model):
+    """Overrides `replaces` (a base GPU offer) or adds a private GPU offer."""
+
+    overlay = models.ForeignKey(PriceOverlay, on_delete=models.CASCADE, related_name="gpu_offers")
+    replaces = models.ForeignKey(
+        GpuOffer, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    sku = models.CharField(max_length=120, blank=True)
+    gpu_count = models.PositiveIntegerField(null=True, blank=True)
+    vram_per_gpu_gb = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
+    hourly = models.DecimalField(**MONEY, null=True, blank=True)
+    monthly = models.DecimalField(**MONEY, null=True, blank=True)
+    offer_key = models.CharField(max_length=60, default="private")
+    notes = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(replaces__isnull=False)
+                | (~Q(sku="") & Q(hourly__isnull=False) & Q(gpu_count__isnull=False)),
+                name="overlaygpuoffer_private_needs_sku_count_hourly",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.sku or f"override of GPU offer {self.replaces_id}"

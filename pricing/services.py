@@ -1,0 +1,307 @@
+"""Services: everything that changes catalogs. Keyword-only; the acting user is explicit.
+
+Every change is audited through `accounts.audit.record`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.audit import record
+from accounts.models import Organization
+from pricing import catalog_format as fmt
+from pricing.exporters import content_hash, document_hash
+from pricing.importers import create_version_from_document, parse_csv_zip, parse_json_bytes
+from pricing.models import (
+    ApiOffer,
+    CatalogLockedError,
+    CatalogSource,
+    CatalogVersion,
+    EngineFigure,
+    GpuOffer,
+    HiddenCost,
+    ModelSpec,
+    OverlayApiOffer,
+    OverlayGpuOffer,
+    OwnedHardware,
+    PriceOverlay,
+    ThroughputProfile,
+    VersionStatus,
+    VolumeTier,
+)
+
+REFERENCE_CATALOG_PATH = Path(__file__).resolve().parent / "data" / "catalog-2026.json"
+
+
+class CatalogStateError(Exception):
+    """A transition that the version's status does not allow (e.g. retiring a draft)."""
+
+
+def _parse(content: bytes, filename: str) -> dict[str, Any]:
+    if filename.lower().endswith(".zip") or content[:2] == b"PK":
+        raw = parse_csv_zip(content)
+    else:
+        raw = parse_json_bytes(content)
+    return fmt.clean_document(raw)
+
+
+@transaction.atomic
+def catalog_import(
+    *,
+    content: bytes,
+    filename: str,
+    actor: Any,
+    catalog_name: str | None = None,
+    publish: bool = False,
+    effective_date: date | None = None,
+) -> CatalogVersion:
+    """Import a catalog file (JSON or CSV zip) as a new draft; publish it if asked.
+
+    Raises `CatalogImportError` naming every bad (row, field); nothing is written then.
+    """
+    doc = _parse(content, filename)
+    version = create_version_from_document(
+        doc=doc,
+        catalog_name=catalog_name,
+        actor=actor,
+        effective_date=effective_date,
+        source_filename=filename.rsplit("/", 1)[-1],
+    )
+    version.content_hash = document_hash(doc)
+    version.save(update_fields=["content_hash"])
+    record(
+        actor=actor,
+        action="catalog.import",
+        obj=version,
+        changes={"file": version.source_filename, "content_hash": version.content_hash},
+    )
+    if publish:
+        version = catalog_version_publish(version=version, actor=actor)
+    return version
+
+
+@transaction.atomic
+def catalog_version_publish(*, version: CatalogVersion, actor: Any) -> CatalogVersion:
+    version = CatalogVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status != VersionStatus.DRAFT:
+        raise CatalogStateError(f"Only a draft can be published; this version is {version.status}.")
+    version.content_hash = content_hash(version)
+    version.status = VersionStatus.PUBLISHED
+    version.published_at = timezone.now()
+    version.published_by = actor if getattr(actor, "is_authenticated", False) else None
+    version.save()
+    record(
+        actor=actor,
+        action="catalog.publish",
+        obj=version,
+        changes={"status": ["draft", "published"], "content_hash": version.content_hash},
+    )
+    return version
+
+
+@transaction.atomic
+def catalog_version_retire(*, version: CatalogVersion, actor: Any) -> CatalogVersion:
+    version = CatalogVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status != VersionStatus.PUBLISHED:
+        raise CatalogStateError(
+            f"Only a published version can be retired; this one is {version.status}."
+        )
+    version.status = VersionStatus.RETIRED
+    version.save(update_fields=["status"])
+    record(
+        actor=actor,
+        action="catalog.retire",
+        obj=version,
+        changes={"status": ["published", "retired"]},
+    )
+    return version
+
+
+def _copy_rows(model: type, old: CatalogVersion, new: CatalogVersion, source_map: dict[int, int]):
+    copies = []
+    for row in model.objects.filter(version=old).order_by("pk"):
+        row.pk = None
+        row.id = None
+        row._state.adding = True
+        row.version = new
+        if getattr(row, "source_id", None) is not None:
+            row.source_id = source_map[row.source_id]
+        copies.append(row)
+    model.objects.bulk_create(copies)
+
+
+@transaction.atomic
+def catalog_version_clone(*, version: CatalogVersion, actor: Any) -> CatalogVersion:
+    """A new draft of the same catalog with the same rows: the way to "edit" a published version."""
+    number = (
+        CatalogVersion.objects.filter(catalog=version.catalog).aggregate(n=Max("number"))["n"] or 0
+    ) + 1
+    clone = CatalogVersion.objects.create(
+        catalog=version.catalog,
+        number=number,
+        title=version.title,
+        effective_date=timezone.localdate(),
+        notes=version.notes,
+        currency=version.currency,
+        month_hours=version.month_hours,
+        electricity_price_per_kwh=version.electricity_price_per_kwh,
+        pue=version.pue,
+        reference_facts=version.reference_facts,
+        source_filename=version.source_filename,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        cloned_from=version,
+    )
+    source_map = {}
+    for source in CatalogSource.objects.filter(version=version).order_by("pk"):
+        old_pk = source.pk
+        source.pk = None
+        source._state.adding = True
+        source.version = clone
+        source.save()
+        source_map[old_pk] = source.pk
+    for model in (
+        ApiOffer,
+        GpuOffer,
+        OwnedHardware,
+        ModelSpec,
+        ThroughputProfile,
+        HiddenCost,
+        VolumeTier,
+        EngineFigure,
+    ):
+        _copy_rows(model, version, clone, source_map)
+    record(actor=actor, action="catalog.clone", obj=clone, changes={"cloned_from": version.pk})
+    return clone
+
+
+@transaction.atomic
+def catalog_version_delete_draft(*, version: CatalogVersion, actor: Any) -> None:
+    if version.status != VersionStatus.DRAFT:
+        raise CatalogLockedError("Only drafts can be deleted.")
+    record(actor=actor, action="catalog.delete_draft", obj=version)
+    version.delete()
+
+
+def load_reference_catalog(*, actor: Any = None, path: Path = REFERENCE_CATALOG_PATH):
+    """Import and publish the reference catalog unless a published version has its content.
+
+    Returns (version, created). Idempotent: the content hash decides.
+    """
+    content = path.read_bytes()
+    doc = _parse(content, path.name)
+    digest = document_hash(doc)
+    existing = CatalogVersion.objects.filter(
+        content_hash=digest, status=VersionStatus.PUBLISHED
+    ).first()
+    if existing is not None:
+        return existing, False
+    version = catalog_import(content=content, filename=path.name, actor=actor, publish=True)
+    return version, True
+
+
+# --- private overlays ------------------------------------------------------------------
+
+
+def _check_base(base_version: CatalogVersion) -> None:
+    if base_version.status == VersionStatus.DRAFT:
+        raise CatalogStateError("An overlay sits on a published (or retired) public version.")
+
+
+@transaction.atomic
+def price_overlay_create(
+    *, organization: Organization, base_version: CatalogVersion, name: str, actor: Any
+) -> PriceOverlay:
+    _check_base(base_version)
+    overlay = PriceOverlay.objects.create(
+        organization=organization,
+        base_version=base_version,
+        name=name,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    record(actor=actor, action="overlay.create", obj=overlay, organization=organization)
+    return overlay
+
+
+@transaction.atomic
+def overlay_api_price_set(
+    *,
+    overlay: PriceOverlay,
+    actor: Any,
+    replaces: ApiOffer | None = None,
+    model_name: str = "",
+    provider: str = "",
+    input_per_mtok: Decimal | None = None,
+    output_per_mtok: Decimal | None = None,
+    cached_input_per_mtok: Decimal | None = None,
+    notes: str = "",
+) -> OverlayApiOffer:
+    """Override a base API offer (`replaces`) or add a private one."""
+    if replaces is not None and replaces.version_id != overlay.base_version_id:
+        raise ValueError("The offer to override is not in the overlay's base version.")
+    row = OverlayApiOffer.objects.create(
+        overlay=overlay,
+        replaces=replaces,
+        model_name=model_name,
+        provider=provider,
+        input_per_mtok=input_per_mtok,
+        output_per_mtok=output_per_mtok,
+        cached_input_per_mtok=cached_input_per_mtok,
+        notes=notes,
+    )
+    record(
+        actor=actor,
+        action="overlay.api_price",
+        obj=row,
+        organization=overlay.organization,
+        changes=json.loads(
+            json.dumps(
+                {"replaces": replaces.pk if replaces else None, "output": output_per_mtok},
+                default=str,
+            )
+        ),
+    )
+    return row
+
+
+@transaction.atomic
+def overlay_gpu_price_set(
+    *,
+    overlay: PriceOverlay,
+    actor: Any,
+    replaces: GpuOffer | None = None,
+    sku: str = "",
+    gpu_count: int | None = None,
+    vram_per_gpu_gb: Decimal | None = None,
+    hourly: Decimal | None = None,
+    monthly: Decimal | None = None,
+    notes: str = "",
+) -> OverlayGpuOffer:
+    """Override a base GPU offer (`replaces`) or add a private one."""
+    if replaces is not None and replaces.version_id != overlay.base_version_id:
+        raise ValueError("The GPU offer to override is not in the overlay's base version.")
+    row = OverlayGpuOffer.objects.create(
+        overlay=overlay,
+        replaces=replaces,
+        sku=sku,
+        gpu_count=gpu_count,
+        vram_per_gpu_gb=vram_per_gpu_gb,
+        hourly=hourly,
+        monthly=monthly,
+        notes=notes,
+    )
+    record(
+        actor=actor,
+        action="overlay.gpu_price",
+        obj=row,
+        organization=overlay.organization,
+        changes={"replaces": replaces.pk if replaces else None, "hourly": str(hourly)},
+    )
+    return row
