@@ -1,4 +1,12 @@
 from __future__ import annotations
 
+from django.urls import path
+
+from pricing import views
+
 app_name = "pricing"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.CatalogListView.as_view(), name="catalog_list"),
+    path("diff/", views.CatalogDiffView.as_view(), name="catalog_diff"),
+    path("<int:pk>/", views.CatalogVersionDetailView.as_view(), name="catalog_detail"),
+]

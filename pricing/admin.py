@@ -1,0 +1,388 @@
+"""Staff admin for catalogs: edit drafts, publish, clone, retire, export, import, diff.
+
+Published and retired versions are read-only here (and in the model layer, and in
+PostgreSQL). Every action goes through `pricing.services`, which audits it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from accounts.audit import record
+from pricing import services
+from pricing.catalog_format import CatalogImportError
+from pricing.exporters import export_csv_zip, export_json
+from pricing.models import (
+    ApiOffer,
+    Catalog,
+    CatalogSource,
+    CatalogVersion,
+    EngineFigure,
+    GpuOffer,
+    HiddenCost,
+    ModelSpec,
+    OverlayApiOffer,
+    OverlayGpuOffer,
+    OwnedHardware,
+    PriceOverlay,
+    ThroughputProfile,
+    VersionStatus,
+    VolumeTier,
+)
+from pricing.selectors import version_diff
+
+
+@admin.register(Catalog)
+class CatalogAdmin(admin.ModelAdmin):
+    list_display = ["name", "created_at"]
+    search_fields = ["name"]
+
+
+class VersionRowInline(admin.TabularInline):
+    extra = 0
+    show_change_link = False
+
+    def _editable(self, obj: CatalogVersion | None) -> bool:
+        return obj is None or obj.status == VersionStatus.DRAFT
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any):
+        formset = super().get_formset(request, obj, **kwargs)
+        # A row's source must be one of its own version's sources.
+        if "source" in formset.form.base_fields:
+            formset.form.base_fields["source"].queryset = CatalogSource.objects.filter(version=obj)
+        return formset
+
+
+class CatalogSourceInline(VersionRowInline):
+    model = CatalogSource
+    fields = ["position", "key", "description"]
+
+
+class ApiOfferInline(VersionRowInline):
+    model = ApiOffer
+    fields = [
+        "position",
+        "model_name",
+        "provider",
+        "source",
+        "license",
+        "open_weights",
+        "input_per_mtok",
+        "output_per_mtok",
+        "cached_input_per_mtok",
+        "currency",
+        "params_total_b",
+        "params_active_b",
+        "selfhost_monthly_low",
+        "selfhost_monthly_high",
+    ]
+
+
+class GpuOfferInline(VersionRowInline):
+    model = GpuOffer
+    fields = [
+        "position",
+        "sku",
+        "gpu_count",
+        "vram_per_gpu_gb",
+        "hourly",
+        "hourly_low",
+        "hourly_high",
+        "monthly",
+        "monthly_low",
+        "monthly_high",
+        "spot_hourly",
+        "spot_discount",
+        "reserved_hourly",
+        "region",
+        "provider",
+        "source",
+    ]
+
+
+class OwnedHardwareInline(VersionRowInline):
+    model = OwnedHardware
+    pass
+
+
+class ModelSpecInline(VersionRowInline):
+    model = ModelSpec
+    pass
+
+
+class ThroughputInline(VersionRowInline):
+    model = ThroughputProfile
+    pass
+
+
+class HiddenCostInline(VersionRowInline):
+    model = HiddenCost
+    pass
+
+
+class VolumeTierInline(VersionRowInline):
+    model = VolumeTier
+    pass
+
+
+class EngineFigureInline(VersionRowInline):
+    model = EngineFigure
+    pass
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(help_text="Reference-format JSON, or the CSV zip from an export.")
+    catalog_name = forms.CharField(required=False, help_text="Default: the document's name.")
+    publish = forms.BooleanField(required=False)
+
+
+class DiffForm(forms.Form):
+    old = forms.ModelChoiceField(queryset=CatalogVersion.objects.select_related("catalog"))
+    new = forms.ModelChoiceField(queryset=CatalogVersion.objects.select_related("catalog"))
+
+
+@admin.register(CatalogVersion)
+class CatalogVersionAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "status",
+        "effective_date",
+        "age_column",
+        "stale_column",
+        "published_by",
+        "published_at",
+    ]
+    list_filter = ["status", "catalog"]
+    list_select_related = ["catalog", "published_by"]
+    readonly_fields = [
+        "status",
+        "content_hash",
+        "source_filename",
+        "created_by",
+        "created_at",
+        "published_by",
+        "published_at",
+        "cloned_from",
+        "age_column",
+        "stale_column",
+    ]
+    fields = [
+        "catalog",
+        "number",
+        "title",
+        "effective_date",
+        "notes",
+        "currency",
+        "month_hours",
+        "electricity_price_per_kwh",
+        "pue",
+        "reference_facts",
+        *readonly_fields,
+    ]
+    inlines = [
+        CatalogSourceInline,
+        ApiOfferInline,
+        GpuOfferInline,
+        OwnedHardwareInline,
+        ModelSpecInline,
+        ThroughputInline,
+        HiddenCostInline,
+        VolumeTierInline,
+        EngineFigureInline,
+    ]
+    actions = ["publish", "retire", "clone", "export_json", "export_csv", "diff_two"]
+    change_list_template = "admin/pricing/catalogversion/change_list.html"
+
+    class Media:
+        css = {"all": ["pricing/admin.css"]}
+
+    @admin.display(description="Age (days)")
+    def age_column(self, obj: CatalogVersion) -> int:
+        return obj.age_days
+
+    @admin.display(description="Fresh?")
+    def stale_column(self, obj: CatalogVersion) -> str:
+        if obj.is_stale:
+            return format_html('<span class="pricing-badge pricing-stale">{}</span>', "stale")
+        return format_html('<span class="pricing-badge pricing-fresh">{}</span>', "fresh")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.status != VersionStatus.DRAFT:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.status != VersionStatus.DRAFT:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(
+        self, request: HttpRequest, obj: CatalogVersion, form: Any, change: bool
+    ) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        record(
+            actor=request.user,
+            action="catalog.edit_draft" if change else "catalog.create_draft",
+            obj=obj,
+            changes={"fields": list(form.changed_data)},
+        )
+
+    def delete_model(self, request: HttpRequest, obj: CatalogVersion) -> None:
+        services.catalog_version_delete_draft(version=obj, actor=request.user)
+
+    # --- actions (all call services, which audit) ---
+
+    def _each(self, request, queryset, service, verb: str) -> None:
+        done = 0
+        for version in queryset:
+            try:
+                service(version=version, actor=request.user)
+                done += 1
+            except services.CatalogStateError as exc:
+                self.message_user(request, f"{version}: {exc}", messages.ERROR)
+        if done:
+            self.message_user(request, f"{verb} {done} version(s).", messages.SUCCESS)
+
+    @admin.action(description="Publish selected drafts")
+    def publish(self, request: HttpRequest, queryset) -> None:
+        self._each(request, queryset, services.catalog_version_publish, "Published")
+
+    @admin.action(description="Retire selected published versions")
+    def retire(self, request: HttpRequest, queryset) -> None:
+        self._each(request, queryset, services.catalog_version_retire, "Retired")
+
+    @admin.action(description="Clone selected versions to new drafts")
+    def clone(self, request: HttpRequest, queryset) -> None:
+        self._each(request, queryset, services.catalog_version_clone, "Cloned")
+
+    def _export(self, request: HttpRequest, queryset, kind: str) -> HttpResponse | None:
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one version to export.", messages.ERROR)
+            return None
+        version = queryset.get()
+        if kind == "json":
+            data, content_type, ext = export_json(version), "application/json", "json"
+        else:
+            data, content_type, ext = export_csv_zip(version), "application/zip", "zip"
+        record(actor=request.user, action="catalog.export", obj=version, changes={"format": kind})
+        response = HttpResponse(data, content_type=content_type)
+        filename = f"catalog-{version.pk}-v{version.number}.{ext}"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    @admin.action(description="Export as JSON")
+    def export_json(self, request: HttpRequest, queryset) -> HttpResponse | None:
+        return self._export(request, queryset, "json")
+
+    @admin.action(description="Export as CSV (zip)")
+    def export_csv(self, request: HttpRequest, queryset) -> HttpResponse | None:
+        return self._export(request, queryset, "csv")
+
+    @admin.action(description="Diff two selected versions (older → newer)")
+    def diff_two(self, request: HttpRequest, queryset) -> HttpResponse | None:
+        versions = list(queryset.order_by("effective_date", "pk"))
+        if len(versions) != 2:
+            self.message_user(request, "Select exactly two versions to diff.", messages.ERROR)
+            return None
+        url = reverse("admin:pricing_catalogversion_diff")
+        return HttpResponseRedirect(f"{url}?old={versions[0].pk}&new={versions[1].pk}")
+
+    # --- extra pages ---
+
+    def get_urls(self):
+        extra = [
+            path(
+                "diff/",
+                self.admin_site.admin_view(self.diff_view),
+                name="pricing_catalogversion_diff",
+            ),
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="pricing_catalogversion_import",
+            ),
+        ]
+        return extra + super().get_urls()
+
+    def diff_view(self, request: HttpRequest) -> HttpResponse:
+        form = DiffForm(request.GET or None)
+        changes = None
+        if form.is_valid():
+            changes = version_diff(old=form.cleaned_data["old"], new=form.cleaned_data["new"])
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Diff catalog versions",
+            "form": form,
+            "changes": changes,
+        }
+        return TemplateResponse(request, "admin/pricing/catalogversion/diff.html", context)
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_add_permission(request):
+            return HttpResponse(status=403)
+        form = ImportForm(request.POST or None, request.FILES or None)
+        import_errors: list[tuple[str, str, str]] = []
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                version = services.catalog_import(
+                    content=upload.read(),
+                    filename=upload.name,
+                    actor=request.user,
+                    catalog_name=form.cleaned_data["catalog_name"] or None,
+                    publish=form.cleaned_data["publish"],
+                )
+            except CatalogImportError as exc:
+                import_errors = exc.errors
+            else:
+                self.message_user(request, f"Imported {version}.", messages.SUCCESS)
+                return HttpResponseRedirect(
+                    reverse("admin:pricing_catalogversion_change", args=[version.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import a catalog",
+            "form": form,
+            "import_errors": import_errors,
+        }
+        return TemplateResponse(request, "admin/pricing/catalogversion/import.html", context)
+
+
+class OverlayApiOfferInline(admin.TabularInline):
+    model = OverlayApiOffer
+    extra = 0
+    raw_id_fields = ["replaces"]
+
+
+class OverlayGpuOfferInline(admin.TabularInline):
+    model = OverlayGpuOffer
+    extra = 0
+    raw_id_fields = ["replaces"]
+
+
+@admin.register(PriceOverlay)
+class PriceOverlayAdmin(admin.ModelAdmin):
+    list_display = ["name", "organization", "base_version", "created_at"]
+    list_select_related = ["organization", "base_version__catalog"]
+    raw_id_fields = ["base_version"]
+    inlines = [OverlayApiOfferInline, OverlayGpuOfferInline]
