@@ -90,3 +90,104 @@ def _register_planner_factories() -> None:
 
 
 _register_planner_factories()
+
+
+# --- sweeps (planner.models.sweeps) ------------------------------------------------------
+
+
+def sweep_catalog_version(*, api_offers: int = 2, gpu_offers: int = 2):
+    """A small published catalog version with API offers and GPU offers, for sweeps."""
+    from pricing.models import (
+        ApiOffer,
+        Catalog,
+        CatalogSource,
+        CatalogVersion,
+        GpuOffer,
+        VersionStatus,
+    )
+
+    catalog, _ = Catalog.objects.get_or_create(name="Sweep test catalog")
+    number = CatalogVersion.objects.filter(catalog=catalog).count() + 1
+    version = CatalogVersion.objects.create(catalog=catalog, number=number, title="Sweep test")
+    source = CatalogSource.objects.create(version=version, key="test-2026", description="Test")
+    prices = [("3", "15"), ("0.5", "1.5"), ("1", "4"), ("0.2", "0.6")]
+    for i in range(api_offers):
+        inp, out = prices[i % len(prices)]
+        ApiOffer.objects.create(
+            version=version,
+            model_name=f"Model {i}",
+            provider=f"Provider {i}",
+            source=source,
+            license="proprietary",
+            input_per_mtok=inp,
+            output_per_mtok=out,
+        )
+    hourly = ["2.5", "1.0", "4.0", "0.7"]
+    for i in range(gpu_offers):
+        GpuOffer.objects.create(
+            version=version,
+            sku=f"GPU {i}",
+            gpu_count=1,
+            vram_per_gpu_gb=80,
+            hourly=hourly[i % len(hourly)],
+            reserved_hourly="1.8",
+            source=source,
+        )
+    version.status = VersionStatus.PUBLISHED
+    version.save()
+    return version
+
+
+def sweep_spec_for(version, **overrides):
+    """A valid 60-point sweep request on `version` (3 volumes x 4 shares x 5 utilizations)."""
+    api_ids = list(version.api_offers.order_by("pk").values_list("pk", flat=True))
+    gpu_ids = list(version.gpu_offers.order_by("pk").values_list("pk", flat=True))
+    spec = {
+        "volumes": {"min": 1e7, "max": 1e10, "num": 3, "scale": "log"},
+        "input_shares": {"min": 0.2, "max": 0.8, "step": 0.2},
+        "utilizations": [0.2, 0.4, 0.6, 0.8, 1.0],
+        "api_offer_ids": api_ids,
+        "selfhost": [
+            {"gpu_offer_id": gpu_ids[0], "tokens_per_second": 1500, "hidden_monthly": 500},
+            {
+                "gpu_offer_id": gpu_ids[-1],
+                "count": 2,
+                "tokens_per_second": 2500,
+                "pricing": "reserved",
+                "hidden_multiplier": 1.3,
+            },
+        ],
+    }
+    spec.update(overrides)
+    return spec
+
+
+def _sweep_in(org):
+    from planner.models import Sweep
+
+    version = sweep_catalog_version()
+    return Sweep.objects.create(
+        organization=org,
+        name="Factory sweep",
+        catalog_version=version,
+        spec={},
+        total_points=10,
+        chunks_total=1,
+    )
+
+
+def _sweep_chunk_in(org):
+    from planner.models import SweepChunk
+
+    sweep = _sweep_in(org)
+    return SweepChunk.objects.create(organization=org, sweep=sweep, index=0, start=0, stop=10)
+
+
+def _register_sweep_factories() -> None:
+    from planner.models import Sweep, SweepChunk
+
+    tenant_factory(Sweep)(_sweep_in)
+    tenant_factory(SweepChunk)(_sweep_chunk_in)
+
+
+_register_sweep_factories()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from planner.models.sweeps import Sweep, SweepChunk, SweepStatus
 from planner.models.workloads import Workload
 
-__all__ = ["Workload"]
+__all__ = ["Sweep", "SweepChunk", "SweepStatus", "Workload"]

@@ -1,0 +1,420 @@
+"""Services that change sweeps: start, compute a chunk, finalize, cancel, fail.
+
+Every background step may run twice (acks_late redelivery, a retry after a crash): each
+one filters on the state it expects before updating, so a second run changes nothing.
+Progress counters only ever grow, through ``F()`` increments made in the same
+transaction that marks a chunk done.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import zlib
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.audit import record
+from accounts.models import Organization
+from planner.engine.sweep import (
+    SweepChunkResult,
+    SweepSpec,
+    chunk_bounds,
+    evaluate_chunk,
+    summarize,
+)
+from planner.models import Sweep, SweepChunk, SweepStatus, Workload
+from planner.models.sweeps import ACTIVE_STATUSES, ChunkStatus
+from planner.sweep_adapter import SweepSpecError, clean_sweep_spec, engine_spec, grid_size
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CHUNK_POINTS = 125_000
+MAP_MAX_ROWS = 24  # volumes shown in the summary's cheapest-option map
+MAP_MAX_COLUMNS = 12  # utilizations shown
+FRONTIER_JSON_LIMIT = 400
+BREAKEVEN_MAX_ENTRIES = 4_000_000  # beyond this the archive leaves the break-even table out
+
+
+def chunk_points() -> int:
+    return int(getattr(settings, "SWEEP_CHUNK_POINTS", DEFAULT_CHUNK_POINTS))
+
+
+def chunk_task_id(sweep_id: int, index: int) -> str:
+    return f"sweep-{sweep_id}-chunk-{index}"
+
+
+# --- start -------------------------------------------------------------------------------
+
+
+def sweep_start(
+    *,
+    organization: Organization,
+    actor: Any,
+    name: str,
+    catalog_version: Any,
+    spec: object,
+    workload: Workload | None = None,
+    chunk_size: int | None = None,
+) -> Sweep:
+    """Validate, save the sweep and its chunks, and queue the chunks once committed.
+
+    Raises `SweepSpecError` naming the field; nothing is written then.
+    """
+    from pricing.models import VersionStatus
+
+    name = (name or "").strip()
+    if not name:
+        raise SweepSpecError("name", "required")
+    if catalog_version is None or catalog_version.status != VersionStatus.PUBLISHED:
+        raise SweepSpecError("catalog_version", "must be a published catalog version")
+    if workload is not None and workload.organization_id != organization.pk:
+        raise SweepSpecError("workload", "not found in this organization")
+    cleaned = clean_sweep_spec(
+        spec,
+        version=catalog_version,
+        default_input_share=None if workload is None else float(workload.input_share),
+        default_cached_share=None if workload is None else float(workload.cached_share),
+    )
+    total = grid_size(cleaned)
+    bounds = chunk_bounds(total, chunk_size or chunk_points())
+    with transaction.atomic():
+        sweep = Sweep.objects.create(
+            organization=organization,
+            name=name[:120],
+            catalog_version=catalog_version,
+            workload=workload,
+            spec=cleaned,
+            total_points=total,
+            chunks_total=len(bounds),
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        SweepChunk.objects.bulk_create(
+            SweepChunk(organization=organization, sweep=sweep, index=i, start=a, stop=b)
+            for i, (a, b) in enumerate(bounds)
+        )
+        record(
+            actor=actor,
+            action="sweep.start",
+            obj=sweep,
+            organization=organization,
+            changes={"points": total, "chunks": len(bounds), "catalog_version": catalog_version.pk},
+        )
+        sweep_id, count = sweep.pk, len(bounds)
+        transaction.on_commit(lambda: enqueue_chunks(sweep_id=sweep_id, indices=range(count)))
+    return sweep
+
+
+def enqueue_chunks(*, sweep_id: int, indices: Any) -> None:
+    from planner.tasks import sweep_chunk_compute
+
+    for index in indices:
+        sweep_chunk_compute.apply_async(
+            args=(sweep_id, index), task_id=chunk_task_id(sweep_id, index)
+        )
+
+
+# --- one chunk ---------------------------------------------------------------------------
+
+_SPEC_CACHE: OrderedDict[int, SweepSpec] = OrderedDict()
+
+
+def _cached_engine_spec(sweep_id: int, cleaned: Mapping[str, Any]) -> SweepSpec:
+    """A worker prices many chunks of one sweep: build its spec (and tables) once."""
+    spec = _SPEC_CACHE.get(sweep_id)
+    if spec is None:
+        spec = engine_spec(cleaned)
+        _SPEC_CACHE[sweep_id] = spec
+        while len(_SPEC_CACHE) > 8:
+            _SPEC_CACHE.popitem(last=False)
+    else:
+        _SPEC_CACHE.move_to_end(sweep_id)
+    return spec
+
+
+def pack_cheapest(cheapest: np.ndarray) -> bytes:
+    return zlib.compress(np.ascontiguousarray(cheapest, dtype=np.uint8).tobytes(), 1)
+
+
+def unpack_cheapest(blob: bytes | memoryview) -> np.ndarray:
+    return np.frombuffer(zlib.decompress(bytes(blob)), dtype=np.uint8)
+
+
+def sweep_chunk_run(*, sweep_id: int, index: int) -> str:
+    """Compute chunk `index` of a sweep and record it, exactly once.
+
+    Returns what happened: ``done``, ``duplicate`` (already done), ``skipped`` (the sweep
+    is cancelled or finished) or ``missing``.
+    """
+    row = (
+        SweepChunk.objects.filter(sweep_id=sweep_id, index=index)
+        .values("pk", "start", "stop", "status", "sweep__status", "sweep__spec")
+        .first()
+    )
+    if row is None:
+        return "missing"
+    if row["status"] != ChunkStatus.PENDING:
+        return "duplicate"
+    if row["sweep__status"] not in ACTIVE_STATUSES:
+        return "skipped"
+    if row["sweep__status"] == SweepStatus.QUEUED:
+        sweep_mark_started(sweep_id=sweep_id)
+    spec = _cached_engine_spec(sweep_id, row["sweep__spec"])
+    result = evaluate_chunk(spec, row["start"], row["stop"])
+    blob = pack_cheapest(result.cheapest)
+    return _record_chunk(
+        sweep_id=sweep_id, chunk_pk=row["pk"], points=row["stop"] - row["start"], blob=blob
+    )
+
+
+def _record_chunk(*, sweep_id: int, chunk_pk: int, points: int, blob: bytes) -> str:
+    now = timezone.now()
+    with transaction.atomic():
+        marked = SweepChunk.objects.filter(pk=chunk_pk, status=ChunkStatus.PENDING).update(
+            status=ChunkStatus.DONE, cheapest=blob, computed_at=now, attempts=F("attempts") + 1
+        )
+        if not marked:
+            return "duplicate"
+        counted = Sweep.objects.filter(pk=sweep_id, status__in=ACTIVE_STATUSES).update(
+            status=SweepStatus.RUNNING,
+            done_points=F("done_points") + points,
+            chunks_done=F("chunks_done") + 1,
+        )
+        if not counted:  # cancelled meanwhile: the chunk is kept, nothing more happens
+            return "skipped"
+        # Our UPDATE holds the sweep's row lock until commit, so exactly one chunk
+        # transaction sees the last increment.
+        done, total = (
+            Sweep.objects.filter(pk=sweep_id).values_list("chunks_done", "chunks_total").get()
+        )
+        if done == total:
+            transaction.on_commit(lambda: enqueue_finalize(sweep_id=sweep_id))
+    return "done"
+
+
+def sweep_mark_started(*, sweep_id: int) -> None:
+    Sweep.objects.filter(pk=sweep_id, status=SweepStatus.QUEUED).update(
+        status=SweepStatus.RUNNING, started_at=timezone.now()
+    )
+
+
+def enqueue_finalize(*, sweep_id: int) -> None:
+    from planner.tasks import sweep_finalize_task
+
+    sweep_finalize_task.apply_async(args=(sweep_id,), task_id=f"sweep-{sweep_id}-finalize")
+
+
+# --- finalize ----------------------------------------------------------------------------
+
+
+def _sampled(size: int, most: int) -> np.ndarray:
+    return np.unique(np.linspace(0, size - 1, min(size, most)).round().astype(np.int64))
+
+
+def reduced_costs(spec: SweepSpec) -> dict[str, np.ndarray]:
+    """Per-option costs without repeating what does not vary.
+
+    API costs depend on (volume, share) only, self-host on (volume, utilization) only:
+    two small engine sweeps with the other axis pinned give them exactly.
+    """
+    v, s, u = spec.shape
+    by_share = SweepSpec(
+        volumes=spec.volumes,
+        input_shares=spec.input_shares,
+        utilizations=spec.utilizations[:1],
+        api_offers=spec.api_offers,
+        selfhost_configs=spec.selfhost_configs,
+        cached_share=spec.cached_share,
+        hours_per_month=spec.hours_per_month,
+    )
+    by_util = SweepSpec(
+        volumes=spec.volumes,
+        input_shares=spec.input_shares[:1],
+        utilizations=spec.utilizations,
+        api_offers=spec.api_offers,
+        selfhost_configs=spec.selfhost_configs,
+        cached_share=spec.cached_share,
+        hours_per_month=spec.hours_per_month,
+    )
+    api = evaluate_chunk(by_share, 0, by_share.size).api_monthly.reshape(v, s, -1)
+    sh = evaluate_chunk(by_util, 0, by_util.size)
+    return {
+        "api_monthly": api,
+        "selfhost_monthly": sh.selfhost_monthly.reshape(v, u, -1),
+        "replicas": sh.replicas.reshape(v, u, -1).astype(np.int64),
+    }
+
+
+def _result_archive(
+    spec: SweepSpec, cheapest: np.ndarray, costs: Mapping[str, np.ndarray], breakeven: np.ndarray
+) -> bytes:
+    arrays: dict[str, np.ndarray] = {
+        "volumes": spec.volumes,
+        "input_shares": spec.input_shares,
+        "utilizations": spec.utilizations,
+        "option_names": np.array(spec.option_names, dtype=str),
+        "n_api": np.array(len(spec.api_offers)),
+        "cheapest": cheapest.astype(np.uint8),
+        **costs,
+    }
+    if breakeven.size <= BREAKEVEN_MAX_ENTRIES:
+        arrays["breakeven"] = breakeven.astype(np.float32)
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def _summary_json(spec: SweepSpec, summary: Any, cheapest: np.ndarray) -> dict[str, Any]:
+    names = list(spec.option_names)
+    total = int(cheapest.size)
+    v, s, u = spec.shape
+    share_index = s // 2
+    rows, cols = _sampled(v, MAP_MAX_ROWS), _sampled(u, MAP_MAX_COLUMNS)
+    cell_map = cheapest[np.ix_(rows, [share_index], cols)][:, 0, :]
+    # Per (share, utilization): the lowest volume at which self-hosting first wins.
+    n_api = len(spec.api_offers)
+    selfhost_wins = cheapest >= n_api
+    any_win = selfhost_wins.any(axis=0)
+    first = np.argmax(selfhost_wins, axis=0)
+    median_first = [
+        float(spec.volumes[first[share_index, j]]) if any_win[share_index, j] else None
+        for j in range(u)
+    ]
+    flips = summary.frontier
+    return {
+        "option_names": names,
+        "n_api": n_api,
+        "points": total,
+        "shape": [v, s, u],
+        "wins": summary.wins,
+        "win_share": {k: round(c / total, 6) for k, c in summary.wins.items()},
+        "map": {
+            "input_share": float(spec.input_shares[share_index]),
+            "volumes": [float(spec.volumes[i]) for i in rows],
+            "utilizations": [float(spec.utilizations[j]) for j in cols],
+            "cheapest": cell_map.tolist(),
+        },
+        "selfhost_from_volume": {
+            "input_share": float(spec.input_shares[share_index]),
+            "utilizations": [float(x) for x in spec.utilizations],
+            "volumes": median_first,
+        }
+        if u <= 1000
+        else None,
+        "frontier_count": len(flips),
+        "frontier": [
+            {
+                "input_share": f.input_share,
+                "utilization": f.utilization,
+                "volume_below": f.volume_below,
+                "volume_above": f.volume_above,
+                "from": f.from_option,
+                "to": f.to_option,
+            }
+            for f in flips[:FRONTIER_JSON_LIMIT]
+        ],
+    }
+
+
+def sweep_finalize(*, sweep_id: int) -> bool:
+    """Assemble the chunks into the stored grid and summary, once. True if it did."""
+    with transaction.atomic():
+        sweep = Sweep.objects.select_for_update().defer("result").get(pk=sweep_id)
+        if sweep.status != SweepStatus.RUNNING or sweep.chunks_done != sweep.chunks_total:
+            return False
+        spec = engine_spec(sweep.spec)
+        blobs = list(
+            SweepChunk.objects.filter(sweep_id=sweep_id, status=ChunkStatus.DONE)
+            .order_by("index")
+            .values_list("start", "stop", "cheapest")
+        )
+        empty = np.empty((0, 0))
+        chunks = [
+            SweepChunkResult(
+                start=a,
+                stop=b,
+                api_monthly=empty,
+                selfhost_monthly=empty,
+                replicas=empty,
+                cheapest=unpack_cheapest(blob).astype(np.int64),
+                breakeven=empty,
+            )
+            for a, b, blob in blobs
+        ]
+        summary = summarize(spec, chunks)  # checks the chunks cover the grid exactly once
+        cheapest = summary.cheapest
+        archive = _result_archive(spec, cheapest, reduced_costs(spec), summary.breakeven)
+        sweep.summary = _summary_json(spec, summary, cheapest)
+        sweep.result = archive
+        sweep.result_bytes = len(archive)
+        sweep.status = SweepStatus.SUCCEEDED
+        sweep.finished_at = timezone.now()
+        sweep.save(update_fields=["summary", "result", "result_bytes", "status", "finished_at"])
+        # The archive holds the grid now; the per-chunk copies are no longer needed.
+        SweepChunk.objects.filter(sweep_id=sweep_id).update(cheapest=None)
+    return True
+
+
+# --- cancel and fail --------------------------------------------------------------------
+
+
+def sweep_cancel(*, sweep: Sweep, actor: Any) -> bool:
+    """Stop a queued or running sweep. Chunks not yet recorded are skipped (their tasks
+    see the status and stop) and revoked at the broker. False if it had already ended."""
+    with transaction.atomic():
+        cancelled = Sweep.objects.filter(pk=sweep.pk, status__in=ACTIVE_STATUSES).update(
+            status=SweepStatus.CANCELLED, finished_at=timezone.now()
+        )
+        if not cancelled:
+            return False
+        pending = list(
+            SweepChunk.objects.filter(sweep=sweep, status=ChunkStatus.PENDING).values_list(
+                "index", flat=True
+            )
+        )
+        SweepChunk.objects.filter(sweep=sweep, status=ChunkStatus.PENDING).update(
+            status=ChunkStatus.SKIPPED
+        )
+        record(
+            actor=actor,
+            action="sweep.cancel",
+            obj=sweep,
+            organization=sweep.organization,
+            changes={"skipped_chunks": len(pending)},
+        )
+        ids = [chunk_task_id(sweep.pk, i) for i in pending]
+        transaction.on_commit(lambda: _revoke(ids))
+    sweep.refresh_from_db(fields=["status", "finished_at"])
+    return True
+
+
+def _revoke(task_ids: list[str]) -> None:
+    from config.celery import app
+
+    if not task_ids or app.conf.task_always_eager:
+        return
+    try:
+        app.control.revoke(task_ids)
+    except Exception:  # the status check in each task stops them anyway
+        logger.warning(
+            "could not broadcast revoke for %d sweep chunks", len(task_ids), exc_info=True
+        )
+
+
+def sweep_fail(*, sweep_id: int, error: str) -> bool:
+    with transaction.atomic():
+        failed = Sweep.objects.filter(pk=sweep_id, status__in=ACTIVE_STATUSES).update(
+            status=SweepStatus.FAILED, error=error[:2000], finished_at=timezone.now()
+        )
+        if failed:
+            SweepChunk.objects.filter(sweep_id=sweep_id, status=ChunkStatus.PENDING).update(
+                status=ChunkStatus.SKIPPED
+            )
+    return bool(failed)
