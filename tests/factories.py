@@ -191,3 +191,31 @@ def _register_sweep_factories() -> None:
 
 
 _register_sweep_factories()
+
+
+def published_catalog_version(**kwargs):
+    """A minimal published public catalog version (no rows)."""
+    from pricing.models import Catalog, CatalogVersion, VersionStatus
+
+    catalog, _ = Catalog.objects.get_or_create(name=kwargs.pop("catalog_name", "Factory catalog"))
+    number = catalog.versions.count() + 1
+    return CatalogVersion.objects.create(
+        catalog=catalog,
+        number=number,
+        title=kwargs.pop("title", f"Factory catalog v{number}"),
+        status=VersionStatus.PUBLISHED,
+        **kwargs,
+    )
+
+
+def _register_pricing_factories() -> None:
+    from pricing.models import PriceOverlay
+
+    tenant_factory(PriceOverlay)(
+        lambda org: PriceOverlay.objects.create(
+            organization=org, base_version=published_catalog_version(), name=f"{org.name} prices"
+        )
+    )
+
+
+_register_pricing_factories()
