@@ -81,7 +81,8 @@ def test_current_is_latest_published(reference, draft, staff):
 
 def test_load_reference_catalog_is_idempotent(db):
     first, created = load_reference_catalog()
-    assert created and first.status == VersionStatus.PUBLISHED
+    assert created
+    assert first.status == VersionStatus.PUBLISHED
     second, created_again = load_reference_catalog()
     assert not created_again
     assert second.pk == first.pk
@@ -94,7 +95,8 @@ def test_load_reference_catalog_command(db, capsys):
     call_command("load_reference_catalog")
     call_command("load_reference_catalog")
     out = capsys.readouterr().out
-    assert "Published" in out and "nothing to do" in out
+    assert "Published" in out
+    assert "nothing to do" in out
     assert CatalogVersion.objects.count() == 1
 
 
@@ -102,13 +104,16 @@ def test_reference_figures_are_typed(reference):
     gpt5 = ApiOffer.objects.get(version=reference, model_name="GPT-5")
     assert (gpt5.input_per_mtok, gpt5.output_per_mtok) == (Decimal("1.25"), Decimal("10"))
     flash = ApiOffer.objects.get(version=reference, model_name="DeepSeek V4 Flash", provider="")
-    assert flash.input_per_mtok is None and flash.output_only
+    assert flash.input_per_mtok is None
+    assert flash.output_only
     assert flash.output_per_mtok == Decimal("0.25")
     assert flash.selfhost_monthly.expected == Decimal("1250")
     node = GpuOffer.objects.get(version=reference, sku="NVIDIA A100 80GB", gpu_count=8)
-    assert node.vram_per_gpu_gb == 80 and node.vram_total_gb == 640
+    assert node.vram_per_gpu_gb == 80
+    assert node.vram_total_gb == 640
     h100 = GpuOffer.objects.get(version=reference, sku="NVIDIA H100 80GB", gpu_count=8)
-    assert h100.hourly is None and h100.hourly_range.expected == Decimal("20")
+    assert h100.hourly is None
+    assert h100.hourly_range.expected == Decimal("20")
     assert OwnedHardware.objects.get(version=reference, name="RTX 4090 24GB").useful_life == 36
     pro = ModelSpec.objects.get(version=reference, name="DeepSeek V4 Pro")
     assert (pro.params_total_b, pro.params_active_b) == (1600, 49)
