@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+from planner.models.plans import Comparison, OptionKind, Plan, PlanOption
 from planner.models.sweeps import Sweep, SweepChunk, SweepStatus
 from planner.models.workloads import Workload
 
-__all__ = ["Sweep", "SweepChunk", "SweepStatus", "Workload"]
+__all__ = [
+    "Comparison",
+    "OptionKind",
+    "Plan",
+    "PlanOption",
+    "Sweep",
+    "SweepChunk",
+    "SweepStatus",
+    "Workload",
+]

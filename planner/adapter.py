@@ -1,0 +1,1124 @@
+"""The one bridge between the database and the engine.
+
+Two stages, so a stored comparison can be recomputed exactly:
+
+* :func:`build_inputs` reads a plan's rows (workload, pinned catalog version, the
+  organization's overlay through ``pricing.selectors.effective_prices``, options) and
+  returns a JSON-able *snapshot* of every figure the engine will see (floats, ranges as
+  ``[low, high]``).
+* :func:`evaluate` turns a snapshot into engine dataclasses, runs the engine and returns
+  the results as JSON, money rounded to cents. It touches no database.
+
+Low / expected / high: every ranged input (GPU hourly, purchase price, throughput,
+hidden items, the engineer rate) is read at its low-cost corner, its expected point and
+its high-cost corner. Costs are monotone in each of them, so the corners are the bounds.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from planner.engine import api as eng_api
+from planner.engine import breakeven as eng_breakeven
+from planner.engine import capacity as eng_capacity
+from planner.engine import hybrid as eng_hybrid
+from planner.engine import outcome as eng_outcome
+from planner.engine import recommend as eng_recommend
+from planner.engine import reliability as eng_reliability
+from planner.engine import selfhost as eng_selfhost
+from planner.engine import sizing as eng_sizing
+from planner.engine import uncertainty as eng_uncertainty
+from planner.engine.errors import ScenarioError
+from planner.engine.units import HOURS_PER_MONTH, TOKENS_PER_MTOK, format_tokens
+
+SNAPSHOT_SCHEMA = 1
+MONTE_CARLO_SAMPLES = 2_000
+MONTE_CARLO_SEED = 20_260_101
+CURVE_POINTS = 40
+CURVE_SPAN = 10.0  # the volume curve runs from V / 10 to V x 10
+OUTCOME_MAX_RETRIES = 3
+UTILIZATION_POINTS = tuple(round(0.05 * i, 2) for i in range(1, 21))
+
+# pricing.HiddenCostKind -> engine HiddenCostKind
+HIDDEN_KIND = {
+    "labor": "labor",
+    "infra": "infrastructure",
+    "monitoring": "monitoring",
+    "updates": "model_updates",
+    "electricity": "electricity",
+    "incidents": "incident_response",
+    "gpu": "other",
+}
+
+TIMES = "\u00d7"  # the multiplication sign, as in "1x A100" on screen
+
+
+def cents(value: float | Decimal | None) -> float | None:
+    """Money at the edge: rounded half-up to cents (floats would round 0.125 down)."""
+    if value is None:
+        return None
+    return float(Decimal(repr(float(value))).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP"))
+
+
+def _f(value: Decimal | float | int | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _pair(low: Any, high: Any) -> list[float]:
+    return [float(low), float(high)]
+
+
+def _mid(pair: Sequence[float]) -> float:
+    return (pair[0] + pair[1]) / 2.0
+
+
+# --- throughput profile selection ------------------------------------------------------
+
+
+def _norm(text: str) -> str:
+    text = text.lower().replace("nvidia", "").replace("(spot)", "")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _count_in_setup(setup: str) -> int | None:
+    match = re.search(r"(\d+)\s*x\s", setup.lower())
+    return int(match.group(1)) if match else None
+
+
+def _params_in_text(text: str) -> float | None:
+    match = re.search(r"(\d+(?:\.\d+)?)\s*b\b", text.lower())
+    return float(match.group(1)) if match else None
+
+
+def profile_tokens_per_second(profile: Any, *, gpu_count: int) -> tuple[float, list[float]] | None:
+    """(planning figure, [low, high]) of a profile, or None if it gives no output rate."""
+    planning = _f(profile.planning_tok_s)
+    if planning is None:
+        planning = _f(profile.aggregate_output_tok_s)
+    if planning is None and profile.output_tok_s_per_gpu is not None:
+        planning = float(profile.output_tok_s_per_gpu) * gpu_count
+    low, high = _f(profile.output_tok_s_low), _f(profile.output_tok_s_high)
+    if planning is None and low is not None and high is not None:
+        planning = (low + high) / 2.0
+    if planning is None:
+        planning = _f(profile.single_stream_output_tok_s)
+    if planning is None:
+        return None
+    if low is None or high is None:
+        low = high = planning
+    return planning, [min(low, planning), max(high, planning)]
+
+
+def pick_throughput_profile(
+    profiles: Iterable[Any],
+    *,
+    model_name: str,
+    params_b: float | None,
+    gpu_sku: str,
+    gpu_count: int,
+    precision: str,
+) -> Any | None:
+    """The catalog profile that best matches model x GPU x count x precision.
+
+    The GPU SKU and count must match; the model must match by name or by size; a named
+    model beats a same-sized one, and a matching precision beats a blank, which beats
+    another precision.
+    """
+    sku = _norm(gpu_sku)
+    model = _norm(model_name)
+    best, best_score = None, -math.inf
+    for profile in profiles:
+        setup = _norm(profile.setup)
+        profile_sku = _norm(profile.gpu_sku)
+        if not (profile_sku == sku if profile_sku else sku and sku in setup):
+            continue
+        count = profile.gpu_count or _count_in_setup(profile.setup) or 1
+        if count != gpu_count:
+            continue
+        score = 0.0
+        profile_model = _norm(profile.model_name)
+        if model and (model == profile_model or model in setup):
+            score += 4
+        else:
+            size = _f(profile.model_params_b) or _params_in_text(profile.setup)
+            if params_b is None or size is None or abs(size - params_b) > 0.5:
+                continue
+            score += 2
+        if profile.precision:
+            score += 1 if profile.precision.lower() == precision.lower() else -1
+        if profile_tokens_per_second(profile, gpu_count=gpu_count) is None:
+            continue
+        if score > best_score:
+            best, best_score = profile, score
+    return best
+
+
+# --- stage 1: rows -> snapshot ---------------------------------------------------------
+
+
+def _api_offer_snapshot(price: Any, *, label: str, key: list[str], private: bool) -> dict:
+    return {
+        "label": label,
+        "key": key,
+        "private": private,
+        "input_per_mtok": _f(price.input_per_mtok),
+        "output_per_mtok": float(price.output_per_mtok),
+        "cached_input_per_mtok": _f(price.cached_input_per_mtok),
+        "tiers": [],
+    }
+
+
+def api_offer_label(model_name: str, provider: str, offer_key: str) -> str:
+    who = f" ({provider})" if provider else ""
+    return f"{model_name}{who} · {offer_key}"
+
+
+def _tiers(volume_tiers: list[dict]) -> list[dict]:
+    """Catalog tiers (per 1M tokens) as graduated engine tiers."""
+    tiers = []
+    for tier in volume_tiers or []:
+        start = float(tier.get("min_mtok") or 0) * TOKENS_PER_MTOK
+        tiers.append(
+            {
+                "from_tokens": start,
+                "input_per_mtok": _f(tier.get("input")),
+                "output_per_mtok": _f(tier.get("output")),
+            }
+        )
+    return sorted(tiers, key=lambda t: t["from_tokens"])
+
+
+@dataclass
+class _Context:
+    """What stage 1 loads once per plan."""
+
+    version: Any
+    organization: Any
+    api_prices: dict[int, Any]
+    gpu_prices: dict[int, Any]
+    assumptions: Any
+    profiles: list[Any]
+    model_params: dict[str, float]
+
+
+def _context(plan: Any, version: Any) -> _Context:
+    from pricing.models import ApiOffer, ModelSpec, ThroughputProfile
+    from pricing.selectors import catalog_assumptions, effective_prices
+
+    organization = plan.organization if plan.use_overlay else None
+    book = effective_prices(version=version, organization=organization)
+    params: dict[str, float] = {}
+    for name, size in ApiOffer.objects.filter(
+        version=version, params_total_b__isnull=False
+    ).values_list("model_name", "params_total_b"):
+        params[_norm(name)] = float(size)
+    for name, size in ModelSpec.objects.filter(version=version).values_list(
+        "name", "params_total_b"
+    ):
+        params[_norm(name)] = float(size)
+    return _Context(
+        version=version,
+        organization=organization,
+        api_prices={p.offer_id: p for p in book.api_offers if p.offer_id is not None},
+        gpu_prices={p.offer_id: p for p in book.gpu_offers if p.offer_id is not None},
+        assumptions=catalog_assumptions(version),
+        profiles=list(ThroughputProfile.objects.filter(version=version)),
+        model_params=params,
+    )
+
+
+def _api_snapshot(option: Any, ctx: _Context) -> dict:
+    if option.private_api_offer_id:
+        row = option.private_api_offer
+        if row.replaces_id:
+            price = ctx.api_prices[row.replaces_id]
+            return _api_offer_snapshot(
+                price,
+                label=api_offer_label(price.model_name, price.provider, price.offer_key),
+                key=[price.model_name, price.provider, price.offer_key],
+                private=True,
+            )
+        return _api_offer_snapshot(
+            row,
+            label=api_offer_label(row.model_name, row.provider, row.offer_key),
+            key=[row.model_name, row.provider, row.offer_key],
+            private=True,
+        )
+    offer = option.api_offer
+    price = ctx.api_prices.get(offer.pk)
+    if price is None:
+        raise ScenarioError("api_offer", f"{offer} is not in catalog version {ctx.version.pk}")
+    snap = _api_offer_snapshot(
+        price,
+        label=api_offer_label(price.model_name, price.provider, price.offer_key),
+        key=[price.model_name, price.provider, price.offer_key],
+        private=price.is_overridden,
+    )
+    snap["tiers"] = _tiers(offer.volume_tiers)
+    snap["model_name"] = price.model_name
+    return snap
+
+
+def _pricing_snapshot(option: Any, ctx: _Context) -> tuple[dict, dict]:
+    """(pricing, machine) for a self-host option, per replica."""
+    a = ctx.assumptions
+    if option.rent_mode == "owned":
+        hw = option.owned_hardware
+        power_w = _f(hw.power_w)
+        if power_w is None and hw.power_kw_low is not None:
+            power_w = _mid(_pair(hw.power_kw_low, hw.power_kw_high)) * 1000.0
+        colo = hw.electricity_monthly
+        pricing = {
+            "type": "owned",
+            "purchase_price": _pair(hw.price_range.low, hw.price_range.high),
+            "useful_life_months": float(hw.useful_life),
+            "power_w": power_w or 0.0,
+            "pue": _f(ctx.version.pue) or 1.0,
+            "usd_per_kwh": _f(ctx.version.electricity_price_per_kwh) or 0.0,
+            "colocation_monthly": _pair(colo.low, colo.high) if colo else [0.0, 0.0],
+        }
+        machine = {
+            "label": hw.name,
+            "sku": hw.name,
+            "count": 1,
+            "vram_total_gb": float(hw.vram_gb),
+            "vram_per_gpu_gb": float(hw.vram_gb),
+            "key": [hw.name],
+        }
+        return pricing, machine
+    if option.private_gpu_offer_id and not option.private_gpu_offer.replaces_id:
+        row = option.private_gpu_offer
+        offer_count = row.gpu_count or 1
+        hourly = [float(row.hourly), float(row.hourly)]
+        spot = reserved = discount_row = None
+        sku, provider, key = row.sku, "", row.offer_key
+        vram = _f(row.vram_per_gpu_gb)
+    else:
+        offer_id = (
+            option.private_gpu_offer.replaces_id
+            if option.private_gpu_offer_id
+            else option.gpu_offer_id
+        )
+        price = ctx.gpu_prices.get(offer_id)
+        if price is None:
+            raise ScenarioError("gpu_offer", f"GPU offer {offer_id} is not in the catalog version")
+        offer_count = price.gpu_count
+        hourly = _pair(price.hourly.low, price.hourly.high)
+        spot, reserved = _f(price.spot_hourly), _f(price.reserved_hourly)
+        gpu_row = option.gpu_offer if option.gpu_offer_id else option.private_gpu_offer.replaces
+        discount_row = _f(gpu_row.spot_discount)
+        sku, provider, key = price.sku, price.provider, price.offer_key
+        vram = _f(price.vram_per_gpu_gb)
+    count = option.gpu_count or offer_count
+    scale = count / offer_count
+    if option.rent_mode == "spot":
+        if spot is not None:
+            hourly = [spot, spot]
+        else:
+            if discount_row is not None:
+                discount = [discount_row, discount_row]
+            elif a.spot_discount is not None:
+                discount = _pair(a.spot_discount.low, a.spot_discount.high)
+            else:
+                raise ScenarioError("rent_mode", f"{sku} has no spot price or discount")
+            hourly = [hourly[0] * (1 - discount[1]), hourly[1] * (1 - discount[0])]
+    elif option.rent_mode == "reserved" and reserved is not None:
+        hourly = [reserved, reserved]
+    pricing = {"type": option.rent_mode, "hourly": [hourly[0] * scale, hourly[1] * scale]}
+    machine = {
+        "label": f"{count}{TIMES} {sku}",
+        "sku": sku,
+        "count": count,
+        "vram_per_gpu_gb": vram,
+        "vram_total_gb": None if vram is None else vram * count,
+        "key": [sku, count, provider, key],
+    }
+    return pricing, machine
+
+
+def _selfhost_snapshot(option: Any, ctx: _Context, workload: Any) -> dict:
+    a = ctx.assumptions
+    pricing, machine = _pricing_snapshot(option, ctx)
+    params_b = _f(option.params_b)
+    if params_b is None:
+        params_b = ctx.model_params.get(_norm(option.model_name)) or _params_in_text(
+            option.model_name
+        )
+    if option.tokens_per_second is not None:
+        tps = float(option.tokens_per_second)
+        throughput = {"planning": tps, "range": [tps, tps], "source": "explicit figure"}
+    else:
+        profile = option.throughput_profile or pick_throughput_profile(
+            ctx.profiles,
+            model_name=option.model_name,
+            params_b=params_b,
+            gpu_sku=machine["sku"],
+            gpu_count=machine["count"],
+            precision=option.precision,
+        )
+        figure = profile_tokens_per_second(profile, gpu_count=machine["count"]) if profile else None
+        if figure is None:
+            raise ScenarioError(
+                "tokens_per_second",
+                f"no catalog throughput profile matches {option.model_name} on "
+                f"{machine['label']} ({option.precision}): give tokens/s",
+            )
+        throughput = {"planning": figure[0], "range": figure[1], "source": profile.setup}
+    if workload.engineer_hourly_rate is not None:
+        rate = [float(workload.engineer_hourly_rate)] * 2
+    elif a.devops_hourly_rate is not None:
+        rate = _pair(a.devops_hourly_rate.low, a.devops_hourly_rate.high)
+    else:
+        rate = [0.0, 0.0]
+    return {
+        "model_name": option.model_name,
+        "params_b": params_b,
+        "precision": option.precision,
+        "machine": machine,
+        "pricing": pricing,
+        "billing": {
+            "mode": option.billing_mode,
+            "window_hours": _f(option.window_hours),
+        },
+        "throughput": throughput,
+        "utilization": float(option.utilization),
+        "hidden_items": [
+            {
+                "label": item.item,
+                "kind": HIDDEN_KIND.get(item.kind, "other"),
+                "monthly": _pair(item.monthly_low, item.monthly_high),
+            }
+            for item in option.hidden_costs.all()
+        ],
+        "hidden_multiplier": _f(option.hidden_multiplier),
+        "labor": {"hours": float(option.labor_hours_per_month), "hourly_rate": rate},
+        "other_monthly": float(option.other_monthly),
+    }
+
+
+def _figure(ranges: dict, key: str, default: list[float] | None) -> list[float] | None:
+    value = ranges.get(key)
+    return default if value is None else _pair(value.low, value.high)
+
+
+def build_inputs(plan: Any, *, version: Any | None = None) -> dict:
+    """Snapshot of every engine input for ``plan`` (against ``version``, default its own)."""
+    version = version or plan.catalog_version
+    ctx = _context(plan, version)
+    workload = plan.workload
+    a = ctx.assumptions
+    p99 = a.p99_latency_s
+    options = list(
+        plan.options.select_related(
+            "api_offer__source",
+            "private_api_offer__overlay",
+            "gpu_offer__source",
+            "private_gpu_offer__replaces",
+            "owned_hardware",
+            "throughput_profile",
+        ).prefetch_related("hidden_costs")
+    )
+    index = {option.pk: i for i, option in enumerate(options)}
+    snaps = []
+    for option in options:
+        snap: dict[str, Any] = {"name": option.name, "kind": option.kind}
+        if option.kind in ("api", "hybrid"):
+            snap["api"] = _api_snapshot(option, ctx)
+        if option.kind == "selfhost":
+            snap["selfhost"] = _selfhost_snapshot(option, ctx, workload)
+        if option.kind == "hybrid":
+            snap["hybrid"] = {
+                "cheap_index": index[option.cheap_option_id],
+                "routed_share": float(option.routed_share),
+                "escalation_rate": float(option.escalation_rate),
+            }
+        explicit_p99 = _f(option.p99_latency_s)
+        if explicit_p99 is None:
+            catalog_key = "api_warm_32b" if option.kind == "api" else "selfhost_32b"
+            value = p99.get(catalog_key)
+            explicit_p99 = None if value is None else float(value.expected)
+        snap["p99_latency_s"] = explicit_p99
+        snaps.append(snap)
+    from pricing.selectors import volume_tiers
+
+    return {
+        "schema": SNAPSHOT_SCHEMA,
+        "catalog_version_id": version.pk,
+        "overlay_id": _overlay_id(ctx),
+        "hours_per_month": float(version.month_hours or HOURS_PER_MONTH),
+        "workload": {
+            "name": workload.name,
+            "tokens_per_month": float(workload.monthly_tokens),
+            "days_per_month": float(workload.days_per_month),
+            "input_share": float(workload.input_share),
+            "cached_share": float(workload.cached_share),
+            "growth_per_month": float(workload.growth_per_month),
+            "peak_to_average": float(workload.peak_to_average),
+            "latency_p99_target_s": _f(workload.latency_p99_target_s),
+            "availability_target": _f(workload.availability_target),
+            "downtime_cost_per_hour": float(workload.downtime_cost_per_hour),
+            "data_must_stay_in_network": workload.data_must_stay_in_network,
+            "needs_finetuning": workload.needs_finetuning,
+            "has_mlops_team": workload.has_mlops_team,
+            "has_idle_gpu_fleet": workload.has_idle_gpu_fleet,
+            "open_model_meets_accuracy": workload.open_model_meets_accuracy,
+            "task_success_rates": dict(workload.task_success_rates or {}),
+        },
+        "assumptions": {
+            "availability": {
+                "api": _figure(a.availability, "api", [0.999, 0.999]),
+                "selfhost_single_region": _figure(
+                    a.availability, "selfhost_single_region", [0.99, 0.99]
+                ),
+                "selfhost_multi_region": _figure(a.availability, "selfhost_multi_region", None),
+            },
+            "volume_tiers": [
+                {
+                    "option": tier.option,
+                    "min_tokens": _f(tier.min_tokens_per_month),
+                    "max_tokens": _f(tier.max_tokens_per_month),
+                }
+                for tier in volume_tiers(version)
+            ],
+        },
+        "options": snaps,
+        "monte_carlo": {"samples": MONTE_CARLO_SAMPLES, "seed": MONTE_CARLO_SEED},
+    }
+
+
+def _overlay_id(ctx: _Context) -> int | None:
+    from pricing.selectors import overlay_for
+
+    overlay = overlay_for(version=ctx.version, organization=ctx.organization)
+    return overlay.pk if overlay else None
+
+
+# --- stage 2: snapshot -> engine -> results --------------------------------------------
+
+
+def engine_api_offer(snap: dict) -> eng_api.ApiOffer:
+    """An engine offer; an output-only offer keeps ``input_per_mtok=None``."""
+    return eng_api.ApiOffer(
+        output_per_mtok=snap["output_per_mtok"],
+        input_per_mtok=snap["input_per_mtok"],
+        cached_input_per_mtok=snap["cached_input_per_mtok"],
+        name=snap["label"],
+        tiers=tuple(
+            eng_api.PriceTier(
+                from_tokens=t["from_tokens"],
+                input_per_mtok=t["input_per_mtok"],
+                output_per_mtok=t["output_per_mtok"],
+            )
+            for t in snap.get("tiers", [])
+        ),
+    )
+
+
+_CORNER = {"low": 0, "high": 1}
+
+
+def _pick(pair: Sequence[float], corner: str, *, cost_rises: bool = True) -> float:
+    """A ranged input at a corner of the cost: `low` is the cheapest end."""
+    if corner == "expected":
+        return _mid(pair)
+    side = _CORNER[corner]
+    return pair[side] if cost_rises else pair[1 - side]
+
+
+def engine_selfhost(snap: dict, *, corner: str = "expected", name: str = "selfhost"):
+    """(SelfHostConfig, parts) at a corner; parts are the fixed hidden components."""
+    pricing_snap = snap["pricing"]
+    if pricing_snap["type"] == "owned":
+        pricing: eng_selfhost.Pricing = eng_selfhost.OwnedHardware(
+            purchase_price=_pick(pricing_snap["purchase_price"], corner),
+            useful_life_months=pricing_snap["useful_life_months"],
+            power_w=pricing_snap["power_w"],
+            pue=pricing_snap["pue"],
+            usd_per_kwh=pricing_snap["usd_per_kwh"],
+            colocation_monthly=_pick(pricing_snap["colocation_monthly"], corner),
+        )
+    else:
+        hourly = _pick(pricing_snap["hourly"], corner)
+        pricing = {
+            "on_demand": lambda: eng_selfhost.OnDemandRate(hourly),
+            "spot": lambda: eng_selfhost.SpotRate(hourly=hourly),
+            "reserved": lambda: eng_selfhost.ReservedRate(hourly),
+        }[pricing_snap["type"]]()
+    billing_snap = snap["billing"]
+    billing = eng_selfhost.Billing(
+        mode=eng_selfhost.BillingMode(billing_snap["mode"]),
+        window_hours=billing_snap["window_hours"],
+    )
+    throughput = snap["throughput"]
+    tps = (
+        throughput["planning"]
+        if corner == "expected"
+        else _pick(throughput["range"], corner, cost_rises=False)
+    )
+    items = sum(_pick(item["monthly"], corner) for item in snap["hidden_items"])
+    labor = snap["labor"]["hours"] * _pick(snap["labor"]["hourly_rate"], corner)
+    other = snap["other_monthly"]
+    config = eng_selfhost.SelfHostConfig(
+        pricing=pricing,
+        tokens_per_second=tps,
+        utilization=snap["utilization"],
+        billing=billing,
+        hidden_multiplier=snap["hidden_multiplier"] or 1.0,
+        hidden_monthly=items + labor + other,
+        name=name,
+    )
+    return config, {"hidden_items": items, "labor": labor, "other": other}
+
+
+def _selfhost_costs(snap: dict, tokens: float, hours: float, name: str) -> dict:
+    corners = {}
+    for corner in ("low", "expected", "high"):
+        config, parts = engine_selfhost(snap, corner=corner, name=name)
+        cost = eng_selfhost.selfhost_cost(config, tokens_per_month=tokens, hours_per_month=hours)
+        corners[corner] = (config, parts, cost)
+    return corners
+
+
+def _lex(values: dict[str, float]) -> dict[str, float | None]:
+    return {k: cents(v) for k, v in values.items()}
+
+
+def _api_result(snap: dict, offer: eng_api.ApiOffer, w: dict, tokens: float) -> dict:
+    monthly = eng_api.api_monthly_cost(
+        offer,
+        tokens_per_month=tokens,
+        input_share=w["input_share"],
+        cached_share=w["cached_share"],
+    )
+    blended = eng_api.blended_price_per_mtok(
+        offer, input_share=w["input_share"], cached_share=w["cached_share"]
+    )
+    return {
+        "offer": snap["api"]["label"],
+        "output_only": offer.output_only,
+        "private_price": snap["api"]["private"],
+        "blended_per_mtok": round(blended, 6),
+        "monthly": _lex({"low": monthly, "expected": monthly, "high": monthly}),
+        "breakdown": {"api": _lex({"low": monthly, "expected": monthly, "high": monthly})},
+    }
+
+
+def _selfhost_result(snap: dict, name: str, tokens: float, hours: float) -> tuple[dict, Any]:
+    sh = snap["selfhost"]
+    corners = _selfhost_costs(sh, tokens, hours, name)
+    config, _parts, cost = corners["expected"]
+
+    def component(fn) -> dict:
+        return _lex({c: fn(*corners[c]) for c in ("low", "expected", "high")})
+
+    multiplier = config.hidden_multiplier
+    breakdown = {
+        "gpu": component(lambda cfg, parts, cost: cost.gpu_monthly),
+        "hidden_multiplier": component(
+            lambda cfg, parts, cost: cost.gpu_monthly * (cfg.hidden_multiplier - 1.0)
+        ),
+        "hidden_items": component(lambda cfg, parts, cost: parts["hidden_items"]),
+        "labor": component(lambda cfg, parts, cost: parts["labor"]),
+        "other": component(lambda cfg, parts, cost: parts["other"]),
+    }
+    served = tokens / (cost.replicas * cost.capacity_tokens_per_month)
+    sizing = None
+    if sh["params_b"] and sh["machine"]["vram_per_gpu_gb"]:
+        size = eng_sizing.size_model(
+            params_b=sh["params_b"],
+            gpu_vram_gb=sh["machine"]["vram_per_gpu_gb"],
+            precision=sh["precision"],
+        )
+        fits = size.gpus <= sh["machine"]["count"]
+        sizing = {
+            "weights_gb": round(size.weights_gb, 1),
+            "needed_gb": round(size.needed_gb, 1),
+            "gpus_needed": size.gpus,
+            "fits": fits,
+            "message": (
+                f"{sh['model_name']} at {sh['precision'].upper()} needs about "
+                f"{size.needed_gb:,.0f} GB (weights {size.weights_gb:,.0f} GB + 20%); "
+                f"{sh['machine']['label']} "
+                + ("holds it." if fits else f"holds less: plan {size.gpus} GPUs per replica.")
+            ),
+        }
+    result = {
+        "model_name": sh["model_name"],
+        "machine": sh["machine"]["label"],
+        "rent_mode": sh["pricing"]["type"],
+        "billing_mode": sh["billing"]["mode"],
+        "precision": sh["precision"],
+        "throughput_source": sh["throughput"]["source"],
+        "tokens_per_second": sh["throughput"]["planning"],
+        "tokens_per_second_range": sh["throughput"]["range"],
+        "replicas": cost.replicas,
+        "replicas_range": [corners["low"][2].replicas, corners["high"][2].replicas],
+        "capacity_tokens_per_month": round(cost.capacity_tokens_per_month),
+        "utilization": config.utilization,
+        "served_utilization": round(served, 4),
+        "billed_hours": round(cost.billed_hours, 2),
+        "hidden_multiplier": multiplier,
+        "fixed_monthly": cents(config.fixed_monthly(hours_per_month=hours)),
+        "monthly": component(lambda cfg, parts, cost: cost.monthly),
+        "breakdown": breakdown,
+        "idle_cost": component(lambda cfg, parts, cost: cost.idle_cost),
+        "sizing": sizing,
+    }
+    return result, corners
+
+
+def evaluate(inputs: dict) -> dict:
+    """Run the engine on a snapshot from :func:`build_inputs`; no database access."""
+    if inputs.get("schema") != SNAPSHOT_SCHEMA:
+        raise ScenarioError("schema", f"unknown snapshot schema {inputs.get('schema')!r}")
+    w = inputs["workload"]
+    hours = inputs["hours_per_month"]
+    tokens = w["tokens_per_month"]
+    share = {"input_share": w["input_share"], "cached_share": w["cached_share"]}
+    snaps = inputs["options"]
+    if not snaps:
+        raise ScenarioError("options", "a plan needs at least one option")
+    results: list[dict] = []
+    engine_offers: dict[int, eng_api.ApiOffer] = {}
+    configs: dict[int, Any] = {}
+    corners_of: dict[int, dict] = {}
+
+    # API and self-host options first: hybrids reuse them.
+    for i, snap in enumerate(snaps):
+        base = {"name": snap["name"], "kind": snap["kind"], "p99_latency_s": snap["p99_latency_s"]}
+        if snap["kind"] == "api":
+            offer = engine_api_offer(snap["api"])
+            engine_offers[i] = offer
+            base |= _api_result(snap, offer, w, tokens)
+        elif snap["kind"] == "selfhost":
+            result, corners = _selfhost_result(snap, snap["name"], tokens, hours)
+            configs[i] = corners["expected"][0]
+            corners_of[i] = corners
+            base |= result
+        results.append(base)
+
+    for i, snap in enumerate(snaps):
+        if snap["kind"] != "hybrid":
+            continue
+        results[i] |= _hybrid_result(snap, snaps, corners_of, w, tokens, hours, share)
+
+    api_indexes = [i for i, s in enumerate(snaps) if s["kind"] == "api"]
+    selfhost_indexes = [i for i, s in enumerate(snaps) if s["kind"] == "selfhost"]
+    cheapest_api = min(api_indexes, key=lambda i: results[i]["monthly"]["expected"], default=None)
+
+    for i in selfhost_indexes:
+        results[i]["breakevens"] = [
+            _breakeven(configs[i], engine_offers[j], snaps[j]["name"], w, hours)
+            for j in api_indexes
+        ]
+        if cheapest_api is not None:
+            results[i]["monte_carlo"] = _monte_carlo(
+                snaps[i]["selfhost"],
+                corners_of[i],
+                snaps[cheapest_api],
+                w,
+                tokens,
+                hours,
+                inputs["monte_carlo"],
+            )
+            results[i]["engineering_vs_api"] = _engineering(
+                results[i], results[cheapest_api], snaps[cheapest_api]["name"]
+            )
+
+    reliability = _reliability(inputs, results, snaps, w, hours, cheapest_api)
+    for i, result in enumerate(results):
+        result["outcome"] = _outcome(snaps[i], result, w, tokens)
+
+    recommendation = _recommend(inputs, results, snaps, w, tokens)
+    cheapest = min(
+        (r for r in results if r["name"] not in recommendation["excluded"]),
+        key=lambda r: r["monthly"]["expected"],
+        default=None,
+    )
+    return {
+        "schema": SNAPSHOT_SCHEMA,
+        "tokens_per_month": tokens,
+        "tokens_per_day": tokens / w["days_per_month"],
+        "input_share": w["input_share"],
+        "hours_per_month": hours,
+        "options": results,
+        "recommendation": recommendation,
+        "cheapest": None
+        if cheapest is None
+        else {"name": cheapest["name"], "monthly": cheapest["monthly"]["expected"]},
+        "reliability": reliability,
+        "curves": _curves(snaps, engine_offers, configs, w, tokens, hours, share),
+    }
+
+
+def _hybrid_result(snap, snaps, corners_of, w, tokens, hours, share) -> dict:
+    h = snap["hybrid"]
+    premium = engine_api_offer(snap["api"])
+    cheap_index = h["cheap_index"]
+    cheap_snap = snaps[cheap_index]
+    runs: dict[str, Any] = {}
+    for corner in ("low", "expected", "high"):
+        if cheap_snap["kind"] == "api":
+            cheap: Any = engine_api_offer(cheap_snap["api"])
+        else:
+            cheap = engine_selfhost(cheap_snap["selfhost"], corner=corner)[0]
+        runs[corner] = eng_hybrid.hybrid_cost(
+            tokens_per_month=tokens,
+            routed_share=h["routed_share"],
+            premium=premium,
+            cheap=cheap,
+            escalation_rate=h["escalation_rate"],
+            hours_per_month=hours,
+            **share,
+        )
+    detail = runs["expected"]
+    return {
+        "offer": snap["api"]["label"],
+        "cheap_option": cheap_snap["name"],
+        "routed_share": h["routed_share"],
+        "escalation_rate": h["escalation_rate"],
+        "cheap_tokens": round(detail.cheap_tokens),
+        "premium_tokens": round(detail.premium_tokens),
+        "monthly": _lex({c: r.monthly for c, r in runs.items()}),
+        "breakdown": {
+            "cheap_route": _lex({c: r.cheap_monthly for c, r in runs.items()}),
+            "premium_api": _lex({c: r.premium_monthly for c, r in runs.items()}),
+        },
+        "savings_vs_all_premium": cents(detail.savings_vs_all_premium),
+        "all_premium_monthly": cents(detail.all_premium_monthly),
+    }
+
+
+def _breakeven(config, offer, api_name: str, w: dict, hours: float) -> dict:
+    result = eng_breakeven.breakeven_volume(
+        offer,
+        selfhost_fixed_monthly=config.fixed_monthly(hours_per_month=hours),
+        capacity_tokens_per_month=config.capacity_tokens_per_month(hours_per_month=hours),
+        input_share=w["input_share"],
+        cached_share=w["cached_share"],
+        selfhost_variable_per_mtok=config.variable_per_mtok(),
+    )
+    tokens = result.tokens_per_month
+    return {
+        "api_option": api_name,
+        "tokens_per_month": None if tokens is None else round(tokens),
+        "tokens_per_day": None if tokens is None else round(tokens / w["days_per_month"]),
+        "label": None if tokens is None else format_tokens(tokens),
+        "reason": result.reason,
+        "reachable": result.reachable,
+    }
+
+
+def _monte_carlo(sh, corners, api_snap, w, tokens, hours, mc) -> dict:
+    api = api_snap["api"]
+    cached = api["cached_input_per_mtok"]
+    api_input = api["input_per_mtok"]
+    if api_input is not None and cached is not None:
+        api_input = api_input * (1 - w["cached_share"]) + cached * w["cached_share"]
+    low_cfg, _, low_cost = corners["low"]
+    high_cfg, _, high_cost = corners["high"]
+    per_replica = sorted(
+        [low_cost.gpu_monthly / low_cost.replicas, high_cost.gpu_monthly / high_cost.replicas]
+    )
+    multiplier = low_cfg.hidden_multiplier
+    quote = eng_uncertainty.monte_carlo_quote(
+        tokens_per_month=tokens,
+        api_output_per_mtok=api["output_per_mtok"],
+        api_input_per_mtok=api_input,
+        input_share=w["input_share"],
+        selfhost_monthly=eng_uncertainty.Range(*per_replica),
+        tokens_per_second=eng_uncertainty.Range(*sh["throughput"]["range"]),
+        utilization=sh["utilization"],
+        hidden_monthly=eng_uncertainty.Range(low_cfg.hidden_monthly, high_cfg.hidden_monthly),
+        hidden_multiplier=multiplier,
+        hours_per_month=corners["expected"][0].serving_hours(hours_per_month=hours),
+        samples=mc["samples"],
+        seed=mc["seed"],
+    )
+
+    def pct(p) -> dict:
+        return _lex({"p10": p.p10, "p50": p.p50, "p90": p.p90})
+
+    return {
+        "vs": api_snap["name"],
+        "samples": quote.samples,
+        "seed": quote.seed,
+        "api": pct(quote.api_monthly),
+        "selfhost": pct(quote.selfhost_monthly),
+        "p_selfhost_cheaper": round(quote.p_selfhost_cheaper, 4),
+    }
+
+
+def _engineering(selfhost: dict, api: dict, api_name: str) -> dict:
+    """Case 7: API spend saved minus what the engineering time costs."""
+    labor = selfhost["breakdown"]["labor"]["expected"] or 0.0
+    saved = (api["monthly"]["expected"] or 0.0) - ((selfhost["monthly"]["expected"] or 0.0) - labor)
+    return {
+        "vs": api_name,
+        "api_spend_saved_monthly": cents(saved),
+        "engineering_monthly": cents(labor),
+        "net_monthly": cents(saved - labor),
+    }
+
+
+def _reliability(inputs, results, snaps, w, hours, cheapest_api) -> dict:
+    avail = inputs["assumptions"]["availability"]
+    per_hour = w["downtime_cost_per_hour"]
+    api_monthly = results[cheapest_api]["monthly"]["expected"] if cheapest_api is not None else 0.0
+    out: dict[str, Any] = {"downtime_cost_per_hour": per_hour, "by_option": {}}
+    for i, snap in enumerate(snaps):
+        result = results[i]
+        if snap["kind"] == "selfhost":
+            gpu = result["breakdown"]["gpu"]["expected"]
+            other = result["monthly"]["expected"] - gpu
+            rows = eng_reliability.compare_reliability(
+                api_monthly=api_monthly or 0.0,
+                api_availability=_mid(avail["api"]),
+                selfhost_gpu_monthly=gpu,
+                selfhost_other_monthly=other,
+                single_region_availability=_mid(avail["selfhost_single_region"]),
+                multi_region_availability=None
+                if avail["selfhost_multi_region"] is None
+                else _mid(avail["selfhost_multi_region"]),
+                downtime_cost_per_hour=per_hour,
+                hours_per_month=hours,
+            )
+            scenarios = [
+                {
+                    "name": row.name,
+                    "availability": row.availability,
+                    "monthly": cents(row.monthly),
+                    "downtime_hours": round(row.downtime_hours, 2),
+                    "downtime_cost": cents(row.downtime_cost),
+                    "total": cents(row.total),
+                }
+                for row in rows
+            ]
+            availability = _mid(avail["selfhost_single_region"])
+            out["by_option"][snap["name"]] = scenarios
+        else:
+            availability = _mid(avail["api"])
+        downtime_hours = eng_reliability.downtime_hours(availability, hours_per_month=hours)
+        result["availability"] = availability
+        result["downtime_hours"] = round(downtime_hours, 2)
+        result["downtime_cost"] = cents(downtime_hours * per_hour)
+        result["breakdown"]["downtime"] = _lex(
+            {
+                "low": eng_reliability.downtime_hours(
+                    max(avail["api" if snap["kind"] != "selfhost" else "selfhost_single_region"]),
+                    hours_per_month=hours,
+                )
+                * per_hour,
+                "expected": downtime_hours * per_hour,
+                "high": eng_reliability.downtime_hours(
+                    min(avail["api" if snap["kind"] != "selfhost" else "selfhost_single_region"]),
+                    hours_per_month=hours,
+                )
+                * per_hour,
+            }
+        )
+        result["monthly_with_downtime"] = cents(
+            result["monthly"]["expected"] + downtime_hours * per_hour
+        )
+    return out
+
+
+def _success_rate(snap: dict, rates: dict) -> tuple[float, bool]:
+    names = []
+    if "api" in snap:
+        names.append(snap["api"].get("model_name") or snap["api"]["key"][0])
+    if "selfhost" in snap:
+        names.append(snap["selfhost"]["model_name"])
+    names.append(snap["name"])
+    lowered = {_norm(k): v for k, v in rates.items()}
+    for name in names:
+        if name and _norm(name) in lowered:
+            return float(lowered[_norm(name)]), True
+    return 1.0, False
+
+
+def _outcome(snap: dict, result: dict, w: dict, tokens: float) -> dict:
+    rate, known = _success_rate(snap, w["task_success_rates"])
+    per_mtok = eng_capacity.cost_per_mtok(
+        monthly_cost=result["monthly"]["expected"], tokens_per_month=tokens
+    )
+    if per_mtok is None:
+        return {"success_rate": rate, "known": known, "cost_per_mtok": None}
+    outcome = eng_outcome.outcome_cost(
+        cost_per_attempt=per_mtok,
+        success_rate=rate,
+        max_retries=OUTCOME_MAX_RETRIES,
+        name=snap["name"],
+    )
+    return {
+        "success_rate": rate,
+        "known": known,
+        "max_retries": OUTCOME_MAX_RETRIES,
+        "cost_per_mtok": round(per_mtok, 4),
+        "expected_attempts": round(outcome.expected_attempts, 4),
+        "unresolved_share": round(outcome.human_share, 6),
+        "cost_per_successful_mtok": round(
+            outcome.cost_per_task / max(1e-12, 1 - outcome.human_share), 4
+        )
+        if rate > 0
+        else None,
+    }
+
+
+def _recommend(inputs, results, snaps, w, tokens) -> dict:
+    tiers = (
+        tuple(
+            eng_recommend.VolumeTier(t["option"], t["min_tokens"], t["max_tokens"])
+            for t in inputs["assumptions"]["volume_tiers"]
+        )
+        or eng_recommend.DEFAULT_VOLUME_TIERS
+    )
+    situation = eng_recommend.Situation(
+        tokens_per_month=tokens,
+        has_idle_gpu_fleet=w["has_idle_gpu_fleet"],
+        data_must_stay_in_network=w["data_must_stay_in_network"],
+        needs_deep_finetuning=w["needs_finetuning"],
+        has_mlops_team=w["has_mlops_team"],
+        open_model_meets_accuracy=w["open_model_meets_accuracy"],
+        p99_latency_target_s=w["latency_p99_target_s"],
+        days_per_month=w["days_per_month"],
+    )
+    options = []
+    for snap, result in zip(snaps, results, strict=True):
+        if snap["kind"] == "hybrid":
+            cheap_kind = snaps[snap["hybrid"]["cheap_index"]]["kind"]
+            kind = eng_recommend.OptionKind(cheap_kind)
+            in_network: bool | None = False
+        else:
+            kind = eng_recommend.OptionKind(snap["kind"])
+            in_network = None
+        options.append(
+            eng_recommend.CostedOption(
+                name=snap["name"],
+                kind=kind,
+                monthly=result["monthly"]["expected"],
+                p99_latency_s=snap["p99_latency_s"],
+                keeps_data_in_network=in_network,
+            )
+        )
+    rec = eng_recommend.recommend(situation, options, tiers=tiers)
+    return {
+        "option": rec.option,
+        "kind": None if rec.kind is None else rec.kind.value,
+        "reasons": [
+            {"code": r.code, "message": r.message, "figures": _json_figures(r.figures)}
+            for r in rec.reasons
+        ],
+        "excluded": list(rec.excluded),
+    }
+
+
+def _json_figures(figures: dict) -> dict:
+    return {
+        k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+        for k, v in figures.items()
+    }
+
+
+def curve_volumes(tokens: float, *, points: int = CURVE_POINTS) -> list[float]:
+    """``points`` volumes log-spaced from tokens / 10 to tokens x 10 (at least 1M)."""
+    center = max(tokens, 1e6)
+    low, high = math.log10(center / CURVE_SPAN), math.log10(center * CURVE_SPAN)
+    step = (high - low) / (points - 1)
+    return [round(10 ** (low + i * step)) for i in range(points)]
+
+
+def _curves(snaps, engine_offers, configs, w, tokens, hours, share) -> dict:
+    volumes = curve_volumes(tokens)
+    series = []
+    for i, snap in enumerate(snaps):
+        if snap["kind"] == "api":
+            offer = engine_offers[i]
+            values = [eng_api.api_monthly_cost(offer, tokens_per_month=v, **share) for v in volumes]
+        elif snap["kind"] == "selfhost":
+            values = [
+                eng_selfhost.selfhost_monthly_cost(
+                    configs[i], tokens_per_month=v, hours_per_month=hours
+                )
+                for v in volumes
+            ]
+        else:
+            h = snap["hybrid"]
+            cheap_index = h["cheap_index"]
+            cheap = engine_offers.get(cheap_index) or configs[cheap_index]
+            premium = engine_api_offer(snap["api"])
+            values = [
+                eng_hybrid.hybrid_cost(
+                    tokens_per_month=v,
+                    routed_share=h["routed_share"],
+                    premium=premium,
+                    cheap=cheap,
+                    escalation_rate=h["escalation_rate"],
+                    hours_per_month=hours,
+                    **share,
+                ).monthly
+                for v in volumes
+            ]
+        series.append(
+            {
+                "name": snap["name"],
+                "kind": snap["kind"],
+                "step": snap["kind"] == "selfhost",
+                "values": [cents(v) for v in values],
+            }
+        )
+    utilization = []
+    for i, snap in enumerate(snaps):
+        if snap["kind"] == "api":
+            price = eng_api.blended_price_per_mtok(engine_offers[i], **share)
+            utilization.append(
+                {
+                    "name": snap["name"],
+                    "kind": "api",
+                    "values": [round(price, 4)] * len(UTILIZATION_POINTS),
+                }
+            )
+        elif snap["kind"] == "selfhost":
+            config = configs[i]
+            fixed = config.fixed_monthly(hours_per_month=hours)
+            utilization.append(
+                {
+                    "name": snap["name"],
+                    "kind": "selfhost",
+                    "values": [
+                        round(
+                            eng_capacity.cost_per_mtok_at_utilization(
+                                monthly_cost=fixed,
+                                tokens_per_second=config.tokens_per_second,
+                                utilization=u,
+                                hours_per_month=config.serving_hours(hours_per_month=hours),
+                            ),
+                            4,
+                        )
+                        for u in UTILIZATION_POINTS
+                    ],
+                }
+            )
+    return {
+        "workload_tokens_per_month": tokens,
+        "volume": {"volumes": volumes, "series": series},
+        "utilization": {"points": list(UTILIZATION_POINTS), "series": utilization},
+    }
+
+
+def comparison_columns(results: dict) -> dict:
+    """The denormalized columns a Comparison row keeps next to its JSON."""
+    cheapest = results.get("cheapest")
+    return {
+        "recommended_option": results["recommendation"]["option"] or "",
+        "cheapest_option": cheapest["name"] if cheapest else "",
+        "cheapest_monthly": None
+        if cheapest is None
+        else Decimal(str(cheapest["monthly"])).quantize(Decimal("0.01")),
+        "tokens_per_month": round(results["tokens_per_month"]),
+    }

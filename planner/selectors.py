@@ -1,0 +1,130 @@
+"""Selectors: how pages and other apps read workloads, plans and comparisons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import Http404
+
+from accounts.models import Organization
+from planner.models import Comparison, Plan, Workload
+
+
+def workloads_for_org(*, organization: Organization) -> QuerySet[Workload]:
+    return Workload.objects.for_org(organization).annotate(plan_count=Count("plans"))
+
+
+def _with_latest(queryset: QuerySet[Plan]) -> QuerySet[Plan]:
+    return queryset.prefetch_related(
+        Prefetch(
+            "comparisons",
+            queryset=Comparison.objects.order_by("-number").select_related("catalog_version")[:1],
+            to_attr="_latest",
+        )
+    )
+
+
+def plans_for_org(*, organization: Organization) -> QuerySet[Plan]:
+    """The organization's plans with workload, version and latest comparison (3 queries)."""
+    return _with_latest(
+        Plan.objects.for_org(organization)
+        .select_related("workload", "catalog_version__catalog")
+        .annotate(option_count=Count("options", distinct=True))
+    )
+
+
+def plans_flagged(*, organization: Organization) -> QuerySet[Plan]:
+    return plans_for_org(organization=organization).exclude(flag="").order_by("-flagged_at")
+
+
+def plan_options(*, plan: Plan) -> QuerySet[Any]:
+    return plan.options.select_related(
+        "api_offer__source", "gpu_offer__source", "owned_hardware", "cheap_option"
+    )
+
+
+def comparisons_for_plan(*, plan: Plan) -> QuerySet[Comparison]:
+    return (
+        Comparison.objects.filter(plan=plan)
+        .select_related("catalog_version__catalog", "created_by")
+        .defer("inputs")
+        .order_by("-number")
+    )
+
+
+def dashboard_counts(*, organization: Organization) -> dict[str, int]:
+    plans = Plan.objects.for_org(organization)
+    return {
+        "workloads": Workload.objects.for_org(organization).count(),
+        "plans": plans.count(),
+        "flagged": plans.exclude(flag="").count(),
+        "comparisons": Comparison.objects.for_org(organization).count(),
+    }
+
+
+@dataclass(frozen=True)
+class SideBySide:
+    plan_a: Plan
+    plan_b: Plan
+    comparison_a: Comparison | None
+    comparison_b: Comparison | None
+    rows: list[dict[str, Any]]
+
+
+def plans_side_by_side(*, organization: Organization, plan_a: Any, plan_b: Any) -> SideBySide:
+    """Two plans of ``organization`` next to each other. 404 if either is not one of its plans."""
+    ids = [
+        plan_a.pk if isinstance(plan_a, Plan) else plan_a,
+        plan_b.pk if isinstance(plan_b, Plan) else plan_b,
+    ]
+    try:
+        found = {p.pk: p for p in plans_for_org(organization=organization).filter(pk__in=ids)}
+        a, b = found[int(ids[0])], found[int(ids[1])]
+    except (KeyError, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    ca, cb = a.latest_comparison, b.latest_comparison
+
+    def figure(comparison: Comparison | None, path: tuple[str, ...]) -> Any:
+        if comparison is None:
+            return None
+        value: Any = comparison.results
+        for key in path:
+            if not isinstance(value, dict):
+                return None
+            value = value.get(key)
+        return value
+
+    rows = [
+        {"label": "Workload", "a": a.workload.name, "b": b.workload.name},
+        {"label": "Catalog version", "a": str(a.catalog_version), "b": str(b.catalog_version)},
+        {
+            "label": "Tokens per month",
+            "a": figure(ca, ("tokens_per_month",)),
+            "b": figure(cb, ("tokens_per_month",)),
+            "tokens": True,
+        },
+        {
+            "label": "Recommendation",
+            "a": ca.recommended_option if ca else None,
+            "b": cb.recommended_option if cb else None,
+        },
+        {
+            "label": "Cheapest option",
+            "a": ca.cheapest_option if ca else None,
+            "b": cb.cheapest_option if cb else None,
+        },
+        {
+            "label": "Cheapest monthly",
+            "a": ca.cheapest_monthly if ca else None,
+            "b": cb.cheapest_monthly if cb else None,
+            "money": True,
+        },
+        {
+            "label": "Options compared",
+            "a": len(figure(ca, ("options",)) or []),
+            "b": len(figure(cb, ("options",)) or []),
+        },
+    ]
+    return SideBySide(a, b, ca, cb, rows)
