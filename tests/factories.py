@@ -219,3 +219,18 @@ def _register_pricing_factories() -> None:
 
 
 _register_pricing_factories()
+
+
+# model class -> callable(user) -> instance owned by that user rather than by an organization
+# (e.g. API tokens). The cross-tenant harness checks nobody reaches another user's object.
+USER_FACTORIES: dict[type[models.Model], Callable[[User], Any]] = {}
+
+
+def user_factory(model: type[models.Model]):
+    """Register a builder for a user-owned `model` used by the cross-tenant harness."""
+
+    def register(builder: Callable[[User], Any]):
+        USER_FACTORIES[model] = builder
+        return builder
+
+    return register
