@@ -8,14 +8,15 @@ served from /static/, no CDN). Unknown URLs under /api/v1/ get a JSON 404.
 from __future__ import annotations
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
+from accounts.api.docs import RedocDocsView, SwaggerDocsView
 from accounts.api.views import api_not_found
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("docs/", SwaggerDocsView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", RedocDocsView.as_view(), name="api-redoc"),
     path("", include("accounts.api.urls")),
     path("", include("planner.api.urls")),
     # Keep last: everything else under /api/v1/ is a 404 in the API's error format.
