@@ -231,6 +231,7 @@ THROUGHPUT_FIGURES = (
     "output_tok_s_per_gpu",
 )
 PRECISION_VALUES = ("fp16", "fp8", "int4")
+TIER_KEYS = ("min_mtok", "max_mtok", "input", "output", "cached_input")
 HIDDEN_KINDS = ("labor", "infra", "monitoring", "updates", "electricity", "incidents", "gpu")
 
 
@@ -409,7 +410,7 @@ def _tiers(value: Any, row: str, field: str, errors: _Errors) -> list[dict[str, 
         errors.add(row, field, "must be a list of tiers")
         return None
     tiers = []
-    allowed = {"min_mtok", "max_mtok", "input", "output", "cached_input"}
+    allowed = set(TIER_KEYS)
     for i, tier in enumerate(value, start=1):
         where = f"{field}[{i}]"
         if not isinstance(tier, dict) or "output" not in tier or set(tier) - allowed:

@@ -79,7 +79,10 @@ def version_document(version: CatalogVersion) -> dict[str, Any]:
         _put(row, "params_b", o.params_total_b)
         _put(row, "active_params_b", o.params_active_b)
         if o.volume_tiers:
-            row["volume_tiers"] = fmt.decimal_value(o.volume_tiers)
+            row["volume_tiers"] = [
+                {k: fmt.decimal_value(t[k]) for k in fmt.TIER_KEYS if k in t}
+                for t in o.volume_tiers
+            ]
         api.append(row)
     doc["api_prices"] = api
 
@@ -177,6 +180,10 @@ def version_document(version: CatalogVersion) -> dict[str, Any]:
             doc[f.section] = value
 
     for key, value in (version.reference_facts or {}).items():
+        if key in fmt.FACT_ROW_SECTIONS:
+            # jsonb does not keep key order: put each row's keys back in schema order.
+            order = fmt.ROW_SECTIONS[key]
+            value = [{k: row[k] for k in order if k in row} for row in value]
         doc[key] = fmt.decimal_value(value)
 
     ordered = {key: doc[key] for key in fmt.TOP_LEVEL_ORDER if key in doc}
