@@ -14,18 +14,25 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
 from planner.engine.api import ApiOffer, api_monthly_cost
 from planner.engine.breakeven import breakeven_volume
 from planner.engine.capacity import cost_per_mtok
+from planner.engine.crossover import FirstWin, api_curve, crossovers, owned_curve, rented_curve
 from planner.engine.errors import ScenarioError
+from planner.engine.fleet import DEFAULT_ANALYSIS_MONTHS, DEFAULT_HEADROOM, Lens, Serving
+from planner.engine.owned import OwnedCost, ServerFinance, owned_cost
 from planner.engine.reliability import downtime_cost
+from planner.engine.rented import RentedCapacity, RentedCost, rented_cost
+from planner.engine.reserve import AvailabilityTarget, ReservePlan
 from planner.engine.selfhost import (
+    Billing,
+    BillingMode,
     FlatMonthly,
     OnDemandRate,
     Pricing,
@@ -68,6 +75,25 @@ def _utilization(field: str, value: object) -> float:
 
 def _multiplier(field: str, value: object) -> float:
     return _number(field, value, ok=lambda x: x >= 1, wording="a number >= 1")
+
+
+def _whole(field: str, value: object) -> int:
+    number = _number(
+        field, value, ok=lambda x: x >= 1 and x == int(x), wording="a whole number >= 1"
+    )
+    return int(number)
+
+
+def _flag(field: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ScenarioError(field, "must be true or false")
+    return value
+
+
+def _lens(field: str, value: object) -> Lens:
+    if value not in ("full", "marginal"):
+        raise ScenarioError(field, "must be 'full' or 'marginal'")
+    return Lens(str(value))
 
 
 def _name(field: str, value: object) -> str:
@@ -122,7 +148,71 @@ _QUOTE_FIELDS: dict[str, Check] = {
     "api": _object,
     "selfhost": _object,
     "downtime_cost_per_hour": _non_negative,
+    # Engine depth (any of these, or of _SELFHOST_DEPTH_FIELDS, switches it on).
+    "lens": _lens,
+    "analysis_months": _positive,
+    "owned": _object,
+    "availability_target": _share,
+    "replica_availability": _share,
+    "region_availability": _share,
 }
+_SELFHOST_DEPTH_FIELDS: dict[str, Check] = {
+    "headroom": _utilization,
+    "peak_to_average": _multiplier,
+    "gpus_per_replica": _whole,
+    "gpus_per_instance": _whole,
+    "allow_multi_instance": _flag,
+    "billing": _object,
+    "ops_fte": _non_negative,
+    "ops_fte_monthly_cost": _non_negative,
+    "implementation_one_off": _non_negative,
+}
+_BILLING_FIELDS: dict[str, Check] = {
+    "mode": _name,
+    "window_hours": _positive,
+    "buffer": _non_negative,
+}
+_OWNED_FIELDS: dict[str, Check] = {
+    "name": _name,
+    "server_price": _non_negative,
+    "gpus_per_server": _whole,
+    "allow_multi_server": _flag,
+    "tokens_per_second": _positive,
+    "installation_per_server": _non_negative,
+    "useful_life_years": _positive,
+    "residual_value": _share,
+    "cost_of_capital": _non_negative,
+    "maintenance_per_year": _non_negative,
+    "server_base_watts": _non_negative,
+    "gpu_tdp_watts": _non_negative,
+    "pue": _multiplier,
+    "usd_per_kwh": _non_negative,
+    "facilities_per_server_monthly": _non_negative,
+    "facilities_shared_monthly": _non_negative,
+    "ops_fte": _non_negative,
+    "ops_fte_monthly_cost": _non_negative,
+    "implementation_one_off": _non_negative,
+}
+_DEPTH_KEYS = (
+    "lens",
+    "analysis_months",
+    "owned",
+    "availability_target",
+    "replica_availability",
+    "region_availability",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DepthScenario:
+    """The engine-depth part of a quote: rented packing/billing, owned finance, reserve."""
+
+    lens: Lens
+    analysis_months: float
+    rented: RentedCapacity
+    owned: ServerFinance | None = None
+    owned_serving: Serving | None = None
+    availability: AvailabilityTarget | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +226,7 @@ class QuoteScenario:
     api_availability: float | None = None
     selfhost_availability: float | None = None
     downtime_cost_per_hour: float | None = None
+    depth: DepthScenario | None = None
 
 
 def _parse_api(
@@ -193,7 +284,10 @@ def parse_quote(data: object) -> QuoteScenario:
     if "selfhost" not in values:
         raise ScenarioError("selfhost", "required")
     offer, api_values = _parse_api(values["api"])
-    config, selfhost_values = _parse_selfhost(values["selfhost"])
+    config, selfhost_values = _parse_selfhost(
+        values["selfhost"], **cast(dict[str, Any], _SELFHOST_DEPTH_FIELDS)
+    )
+    depth = _parse_depth(values, config, selfhost_values)
     cached_share = values.get("cached_share", 0.0)
     if cached_share > 0 and offer.cached_input_per_mtok is None:
         raise ScenarioError("cached_share", "needs api.cached_input_per_mtok")
@@ -216,6 +310,89 @@ def parse_quote(data: object) -> QuoteScenario:
         api_availability=api_availability,
         selfhost_availability=selfhost_availability,
         downtime_cost_per_hour=downtime,
+        depth=depth,
+    )
+
+
+def _parse_billing(raw: object) -> Billing:
+    values = _fields("selfhost.billing", raw, _BILLING_FIELDS, required=("mode",))
+    modes = [mode.value for mode in BillingMode]
+    if values["mode"] not in modes:
+        raise ScenarioError("selfhost.billing.mode", f"must be one of {', '.join(modes)}")
+    mode = BillingMode(values["mode"])
+    if "window_hours" in values and mode is not BillingMode.WINDOW:
+        raise ScenarioError("selfhost.billing.window_hours", "only applies to the window mode")
+    if "buffer" in values and mode is not BillingMode.SCALE_TO_ZERO:
+        raise ScenarioError("selfhost.billing.buffer", "only applies to the scale_to_zero mode")
+    if mode is BillingMode.WINDOW and "window_hours" not in values:
+        raise ScenarioError("selfhost.billing.window_hours", "required for the window mode")
+    return Billing(mode, values.get("window_hours"), values.get("buffer", 0.0))
+
+
+def _parse_depth(
+    values: Mapping[str, Any], config: SelfHostConfig, selfhost_values: Mapping[str, Any]
+) -> DepthScenario | None:
+    """The depth inputs, or ``None`` when none is given (the quote is unchanged)."""
+    if not any(key in values for key in _DEPTH_KEYS) and not any(
+        key in selfhost_values for key in _SELFHOST_DEPTH_FIELDS
+    ):
+        return None
+    if "headroom" in selfhost_values and "utilization" in selfhost_values:
+        raise ScenarioError(
+            "selfhost.headroom",
+            "give headroom or utilization, not both: both derate measured throughput",
+        )
+    headroom = selfhost_values.get("headroom", selfhost_values.get("utilization", DEFAULT_HEADROOM))
+    serving = Serving(
+        tokens_per_second=config.tokens_per_second,
+        gpus_per_replica=selfhost_values.get("gpus_per_replica", 1),
+        headroom=headroom,
+        peak_to_average=selfhost_values.get("peak_to_average", 1.0),
+    )
+    billing = (
+        _parse_billing(selfhost_values["billing"]) if "billing" in selfhost_values else Billing()
+    )
+    gpus_per_instance = selfhost_values.get("gpus_per_instance", serving.gpus_per_replica)
+    rented = RentedCapacity(
+        pricing=config.pricing,
+        serving=serving,
+        gpus_per_instance=gpus_per_instance,
+        allow_multi_instance=selfhost_values.get("allow_multi_instance", False),
+        billing=billing,
+        hidden_multiplier=config.hidden_multiplier,
+        other_monthly=config.hidden_monthly,
+        ops_fte=selfhost_values.get("ops_fte", 0.0),
+        ops_fte_monthly_cost=selfhost_values.get("ops_fte_monthly_cost", 0.0),
+        implementation_one_off=selfhost_values.get("implementation_one_off", 0.0),
+        name=config.name,
+    )
+    owned = owned_serving = None
+    if "owned" in values:
+        owned_values = _fields("owned", values["owned"], _OWNED_FIELDS, required=("server_price",))
+        owned_serving = replace(
+            serving,
+            tokens_per_second=owned_values.pop("tokens_per_second", serving.tokens_per_second),
+        )
+        owned = ServerFinance(**owned_values)
+        owned.pack(1, owned_serving)
+    availability = None
+    if "availability_target" in values:
+        if "replica_availability" not in values:
+            raise ScenarioError("replica_availability", "required with availability_target")
+        availability = AvailabilityTarget(
+            target=values["availability_target"],
+            replica_availability=values["replica_availability"],
+            region_availability=values.get("region_availability", 1.0),
+        )
+    elif "replica_availability" in values or "region_availability" in values:
+        raise ScenarioError("availability_target", "required with replica_availability")
+    return DepthScenario(
+        lens=values.get("lens", Lens.FULL),
+        analysis_months=values.get("analysis_months", DEFAULT_ANALYSIS_MONTHS),
+        rented=rented,
+        owned=owned,
+        owned_serving=owned_serving,
+        availability=availability,
     )
 
 
@@ -239,30 +416,46 @@ def compute_quote(scenario: QuoteScenario) -> dict[str, Any]:
         input_share=scenario.input_share,
         cached_share=scenario.cached_share,
     )
-    selfhost = selfhost_cost(scenario.selfhost, tokens_per_month=tokens, hours_per_month=hours)
-    breakeven = breakeven_volume(
-        scenario.api,
-        selfhost_fixed_monthly=scenario.selfhost.fixed_monthly(hours_per_month=hours),
-        capacity_tokens_per_month=selfhost.capacity_tokens_per_month,
-        input_share=scenario.input_share,
-        cached_share=scenario.cached_share,
-    )
-    cheaper = "api" if api <= selfhost.monthly else "selfhost"
-    low, high = sorted((api, selfhost.monthly))
+    extra: dict[str, Any] = {}
+    if scenario.depth is None:
+        selfhost = selfhost_cost(scenario.selfhost, tokens_per_month=tokens, hours_per_month=hours)
+        breakeven = breakeven_volume(
+            scenario.api,
+            selfhost_fixed_monthly=scenario.selfhost.fixed_monthly(hours_per_month=hours),
+            capacity_tokens_per_month=selfhost.capacity_tokens_per_month,
+            input_share=scenario.input_share,
+            cached_share=scenario.cached_share,
+        )
+        selfhost_monthly, replicas = selfhost.monthly, selfhost.replicas
+        capacity = selfhost.capacity_tokens_per_month
+        breakeven_tokens, breakeven_reason = breakeven.tokens_per_month, breakeven.reason
+    else:
+        rented, extra = _depth_quote(scenario, scenario.depth, api)
+        selfhost_monthly, replicas = rented.monthly, rented.reserve.total_replicas
+        serving = scenario.depth.rented.serving
+        capacity = (
+            serving.replica_capacity(hours=scenario.depth.rented.serving_hours(hours))
+            / serving.peak_to_average
+        )
+        win = extra.pop("_breakeven")
+        breakeven_tokens = None if win is None else win.volume
+        breakeven_reason = extra["first_winning_volume_error"] if win is None else win.reason
+    cheaper = "api" if api <= selfhost_monthly else "selfhost"
+    low, high = sorted((api, selfhost_monthly))
     ratio = (1.0 if high == 0 else None) if low == 0 else high / low
     result: dict[str, Any] = {
         "api_monthly": cents(api),
-        "selfhost_monthly": cents(selfhost.monthly),
-        "capacity_tokens_per_month": round(selfhost.capacity_tokens_per_month),
-        "replicas": selfhost.replicas,
+        "selfhost_monthly": cents(selfhost_monthly),
+        "capacity_tokens_per_month": round(capacity),
+        "replicas": replicas,
         "breakeven_tokens_per_month": (
-            None if breakeven.tokens_per_month is None else round(breakeven.tokens_per_month)
+            None if breakeven_tokens is None else round(breakeven_tokens)
         ),
-        "breakeven_reason": breakeven.reason,
+        "breakeven_reason": breakeven_reason,
         "cheaper": cheaper,
         "ratio": _round(ratio, 4),
         "selfhost_cost_per_mtok": _round(
-            cost_per_mtok(monthly_cost=selfhost.monthly, tokens_per_month=tokens), 4
+            cost_per_mtok(monthly_cost=selfhost_monthly, tokens_per_month=tokens), 4
         ),
     }
     if scenario.api_availability is not None or scenario.selfhost_availability is not None:
@@ -278,7 +471,105 @@ def compute_quote(scenario: QuoteScenario) -> dict[str, Any]:
                     downtime_cost(availability, cost_per_hour=per_hour, hours_per_month=hours)
                 )
             )
+    result.update(extra)
     return result
+
+
+def _reserve_json(plan: ReservePlan, monthly: float) -> dict[str, Any] | None:
+    if math.isnan(plan.target):
+        return None
+    return {
+        "spares": plan.spares,
+        "regions": plan.regions,
+        "total_replicas": plan.total_replicas,
+        "availability": _round(plan.availability, 8),
+        "base_availability": _round(plan.base_availability, 8),
+        "target": plan.target,
+        "monthly": cents(monthly),
+    }
+
+
+def _lines_json(cost: RentedCost | OwnedCost) -> dict[str, Any]:
+    return {
+        line.key: {"monthly": cents(line.monthly), "in_lens": line.in_lens} for line in cost.lines
+    }
+
+
+def _win_json(win: FirstWin) -> dict[str, Any]:
+    return {
+        "volume": win.volume,
+        "holds_to_limit": win.holds_to_limit,
+        "lost_at": win.lost_at,
+        "wins_for_good_from": win.wins_for_good_from,
+        "limit": win.limit,
+        "reason": win.reason,
+    }
+
+
+def _depth_quote(
+    scenario: QuoteScenario, depth: DepthScenario, api: float
+) -> tuple[RentedCost, dict[str, Any]]:
+    """The rented cost and the depth output keys (``_breakeven`` is popped by the caller)."""
+    tokens, hours = scenario.tokens_per_month, scenario.hours_per_month
+    common: dict[str, Any] = {
+        "lens": depth.lens,
+        "analysis_months": depth.analysis_months,
+        "availability": depth.availability,
+        "hours_per_month": hours,
+    }
+    rented = rented_cost(depth.rented, tokens_per_month=tokens, **common)
+    extra: dict[str, Any] = {
+        "lens": depth.lens.value,
+        "analysis_months": depth.analysis_months,
+        "selfhost_detail": {
+            "monthly": cents(rented.monthly),
+            "replicas_needed": rented.replicas,
+            "instances": rented.instances,
+            "gpus": rented.gpus,
+            "billed_instance_hours": _round(rented.billed_instance_hours, 4),
+            "lines": _lines_json(rented),
+            "reserve": _reserve_json(rented.reserve, rented.reserve_monthly),
+        },
+    }
+    curves = [
+        api_curve(
+            scenario.api, input_share=scenario.input_share, cached_share=scenario.cached_share
+        ),
+        rented_curve(depth.rented, **common),
+    ]
+    monthly = {"api": api, "selfhost": rented.monthly}
+    if depth.owned is not None:
+        assert depth.owned_serving is not None
+        owned = owned_cost(depth.owned, depth.owned_serving, tokens_per_month=tokens, **common)
+        monthly["owned"] = owned.monthly
+        extra["owned_monthly"] = cents(owned.monthly)
+        extra["owned_detail"] = {
+            "monthly": cents(owned.monthly),
+            "replicas_needed": owned.replicas,
+            "servers": owned.servers,
+            "gpus": owned.gpus,
+            "purchases": owned.purchases,
+            "last_life_share": _round(owned.last_life_share, 6),
+            "acquisition": cents(owned.acquisition),
+            "average_book_value": cents(owned.average_book_value),
+            "book_value_at_end": cents(owned.book_value_at_end),
+            "lines": _lines_json(owned),
+            "reserve": _reserve_json(owned.reserve, owned.reserve_monthly),
+        }
+        curves.append(owned_curve(depth.owned, depth.owned_serving, **common))
+    extra["cheapest"] = min(monthly, key=lambda key: monthly[key])
+    try:
+        found = crossovers(curves)
+    except ScenarioError as error:
+        if error.field != "limit_tokens":
+            raise
+        extra["first_winning_volume"] = None
+        extra["first_winning_volume_error"] = error.message
+        extra["_breakeven"] = None
+        return rented, extra
+    extra["first_winning_volume"] = {name: _win_json(win) for name, win in found.milestones.items()}
+    extra["_breakeven"] = found.pair(depth.rented.name, scenario.api.name)
+    return rented, extra
 
 
 # --- sweeps -----------------------------------------------------------------------------
