@@ -33,10 +33,39 @@ Input fields:
              availability}
   downtime_cost_per_hour        required when an availability is given
 
+Engine depth (optional; any of these switches it on, existing outputs keep their keys):
+  lens                          "full" (default) or "marginal" (leaves out depreciation,
+                                capital, installation, staff, implementation)
+  analysis_months               period one-offs and owned hardware are spread over (36)
+  selfhost: {headroom,          share of measured throughput planned on (default 0.9;
+                                utilization is taken as the headroom if given instead)
+             peak_to_average,   >= 1, raises the replicas needed (default 1)
+             gpus_per_replica, gpus_per_instance,   whole numbers (default 1, = replica)
+             allow_multi_instance,  true lets a replica span instances (default false)
+             billing: {mode: always_on|window|scale_to_zero, window_hours, buffer},
+             ops_fte, ops_fte_monthly_cost, implementation_one_off}
+             (monthly | hourly is then per instance; hidden_monthly a flat "other" line)
+  owned: {server_price (required), gpus_per_server (8), allow_multi_server,
+          tokens_per_second (default the selfhost one), installation_per_server,
+          useful_life_years (3), residual_value (share), cost_of_capital (a year),
+          maintenance_per_year (share of price), server_base_watts, gpu_tdp_watts,
+          pue, usd_per_kwh, facilities_per_server_monthly, facilities_shared_monthly,
+          ops_fte, ops_fte_monthly_cost, implementation_one_off, name}
+  availability_target           e.g. 0.999: spares (N+k), then regions, priced in
+  replica_availability          required with availability_target
+  region_availability           caps one region (default 1)
+
 Output fields: api_monthly, selfhost_monthly, capacity_tokens_per_month, replicas,
 breakeven_tokens_per_month (null if unreachable), breakeven_reason, cheaper ("api" or
 "selfhost"), ratio (dearer / cheaper), selfhost_cost_per_mtok, and with an availability
-api_downtime_cost, selfhost_downtime_cost.
+api_downtime_cost, selfhost_downtime_cost. With engine depth also: lens,
+analysis_months, selfhost_detail {monthly, replicas_needed, instances, gpus,
+billed_instance_hours, lines {key: {monthly, in_lens}}, reserve}, owned_monthly and
+owned_detail (with owned), cheapest, first_winning_volume {rented_beats_api,
+owned_beats_api, rented_cheapest_overall, owned_cheapest_overall: {volume,
+holds_to_limit, lost_at, wins_for_good_from, limit, reason}}; replicas counts the
+reserve, and breakeven_tokens_per_month is then the first winning volume of selfhost
+over the API at any number of replicas (its reason says if a later step loses it).
 
 Example:
   echo '{"tokens_per_month": 1e9, "api": {"input_per_mtok": 1.25, "output_per_mtok": 10},
@@ -54,7 +83,9 @@ Grid spec:
   hours_per_month  default 720
   api            list of {"name", "input_per_mtok"?, "output_per_mtok", "cached_input_per_mtok"?}
   selfhost       list of {"name", "monthly" | "hourly", "tokens_per_second",
-                          "hidden_monthly"?, "hidden_multiplier"?}
+                          "hidden_monthly"?, "hidden_multiplier"?,
+                          "implementation_one_off"? (spread over analysis_months)}
+  analysis_months  period one-off costs are spread over (default 36)
   start, stop    optional: only grid points [start, stop) (volume-major, utilization fastest)
 
 CSV columns: volume, input_share, utilization, api:<name>..., selfhost:<name>...,

@@ -624,6 +624,7 @@ _SWEEP_FIELDS: dict[str, Check] = {
     "selfhost": lambda f, v: v,
     "start": _index,
     "stop": _index,
+    "analysis_months": _positive,
 }
 
 
@@ -643,10 +644,12 @@ def parse_sweep(data: object) -> SweepRequest:
     offers = [
         _parse_api(item, field=field, name=_name)[0] for field, item in _named_items(values, "api")
     ]
-    configs = [
-        _parse_selfhost(item, field=field, name=_name)[0]
+    parsed = [
+        _parse_selfhost(item, field=field, name=_name, implementation_one_off=_non_negative)
         for field, item in _named_items(values, "selfhost")
     ]
+    configs = [config for config, _ in parsed]
+    one_offs = tuple(float(extra.get("implementation_one_off", 0.0)) for _, extra in parsed)
     names = [o.name for o in offers] + [c.name for c in configs]
     if len(set(names)) != len(names):
         raise ScenarioError("api", "option names must be unique across api and selfhost")
@@ -658,6 +661,8 @@ def parse_sweep(data: object) -> SweepRequest:
         selfhost_configs=tuple(configs),
         cached_share=values.get("cached_share", 0.0),
         hours_per_month=values.get("hours_per_month", HOURS_PER_MONTH),
+        one_off_costs=one_offs if any(one_offs) else (),
+        analysis_months=values.get("analysis_months", DEFAULT_ANALYSIS_MONTHS),
     )
     start = values.get("start", 0)
     stop = values.get("stop", spec.size)

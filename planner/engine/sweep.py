@@ -6,6 +6,10 @@ point carries ``len(api_offers) + len(selfhost_configs)`` costs. Points are numb
 ``0 .. size - 1`` so a job queue can split a sweep into ``[start, stop)`` chunks and
 :func:`summarize` can stitch them back.
 
+The analysis period is a scalar of the spec (``analysis_months``, 36 by default): it
+spreads each config's ``one_off_costs`` over the months; vary it with one spec per
+period (:func:`with_analysis_months`), each as cheap as before.
+
 Speed comes from not broadcasting what does not vary: API costs depend on (volume,
 share) only, self-host costs on (volume, utilization) only, break-even on (share,
 utilization) only. Per-share prices and per-utilization capacities are taken from the
@@ -21,7 +25,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from planner.engine.api import ApiOffer, _segments
-from planner.engine.errors import ScenarioError, require_share
+from planner.engine.errors import (
+    ScenarioError,
+    require_non_negative,
+    require_positive,
+    require_share,
+)
+from planner.engine.fleet import DEFAULT_ANALYSIS_MONTHS
 from planner.engine.selfhost import BillingMode, SelfHostConfig
 from planner.engine.units import HOURS_PER_MONTH, TOKENS_PER_MTOK
 
@@ -49,6 +59,10 @@ class SweepSpec:
     selfhost_configs: tuple[SelfHostConfig, ...]
     cached_share: float = 0.0
     hours_per_month: float = HOURS_PER_MONTH
+    # One-off costs (implementation, migration) per self-host config, spread over the
+    # analysis period as a fixed monthly amount; empty means none (the period is moot).
+    one_off_costs: tuple[float, ...] = ()
+    analysis_months: float = DEFAULT_ANALYSIS_MONTHS
     _prepared: dict[str, object] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -64,6 +78,12 @@ class SweepSpec:
             raise ScenarioError("api", "needs at least one API offer")
         if not self.selfhost_configs:
             raise ScenarioError("selfhost", "needs at least one self-host config")
+        require_positive("analysis_months", self.analysis_months)
+        if self.one_off_costs:
+            if len(self.one_off_costs) != len(self.selfhost_configs):
+                raise ScenarioError("one_off_costs", "needs one amount per self-host config")
+            for index, amount in enumerate(self.one_off_costs):
+                require_non_negative(f"selfhost[{index}].implementation_one_off", amount)
         for index, config in enumerate(self.selfhost_configs):
             if config.billing.mode is BillingMode.SCALE_TO_ZERO:
                 raise ScenarioError(
@@ -148,7 +168,8 @@ def _prepare(spec: SweepSpec) -> _Prepared:
             [c.replica_monthly(hours_per_month=hours) for c in spec.selfhost_configs]
         ),
         multiplier=np.array([c.hidden_multiplier for c in spec.selfhost_configs]),
-        hidden=np.array([c.hidden_monthly for c in spec.selfhost_configs]),
+        hidden=np.array([c.hidden_monthly for c in spec.selfhost_configs])
+        + (np.array(spec.one_off_costs) / spec.analysis_months if spec.one_off_costs else 0.0),
     )
 
 
@@ -271,6 +292,21 @@ def evaluate_chunk(spec: SweepSpec, start: int, stop: int) -> SweepChunkResult:
         replicas=flat(replicas[:, None, :, :], (nv, n_s, n_u, n_c)),
         cheapest=flat(cheapest, (nv, n_s, n_u)).astype(np.int64, copy=False),
         breakeven=breakeven_grid(spec),
+    )
+
+
+def with_analysis_months(spec: SweepSpec, months: float) -> SweepSpec:
+    """The same grid over another analysis period (a fresh spec: prepared tables differ)."""
+    return SweepSpec(
+        volumes=spec.volumes,
+        input_shares=spec.input_shares,
+        utilizations=spec.utilizations,
+        api_offers=spec.api_offers,
+        selfhost_configs=spec.selfhost_configs,
+        cached_share=spec.cached_share,
+        hours_per_month=spec.hours_per_month,
+        one_off_costs=spec.one_off_costs,
+        analysis_months=months,
     )
 
 
