@@ -7,5 +7,19 @@ from planner import views
 app_name = "planner"
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
+    path("workloads/", views.WorkloadListView.as_view(), name="workload_list"),
+    path("workloads/new/", views.WorkloadCreateView.as_view(), name="workload_create"),
+    path("workloads/<int:pk>/edit/", views.WorkloadUpdateView.as_view(), name="workload_edit"),
+    path("workloads/<int:pk>/delete/", views.WorkloadDeleteView.as_view(), name="workload_delete"),
+    path("plans/", views.PlanListView.as_view(), name="plan_list"),
+    path("plans/new/", views.PlanCreateView.as_view(), name="plan_create"),
+    path("plans/compare/", views.PlanCompareView.as_view(), name="plan_compare"),
+    path("plans/<int:pk>/", views.PlanDetailView.as_view(), name="plan_detail"),
+    path("plans/<int:pk>/compute/", views.PlanComputeView.as_view(), name="plan_compute"),
+    path("plans/<int:pk>/reevaluate/", views.PlanReevaluateView.as_view(), name="plan_reevaluate"),
+    path("plans/<int:pk>/flag/clear/", views.PlanFlagClearView.as_view(), name="plan_flag_clear"),
+    path("plans/<int:pk>/history/", views.PlanHistoryView.as_view(), name="plan_history"),
+    path("plans/<int:pk>/delete/", views.PlanDeleteView.as_view(), name="plan_delete"),
+    path("comparisons/<int:pk>/", views.ComparisonDetailView.as_view(), name="comparison_detail"),
     path("sweeps/", include("planner.sweep_urls")),
 ]

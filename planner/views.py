@@ -1,9 +1,386 @@
+"""Workload and plan pages. Thin: parse, check access (mixins), call a service or selector."""
+
 from __future__ import annotations
 
-from django.views.generic import TemplateView
+from typing import Any
 
-from accounts.mixins import OrgMemberMixin
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.generic import FormView, TemplateView
+
+from accounts.mixins import OrgMemberMixin, TenantObjectMixin
+from planner import selectors, services
+from planner.forms import PlanForm, ReevaluateForm, SelfHostFormSet, WorkloadForm
+from planner.models import Comparison, Plan, Workload
+
+
+def _add_errors(form: Any, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form field it names (else on the form)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error if target else f"{field}: {error}")
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
 
 
 class DashboardView(OrgMemberMixin, TemplateView):
     template_name = "planner/dashboard.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["counts"] = selectors.dashboard_counts(organization=self.organization)
+        context["recent_plans"] = selectors.plans_for_org(organization=self.organization)[:5]
+        context["flagged_plans"] = selectors.plans_flagged(organization=self.organization)[:5]
+        context["can_write"] = self.membership.can_write
+        return context
+
+
+# --- workloads -------------------------------------------------------------------------
+
+
+class WorkloadListView(OrgMemberMixin, TemplateView):
+    template_name = "planner/workload_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["workloads"] = selectors.workloads_for_org(organization=self.organization)
+        context["can_write"] = self.membership.can_write
+        return context
+
+
+class WorkloadCreateView(OrgMemberMixin, FormView):
+    template_name = "planner/workload_form.html"
+    form_class = WorkloadForm
+    write_required = True
+
+    def form_valid(self, form: WorkloadForm) -> HttpResponse:
+        try:
+            workload = services.workload_create(
+                organization=self.organization, actor=self.request.user, **form.service_fields()
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Workload “{workload.name}” created.")
+        return redirect("planner:workload_list")
+
+
+class WorkloadUpdateView(TenantObjectMixin, FormView):
+    model = Workload
+    template_name = "planner/workload_form.html"
+    form_class = WorkloadForm
+    write_required = True
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+    def form_valid(self, form: WorkloadForm) -> HttpResponse:
+        # The form's clean step must not mutate the stored row: reload before the service.
+        workload = Workload.objects.get(pk=self.object.pk)
+        try:
+            services.workload_update(
+                organization=self.organization,
+                actor=self.request.user,
+                workload=workload,
+                **form.service_fields(),
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Workload “{workload.name}” saved.")
+        return redirect("planner:workload_list")
+
+
+class WorkloadDeleteView(TenantObjectMixin, TemplateView):
+    model = Workload
+    template_name = "planner/confirm_delete.html"
+    write_required = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "object": self.object, "kind": "workload"}
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            services.workload_delete(
+                organization=self.organization, actor=request.user, workload=self.object
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("planner:workload_list")
+        messages.success(request, f"Workload “{self.object.name}” deleted.")
+        return redirect("planner:workload_list")
+
+
+# --- plans -----------------------------------------------------------------------------
+
+
+class PlanListView(OrgMemberMixin, TemplateView):
+    template_name = "planner/plan_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["plans"] = selectors.plans_for_org(organization=self.organization)
+        context["can_write"] = self.membership.can_write
+        return context
+
+
+class PlanCreateView(OrgMemberMixin, TemplateView):
+    template_name = "planner/plan_form.html"
+    write_required = True
+
+    def _version(self) -> Any:
+        from pricing.models import CatalogVersion
+        from pricing.selectors import catalog_version_current
+
+        wanted = self.request.POST.get("version") or self.request.GET.get("version")
+        if wanted:
+            version = CatalogVersion.objects.published().filter(pk=wanted).first()
+            if version is not None:
+                return version
+        return catalog_version_current()
+
+    def _forms(self, version: Any) -> tuple[PlanForm, Any]:
+        data = self.request.POST if self.request.method == "POST" else None
+        form = PlanForm(data, organization=self.organization, version=version)
+        formset = SelfHostFormSet(data, form_kwargs={"version": version}, prefix="selfhost")
+        return form, formset
+
+    def _render(self, version: Any, form: PlanForm, formset: Any, status: int = 200):
+        from pricing.models import CatalogVersion
+
+        context = self.get_context_data(
+            version=version,
+            form=form,
+            formset=formset,
+            versions=CatalogVersion.objects.published().select_related("catalog"),
+        )
+        return self.render_to_response(context, status=status)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        version = self._version()
+        if version is None:
+            return self.render_to_response(self.get_context_data(version=None))
+        form, formset = self._forms(version)
+        return self._render(version, form, formset)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        version = self._version()
+        if version is None:
+            return self.render_to_response(self.get_context_data(version=None), status=400)
+        form, formset = self._forms(version)
+        if not (form.is_valid() and formset.is_valid()):
+            return self._render(version, form, formset, status=400)
+        options = self._options(form, formset)
+        if options is None:
+            return self._render(version, form, formset, status=400)
+        try:
+            plan = services.plan_create(
+                organization=self.organization,
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                workload=form.cleaned_data["workload"],
+                catalog_version=version,
+                use_overlay=form.cleaned_data["use_overlay"],
+                options=options,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+            return self._render(version, form, formset, status=400)
+        messages.success(request, f"Plan “{plan.name}” created. Compute it to see the comparison.")
+        return redirect("planner:plan_detail", pk=plan.pk)
+
+    def _options(self, form: PlanForm, formset: Any) -> list[dict[str, Any]] | None:
+        options: list[dict[str, Any]] = [
+            {"kind": "api", "api_offer": offer} for offer in form.cleaned_data["api_offers"]
+        ]
+        selfhost_index: dict[int, int] = {}
+        for n, sub in enumerate(formset.forms):
+            data = sub.option_data() if sub.has_changed() else None
+            if data is not None:
+                selfhost_index[n] = len(options)
+                options.append(data)
+        cheap = form.cleaned_data.get("hybrid_cheap")
+        if cheap:
+            kind, _, ref = cheap.partition(":")
+            if kind == "selfhost":
+                index = selfhost_index.get(int(ref))
+                if index is None:
+                    form.add_error(
+                        "hybrid_cheap", "That self-host configuration is empty: fill it in first."
+                    )
+                    return None
+            else:
+                offer = form.fields["api_offers"].queryset.filter(pk=ref).first()
+                if offer is None:
+                    form.add_error("hybrid_cheap", "Choose an offer of this catalog version.")
+                    return None
+                index = next(
+                    (i for i, o in enumerate(options) if o.get("api_offer") == offer), None
+                )
+                if index is None:
+                    index = len(options)
+                    options.append({"kind": "api", "api_offer": offer})
+            options.append(
+                {
+                    "kind": "hybrid",
+                    "api_offer": form.cleaned_data["hybrid_premium"],
+                    "cheap_ref": index,
+                    "routed_share": form.cleaned_data["hybrid_share"],
+                    "escalation_rate": form.cleaned_data.get("hybrid_escalation") or 0,
+                }
+            )
+        if not options:
+            form.add_error(
+                "api_offers", "Choose at least one API offer or self-host configuration."
+            )
+            return None
+        return options
+
+
+def comparison_context(comparison: Comparison | None) -> dict[str, Any]:
+    """What the comparison partial shows, and the chart data for the charts block."""
+    if comparison is None:
+        return {"comparison": None, "chart_data": {}}
+    results = comparison.results
+    chart_data = {
+        "comparison": comparison.number,
+        "recommended": results["recommendation"]["option"],
+        **results.get("curves", {}),
+    }
+    return {"comparison": comparison, "results": results, "chart_data": chart_data}
+
+
+class PlanDetailView(TenantObjectMixin, TemplateView):
+    model = Plan
+    template_name = "planner/plan_detail.html"
+
+    def get_base_queryset(self):
+        return Plan.objects.select_related("workload", "catalog_version__catalog")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        plan = self.object
+        context.update(
+            plan=plan,
+            options=selectors.plan_options(plan=plan),
+            can_write=self.membership.can_write,
+            **comparison_context(plan.latest_comparison),
+        )
+        return context
+
+
+class ComparisonDetailView(TenantObjectMixin, TemplateView):
+    model = Comparison
+    template_name = "planner/comparison_detail.html"
+
+    def get_base_queryset(self):
+        return Comparison.objects.select_related("plan", "catalog_version__catalog")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(plan=self.object.plan, **comparison_context(self.object))
+        return context
+
+
+class PlanComputeView(TenantObjectMixin, TemplateView):
+    model = Plan
+    write_required = True
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            comparison = services.plan_compute(plan=self.object, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, "The plan could not be computed: " + " ".join(exc.messages))
+        else:
+            messages.success(request, f"Comparison #{comparison.number} computed.")
+        return redirect("planner:plan_detail", pk=self.object.pk)
+
+
+class PlanReevaluateView(TenantObjectMixin, FormView):
+    model = Plan
+    template_name = "planner/plan_reevaluate.html"
+    form_class = ReevaluateForm
+    write_required = True
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "plan": self.object}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "plan": self.object}
+
+    def form_valid(self, form: ReevaluateForm) -> HttpResponse:
+        try:
+            comparison = services.plan_reevaluate(
+                plan=self.object, version=form.cleaned_data["version"], actor=self.request.user
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+            return self.form_invalid(form)
+        flag = getattr(comparison, "flag_raised", "")
+        if flag:
+            messages.warning(self.request, flag)
+        else:
+            messages.success(
+                self.request,
+                f"Re-evaluated as comparison #{comparison.number}: "
+                "the recommendation and the cheapest option did not change.",
+            )
+        return redirect("planner:plan_detail", pk=self.object.pk)
+
+
+class PlanFlagClearView(TenantObjectMixin, TemplateView):
+    model = Plan
+    write_required = True
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        services.plan_flag_clear(plan=self.object, actor=request.user)
+        return redirect("planner:plan_detail", pk=self.object.pk)
+
+
+class PlanHistoryView(TenantObjectMixin, TemplateView):
+    model = Plan
+    template_name = "planner/plan_history.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["plan"] = self.object
+        context["comparisons"] = selectors.comparisons_for_plan(plan=self.object)
+        return context
+
+
+class PlanDeleteView(TenantObjectMixin, TemplateView):
+    model = Plan
+    template_name = "planner/confirm_delete.html"
+    write_required = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "object": self.object, "kind": "plan"}
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        services.plan_delete(plan=self.object, actor=request.user)
+        messages.success(request, f"Plan “{self.object.name}” deleted.")
+        return redirect("planner:plan_list")
+
+
+class PlanCompareView(OrgMemberMixin, TemplateView):
+    """Two plans side by side: ``?a=<plan>&b=<plan>``, both of the current organization."""
+
+    template_name = "planner/plan_compare.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        plans = selectors.plans_for_org(organization=self.organization)
+        a, b = request.GET.get("a"), request.GET.get("b")
+        side = (
+            selectors.plans_side_by_side(organization=self.organization, plan_a=a, plan_b=b)
+            if a and b
+            else None
+        )
+        return self.render_to_response(self.get_context_data(plans=plans, side=side, a=a, b=b))

@@ -234,3 +234,44 @@ def user_factory(model: type[models.Model]):
         return builder
 
     return register
+
+
+# --- plans (planner) -------------------------------------------------------------------
+
+
+def plan_in(org: Organization, *, computed: bool = False):
+    """A plan in `org` on a small published catalog: one API and one self-host option."""
+    from planner import services
+    from pricing.models import ApiOffer, GpuOffer
+
+    version = sweep_catalog_version(api_offers=1, gpu_offers=1)
+    plan = services.plan_create(
+        organization=org,
+        actor=None,
+        name=f"Plan of {org.name}",
+        workload=WorkloadFactory(organization=org),
+        catalog_version=version,
+        options=[
+            {"kind": "api", "api_offer": ApiOffer.objects.get(version=version)},
+            {
+                "kind": "selfhost",
+                "model_name": "Open model 8B",
+                "gpu_offer": GpuOffer.objects.get(version=version),
+                "tokens_per_second": 1000,
+            },
+        ],
+    )
+    if computed:
+        services.plan_compute(plan=plan, actor=None)
+    return plan
+
+
+def _register_plan_factories() -> None:
+    from planner.models import Comparison, Plan, PlanOption
+
+    tenant_factory(Plan)(lambda org: plan_in(org))
+    tenant_factory(PlanOption)(lambda org: plan_in(org).options.first())
+    tenant_factory(Comparison)(lambda org: plan_in(org, computed=True).latest_comparison)
+
+
+_register_plan_factories()

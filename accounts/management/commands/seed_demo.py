@@ -71,7 +71,13 @@ def seed_members(ctx: DemoContext) -> None:
 
 
 # Later issues append their steps here (e.g. seed_workloads, seed_plans).
-STEPS: list[Callable[[DemoContext], None]] = [seed_organization, seed_members]
+def seed_plans(ctx: DemoContext) -> None:
+    from planner.demo import seed_plans as planner_seed_plans
+
+    planner_seed_plans(ctx)
+
+
+STEPS: list[Callable[[DemoContext], None]] = [seed_organization, seed_members, seed_plans]
 
 
 def seed_demo() -> DemoContext:

@@ -1,0 +1,323 @@
+"""Forms parse and check input; the services validate again and save."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from planner.models import Workload
+from planner.models.plans import BillingMode, Precision, RentMode
+
+VOLUME_UNITS = (("day", "tokens per day"), ("month", "tokens per month"))
+
+
+class WorkloadForm(forms.ModelForm):
+    volume = forms.IntegerField(
+        min_value=0, label="Volume", help_text="Tokens (input + output), e.g. 50000000."
+    )
+    volume_unit = forms.ChoiceField(choices=VOLUME_UNITS, initial="day", label="per")
+    success_rates = forms.CharField(
+        required=False,
+        label="Task success rates",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One model per line, e.g. <code>GPT-5: 0.95</code>. Leave empty if unknown.",
+    )
+
+    class Meta:
+        model = Workload
+        fields = [
+            "name",
+            "description",
+            "days_per_month",
+            "input_share",
+            "cached_share",
+            "growth_per_month",
+            "peak_to_average",
+            "latency_p99_target_s",
+            "availability_target",
+            "downtime_cost_per_hour",
+            "data_must_stay_in_network",
+            "needs_finetuning",
+            "has_mlops_team",
+            "has_idle_gpu_fleet",
+            "open_model_meets_accuracy",
+            "engineer_hourly_rate",
+        ]
+        labels = {
+            "latency_p99_target_s": "p99 latency target (s)",
+            "data_must_stay_in_network": "Data may not leave our network (VPC)",
+            "needs_finetuning": "Needs deep fine-tuning",
+            "has_mlops_team": "We have a dedicated MLOps team",
+            "has_idle_gpu_fleet": "We have an idle GPU fleet",
+            "engineer_hourly_rate": "Engineer hourly rate (USD)",
+            "downtime_cost_per_hour": "Downtime cost per hour (USD)",
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    field_order = ["name", "description", "volume", "volume_unit"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        workload = self.instance
+        if workload.pk and not self.is_bound:
+            if workload.tokens_per_month is not None:
+                self.initial["volume"], self.initial["volume_unit"] = (
+                    workload.tokens_per_month,
+                    "month",
+                )
+            else:
+                self.initial["volume"], self.initial["volume_unit"] = (
+                    workload.tokens_per_day,
+                    "day",
+                )
+            self.initial["success_rates"] = "\n".join(
+                f"{name}: {rate}" for name, rate in (workload.task_success_rates or {}).items()
+            )
+
+    def clean_success_rates(self) -> dict[str, float]:
+        rates: dict[str, float] = {}
+        for number, line in enumerate(self.cleaned_data["success_rates"].splitlines(), 1):
+            if not line.strip():
+                continue
+            name, sep, value = line.rpartition(":")
+            try:
+                rate = float(value)
+            except ValueError:
+                rate = -1.0
+            if not sep or not name.strip() or not 0 <= rate <= 1:
+                raise ValidationError(
+                    f"Line {number}: write 'model: rate' with a rate between 0 and 1."
+                )
+            rates[name.strip()] = rate
+        return rates
+
+    def service_fields(self) -> dict[str, Any]:
+        """The cleaned data as keyword arguments for workload_create / workload_update."""
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        per_day = self.cleaned_data["volume_unit"] == "day"
+        data["tokens_per_day"] = self.cleaned_data["volume"] if per_day else None
+        data["tokens_per_month"] = None if per_day else self.cleaned_data["volume"]
+        data["task_success_rates"] = self.cleaned_data["success_rates"]
+        return data
+
+    def _post_clean(self) -> None:
+        # The service runs full_clean with the volume set; the form checks its own fields.
+        pass
+
+
+class VersionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.catalog.name} v{obj.number} ({obj.effective_date:%Y-%m-%d})"
+
+
+class ApiOfferChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        prices = (
+            f"${obj.output_per_mtok.normalize():f}/M all tokens"
+            if obj.input_per_mtok is None
+            else f"${obj.input_per_mtok.normalize():f} in / ${obj.output_per_mtok.normalize():f} out per M"
+        )
+        who = f" ({obj.provider})" if obj.provider else ""
+        return f"{obj.model_name}{who} · {obj.source.key} — {prices}"
+
+
+class SingleApiOfferField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        who = f" ({obj.provider})" if obj.provider else ""
+        return f"{obj.model_name}{who} · {obj.source.key}"
+
+
+class GpuOfferField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        hourly = obj.hourly_range
+        price = (
+            f"${hourly.low.normalize():f}/h"
+            if hourly.low == hourly.high
+            else f"${hourly.low.normalize():f}-{hourly.high.normalize():f}/h"
+        )
+        return f"{obj.gpu_count}× {obj.sku} · {obj.source.key} — {price}"  # noqa: RUF001
+
+
+class HiddenCostField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.item} (${obj.monthly_low:,.0f}-{obj.monthly_high:,.0f}/month)"
+
+
+class PlanForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    workload = forms.ModelChoiceField(queryset=Workload.objects.none())
+    api_offers = ApiOfferChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="API offers to compare",
+    )
+    use_overlay = forms.BooleanField(
+        required=False, initial=True, label="Apply our private prices (if any)"
+    )
+    hybrid_premium = SingleApiOfferField(
+        queryset=None, required=False, label="Hybrid: premium API for the rest"
+    )
+    hybrid_cheap = forms.ChoiceField(required=False, label="Hybrid: cheap route")
+    hybrid_share = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_value=1,
+        decimal_places=4,
+        label="Hybrid: share routed to the cheap route",
+        help_text="e.g. 0.7",
+    )
+    hybrid_escalation = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_value=1,
+        decimal_places=4,
+        initial=Decimal(0),
+        label="Hybrid: escalation rate",
+        help_text="Share of cheap-routed requests re-sent to the premium API.",
+    )
+
+    def __init__(self, *args: Any, organization: Any, version: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from pricing.models import ApiOffer
+
+        offers = ApiOffer.objects.filter(version=version).select_related("source")
+        self.fields["workload"].queryset = Workload.objects.for_org(organization)
+        self.fields["api_offers"].queryset = offers
+        self.fields["hybrid_premium"].queryset = offers
+        self.fields["hybrid_cheap"].choices = [
+            ("", "— no hybrid option —"),
+            ("selfhost:0", "Self-host configuration 1"),
+            ("selfhost:1", "Self-host configuration 2"),
+            *((f"api:{o.pk}", f"API: {o.model_name} · {o.source.key}") for o in offers),
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        cheap, premium = data.get("hybrid_cheap"), data.get("hybrid_premium")
+        if cheap or premium:
+            if not premium:
+                self.add_error("hybrid_premium", "Choose the premium API of the hybrid option.")
+            if not cheap:
+                self.add_error("hybrid_cheap", "Choose the cheap route of the hybrid option.")
+            if data.get("hybrid_share") is None:
+                self.add_error("hybrid_share", "Give the share routed to the cheap route.")
+        return data
+
+
+class SelfHostForm(forms.Form):
+    model_name = forms.CharField(max_length=120, required=False, label="Model")
+    params_b = forms.DecimalField(
+        required=False, min_value=0, label="Parameters (B)", help_text="Empty: from the catalog."
+    )
+    rent_mode = forms.ChoiceField(choices=RentMode.choices, initial=RentMode.ON_DEMAND)
+    gpu_offer = GpuOfferField(queryset=None, required=False, label="GPU offer")
+    owned_hardware = forms.ModelChoiceField(
+        queryset=None, required=False, label="Owned hardware (when you own it)"
+    )
+    gpu_count = forms.IntegerField(
+        required=False, min_value=1, label="GPUs per replica", help_text="Empty: the offer's."
+    )
+    precision = forms.ChoiceField(choices=Precision.choices, initial=Precision.FP16)
+    billing_mode = forms.ChoiceField(choices=BillingMode.choices, initial=BillingMode.ALWAYS_ON)
+    window_hours = forms.DecimalField(
+        required=False, min_value=1, max_value=744, label="Window hours a month"
+    )
+    tokens_per_second = forms.DecimalField(
+        required=False,
+        min_value=Decimal("0.01"),
+        label="Throughput (output tok/s)",
+        help_text="Empty: the best matching catalog profile.",
+    )
+    utilization = forms.DecimalField(
+        min_value=Decimal("0.01"), max_value=1, initial=Decimal(1), decimal_places=4
+    )
+    hidden_costs = HiddenCostField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Hidden costs (itemized, low-high)",
+    )
+    hidden_multiplier = forms.DecimalField(
+        required=False, min_value=1, max_value=10, label="…or a multiplier on the GPU bill"
+    )
+    labor_hours_per_month = forms.DecimalField(
+        min_value=0, initial=Decimal(0), label="Engineer hours a month"
+    )
+    other_monthly = forms.DecimalField(
+        min_value=0, initial=Decimal(0), label="Other fixed monthly costs (USD)"
+    )
+
+    def __init__(self, *args: Any, version: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from pricing.models import GpuOffer, HiddenCost, OwnedHardware
+
+        self.fields["gpu_offer"].queryset = GpuOffer.objects.filter(version=version).select_related(
+            "source"
+        )
+        self.fields["owned_hardware"].queryset = OwnedHardware.objects.filter(version=version)
+        self.fields["hidden_costs"].queryset = HiddenCost.objects.filter(version=version).exclude(
+            kind="gpu"
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("model_name"):
+            if self.has_changed() and any(
+                data.get(k) for k in ("gpu_offer", "owned_hardware", "tokens_per_second")
+            ):
+                self.add_error("model_name", "Name the model to self-host.")
+            return data
+        if data.get("rent_mode") == RentMode.OWNED:
+            if not data.get("owned_hardware"):
+                self.add_error("owned_hardware", "Choose the owned hardware.")
+        elif not data.get("gpu_offer"):
+            self.add_error("gpu_offer", "Choose a GPU offer.")
+        if data.get("billing_mode") == BillingMode.WINDOW and not data.get("window_hours"):
+            self.add_error("window_hours", "Give the hours a month of the window.")
+        return data
+
+    def option_data(self) -> dict[str, Any] | None:
+        data = self.cleaned_data
+        if not data.get("model_name"):
+            return None
+        owned = data["rent_mode"] == RentMode.OWNED
+        return {
+            "kind": "selfhost",
+            "model_name": data["model_name"],
+            "params_b": data.get("params_b"),
+            "rent_mode": data["rent_mode"],
+            "gpu_offer": None if owned else data.get("gpu_offer"),
+            "owned_hardware": data.get("owned_hardware") if owned else None,
+            "gpu_count": data.get("gpu_count"),
+            "precision": data["precision"],
+            "billing_mode": data["billing_mode"],
+            "window_hours": data.get("window_hours"),
+            "tokens_per_second": data.get("tokens_per_second"),
+            "utilization": data["utilization"],
+            "hidden_costs": list(data.get("hidden_costs") or []),
+            "hidden_multiplier": data.get("hidden_multiplier"),
+            "labor_hours_per_month": data["labor_hours_per_month"],
+            "other_monthly": data["other_monthly"],
+        }
+
+
+SelfHostFormSet = forms.formset_factory(SelfHostForm, extra=2, max_num=2)
+
+
+class ReevaluateForm(forms.Form):
+    version = VersionChoiceField(queryset=None, label="Catalog version")
+
+    def __init__(self, *args: Any, plan: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from pricing.models import CatalogVersion
+
+        self.fields["version"].queryset = (
+            CatalogVersion.objects.published()
+            .exclude(pk=plan.catalog_version_id)
+            .select_related("catalog")
+        )
