@@ -1,6 +1,8 @@
 """Run a sweep from a spec JSON file and print its summary.
 
-    manage.py run_sweep spec.json --org acme --version 3 [--name "Grid"] [--timeout 600]
+    manage.py run_sweep spec.json acme 3 [--name "Grid"] [--chunk-size N] [--timeout 600]
+
+(spec file, organization slug, catalog version id)
 
 With no broker (embedded mode) the sweep runs in this process; with one, the command
 queues it and waits for the workers.
@@ -25,8 +27,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("spec", type=Path)
-        parser.add_argument("--org", required=True, help="Organization slug.")
-        parser.add_argument("--version", required=True, type=int, help="Catalog version id.")
+        parser.add_argument("org", help="Organization slug.")
+        parser.add_argument("catalog_version", type=int, help="Catalog version id.")
         parser.add_argument("--name", default="")
         parser.add_argument("--chunk-size", type=int, default=None)
         parser.add_argument("--timeout", type=float, default=600.0)
@@ -40,10 +42,10 @@ class Command(BaseCommand):
             raise CommandError(f"spec: cannot read {options['spec']}: {exc}") from exc
         organization = Organization.objects.filter(slug=options["org"]).first()
         if organization is None:
-            raise CommandError(f"--org: no organization {options['org']!r}")
-        version = CatalogVersion.objects.filter(pk=options["version"]).first()
+            raise CommandError(f"org: no organization {options['org']!r}")
+        version = CatalogVersion.objects.filter(pk=options["catalog_version"]).first()
         if version is None:
-            raise CommandError(f"--version: no catalog version {options['version']}")
+            raise CommandError(f"catalog_version: no catalog version {options['catalog_version']}")
         started = time.perf_counter()
         try:
             sweep = sweep_services.sweep_start(
