@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - option names use the multiplication sign on purpose
 """Plan services: versioned comparisons, re-evaluation flags, cross-organization checks."""
 
 from __future__ import annotations
