@@ -268,7 +268,7 @@ def selfhost_option(field: str, raw: object, gpu: Any) -> dict[str, Any]:
         f"{field}.hidden_multiplier", obj.get("hidden_multiplier", 1), low=1, high=100
     )
     rate = _gpu_hourly(gpu, pricing, f"{field}.pricing") * count
-    name = obj.get("name") or f"{count}x {gpu} {pricing.replace('_', '-')}"
+    name = obj.get("name") or f"{count * gpu.gpu_count}x {gpu.sku} {pricing.replace('_', '-')}"
     if not isinstance(name, str):
         raise SweepSpecError(f"{field}.name", "must be a string")
     return {
