@@ -20,5 +20,5 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("planner.api.urls")),
     # Keep last: everything else under /api/v1/ is a 404 in the API's error format.
-    re_path(r"^.*$", api_not_found),
+    re_path(r"^[\s\S]*$", api_not_found),
 ]

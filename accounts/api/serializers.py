@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from accounts.api.tokens import DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS, token_key_tail
 from accounts.models import ApiToken, Membership, Organization, Role
+
+# A visible name: at least one non-space character, no NUL (documented as a pattern).
+visible_text = RegexValidator(
+    r"^[^\x00]*[^\x00\s][^\x00]*$", "Use at least one visible character (no NUL bytes)."
+)
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -17,7 +23,9 @@ class OrganizationSerializer(serializers.ModelSerializer):
         model = Organization
         fields = ["slug", "name", "currency", "role", "created_at"]
         read_only_fields = ["slug", "currency", "created_at"]
-        extra_kwargs = {"name": {"max_length": 120, "allow_blank": False}}
+        extra_kwargs = {
+            "name": {"max_length": 120, "allow_blank": False, "validators": [visible_text]}
+        }
 
     def validate_name(self, value: str) -> str:
         value = value.strip()
@@ -57,7 +65,7 @@ class ApiTokenSerializer(serializers.ModelSerializer):
 
 
 class ApiTokenCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
+    name = serializers.CharField(max_length=100, validators=[visible_text])
     expires_in_days = serializers.IntegerField(
         min_value=1, max_value=MAX_EXPIRY_DAYS, default=DEFAULT_EXPIRY_DAYS
     )

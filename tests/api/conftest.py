@@ -61,3 +61,16 @@ def assert_error(response, status: int, code: str, field: str | None = None) -> 
     if field is not None:
         assert field in body["error"]["fields"], body
     return body["error"]
+
+
+@pytest.fixture
+def settings_override_rates(settings):
+    """Rate limits far above what a fuzzing run sends."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            "user": "100000/min",
+            "quote": "100000/min",
+            "anon": "100000/min",
+        },
+    }
