@@ -104,8 +104,18 @@ class WorkloadForm(forms.ModelForm):
         return data
 
     def _post_clean(self) -> None:
-        # The service runs full_clean with the volume set; the form checks its own fields.
-        pass
+        # The model's validators (shares in [0, 1]...) run on the instance: give it the
+        # volume first, so the one-volume rule does not fire on the split fields.
+        data = self.cleaned_data
+        volume = data.get("volume")
+        per_day = data.get("volume_unit") == "day"
+        self.instance.tokens_per_day = volume if per_day and volume is not None else None
+        self.instance.tokens_per_month = (
+            None if per_day and volume is not None else (volume if volume is not None else 0)
+        )
+        if "success_rates" in data:
+            self.instance.task_success_rates = data["success_rates"]
+        super()._post_clean()
 
 
 class VersionChoiceField(forms.ModelChoiceField):
