@@ -66,7 +66,10 @@ class QuoteView(APIView):
                     "capacity_tokens_per_month": 3888000000,
                     "replicas": 1,
                     "breakeven_tokens_per_month": 256000000,
-                    "breakeven_reason": "breaks_even",
+                    "breakeven_reason": (
+                        "self-hosting ($1,440.00/month fixed) costs the same as the API at 256M "
+                        "tokens/month; below that the API is cheaper"
+                    ),
                     "cheaper": "selfhost",
                     "ratio": 3.9063,
                     "selfhost_cost_per_mtok": 1.44,
