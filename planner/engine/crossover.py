@@ -20,14 +20,14 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from planner.engine.api import ApiOffer, api_monthly_cost
+from planner.engine.api import ApiOffer, _segments
 from planner.engine.errors import ScenarioError
 from planner.engine.fleet import DEFAULT_ANALYSIS_MONTHS, Lens, Serving, require_whole
 from planner.engine.owned import ServerFinance, owned_cost
 from planner.engine.rented import RentedCapacity, rented_cost
 from planner.engine.reserve import AvailabilityTarget
 from planner.engine.selfhost import BillingMode
-from planner.engine.units import HOURS_PER_MONTH, format_tokens
+from planner.engine.units import HOURS_PER_MONTH, TOKENS_PER_MTOK, format_tokens
 
 DEFAULT_LIMIT_TOKENS = 10**12
 MAX_STEPS = 200_000
@@ -52,12 +52,16 @@ def _around(x: float) -> tuple[int, ...]:
 
 
 def api_curve(offer: ApiOffer, *, input_share: float = 0.5, cached_share: float = 0.0) -> CostCurve:
-    def cost(volume: int) -> float:
-        return api_monthly_cost(
-            offer, tokens_per_month=volume, input_share=input_share, cached_share=cached_share
-        )
+    # The tier segments once, then the same sum as api_monthly_cost (bit for bit).
+    segments = _segments(offer, input_share=input_share, cached_share=cached_share)
 
-    cost(0)  # validate the mix now
+    def cost(volume: int) -> float:
+        total = 0.0
+        for start, end, price in segments:
+            if volume <= start:
+                break
+            total += (min(volume, end) - start) * price / TOKENS_PER_MTOK
+        return total
 
     def breakpoints(limit: int) -> list[int]:
         return [v for tier in offer.tiers for v in _around(tier.from_tokens)]
@@ -176,8 +180,8 @@ def owned_curve(
 
 
 def costs_no_more(a: float, b: float) -> bool:
-    """``a <= b`` up to float noise (a billionth of the larger figure)."""
-    return a - b <= 1e-9 * max(1.0, abs(a), abs(b))
+    """``a <= b`` up to float noise (1e-13 of the larger figure, far below a token's price)."""
+    return a - b <= 1e-13 * max(1.0, abs(a), abs(b))
 
 
 def win_intervals(challenger: CostCurve, incumbent: CostCurve, *, limit: int) -> list[Interval]:
@@ -206,7 +210,8 @@ def win_intervals(challenger: CostCurve, incumbent: CostCurve, *, limit: int) ->
 
     for index, low in enumerate(starts):
         high = starts[index + 1] - 1 if index + 1 < len(starts) else limit
-        first, last = wins(low), wins(high)
+        first = wins(low)
+        last = first if high == low else wins(high)
         if first and last:
             add(low, high)
         elif first:  # wins at the start of the piece, loses by its end

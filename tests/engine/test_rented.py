@@ -46,8 +46,11 @@ def test_replica_bigger_than_instance_refused_naming_the_field() -> None:
 EIGHT = Serving(1000, gpus_per_replica=2)
 
 
-def capacity(billing: Billing = Billing(), **kwargs: float) -> RentedCapacity:
-    return RentedCapacity(OnDemandRate(10), EIGHT, gpus_per_instance=8, billing=billing, **kwargs)  # type: ignore[arg-type]
+ALWAYS_ON = Billing()
+
+
+def capacity(billing: Billing = ALWAYS_ON, **kwargs: float) -> RentedCapacity:
+    return RentedCapacity(OnDemandRate(10), EIGHT, gpus_per_instance=8, billing=billing, **kwargs)
 
 
 def test_always_on() -> None:
