@@ -32,6 +32,19 @@ Modules:
   structured ``Reason``s (code, message, figures).
 * ``sweep`` - ``SweepSpec``, ``evaluate_chunk`` -> ``SweepChunkResult``, ``breakeven_grid``,
   ``summarize`` -> ``SweepSummary`` (cheapest map, frontier), ``chunk_bounds``.
+* ``fleet`` - ``Serving`` (headroom once, peak-to-average), ``pack_replicas`` ->
+  ``Packing``, ``Lens`` (full / marginal), ``CostLine``.
+* ``reserve`` - ``deployment_availability``, ``AvailabilityTarget``, ``plan_reserve`` ->
+  ``ReservePlan`` (N+k spares, then regions).
+* ``rented`` - ``RentedCapacity`` (per-instance pricing, packing, billing modes),
+  ``rented_cost`` -> ``RentedCost`` (line items, lens, reserve line).
+* ``owned`` - ``ServerFinance``, ``owned_cost`` -> ``OwnedCost`` (depreciation with
+  replacement, residual, capital, maintenance, energy, facilities, staff, one-offs).
+* ``crossover`` - ``CostCurve`` (``api_curve``, ``rented_curve``, ``owned_curve``,
+  ``step_curve``), ``first_win`` -> ``FirstWin``, ``crossovers`` -> milestones.
+* ``forecast`` - ``forecast`` -> ``Forecast`` (growth, price declines, break-even,
+  payback and budget months).
+* ``sensitivity`` - ``SensitivityBase``, ``Swing``, ``tornado`` -> ``Tornado``.
 * ``contract`` - ``parse_quote`` / ``compute_quote`` and ``parse_sweep`` / ``sweep_rows``:
   the JSON contract behind ``python -m planner.engine`` and POST /api/v1/quote.
 """
