@@ -275,3 +275,21 @@ def _register_plan_factories() -> None:
 
 
 _register_plan_factories()
+
+
+def _api_token_for(user: User) -> Any:
+    from knox.models import AuthToken
+
+    from accounts.models import ApiToken
+
+    auth_token, _secret = AuthToken.objects.create(user)
+    return ApiToken.objects.create(user=user, name="harness token", auth_token=auth_token)
+
+
+def _register_accounts_user_factories() -> None:
+    from accounts.models import ApiToken
+
+    user_factory(ApiToken)(_api_token_for)
+
+
+_register_accounts_user_factories()

@@ -157,3 +157,6 @@ def test_query_counts_are_pinned(cast, reference, django_assert_max_num_queries)
         assert client.get(reverse("pricing:catalog_list")).status_code == 200
     with django_assert_max_num_queries(16):
         assert client.get(reverse("pricing:catalog_detail", args=[reference.pk])).status_code == 200
+    with django_assert_max_num_queries(16):
+        diff = client.get(reverse("pricing:catalog_diff"), {"old": reference.pk, "new": clone.pk})
+        assert diff.status_code == 200
