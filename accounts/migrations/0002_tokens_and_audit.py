@@ -9,6 +9,8 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.KNOX_TOKEN_MODEL),
+        # knox rebuilds its table up to 0009; on SQLite a foreign key to it must come after.
+        ("knox", "0009_extend_authtoken_field"),
     ]
 
     operations = [
