@@ -18,6 +18,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.api import tokens as token_services
+from accounts.models import ApiToken
 
 
 class ApiTokenForm(forms.Form):
@@ -69,6 +70,7 @@ class ApiTokenListView(LoginRequiredMixin, TemplateView):
 
 
 class ApiTokenRevokeView(LoginRequiredMixin, View):
+    model = ApiToken  # a user-owned object: the cross-tenant harness reads this
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:

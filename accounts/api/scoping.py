@@ -53,6 +53,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.http import Http404
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 
@@ -87,7 +88,10 @@ class OrgScopedMixin:
     def get_membership(self) -> Membership:
         membership = getattr(self, "_membership", None)
         if membership is None:
-            membership = membership_for_slug(self.request.user, self.kwargs[self.org_url_kwarg])
+            slug = self.kwargs.get(self.org_url_kwarg)
+            if slug is None:
+                raise Http404
+            membership = membership_for_slug(self.request.user, slug)
             self._membership = membership
         return membership
 

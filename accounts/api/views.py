@@ -49,7 +49,7 @@ class OrganizationViewSet(
     ordering_fields = ["name", "created_at"]
 
     def get_permissions(self):
-        if self.action == "list":
+        if self.org_url_kwarg not in self.kwargs:  # the list route (any method)
             return [IsAuthenticated()]
         return [IsAuthenticated(), OrgRolePermission()]
 
