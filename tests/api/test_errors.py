@@ -99,3 +99,8 @@ def test_unexpected_exception_is_a_500_in_the_same_format(api, monkeypatch, capl
     assert_error(client.post("/api/v1/quote", QUOTE, format="json"), 500, "server_error")
     assert "engine exploded" in caplog.text
     assert auth.split()[1] not in caplog.text  # the token is never logged
+
+
+@pytest.mark.parametrize("who", ["owner", "viewer"])
+def test_orgs_list_refuses_writes_with_405(api, who):
+    assert_error(api(who).post("/api/v1/orgs/", {}, format="json"), 405, "method_not_allowed")
