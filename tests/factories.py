@@ -163,24 +163,29 @@ def sweep_spec_for(version, **overrides):
 
 
 def _sweep_in(org):
-    from planner.models import Sweep
+    """A finished sweep with stored results, run chunk by chunk in this thread."""
+    from planner.sweep_services import sweep_chunk_run, sweep_finalize, sweep_start
 
     version = sweep_catalog_version()
-    return Sweep.objects.create(
+    sweep = sweep_start(
         organization=org,
+        actor=None,
         name="Factory sweep",
         catalog_version=version,
-        spec={},
-        total_points=10,
-        chunks_total=1,
+        spec=sweep_spec_for(version),
     )
+    # Tests run inside a transaction, so the on-commit queueing never fires: run it here.
+    for index in range(sweep.chunks_total):
+        sweep_chunk_run(sweep_id=sweep.pk, index=index)
+    sweep_finalize(sweep_id=sweep.pk)
+    sweep.refresh_from_db()
+    return sweep
 
 
 def _sweep_chunk_in(org):
     from planner.models import SweepChunk
 
-    sweep = _sweep_in(org)
-    return SweepChunk.objects.create(organization=org, sweep=sweep, index=0, start=0, stop=10)
+    return SweepChunk.objects.filter(sweep=_sweep_in(org)).order_by("index").first()
 
 
 def _register_sweep_factories() -> None:
