@@ -33,7 +33,13 @@ BIG_GRID = {
 
 
 def broker_url() -> str:
-    return os.environ.get("SWEEP_TEST_BROKER_URL", "redis://127.0.0.1:6379/9")
+    # One broker for every worker test in a run: Celery keeps its first connection pool, so a
+    # test pointing the app elsewhere later would publish where no worker listens.
+    return (
+        os.environ.get("SWEEP_TEST_BROKER_URL")
+        or settings.CELERY_BROKER_URL
+        or "redis://127.0.0.1:6379/9"
+    )
 
 
 @pytest.fixture
