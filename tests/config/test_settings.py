@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,4 +69,7 @@ def test_missing_secret_key_fails_loudly_when_debug_is_off():
 
 
 def test_passwords_are_hashed_with_argon2():
-    assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    # The configured list, not the test-time override in tests/conftest.py.
+    from config import settings as configured
+
+    assert configured.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
