@@ -1,0 +1,100 @@
+"""Query filters of the catalog API (django-filter): each one named in the schema."""
+
+from __future__ import annotations
+
+import django_filters
+
+from pricing.models import (
+    ApiOffer,
+    CatalogVersion,
+    GpuOffer,
+    HiddenCost,
+    HiddenCostKind,
+    OwnedHardware,
+    ThroughputProfile,
+    VersionStatus,
+)
+
+
+class CatalogVersionFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=[(VersionStatus.PUBLISHED, "Published"), (VersionStatus.RETIRED, "Retired")]
+    )
+    catalog = django_filters.CharFilter(
+        field_name="catalog__name", lookup_expr="iexact", help_text="Catalog name (exact)."
+    )
+    effective_after = django_filters.DateFilter(
+        field_name="effective_date", lookup_expr="gte", help_text="Effective on or after."
+    )
+    effective_before = django_filters.DateFilter(
+        field_name="effective_date", lookup_expr="lte", help_text="Effective on or before."
+    )
+
+    class Meta:
+        model = CatalogVersion
+        fields = ["status", "catalog", "effective_after", "effective_before"]
+
+
+def public_versions():
+    return CatalogVersion.objects.public()
+
+
+class VersionRowFilter(django_filters.FilterSet):
+    """``?version=<id>`` picks the catalog version; without it, the current published one."""
+
+    version = django_filters.ModelChoiceFilter(
+        queryset=public_versions,
+        help_text="A published or retired catalog version; default: the current one.",
+    )
+
+
+class ApiOfferFilter(VersionRowFilter):
+    provider = django_filters.CharFilter(lookup_expr="iexact", help_text="Exact, any case.")
+    model = django_filters.CharFilter(
+        field_name="model_name", lookup_expr="icontains", help_text="Part of the model name."
+    )
+    output_only = django_filters.BooleanFilter(
+        field_name="input_per_mtok",
+        lookup_expr="isnull",
+        help_text="Only offers that publish an output price only (or only those that do not).",
+    )
+    open_weights = django_filters.BooleanFilter()
+
+    class Meta:
+        model = ApiOffer
+        fields = ["version", "provider", "model", "output_only", "open_weights"]
+
+
+class GpuOfferFilter(VersionRowFilter):
+    sku = django_filters.CharFilter(lookup_expr="icontains", help_text="Part of the SKU.")
+    gpu_count = django_filters.NumberFilter(min_value=1, max_value=1_000_000)
+    provider = django_filters.CharFilter(lookup_expr="iexact", help_text="Exact, any case.")
+
+    class Meta:
+        model = GpuOffer
+        fields = ["version", "sku", "gpu_count", "provider"]
+
+
+class OwnedHardwareFilter(VersionRowFilter):
+    name = django_filters.CharFilter(lookup_expr="icontains")
+
+    class Meta:
+        model = OwnedHardware
+        fields = ["version", "name"]
+
+
+class ThroughputProfileFilter(VersionRowFilter):
+    model = django_filters.CharFilter(field_name="model_name", lookup_expr="icontains")
+    gpu_sku = django_filters.CharFilter(lookup_expr="icontains")
+
+    class Meta:
+        model = ThroughputProfile
+        fields = ["version", "model", "gpu_sku"]
+
+
+class HiddenCostFilter(VersionRowFilter):
+    kind = django_filters.ChoiceFilter(choices=HiddenCostKind.choices)
+
+    class Meta:
+        model = HiddenCost
+        fields = ["version", "kind"]
