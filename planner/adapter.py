@@ -431,6 +431,7 @@ def build_inputs(plan: Any, *, version: Any | None = None) -> dict:
             snap["api"] = _api_snapshot(option, ctx)
         if option.kind == "selfhost":
             snap["selfhost"] = _selfhost_snapshot(option, ctx, workload)
+            snap["selfhost"]["depth"] = depth_option_snapshot(option, ctx, snap["selfhost"])
         if option.kind == "hybrid":
             snap["hybrid"] = {
                 "cheap_index": index[option.cheap_option_id],
@@ -488,6 +489,7 @@ def build_inputs(plan: Any, *, version: Any | None = None) -> dict:
         },
         "options": snaps,
         "monte_carlo": {"samples": MONTE_CARLO_SAMPLES, "seed": MONTE_CARLO_SEED},
+        "depth": depth_plan_snapshot(plan),
     }
 
 
@@ -734,6 +736,7 @@ def evaluate(inputs: dict) -> dict:
     for i, result in enumerate(results):
         result["outcome"] = _outcome(snaps[i], result, w, tokens)
 
+    depth = depth_results(inputs, snaps, results)
     recommendation = _recommend(inputs, results, snaps, w, tokens)
     cheapest = min(
         (r for r in results if r["name"] not in recommendation["excluded"]),
@@ -753,6 +756,7 @@ def evaluate(inputs: dict) -> dict:
         else {"name": cheapest["name"], "monthly": cheapest["monthly"]["expected"]},
         "reliability": reliability,
         "curves": _curves(snaps, engine_offers, configs, w, tokens, hours, share),
+        **(depth or {}),  # lens, lens_label, analysis_months, milestones (issue 10)
     }
 
 
@@ -1121,4 +1125,348 @@ def comparison_columns(results: dict) -> dict:
         if cheapest is None
         else Decimal(str(cheapest["monthly"])).quantize(Decimal("0.01")),
         "tokens_per_month": round(results["tokens_per_month"]),
+    }
+
+
+# --- engine depth (issue 10): lens, rented packing, owned finance, reserve, milestones ---
+
+LENS_LABELS = {
+    "full": "Full TCO",
+    "marginal": "Marginal: leaves out depreciation, capital, installation, staff and "
+    "implementation",
+}
+LINE_LABELS = {
+    "compute": "Rented instances",
+    "other": "Hidden and other monthly costs",
+    "depreciation": "Depreciation",
+    "capital": "Cost of capital",
+    "maintenance": "Maintenance",
+    "energy": "Energy",
+    "facilities": "Facilities",
+    "staff": "Operations staff",
+    "installation": "Installation",
+    "implementation": "Implementation (one-off)",
+    "reserve": "Reserve capacity",
+}
+MILESTONE_LABELS = {
+    "rented_beats_api": "Rented beats API",
+    "owned_beats_api": "Owned beats API",
+    "rented_cheapest_overall": "Rented cheapest overall",
+    "owned_cheapest_overall": "Owned cheapest overall",
+}
+DEPTH_LIMIT_TOKENS = 10**12
+
+
+def _offer_gpu_count(option: Any) -> int:
+    """GPUs in one instance of the option's GPU offer (the catalog's machine)."""
+    if option.gpu_offer_id:
+        return int(option.gpu_offer.gpu_count or 1)
+    row = option.private_gpu_offer
+    if row.replaces_id:
+        return int(row.replaces.gpu_count or 1)
+    return int(row.gpu_count or 1)
+
+
+def depth_plan_snapshot(plan: Any) -> dict:
+    """The plan-level depth inputs: lens, analysis period and the volume limit."""
+    return {
+        "lens": plan.lens,
+        "analysis_months": float(plan.analysis_months),
+        "limit_tokens": DEPTH_LIMIT_TOKENS,
+    }
+
+
+def depth_option_snapshot(option: Any, ctx: _Context, sh: dict) -> dict:
+    """Expected-point engine inputs of one self-host option for the depth view."""
+    single = _figure(ctx.assumptions.availability, "selfhost_single_region", [0.99, 0.99])
+    snap: dict[str, Any] = {
+        "headroom": float(option.headroom),
+        "ops_fte": float(option.ops_fte),
+        "ops_fte_monthly_cost": float(option.ops_fte_monthly_cost),
+        "implementation_one_off": float(option.implementation_one_off),
+        "replica_availability": _f(option.replica_availability) or _mid(single),
+        "region_availability": float(option.region_availability),
+        "allow_multi": option.allow_multi_instance,
+    }
+    pricing = sh["pricing"]
+    if pricing["type"] == "owned":
+        hw = option.owned_hardware
+        per_server = option.gpus_per_server or _count_in_setup(hw.name) or 1
+        tdp = _f(option.gpu_tdp_watts)
+        if tdp is None:
+            tdp = pricing["power_w"] / per_server
+        life = _f(option.useful_life_years)
+        server_price = _f(option.server_price)
+        snap |= {
+            "kind": "owned",
+            "gpus_per_replica": option.gpu_count or per_server,
+            "finance": {
+                "server_price": _mid(pricing["purchase_price"])
+                if server_price is None
+                else server_price,
+                "gpus_per_server": per_server,
+                "installation_per_server": float(option.installation_per_server),
+                "useful_life_years": pricing["useful_life_months"] / 12.0 if life is None else life,
+                "residual_value": float(option.residual_value),
+                "cost_of_capital": float(option.cost_of_capital),
+                "maintenance_per_year": float(option.maintenance_per_year),
+                "server_base_watts": float(option.server_base_watts),
+                "gpu_tdp_watts": tdp,
+                "pue": pricing["pue"] if option.pue is None else float(option.pue),
+                "usd_per_kwh": pricing["usd_per_kwh"]
+                if option.usd_per_kwh is None
+                else float(option.usd_per_kwh),
+                "facilities_per_server_monthly": float(option.facilities_per_server_monthly),
+                "facilities_shared_monthly": float(option.facilities_shared_monthly),
+            },
+        }
+        return snap
+    count = sh["machine"]["count"]
+    per_instance = option.gpus_per_instance or _offer_gpu_count(option)
+    snap |= {
+        "kind": "rented",
+        "gpus_per_replica": count,
+        "gpus_per_instance": per_instance,
+        "pricing_type": pricing["type"],
+        # The snapshot's hourly is per replica: per GPU, times the GPUs of an instance.
+        "instance_hourly": _mid(pricing["hourly"]) / count * per_instance,
+        "buffer_fraction": float(option.billing_buffer),
+    }
+    return snap
+
+
+def _serving(sh: dict, d: dict, *, peak_to_average: float) -> Any:
+    from planner.engine.fleet import Serving
+
+    return Serving(
+        tokens_per_second=sh["throughput"]["planning"],
+        gpus_per_replica=d["gpus_per_replica"],
+        headroom=d["headroom"],
+        peak_to_average=peak_to_average,
+    )
+
+
+def engine_rented(sh: dict, *, name: str, peak_to_average: float) -> Any:
+    """The engine's RentedCapacity of a rented self-host snapshot (expected point)."""
+    from planner.engine.rented import RentedCapacity
+
+    d = sh["depth"]
+    hourly = d["instance_hourly"]
+    pricing = {
+        "on_demand": lambda: eng_selfhost.OnDemandRate(hourly),
+        "spot": lambda: eng_selfhost.SpotRate(hourly=hourly),
+        "reserved": lambda: eng_selfhost.ReservedRate(hourly),
+    }[d["pricing_type"]]()
+    config, _parts = engine_selfhost(sh, name=name)
+    return RentedCapacity(
+        pricing=pricing,
+        serving=_serving(sh, d, peak_to_average=peak_to_average),
+        gpus_per_instance=d["gpus_per_instance"],
+        allow_multi_instance=d["allow_multi"],
+        billing=eng_selfhost.Billing(
+            mode=config.billing.mode,
+            window_hours=config.billing.window_hours,
+            buffer_fraction=d["buffer_fraction"],
+        ),
+        hidden_multiplier=config.hidden_multiplier,
+        other_monthly=config.hidden_monthly,
+        ops_fte=d["ops_fte"],
+        ops_fte_monthly_cost=d["ops_fte_monthly_cost"],
+        implementation_one_off=d["implementation_one_off"],
+        name=name,
+    )
+
+
+def engine_owned(sh: dict, *, name: str, peak_to_average: float) -> tuple[Any, Any]:
+    """(ServerFinance, Serving) of an owned self-host snapshot."""
+    from planner.engine.owned import ServerFinance
+
+    d = sh["depth"]
+    finance = ServerFinance(
+        **d["finance"],
+        allow_multi_server=d["allow_multi"],
+        ops_fte=d["ops_fte"],
+        ops_fte_monthly_cost=d["ops_fte_monthly_cost"],
+        implementation_one_off=d["implementation_one_off"],
+        name=name,
+    )
+    serving = _serving(sh, d, peak_to_average=peak_to_average)
+    finance.pack(1, serving)  # refuse a replica that cannot be placed, naming the field
+    return finance, serving
+
+
+def _tokens_label(volume: float | None) -> str | None:
+    return None if volume is None else format_tokens(volume)
+
+
+def _reserve_result(plan: Any, monthly: float) -> dict | None:
+    if math.isnan(plan.target):
+        return None
+    return {
+        "needed": plan.needed,
+        "spares": plan.spares,
+        "regions": plan.regions,
+        "total_replicas": plan.total_replicas,
+        "availability": round(plan.availability, 8),
+        "base_availability": round(plan.base_availability, 8),
+        "target": plan.target,
+        "monthly": cents(monthly),
+        "applied": plan.spares > 0 or plan.regions > 1,
+    }
+
+
+def _depth_lines(cost: Any, months: float) -> list[dict]:
+    return [
+        {
+            "key": line.key,
+            "label": LINE_LABELS.get(line.key, line.key),
+            "monthly": cents(line.monthly),
+            "period": cents(line.monthly * months),
+            "in_lens": line.in_lens,
+        }
+        for line in cost.lines
+    ]
+
+
+def _depth_option(snap: dict, w: dict, depth: dict, hours: float) -> tuple[dict, Any]:
+    """(the option's depth result, its cost curve or None) for one self-host option."""
+    from planner.engine.crossover import owned_curve, rented_curve
+    from planner.engine.fleet import Lens
+    from planner.engine.owned import owned_cost
+    from planner.engine.rented import rented_cost
+    from planner.engine.reserve import AvailabilityTarget
+    from planner.engine.selfhost import BillingMode
+
+    sh, name = snap["selfhost"], snap["name"]
+    d = sh["depth"]
+    lens, months = Lens(depth["lens"]), depth["analysis_months"]
+    tokens = w["tokens_per_month"]
+    peak = w["peak_to_average"]
+    out: dict[str, Any] = {"kind": d["kind"], "lens": lens.value, "analysis_months": months}
+    try:
+        if d["kind"] == "owned":
+            machine: Any = engine_owned(sh, name=name, peak_to_average=peak)
+            scale_to_zero = False
+        else:
+            machine = engine_rented(sh, name=name, peak_to_average=peak)
+            scale_to_zero = machine.billing.mode is BillingMode.SCALE_TO_ZERO
+        availability = None
+        target = w["availability_target"]
+        if target is not None and scale_to_zero:
+            out["reserve_note"] = (
+                "Scale to zero keeps no standing replicas to hold in reserve: no reserve priced."
+            )
+        elif target is not None:
+            availability = AvailabilityTarget(
+                target=target,
+                replica_availability=d["replica_availability"],
+                region_availability=d["region_availability"],
+            )
+        common = {
+            "lens": lens,
+            "analysis_months": months,
+            "availability": availability,
+            "hours_per_month": hours,
+        }
+        if d["kind"] == "owned":
+            finance, serving = machine
+            cost = owned_cost(finance, serving, tokens_per_month=tokens, **common)
+            curve = owned_curve(finance, serving, **common)
+            out["finance"] = {
+                "servers": cost.servers,
+                "gpus_per_server": finance.gpus_per_server,
+                "server_price": cents(finance.server_price),
+                "useful_life_years": finance.useful_life_years,
+                "residual_value": finance.residual_value,
+                "purchases": cost.purchases,
+                "last_life_share": round(cost.last_life_share, 6),
+                "acquisition": cents(cost.acquisition),
+                "average_book_value": cents(cost.average_book_value),
+                "book_value_at_end": cents(cost.book_value_at_end),
+            }
+            out["machines"] = cost.servers
+        else:
+            cost = rented_cost(machine, tokens_per_month=tokens, **common)
+            curve = rented_curve(machine, **common)
+            out["machines"] = cost.instances
+            out["gpus_per_instance"] = machine.gpus_per_instance
+            out["billed_instance_hours"] = round(cost.billed_instance_hours, 2)
+    except ScenarioError as exc:
+        out["error"] = f"{exc.field}: {exc.message}"
+        return out, None
+    out |= {
+        "monthly": cents(cost.monthly),
+        "period_total": cents(cost.monthly * months),
+        "replicas_needed": cost.replicas,
+        "gpus": cost.gpus,
+        "lines": _depth_lines(cost, months),
+        "reserve": _reserve_result(cost.reserve, cost.reserve_monthly),
+    }
+    return out, curve
+
+
+def _win_result(key: str, win: Any) -> dict:
+    label = MILESTONE_LABELS.get(key, key)
+    return {
+        "key": key,
+        "label": label,
+        "challenger": win.challenger,
+        "incumbent": win.incumbent,
+        "volume": win.volume,
+        "volume_label": _tokens_label(win.volume),
+        "holds_to_limit": win.holds_to_limit,
+        "lost_at": win.lost_at,
+        "lost_at_label": _tokens_label(win.lost_at),
+        "wins_for_good_from": win.wins_for_good_from,
+        "wins_for_good_from_label": _tokens_label(win.wins_for_good_from),
+        "limit": win.limit,
+        "limit_label": format_tokens(win.limit),
+        "reason": win.reason,
+    }
+
+
+def depth_results(inputs: dict, snaps: list[dict], results: list[dict]) -> dict | None:
+    """Add ``lens`` and ``depth`` to each self-host result; the comparison's depth block.
+
+    Snapshots from before issue 10 carry no ``depth`` and get none (recompute stays exact).
+    """
+    import dataclasses
+
+    from planner.engine.crossover import api_curve, crossovers
+
+    depth = inputs.get("depth")
+    if depth is None:
+        return None
+    w, hours = inputs["workload"], inputs["hours_per_month"]
+    curves = []
+    for snap, result in zip(snaps, results, strict=True):
+        if snap["kind"] == "api":
+            curve = api_curve(
+                engine_api_offer(snap["api"]),
+                input_share=w["input_share"],
+                cached_share=w["cached_share"],
+            )
+            curves.append(dataclasses.replace(curve, name=snap["name"]))
+        elif snap["kind"] == "selfhost":
+            result["lens"] = depth["lens"]
+            result["depth"], curve = _depth_option(snap, w, depth, hours)
+            if curve is not None:
+                curves.append(curve)
+    milestones: dict[str, Any] = {"limit": depth["limit_tokens"], "items": [], "pairs": []}
+    try:
+        found = crossovers(curves, limit=int(depth["limit_tokens"]))
+    except ScenarioError as exc:
+        milestones["error"] = exc.message
+    else:
+        milestones["items"] = [
+            _win_result(key, found.milestones[key])
+            for key in MILESTONE_LABELS
+            if key in found.milestones
+        ]
+        milestones["pairs"] = [_win_result("pair", win) for win in found.pairs]
+    return {
+        "lens": depth["lens"],
+        "lens_label": LENS_LABELS[depth["lens"]],
+        "analysis_months": depth["analysis_months"],
+        "milestones": milestones,
     }

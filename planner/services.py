@@ -134,6 +134,8 @@ def plan_create(
     options: list[dict[str, Any]],
     description: str = "",
     use_overlay: bool = True,
+    lens: str = "full",
+    analysis_months: int = 36,
 ) -> Plan:
     """A plan with its options. Each option is a dict of PlanOption fields plus, for a
     hybrid, ``cheap_ref``: the index (in ``options``) of its cheap option.
@@ -147,6 +149,8 @@ def plan_create(
         workload=workload,
         catalog_version=catalog_version,
         use_overlay=use_overlay,
+        lens=lens,
+        analysis_months=analysis_months,
         created_by=_user(actor),
     )
     plan.full_clean()

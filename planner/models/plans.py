@@ -48,6 +48,20 @@ class Plan(TenantModel):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Engine depth (issue 10): which cost view the self-host figures take, and the
+    # period over which ownership and one-off costs are spread.
+    lens = models.CharField(
+        max_length=10,
+        choices=[("full", "Full TCO"), ("marginal", "Marginal")],
+        default="full",
+        help_text="Full TCO counts everything; marginal leaves out depreciation, capital, "
+        "installation, staff and implementation.",
+    )
+    analysis_months = models.PositiveIntegerField(
+        default=36,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
+        help_text="Analysis period in months (ownership and one-offs are spread over it).",
+    )
 
     class Meta:
         ordering = ["-updated_at", "-pk"]
@@ -210,6 +224,115 @@ class PlanOption(TenantModel):
         help_text="Empty: the catalog's figure for this kind of option.",
     )
 
+    # Engine depth (issue 10). Rented packing: replicas packed into instances.
+    gpus_per_instance = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="GPUs in one rented instance; empty: the GPU offer's own count.",
+    )
+    allow_multi_instance = models.BooleanField(
+        default=False, help_text="A replica may span several instances (or servers)."
+    )
+    headroom = models.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.9"),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(1)],
+        help_text="Plan on this share of measured throughput (applied once).",
+    )
+    billing_buffer = models.DecimalField(
+        max_digits=6,
+        decimal_places=4,
+        default=Decimal(0),
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+        help_text="Scale to zero: extra share of the busy hours billed for warm-up.",
+    )
+    # Owned-server finance (only for rent_mode=owned; empty: from the catalog hardware).
+    server_price = models.DecimalField(
+        **MONEY, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    gpus_per_server = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    installation_per_server = models.DecimalField(
+        **MONEY, default=Decimal(0), validators=[MinValueValidator(0)]
+    )
+    useful_life_years = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.25")), MaxValueValidator(30)],
+    )
+    residual_value = models.DecimalField(**SHARE, default=Decimal(0))
+    cost_of_capital = models.DecimalField(
+        max_digits=6,
+        decimal_places=4,
+        default=Decimal(0),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="A year, on the average book value (0.08 for 8%).",
+    )
+    maintenance_per_year = models.DecimalField(
+        max_digits=6,
+        decimal_places=4,
+        default=Decimal(0),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="Share of the acquisition a year (0.05 for 5%).",
+    )
+    server_base_watts = models.DecimalField(
+        max_digits=10, decimal_places=2, default=Decimal(0), validators=[MinValueValidator(0)]
+    )
+    gpu_tdp_watts = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    pue = models.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="Power usage effectiveness; empty: the catalog's figure.",
+    )
+    usd_per_kwh = models.DecimalField(
+        max_digits=8,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Electricity price; empty: the catalog's figure.",
+    )
+    facilities_per_server_monthly = models.DecimalField(
+        **MONEY, default=Decimal(0), validators=[MinValueValidator(0)]
+    )
+    facilities_shared_monthly = models.DecimalField(
+        **MONEY, default=Decimal(0), validators=[MinValueValidator(0)]
+    )
+    # Rented and owned: operations staff and a one-off implementation.
+    ops_fte = models.DecimalField(
+        max_digits=6, decimal_places=2, default=Decimal(0), validators=[MinValueValidator(0)]
+    )
+    ops_fte_monthly_cost = models.DecimalField(
+        **MONEY, default=Decimal(0), validators=[MinValueValidator(0)]
+    )
+    implementation_one_off = models.DecimalField(
+        **MONEY, default=Decimal(0), validators=[MinValueValidator(0)]
+    )
+    # Reserve: availability of one replica / one region (empty: the catalog's figure).
+    replica_availability = models.DecimalField(
+        max_digits=7,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(1)],
+    )
+    region_availability = models.DecimalField(
+        max_digits=7,
+        decimal_places=6,
+        default=Decimal(1),
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(1)],
+    )
+
     # Hybrid: `routed_share` of the tokens go to `cheap_option`; the rest (and the
     # escalations) to the premium API offer above.
     cheap_option = models.ForeignKey(
@@ -278,6 +401,7 @@ class PlanOption(TenantModel):
                 errors["model_name"] = "Name the model to self-host."
             if self.billing_mode == BillingMode.WINDOW and not self.window_hours:
                 errors["window_hours"] = "Give the hours a month of the window."
+            errors.update(self._packing_errors())
         if self.kind == OptionKind.HYBRID:
             if self.routed_share is None:
                 errors["routed_share"] = "Give the share of tokens routed to the cheap option."
@@ -288,6 +412,24 @@ class PlanOption(TenantModel):
                 errors["cheap_option"] = "Choose an API or self-host option of the same plan."
         if errors:
             raise ValidationError(errors)
+
+    def _packing_errors(self) -> dict[str, str]:
+        """A replica larger than one machine needs ``allow_multi_instance`` (issue 10)."""
+        if self.allow_multi_instance or not self.gpu_count:
+            return {}
+        if self.rent_mode == RentMode.OWNED:
+            if self.gpus_per_server and self.gpu_count > self.gpus_per_server:
+                return {
+                    "gpus_per_server": f"A replica needs {self.gpu_count} GPUs but a server has "
+                    f"{self.gpus_per_server}: allow a replica to span servers."
+                }
+            return {}
+        if self.gpus_per_instance and self.gpu_count > self.gpus_per_instance:
+            return {
+                "gpus_per_instance": f"A replica needs {self.gpu_count} GPUs but an instance has "
+                f"{self.gpus_per_instance}: allow a replica to span instances."
+            }
+        return {}
 
 
 class ComparisonQuerySet(TenantQuerySet):
