@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "accounts",
     "pricing",
     "planner",
+    "tracking",
 ]
 
 MIDDLEWARE = [

@@ -236,11 +236,13 @@ def _store(*, plan: Plan, inputs: dict, actor: Any, trigger: str) -> Comparison:
 def plan_compute(*, plan: Plan, actor: Any) -> Comparison:
     """Run the engine on the plan as it stands and store a new numbered Comparison."""
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    previous = plan.latest_comparison
     try:
         inputs = adapter.build_inputs(plan)
     except ScenarioError as exc:
         raise ValidationError({exc.field.split(".")[-1]: exc.message}) from None
     comparison = _store(plan=plan, inputs=inputs, actor=actor, trigger="compute")
+    _tracking_check(plan=plan, comparison=comparison, previous=previous, actor=actor)
     record(
         actor=actor,
         action="plan.compute",
@@ -249,6 +251,13 @@ def plan_compute(*, plan: Plan, actor: Any) -> Comparison:
         changes={"comparison": comparison.number},
     )
     return comparison
+
+
+def _tracking_check(*, plan: Plan, comparison: Comparison, previous: Any, actor: Any) -> None:
+    """Budgets and recommendation flips: alerts and webhooks (see tracking.services)."""
+    from tracking.services import plan_evaluated
+
+    plan_evaluated(plan=plan, comparison=comparison, previous=previous, actor=actor)
 
 
 def comparison_recompute(*, comparison: Comparison) -> dict:
@@ -411,6 +420,7 @@ def plan_reevaluate(*, plan: Plan, version: Any, actor: Any) -> Comparison:
     except ScenarioError as exc:
         raise ValidationError({exc.field.split(".")[-1]: exc.message}) from None
     comparison = _store(plan=plan, inputs=inputs, actor=actor, trigger="reevaluate")
+    _tracking_check(plan=plan, comparison=comparison, previous=previous, actor=actor)
     flag = _flag_text(previous, comparison, moves)
     comparison.flag_raised = flag  # type: ignore[attr-defined]
     if flag:
@@ -481,3 +491,21 @@ def plans_reevaluate_all(*, version: Any, actor: Any = None) -> ReevaluateSummar
                 f"{plan.organization.name} / {plan.name}: {comparison.flag_raised}"
             )
     return summary
+
+
+@transaction.atomic
+def plan_set_lens(*, plan: Plan, actor: Any, lens: str, analysis_months: int) -> Comparison:
+    """Switch the plan's cost lens / analysis period and compute it again (issue 10)."""
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    changes = {
+        name: [str(getattr(plan, name)), str(value)]
+        for name, value in (("lens", lens), ("analysis_months", analysis_months))
+        if getattr(plan, name) != value
+    }
+    plan.lens, plan.analysis_months = lens, analysis_months
+    plan.full_clean()
+    plan.save(update_fields=["lens", "analysis_months", "updated_at"])
+    record(
+        actor=actor, action="plan.lens", obj=plan, organization=plan.organization, changes=changes
+    )
+    return plan_compute(plan=plan, actor=actor)

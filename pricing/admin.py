@@ -25,6 +25,7 @@ from pricing.models import (
     CatalogSource,
     CatalogVersion,
     EngineFigure,
+    ExchangeRate,
     GpuOffer,
     HiddenCost,
     ModelSpec,
@@ -146,6 +147,11 @@ class EngineFigureInline(VersionRowInline):
     pass
 
 
+class ExchangeRateInline(VersionRowInline):
+    model = ExchangeRate
+    fields = ["currency", "rate", "as_of", "source"]
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(help_text="Reference-format JSON, or the CSV zip from an export.")
     catalog_name = forms.CharField(required=False, help_text="Default: the document's name.")
@@ -205,6 +211,7 @@ class CatalogVersionAdmin(admin.ModelAdmin):
         HiddenCostInline,
         VolumeTierInline,
         EngineFigureInline,
+        ExchangeRateInline,
     ]
     actions = ["publish", "retire", "clone", "export_json", "export_csv", "diff_two"]
     change_list_template = "admin/pricing/catalogversion/change_list.html"

@@ -661,6 +661,31 @@ class EngineFigure(VersionRow):
         return Range(self.value_low, self.value_high)  # type: ignore[arg-type]
 
 
+class ExchangeRate(VersionRow):
+    """A currency snapshot stored with a version: ``rate`` units of ``currency`` for one
+    unit of the version's currency, as of ``as_of``. Frozen with the version like every
+    row; computations stay in the catalog's currency and only displays convert."""
+
+    version = models.ForeignKey(
+        CatalogVersion, on_delete=models.CASCADE, related_name="exchange_rates"
+    )
+    currency = models.CharField(max_length=3)
+    rate = models.DecimalField(max_digits=18, decimal_places=8)
+    as_of = models.DateField()
+    source = models.CharField(max_length=200, blank=True)
+
+    class Meta(VersionRow.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "currency"], name="exchangerate_unique_currency"
+            ),
+            models.CheckConstraint(condition=Q(rate__gt=0), name="exchangerate_rate_gt_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.rate} on {self.as_of}"
+
+
 PRICE_ROW_MODELS: tuple[type[VersionRow], ...] = (
     CatalogSource,
     ApiOffer,

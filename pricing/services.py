@@ -26,6 +26,7 @@ from pricing.models import (
     CatalogSource,
     CatalogVersion,
     EngineFigure,
+    ExchangeRate,
     GpuOffer,
     HiddenCost,
     ModelSpec,
@@ -176,6 +177,7 @@ def catalog_version_clone(*, version: CatalogVersion, actor: Any) -> CatalogVers
         HiddenCost,
         VolumeTier,
         EngineFigure,
+        ExchangeRate,
     ):
         _copy_rows(model, version, clone, source_map)
     record(actor=actor, action="catalog.clone", obj=clone, changes={"cloned_from": version.pk})

@@ -1,0 +1,106 @@
+"""Display conversion with the exchange-rate snapshot of a catalog version.
+
+The engine computes in the catalog's currency. An organization whose currency differs
+sees converted figures only when the version holds a rate for that currency; otherwise
+figures stay in the catalog's currency with a note. Every converted figure carries its
+rate and as-of date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+ZERO_DECIMALS = {"JPY", "KRW"}
+
+
+@dataclass(frozen=True)
+class Conversion:
+    catalog_currency: str
+    target: str
+    rate: Decimal | None = None
+    as_of: date | None = None
+    source: str = ""
+
+    @property
+    def converts(self) -> bool:
+        return self.rate is not None and self.target != self.catalog_currency
+
+    @property
+    def note(self) -> str:
+        if self.target == self.catalog_currency or self.converts:
+            return ""
+        return (
+            f"Shown in {self.catalog_currency}: this catalog version has no "
+            f"{self.target} exchange rate."
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "catalog_currency": self.catalog_currency,
+            "currency": self.target if self.converts else self.catalog_currency,
+            "rate": None if self.rate is None else str(self.rate),
+            "as_of": None if self.as_of is None else self.as_of.isoformat(),
+            "note": self.note,
+        }
+
+
+def conversion_for(*, organization: Any, version: Any) -> Conversion:
+    from pricing.models import ExchangeRate
+
+    target = (organization.currency or version.currency).upper()
+    if target == version.currency:
+        return Conversion(version.currency, target)
+    row = ExchangeRate.objects.filter(version=version, currency=target).first()
+    if row is None:
+        return Conversion(version.currency, target)
+    return Conversion(version.currency, target, row.rate, row.as_of, row.source)
+
+
+def to_catalog_currency(
+    *, amount: Decimal, currency: str, version: Any
+) -> tuple[Decimal | None, str]:
+    """``amount`` of ``currency`` in the version's currency, or (None, why not)."""
+    from pricing.models import ExchangeRate
+
+    if currency == version.currency:
+        return Decimal(amount), ""
+    row = ExchangeRate.objects.filter(version=version, currency=currency).first()
+    if row is None:
+        return None, (
+            f"The budget is in {currency} and catalog version {version.pk} has no {currency} "
+            "rate: it cannot be compared."
+        )
+    converted = (Decimal(amount) / row.rate).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return converted, f"{currency} {amount} at {row.rate} on {row.as_of.isoformat()}"
+
+
+def format_amount(amount: Decimal | float | int, currency: str) -> str:
+    places = Decimal(1) if currency in ZERO_DECIMALS else Decimal("0.01")
+    value = Decimal(str(amount)).quantize(places, ROUND_HALF_UP)
+    sign = "-" if value < 0 else ""
+    digits = f"{abs(value):,.{0 if currency in ZERO_DECIMALS else 2}f}"
+    symbol = SYMBOLS.get(currency)
+    return f"{sign}{symbol}{digits}" if symbol else f"{sign}{currency} {digits}"
+
+
+def format_money(amount: Decimal | float | int | None, conversion: Conversion | None) -> str:
+    """ "€1,234.56 (USD 1,300.00 at 0.9497 on 2026-06-17)", or the catalog figure alone."""
+    if amount is None:
+        return ""
+    if conversion is None:
+        return format_amount(amount, "USD")
+    if not conversion.converts:
+        return format_amount(amount, conversion.catalog_currency)
+    assert conversion.rate is not None
+    assert conversion.as_of is not None
+    converted = Decimal(str(amount)) * conversion.rate
+    original = Decimal(str(amount)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return (
+        f"{format_amount(converted, conversion.target)} "
+        f"({conversion.catalog_currency} {original:,.2f} at {conversion.rate.normalize():f} "
+        f"on {conversion.as_of.isoformat()})"
+    )

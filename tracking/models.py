@@ -1,0 +1,229 @@
+"""Forecast assumptions, budgets, alerts, webhooks and imported actual usage.
+
+Every row is tenant-owned (`TenantModel`). Money is Decimal; budgets carry their own
+currency and are converted into the catalog's currency (the one the engine computes in)
+with the exchange-rate snapshot of the plan's pinned catalog version.
+"""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from accounts.tenancy import TenantModel
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class ForecastAssumptions(TenantModel):
+    """What a plan's 24-month forecast assumes beyond the workload's growth rate."""
+
+    plan = models.OneToOneField(
+        "planner.Plan", on_delete=models.CASCADE, related_name="forecast_assumptions"
+    )
+    api_price_decline_per_year = models.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal(0),
+        validators=[MinValueValidator(0), MaxValueValidator(Decimal("0.99"))],
+        help_text="Expected fall of API prices a year, e.g. 0.2 for 20%.",
+    )
+    gpu_price_decline_per_year = models.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal(0),
+        validators=[MinValueValidator(0), MaxValueValidator(Decimal("0.99"))],
+        help_text="Expected fall of GPU prices a year.",
+    )
+    migration_weeks = models.DecimalField(
+        max_digits=6,
+        decimal_places=1,
+        default=Decimal(0),
+        validators=[MinValueValidator(0), MaxValueValidator(520)],
+        help_text="Engineering weeks to move to self-hosting (one-off), at 40 h a week.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Forecast assumptions of {self.plan_id}"
+
+
+class Budget(TenantModel):
+    """A monthly budget for the organization (workload empty) or for one workload."""
+
+    workload = models.ForeignKey(
+        "planner.Workload",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="budgets",
+    )
+    monthly_amount = models.DecimalField(**MONEY, validators=[MinValueValidator(0)])
+    currency = models.CharField(max_length=3, default="USD")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["workload__name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=Q(workload__isnull=True),
+                name="budget_one_per_org",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "workload"],
+                condition=Q(workload__isnull=False),
+                name="budget_one_per_workload",
+            ),
+            models.CheckConstraint(condition=Q(monthly_amount__gte=0), name="budget_amount_ge_0"),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.workload.name if self.workload_id else "organization"
+        return f"{self.currency} {self.monthly_amount}/month ({scope})"
+
+
+class AlertKind(models.TextChoices):
+    OVER_BUDGET = "over_budget", "Over budget"
+    FORECAST_OVER_BUDGET = "forecast_over_budget", "Forecast over budget"
+    RECOMMENDATION_FLIPPED = "recommendation_flipped", "Recommendation flipped"
+
+
+class Alert(TenantModel):
+    kind = models.CharField(max_length=24, choices=AlertKind.choices)
+    plan = models.ForeignKey(
+        "planner.Plan", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    workload = models.ForeignKey(
+        "planner.Workload", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    comparison_number = models.PositiveIntegerField(null=True, blank=True)
+    message = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.message[:60]}"
+
+
+def _webhook_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+class WebhookEndpoint(TenantModel):
+    """Where alerts are POSTed, signed with the shared ``secret`` (shown once)."""
+
+    url = models.URLField(max_length=500)
+    secret = models.CharField(max_length=80, default=_webhook_secret, editable=False)
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "url"], name="webhook_unique_url"),
+        ]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed"
+
+
+class WebhookDelivery(TenantModel):
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    alert = models.ForeignKey(
+        Alert, on_delete=models.SET_NULL, null=True, blank=True, related_name="deliveries"
+    )
+    event = models.CharField(max_length=40)
+    # The exact bytes sent (and signed), so a retry sends the same body.
+    body = models.TextField()
+    status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    response_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.endpoint_id} ({self.status})"
+
+
+class ImportFormat(models.TextChoices):
+    BREAKEVEN = "breakeven", "Breakeven CSV (date, model, input_tokens, output_tokens, cost)"
+    LITELLM = "litellm", "LiteLLM spend-log CSV export"
+
+
+class ActualUsageImport(TenantModel):
+    workload = models.ForeignKey(
+        "planner.Workload", on_delete=models.CASCADE, related_name="usage_imports"
+    )
+    filename = models.CharField(max_length=200, blank=True)
+    file_format = models.CharField(max_length=12, choices=ImportFormat.choices)
+    rows = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.filename or 'import'} ({self.rows} rows)"
+
+
+class ActualUsageMonth(TenantModel):
+    """Actual usage of one model in one calendar month (``month`` is its first day)."""
+
+    usage_import = models.ForeignKey(
+        ActualUsageImport, on_delete=models.CASCADE, related_name="months"
+    )
+    workload = models.ForeignKey(
+        "planner.Workload", on_delete=models.CASCADE, related_name="actual_months"
+    )
+    month = models.DateField()
+    model = models.CharField(max_length=200)
+    input_tokens = models.BigIntegerField(validators=[MinValueValidator(0)])
+    output_tokens = models.BigIntegerField(validators=[MinValueValidator(0)])
+    cost = models.DecimalField(max_digits=16, decimal_places=6, validators=[MinValueValidator(0)])
+
+    class Meta:
+        ordering = ["month", "model", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workload", "month", "model"], name="actualusagemonth_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(input_tokens__gte=0, output_tokens__gte=0, cost__gte=0),
+                name="actualusagemonth_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.model}"

@@ -1,0 +1,446 @@
+"""Services that change tracking data. Keyword-only; organization and actor explicit.
+
+`plan_evaluated` is called explicitly by `planner.services.plan_compute` and
+`plan_reevaluate` (no signals): it raises alerts when a plan goes over budget, when its
+forecast crosses the budget, or when its recommendation flips, and queues the signed
+webhooks after the transaction commits.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.audit import record
+from accounts.models import Organization
+from planner.models import Comparison, Plan, Workload
+from pricing.currencies import ISO_4217_CODES
+from tracking import forecasting, webhooks
+from tracking.importers import ImportRejectedError, parse_usage
+from tracking.models import (
+    ActualUsageImport,
+    ActualUsageMonth,
+    Alert,
+    AlertKind,
+    Budget,
+    DeliveryStatus,
+    ForecastAssumptions,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+
+MAX_DELIVERY_ATTEMPTS = 5
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _check_org(obj: Any, organization: Organization) -> None:
+    if obj is not None and obj.organization_id != organization.pk:
+        raise ValidationError("This object belongs to another organization.")
+
+
+# --- organization currency -------------------------------------------------------------
+
+
+@transaction.atomic
+def organization_currency_set(*, organization: Organization, actor: Any, currency: str) -> None:
+    code = (currency or "").strip().upper()
+    if code not in ISO_4217_CODES:
+        raise ValidationError({"currency": f"{currency!r} is not an ISO 4217 currency code."})
+    old = organization.currency
+    organization.currency = code
+    organization.save(update_fields=["currency"])
+    record(
+        actor=actor,
+        action="organization.currency",
+        obj=organization,
+        organization=organization,
+        changes={"currency": [old, code]},
+    )
+
+
+# --- forecast assumptions --------------------------------------------------------------
+
+
+@transaction.atomic
+def forecast_assumptions_set(
+    *,
+    organization: Organization,
+    actor: Any,
+    plan: Plan,
+    api_price_decline_per_year: Decimal,
+    gpu_price_decline_per_year: Decimal,
+    migration_weeks: Decimal,
+) -> ForecastAssumptions:
+    _check_org(plan, organization)
+    row = ForecastAssumptions.objects.filter(plan=plan).first() or ForecastAssumptions(
+        organization=organization, plan=plan
+    )
+    row.api_price_decline_per_year = api_price_decline_per_year
+    row.gpu_price_decline_per_year = gpu_price_decline_per_year
+    row.migration_weeks = migration_weeks
+    row.full_clean()
+    row.save()
+    record(
+        actor=actor,
+        action="forecast.assumptions",
+        obj=plan,
+        organization=organization,
+        changes={
+            "api_price_decline_per_year": str(api_price_decline_per_year),
+            "gpu_price_decline_per_year": str(gpu_price_decline_per_year),
+            "migration_weeks": str(migration_weeks),
+        },
+    )
+    return row
+
+
+# --- budgets ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def budget_set(
+    *,
+    organization: Organization,
+    actor: Any,
+    workload: Workload | None,
+    monthly_amount: Decimal,
+    currency: str,
+) -> Budget:
+    """Create or replace the budget of the organization (workload None) or of a workload."""
+    _check_org(workload, organization)
+    code = (currency or "").strip().upper()
+    if code not in ISO_4217_CODES:
+        raise ValidationError({"currency": f"{currency!r} is not an ISO 4217 currency code."})
+    budget = (
+        Budget.objects.select_for_update()
+        .filter(organization=organization, workload=workload)
+        .first()
+    ) or Budget(organization=organization, workload=workload, created_by=_user(actor))
+    budget.monthly_amount = monthly_amount
+    budget.currency = code
+    budget.full_clean(validate_constraints=False)
+    budget.save()
+    record(
+        actor=actor,
+        action="budget.set",
+        obj=budget,
+        organization=organization,
+        changes={"monthly_amount": str(monthly_amount), "currency": code},
+    )
+    return budget
+
+
+@transaction.atomic
+def budget_delete(*, organization: Organization, actor: Any, budget: Budget) -> None:
+    _check_org(budget, organization)
+    record(actor=actor, action="budget.delete", obj=budget, organization=organization)
+    budget.delete()
+
+
+# --- alerts and webhooks ---------------------------------------------------------------
+
+
+@transaction.atomic
+def alert_mark_read(*, organization: Organization, actor: Any, alert: Alert) -> Alert:
+    _check_org(alert, organization)
+    if alert.read_at is None:
+        alert.read_at = timezone.now()
+        alert.save(update_fields=["read_at"])
+    return alert
+
+
+@transaction.atomic
+def alerts_mark_all_read(*, organization: Organization, actor: Any) -> int:
+    return (
+        Alert.objects.for_org(organization)
+        .filter(read_at__isnull=True)
+        .update(read_at=timezone.now())
+    )
+
+
+@transaction.atomic
+def webhook_create(
+    *, organization: Organization, actor: Any, url: str
+) -> tuple[WebhookEndpoint, str]:
+    """A new endpoint and its shared secret (returned once: show it to the user now)."""
+    try:
+        webhooks.check_url(url)
+    except webhooks.UnsafeWebhookURLError as exc:
+        raise ValidationError({"url": str(exc)}) from None
+    if WebhookEndpoint.objects.for_org(organization).filter(url=url).exists():
+        raise ValidationError({"url": "This URL is already registered."})
+    endpoint = WebhookEndpoint(organization=organization, url=url, created_by=_user(actor))
+    endpoint.full_clean()
+    endpoint.save()
+    record(actor=actor, action="webhook.create", obj=endpoint, organization=organization)
+    return endpoint, endpoint.secret
+
+
+@transaction.atomic
+def webhook_delete(*, organization: Organization, actor: Any, endpoint: WebhookEndpoint) -> None:
+    _check_org(endpoint, organization)
+    record(actor=actor, action="webhook.delete", obj=endpoint, organization=organization)
+    endpoint.delete()
+
+
+def _queue(delivery_ids: list[int]) -> None:
+    from tracking.tasks import deliver_webhook
+
+    for delivery_id in delivery_ids:
+        transaction.on_commit(lambda pk=delivery_id: deliver_webhook.delay(pk))
+
+
+def _deliveries_for(
+    *, organization_id: int, event: str, payload: dict, alert: Alert | None
+) -> list[int]:
+    ids = []
+    for endpoint in WebhookEndpoint.objects.filter(organization_id=organization_id, active=True):
+        body = json.dumps({**payload, "event": event}, sort_keys=True, default=str)
+        delivery = WebhookDelivery.objects.create(
+            organization_id=organization_id, endpoint=endpoint, alert=alert, event=event, body=body
+        )
+        ids.append(delivery.pk)
+    return ids
+
+
+@transaction.atomic
+def webhook_test(*, organization: Organization, actor: Any, endpoint: WebhookEndpoint) -> int:
+    """Queue a signed ``ping`` to one endpoint; returns the delivery id."""
+    _check_org(endpoint, organization)
+    delivery = WebhookDelivery.objects.create(
+        organization=organization,
+        endpoint=endpoint,
+        event="ping",
+        body=json.dumps(
+            {"event": "ping", "organization": organization.slug, "sent_at": timezone.now()},
+            sort_keys=True,
+            default=str,
+        ),
+    )
+    _queue([delivery.pk])
+    return delivery.pk
+
+
+def webhook_deliver(*, delivery_id: int) -> str:
+    """One attempt at a pending delivery. Safe to run twice: a delivery that is no
+    longer pending is left alone. Returns the status after the attempt."""
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update()
+            .select_related("endpoint")
+            .filter(pk=delivery_id, status=DeliveryStatus.PENDING)
+            .first()
+        )
+        if delivery is None:
+            return "skipped"
+        delivery.attempts += 1
+        delivery.save(update_fields=["attempts"])
+    result = webhooks.post(
+        url=delivery.endpoint.url,
+        body=delivery.body.encode(),
+        secret=delivery.endpoint.secret,
+        event=delivery.event,
+    )
+    delivery.response_code = result.status
+    delivery.last_error = result.error[:300]
+    if result.ok:
+        delivery.status = DeliveryStatus.DELIVERED
+        delivery.delivered_at = timezone.now()
+    elif delivery.attempts >= MAX_DELIVERY_ATTEMPTS:
+        delivery.status = DeliveryStatus.FAILED
+    delivery.save(update_fields=["response_code", "last_error", "status", "delivered_at"])
+    return delivery.status
+
+
+def _raise(*, plan: Plan, comparison: Comparison, kind: str, message: str, details: dict) -> Alert:
+    alert = Alert.objects.create(
+        organization_id=plan.organization_id,
+        kind=kind,
+        plan=plan,
+        workload_id=plan.workload_id,
+        comparison_number=comparison.number,
+        message=message,
+    )
+    payload = {
+        "alert": {"id": alert.pk, "kind": kind, "message": message},
+        "organization": plan.organization.slug,
+        "plan": {"id": plan.pk, "name": plan.name, "comparison": comparison.number},
+        "details": details,
+        "created_at": alert.created_at.isoformat(),
+    }
+    _queue(
+        _deliveries_for(
+            organization_id=plan.organization_id,
+            event=f"alert.{kind}",
+            payload=payload,
+            alert=alert,
+        )
+    )
+    return alert
+
+
+def plan_evaluated(
+    *, plan: Plan, comparison: Comparison, previous: Comparison | None, actor: Any
+) -> list[Alert]:
+    """Check budgets and flips after a new comparison; raise alerts (and webhooks).
+
+    Alerts fire on a change, not on every computation: over budget when the plan was not
+    over budget before, forecast over budget when the month of crossing appears or moves
+    earlier, and a flip when the recommended option differs from the previous one.
+    """
+    alerts: list[Alert] = []
+    now = forecasting.forecast_for_comparison(plan=plan, comparison=comparison)
+    before = (
+        forecasting.forecast_for_comparison(plan=plan, comparison=previous)
+        if previous is not None
+        else None
+    )
+    currency = now["currency"]
+    budget = now["budget"]
+    if previous is not None and previous.recommended_option != comparison.recommended_option:
+        alerts.append(
+            _raise(
+                plan=plan,
+                comparison=comparison,
+                kind=AlertKind.RECOMMENDATION_FLIPPED,
+                message=(
+                    f"{plan.name}: the recommendation changed from "
+                    f"{previous.recommended_option or 'none'} to "
+                    f"{comparison.recommended_option or 'none'} (comparison "
+                    f"#{comparison.number}, catalog version {comparison.catalog_version_id})."
+                ),
+                details={
+                    "from": previous.recommended_option,
+                    "to": comparison.recommended_option,
+                    "catalog_version": comparison.catalog_version_id,
+                },
+            )
+        )
+    if budget.get("comparable"):
+        limit = budget["amount_in_catalog_currency"]
+        if now.get("over_budget_now") and not (before and before.get("over_budget_now")):
+            alerts.append(
+                _raise(
+                    plan=plan,
+                    comparison=comparison,
+                    kind=AlertKind.OVER_BUDGET,
+                    message=(
+                        f"{plan.name}: {now['recommended_option']} costs {currency} "
+                        f"{now['recommended_monthly']:,.2f} a month, over the budget of "
+                        f"{currency} {limit:,.2f}."
+                    ),
+                    details={"monthly": now["recommended_monthly"], "budget": limit},
+                )
+            )
+        month = now.get("budget_exceeded_month")
+        earlier = before.get("budget_exceeded_month") if before else None
+        if (
+            month is not None
+            and month > 1
+            and not now.get("over_budget_now")
+            and (earlier is None or month < earlier)
+        ):
+            alerts.append(
+                _raise(
+                    plan=plan,
+                    comparison=comparison,
+                    kind=AlertKind.FORECAST_OVER_BUDGET,
+                    message=(
+                        f"{plan.name}: at the forecast growth, spend passes the budget of "
+                        f"{currency} {limit:,.2f} in month {month}."
+                    ),
+                    details={"month": month, "budget": limit},
+                )
+            )
+    return alerts
+
+
+# --- actual usage ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def usage_import(
+    *,
+    organization: Organization,
+    actor: Any,
+    workload: Workload,
+    content: bytes,
+    file_format: str,
+    filename: str = "",
+) -> ActualUsageImport:
+    """Import a whole file or nothing. Months in the file replace the same months
+    (same model) imported before for that workload. Raises ValidationError listing
+    ``Row n, field f: ...`` for every problem."""
+    _check_org(workload, organization)
+    workloads = {w.name: w for w in Workload.objects.for_org(organization)}
+    try:
+        parsed = parse_usage(content, file_format=file_format, workload_names=workloads)
+    except ImportRejectedError as exc:
+        raise ValidationError({"file": [str(e) for e in exc.errors]}) from None
+    usage = ActualUsageImport.objects.create(
+        organization=organization,
+        workload=workload,
+        filename=filename[:200],
+        file_format=file_format,
+        rows=parsed.rows,
+        created_by=_user(actor),
+    )
+    for (name, month, model), total in sorted(
+        parsed.totals.items(), key=lambda kv: (kv[0][0] or "", kv[0][1], kv[0][2])
+    ):
+        target = workloads[name] if name else workload
+        ActualUsageMonth.objects.update_or_create(
+            workload=target,
+            month=month,
+            model=model,
+            defaults={
+                "organization": organization,
+                "usage_import": usage,
+                "input_tokens": total.input_tokens,
+                "output_tokens": total.output_tokens,
+                "cost": total.cost,
+            },
+        )
+    record(
+        actor=actor,
+        action="usage.import",
+        obj=usage,
+        organization=organization,
+        changes={"rows": parsed.rows, "months": len(parsed.totals), "format": file_format},
+    )
+    return usage
+
+
+def workload_apply_suggestions(
+    *, organization: Organization, actor: Any, workload: Workload, suggestion: dict[str, Any]
+) -> Workload:
+    """Set the workload's volume, input share (and growth, when known) to the figures the
+    actuals suggest, through the planner's `workload_update`."""
+    from planner.services import workload_update
+
+    _check_org(workload, organization)
+    fields: dict[str, Any] = {
+        "tokens_per_month": int(suggestion["tokens_per_month"]),
+        "tokens_per_day": None,
+    }
+    try:
+        if suggestion.get("input_share") is not None:
+            fields["input_share"] = Decimal(str(suggestion["input_share"]))
+        if suggestion.get("growth_per_month") is not None:
+            fields["growth_per_month"] = Decimal(str(suggestion["growth_per_month"]))
+    except InvalidOperation:
+        raise ValidationError("The suggested figures are not numbers.") from None
+    return workload_update(organization=organization, actor=actor, workload=workload, **fields)
+
+
+def first_of_month(day: date) -> date:
+    return day.replace(day=1)
