@@ -298,3 +298,20 @@ def _register_accounts_user_factories() -> None:
 
 
 _register_accounts_user_factories()
+
+
+def share_link_in(org: Organization, *, plan: Any = None, computed: bool = False):
+    """An active read-only share link of a plan of ``org``."""
+    from planner.models import PlanShareLink
+
+    plan = plan or plan_in(org, computed=computed)
+    return PlanShareLink.objects.create(organization=org, plan=plan)
+
+
+def _register_share_factories() -> None:
+    from planner.models import PlanShareLink
+
+    tenant_factory(PlanShareLink)(lambda org: share_link_in(org))
+
+
+_register_share_factories()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from planner.models.plans import Comparison, OptionKind, Plan, PlanOption
+from planner.models.shares import PlanShareLink
 from planner.models.sweeps import Sweep, SweepChunk, SweepStatus
 from planner.models.workloads import Workload
 
@@ -11,6 +12,7 @@ __all__ = [
     "OptionKind",
     "Plan",
     "PlanOption",
+    "PlanShareLink",
     "Sweep",
     "SweepChunk",
     "SweepStatus",

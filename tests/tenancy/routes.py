@@ -39,7 +39,7 @@ PUBLIC: dict[str, str] = {
     "api-docs": "Swagger UI over the schema",
     "api-redoc": "ReDoc over the schema",
     "accounts.api.views.api_not_found": "JSON 404 for unknown /api/v1/ URLs; serves nothing",
-    # Share links by token go here when they exist (the token is the credential).
+    "planner:shared_plan": "read-only plan share link: the random token is the credential; revoked -> 404",
 }
 
 # Routes that need a login but act on the user rather than on an organization, so an

@@ -1,0 +1,167 @@
+"""Getting a plan out: CSV, a printable report, and read-only share links.
+
+Members read the CSV and the report; owners and admins create and revoke share links.
+The shared page is public by token (tests/tenancy/routes.py PUBLIC) and shows that one
+plan's latest comparison, nothing else of the organization.
+"""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.views import View
+from django.views.generic import TemplateView
+
+from accounts.mixins import TenantObjectMixin
+from planner import share_services
+from planner.models import Plan, PlanShareLink
+from planner.views import comparison_context
+
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    """Text cells that a spreadsheet would run as a formula get a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def plan_csv_rows(plan: Plan) -> list[list[Any]]:
+    """The plan and its latest comparison as rows: a header block, costs, break-evens."""
+    comparison = plan.latest_comparison
+    rows: list[list[Any]] = [
+        ["plan", plan.name],
+        ["workload", plan.workload.name],
+        ["catalog_version", str(plan.catalog_version)],
+    ]
+    if comparison is None:
+        rows.append(["status", "not computed"])
+        return rows
+    results = comparison.results
+    rows += [
+        ["comparison", comparison.number],
+        ["computed_at", comparison.created_at.isoformat()],
+        ["tokens_per_month", round(results["tokens_per_month"])],
+        ["recommended_option", results["recommendation"]["option"] or ""],
+        [],
+        ["option", "kind", "component", "low_usd", "expected_usd", "high_usd"],
+    ]
+    for option in results["options"]:
+        monthly = option["monthly"]
+        rows.append(
+            [
+                option["name"],
+                option["kind"],
+                "total",
+                monthly["low"],
+                monthly["expected"],
+                monthly["high"],
+            ]
+        )
+        for part, values in (option.get("breakdown") or {}).items():
+            rows.append(
+                [
+                    option["name"],
+                    option["kind"],
+                    part,
+                    values.get("low"),
+                    values.get("expected"),
+                    values.get("high"),
+                ]
+            )
+    breakevens = [
+        (option["name"], be)
+        for option in results["options"]
+        for be in option.get("breakevens") or []
+    ]
+    if breakevens:
+        rows += [[], ["selfhost_option", "api_option", "breakeven_tokens_per_month", "reason"]]
+        for name, be in breakevens:
+            rows.append([name, be["api_option"], be["tokens_per_month"], be["reason"]])
+    return rows
+
+
+class PlanCsvView(TenantObjectMixin, View):
+    model = Plan
+
+    def get_base_queryset(self):
+        return Plan.objects.select_related("workload", "catalog_version__catalog")
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        name = slugify(self.object.name) or "plan"
+        response["Content-Disposition"] = f'attachment; filename="{name}-{self.object.pk}.csv"'
+        writer = csv.writer(response)
+        for row in plan_csv_rows(self.object):
+            writer.writerow([csv_safe(cell) for cell in row])
+        return response
+
+
+class PlanReportView(TenantObjectMixin, TemplateView):
+    """The plan as a printable page (no navigation): print it or save it as PDF."""
+
+    model = Plan
+    template_name = "planner/plan_report.html"
+
+    def get_base_queryset(self):
+        return Plan.objects.select_related("workload", "catalog_version__catalog")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            plan=self.object,
+            shared=False,
+            organization_name=self.organization.name,
+            **comparison_context(self.object.latest_comparison),
+        )
+        return context
+
+
+class PlanShareCreateView(TenantObjectMixin, View):
+    model = Plan
+    write_required = True
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        link = share_services.share_link_create(
+            plan=self.object, actor=request.user, membership=self.membership
+        )
+        url = request.build_absolute_uri(reverse("planner:shared_plan", args=[link.token]))
+        messages.success(request, f"Share link created: {url} — anyone with it can read this plan.")
+        return redirect("planner:plan_detail", pk=self.object.pk)
+
+
+class PlanShareRevokeView(TenantObjectMixin, View):
+    model = PlanShareLink
+    write_required = True
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if share_services.share_link_revoke(
+            link=self.object, actor=request.user, membership=self.membership
+        ):
+            messages.success(request, "Share link revoked: it no longer opens the plan.")
+        else:
+            messages.info(request, "That share link was already revoked.")
+        return redirect("planner:plan_detail", pk=self.object.plan_id)
+
+
+class SharedPlanView(View):
+    """Public, read-only: the plan behind an active share token (404 once revoked)."""
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        plan, _link = share_services.plan_for_share_token(token=token)
+        context = {"plan": plan, "shared": True, **comparison_context(plan.latest_comparison)}
+        response = render(request, "planner/plan_report.html", context)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Referrer-Policy"] = "no-referrer"
+        response["Cache-Control"] = "private, no-store"
+        return response
