@@ -1222,7 +1222,9 @@ def depth_option_snapshot(option: Any, ctx: _Context, sh: dict) -> dict:
         }
         return snap
     count = sh["machine"]["count"]
-    per_instance = option.gpus_per_instance or _offer_gpu_count(option)
+    # Not given: an instance as the catalog sells it, grown to hold one replica (the
+    # basic view prices a larger replica per GPU the same way).
+    per_instance = option.gpus_per_instance or max(_offer_gpu_count(option), count)
     snap |= {
         "kind": "rented",
         "gpus_per_replica": count,
@@ -1342,7 +1344,12 @@ def _depth_option(snap: dict, w: dict, depth: dict, hours: float) -> tuple[dict,
     lens, months = Lens(depth["lens"]), depth["analysis_months"]
     tokens = w["tokens_per_month"]
     peak = w["peak_to_average"]
-    out: dict[str, Any] = {"kind": d["kind"], "lens": lens.value, "analysis_months": months}
+    out: dict[str, Any] = {
+        "kind": d["kind"],
+        "lens": lens.value,
+        "lens_label": LENS_LABELS[lens.value],
+        "analysis_months": months,
+    }
     try:
         if d["kind"] == "owned":
             machine: Any = engine_owned(sh, name=name, peak_to_average=peak)
@@ -1463,7 +1470,12 @@ def depth_results(inputs: dict, snaps: list[dict], results: list[dict]) -> dict 
             for key in MILESTONE_LABELS
             if key in found.milestones
         ]
-        milestones["pairs"] = [_win_result("pair", win) for win in found.pairs]
+        kinds = {curve.name: curve.kind for curve in curves}
+        milestones["pairs"] = [
+            _win_result("pair", win)
+            | {"challenger_kind": kinds[win.challenger], "incumbent_kind": kinds[win.incumbent]}
+            for win in found.pairs
+        ]
     return {
         "lens": depth["lens"],
         "lens_label": LENS_LABELS[depth["lens"]],

@@ -12,7 +12,7 @@ DEMO_PLAN_NAME = "Support assistant: API vs Llama on an A100"
 
 
 def seed_plans(ctx: Any) -> None:
-    from pricing.models import ApiOffer, GpuOffer
+    from pricing.models import ApiOffer, GpuOffer, OwnedHardware
     from pricing.selectors import catalog_version_current
 
     organization, owner = ctx.organization, ctx.owner
@@ -59,6 +59,32 @@ def seed_plans(ctx: Any) -> None:
                 "precision": "int4",
                 "labor_hours_per_month": Decimal(15),
                 "other_monthly": Decimal(300),
+            }
+        )
+    node = OwnedHardware.objects.filter(version=version, name="8x H100 HGX node").first()
+    if node is not None:
+        # Owned finance for the depth view: one 8-GPU server per replica.
+        options.append(
+            {
+                "kind": "selfhost",
+                "model_name": "Llama 3.3 70B",
+                "rent_mode": "owned",
+                "owned_hardware": node,
+                "precision": "fp8",
+                "tokens_per_second": Decimal(6000),
+                "installation_per_server": Decimal(5000),
+                "residual_value": Decimal("0.10"),
+                "cost_of_capital": Decimal("0.08"),
+                "maintenance_per_year": Decimal("0.05"),
+                "server_base_watts": Decimal(1500),
+                "gpu_tdp_watts": Decimal(700),
+                "pue": Decimal("1.4"),
+                "usd_per_kwh": Decimal("0.12"),
+                "facilities_per_server_monthly": Decimal(400),
+                "facilities_shared_monthly": Decimal(1000),
+                "ops_fte": Decimal("0.5"),
+                "ops_fte_monthly_cost": Decimal(15000),
+                "implementation_one_off": Decimal(36000),
             }
         )
     if not options:

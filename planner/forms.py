@@ -12,6 +12,13 @@ from planner.models import Workload
 from planner.models.plans import BillingMode, Precision, RentMode
 
 VOLUME_UNITS = (("day", "tokens per day"), ("month", "tokens per month"))
+LENS_CHOICES = (
+    ("full", "Full TCO"),
+    (
+        "marginal",
+        "Marginal (leaves out depreciation, capital, installation, staff, implementation)",
+    ),
+)
 
 
 class WorkloadForm(forms.ModelForm):
@@ -169,6 +176,20 @@ class PlanForm(forms.Form):
     use_overlay = forms.BooleanField(
         required=False, initial=True, label="Apply our private prices (if any)"
     )
+    lens = forms.ChoiceField(
+        choices=LENS_CHOICES,
+        initial="full",
+        label="Cost lens",
+        help_text="Full TCO counts everything; marginal leaves out depreciation, capital, "
+        "installation, staff and implementation.",
+    )
+    analysis_months = forms.IntegerField(
+        min_value=1,
+        max_value=240,
+        initial=36,
+        label="Analysis period (months)",
+        help_text="Ownership and one-off costs are spread over it.",
+    )
     hybrid_premium = SingleApiOfferField(
         queryset=None, required=False, label="Hybrid: premium API for the rest"
     )
@@ -262,6 +283,158 @@ class SelfHostForm(forms.Form):
         min_value=0, initial=Decimal(0), label="Other fixed monthly costs (USD)"
     )
 
+    # Engine depth (issue 10): packing, reserve, and the "Ownership finance" group.
+    gpus_per_instance = forms.IntegerField(
+        required=False,
+        min_value=1,
+        label="GPUs per rented instance",
+        help_text="Empty: the GPU offer's own count.",
+    )
+    allow_multi_instance = forms.BooleanField(
+        required=False, label="A replica may span several instances or servers"
+    )
+    headroom = forms.DecimalField(
+        min_value=Decimal("0.01"),
+        max_value=1,
+        decimal_places=4,
+        initial=Decimal("0.9"),
+        label="Planning headroom",
+        help_text="Plan on this share of measured throughput (0.9 = 90%).",
+    )
+    billing_buffer = forms.DecimalField(
+        min_value=0,
+        max_value=10,
+        decimal_places=4,
+        initial=Decimal(0),
+        label="Scale-to-zero buffer",
+        help_text="Extra share of busy hours billed (0.2 = 20%).",
+    )
+    replica_availability = forms.DecimalField(
+        required=False,
+        min_value=Decimal("0.5"),
+        max_value=1,
+        decimal_places=6,
+        label="Availability of one replica",
+        help_text="Empty: the catalog's single-region figure.",
+    )
+    region_availability = forms.DecimalField(
+        min_value=Decimal("0.5"),
+        max_value=1,
+        decimal_places=6,
+        initial=Decimal(1),
+        label="Availability of one region",
+    )
+    server_price = forms.DecimalField(
+        required=False,
+        min_value=0,
+        decimal_places=2,
+        label="Server price (USD)",
+        help_text="Empty: the hardware's catalog price.",
+    )
+    gpus_per_server = forms.IntegerField(
+        required=False, min_value=1, label="GPUs per server", help_text="Empty: from the name."
+    )
+    installation_per_server = forms.DecimalField(
+        min_value=0, decimal_places=2, initial=Decimal(0), label="Installation per server (USD)"
+    )
+    useful_life_years = forms.DecimalField(
+        required=False,
+        min_value=Decimal("0.25"),
+        max_value=30,
+        decimal_places=2,
+        label="Useful life (years)",
+        help_text="Empty: the hardware's catalog life.",
+    )
+    residual_value = forms.DecimalField(
+        min_value=0,
+        max_value=1,
+        decimal_places=4,
+        initial=Decimal(0),
+        label="Residual value",
+        help_text="Share of the price left at the end of the life (0.1 = 10%).",
+    )
+    cost_of_capital = forms.DecimalField(
+        min_value=0,
+        max_value=1,
+        decimal_places=4,
+        initial=Decimal(0),
+        label="Cost of capital a year",
+        help_text="On the average book value (0.08 = 8%).",
+    )
+    maintenance_per_year = forms.DecimalField(
+        min_value=0,
+        max_value=1,
+        decimal_places=4,
+        initial=Decimal(0),
+        label="Maintenance a year",
+        help_text="Share of the acquisition (0.05 = 5%).",
+    )
+    server_base_watts = forms.DecimalField(
+        min_value=0, decimal_places=2, initial=Decimal(0), label="Server base power (W)"
+    )
+    gpu_tdp_watts = forms.DecimalField(
+        required=False,
+        min_value=0,
+        decimal_places=2,
+        label="GPU TDP (W)",
+        help_text="Empty: the hardware's power over its GPUs.",
+    )
+    pue = forms.DecimalField(
+        required=False, min_value=1, max_value=5, decimal_places=2, label="PUE"
+    )
+    usd_per_kwh = forms.DecimalField(
+        required=False, min_value=0, decimal_places=4, label="Electricity (USD/kWh)"
+    )
+    facilities_per_server_monthly = forms.DecimalField(
+        min_value=0, decimal_places=2, initial=Decimal(0), label="Facilities per server a month"
+    )
+    facilities_shared_monthly = forms.DecimalField(
+        min_value=0, decimal_places=2, initial=Decimal(0), label="Shared facilities a month"
+    )
+    ops_fte = forms.DecimalField(
+        min_value=0, decimal_places=2, initial=Decimal(0), label="Operations staff (FTE)"
+    )
+    ops_fte_monthly_cost = forms.DecimalField(
+        min_value=0, decimal_places=2, initial=Decimal(0), label="Loaded cost per FTE a month"
+    )
+    implementation_one_off = forms.DecimalField(
+        min_value=0, decimal_places=2, initial=Decimal(0), label="Implementation (one-off, USD)"
+    )
+
+    DEPTH_FIELDS = (
+        "gpus_per_instance",
+        "allow_multi_instance",
+        "headroom",
+        "billing_buffer",
+        "replica_availability",
+        "region_availability",
+        "ops_fte",
+        "ops_fte_monthly_cost",
+        "implementation_one_off",
+    )
+    OWNED_FIELDS = (
+        "server_price",
+        "gpus_per_server",
+        "installation_per_server",
+        "useful_life_years",
+        "residual_value",
+        "cost_of_capital",
+        "maintenance_per_year",
+        "server_base_watts",
+        "gpu_tdp_watts",
+        "pue",
+        "usd_per_kwh",
+        "facilities_per_server_monthly",
+        "facilities_shared_monthly",
+    )
+
+    def ownership_fields(self) -> list[Any]:
+        """The bound fields shown in the collapsible "Ownership finance" group."""
+        return [self[name] for name in self.OWNED_FIELDS]
+
+    def depth_fields(self) -> list[Any]:
+        return [self[name] for name in self.DEPTH_FIELDS]
+
     def __init__(self, *args: Any, version: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from pricing.models import GpuOffer, HiddenCost, OwnedHardware
@@ -289,6 +462,15 @@ class SelfHostForm(forms.Form):
             self.add_error("gpu_offer", "Choose a GPU offer.")
         if data.get("billing_mode") == BillingMode.WINDOW and not data.get("window_hours"):
             self.add_error("window_hours", "Give the hours a month of the window.")
+        replica, owned = data.get("gpu_count"), data.get("rent_mode") == RentMode.OWNED
+        machine_field = "gpus_per_server" if owned else "gpus_per_instance"
+        machine = data.get(machine_field)
+        if replica and machine and replica > machine and not data.get("allow_multi_instance"):
+            self.add_error(
+                machine_field,
+                f"A replica needs {replica} GPUs but a machine has {machine}: "
+                "allow a replica to span several machines.",
+            )
         return data
 
     def option_data(self) -> dict[str, Any] | None:
@@ -313,6 +495,13 @@ class SelfHostForm(forms.Form):
             "hidden_multiplier": data.get("hidden_multiplier"),
             "labor_hours_per_month": data["labor_hours_per_month"],
             "other_monthly": data["other_monthly"],
+            **{name: data.get(name) for name in self.DEPTH_FIELDS},
+            # Owned-server finance only applies to owned hardware; defaults otherwise.
+            **{
+                name: data.get(name)
+                for name in self.OWNED_FIELDS
+                if owned and data.get(name) is not None
+            },
         }
 
 
@@ -331,3 +520,12 @@ class ReevaluateForm(forms.Form):
             .exclude(pk=plan.catalog_version_id)
             .select_related("catalog")
         )
+
+
+class PlanLensForm(forms.Form):
+    """The lens switch on the plan page: lens and analysis period, then recompute."""
+
+    lens = forms.ChoiceField(choices=LENS_CHOICES, label="Cost lens")
+    analysis_months = forms.IntegerField(
+        min_value=1, max_value=240, label="Analysis period (months)"
+    )

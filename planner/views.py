@@ -187,6 +187,8 @@ class PlanCreateView(OrgMemberMixin, TemplateView):
                 workload=form.cleaned_data["workload"],
                 catalog_version=version,
                 use_overlay=form.cleaned_data["use_overlay"],
+                lens=form.cleaned_data["lens"],
+                analysis_months=form.cleaned_data["analysis_months"],
                 options=options,
             )
         except ValidationError as exc:
