@@ -23,6 +23,7 @@ import numpy as np
 from planner.engine.api import ApiOffer as EngineApiOffer
 from planner.engine.api import PriceTier
 from planner.engine.errors import ScenarioError
+from planner.engine.fleet import DEFAULT_ANALYSIS_MONTHS
 from planner.engine.selfhost import (
     Billing,
     BillingMode,
@@ -37,6 +38,7 @@ from planner.engine.sweep import SweepSpec
 
 MAX_POINTS = 1_000_000
 MAX_OPTIONS = 32  # cheapest-option indices are stored as uint8
+MAX_ANALYSIS_MONTHS = 240.0
 AXES = ("volumes", "input_shares", "utilizations")
 TOP_LEVEL_KEYS = {
     *AXES,
@@ -44,6 +46,7 @@ TOP_LEVEL_KEYS = {
     "hours_per_month",
     "api_offer_ids",
     "selfhost",
+    "analysis_months",
 }
 SELFHOST_KEYS = {
     "gpu_offer_id",
@@ -54,6 +57,7 @@ SELFHOST_KEYS = {
     "pricing",
     "hidden_monthly",
     "hidden_multiplier",
+    "implementation_one_off",
     "name",
 }
 PRICING_CHOICES = ("on_demand", "reserved", "spot", "monthly")
@@ -267,6 +271,9 @@ def selfhost_option(field: str, raw: object, gpu: Any) -> dict[str, Any]:
     multiplier = _in_range(
         f"{field}.hidden_multiplier", obj.get("hidden_multiplier", 1), low=1, high=100
     )
+    one_off = _in_range(
+        f"{field}.implementation_one_off", obj.get("implementation_one_off", 0), low=0, high=1e12
+    )
     rate = _gpu_hourly(gpu, pricing, f"{field}.pricing") * count
     name = obj.get("name") or f"{count * gpu.gpu_count}x {gpu.sku} {pricing.replace('_', '-')}"
     if not isinstance(name, str):
@@ -282,6 +289,7 @@ def selfhost_option(field: str, raw: object, gpu: Any) -> dict[str, Any]:
         "window_hours": window_hours,
         "hidden_monthly": hidden_monthly,
         "hidden_multiplier": multiplier,
+        "implementation_one_off": one_off,  # spread over the sweep's analysis_months
     }
 
 
@@ -328,6 +336,12 @@ def clean_sweep_spec(
     )
     hours = _in_range(
         "hours_per_month", obj.get("hours_per_month", version.month_hours), low=1, high=744
+    )
+    analysis_months = _in_range(
+        "analysis_months",
+        obj.get("analysis_months", DEFAULT_ANALYSIS_MONTHS),
+        low=1,
+        high=MAX_ANALYSIS_MONTHS,
     )
 
     ids = obj.get("api_offer_ids")
@@ -385,6 +399,7 @@ def clean_sweep_spec(
         **{name: _normal_axis(axes_raw[name]) for name in AXES},
         "cached_share": cached_share,
         "hours_per_month": hours,
+        "analysis_months": analysis_months,
         "api": api,
         "selfhost": configs,
     }
@@ -440,6 +455,7 @@ def engine_spec(cleaned: Mapping[str, Any]) -> SweepSpec:
         )
         for c in cleaned["selfhost"]
     )
+    one_offs = tuple(float(c.get("implementation_one_off", 0.0)) for c in cleaned["selfhost"])
     return SweepSpec(
         volumes=np.asarray(axis_values("volumes", cleaned["volumes"]), dtype=np.float64),
         input_shares=np.asarray(
@@ -452,6 +468,9 @@ def engine_spec(cleaned: Mapping[str, Any]) -> SweepSpec:
         selfhost_configs=configs,
         cached_share=cleaned["cached_share"],
         hours_per_month=cleaned["hours_per_month"],
+        # Specs stored before issue 10 carry neither key: no one-offs, the default period.
+        one_off_costs=one_offs if any(one_offs) else (),
+        analysis_months=cleaned.get("analysis_months", DEFAULT_ANALYSIS_MONTHS),
     )
 
 
