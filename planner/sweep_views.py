@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views import View
@@ -18,6 +18,7 @@ from accounts.mixins import OrgMemberMixin, TenantObjectMixin
 from planner import sweep_selectors, sweep_services
 from planner.models import Sweep, Workload
 from planner.sweep_adapter import SweepSpecError
+from planner.sweep_downloads import sweep_download_response
 
 EXAMPLE_SPEC_HELP = (
     'JSON: "volumes" (tokens/month), "input_shares", "utilizations" — each a list of values '
@@ -196,38 +197,23 @@ class SweepCancelView(TenantObjectMixin, View):
 
 class _SweepDownloadView(TenantObjectMixin, View):
     model = Sweep
+    download_format = ""
 
     def get_base_queryset(self):
         return Sweep.objects.defer("result", "summary")
 
-    def grid_or_404(self):
+    def get(self, request, *args: Any, **kwargs: Any) -> HttpResponse:
         from django.http import Http404
 
-        grid = sweep_selectors.sweep_grid(sweep=self.object)
-        if not grid:
+        response = sweep_download_response(sweep=self.object, fmt=self.download_format)
+        if response is None:
             raise Http404("This sweep has no results yet.")
-        return grid
-
-    def filename(self, extension: str) -> str:
-        return f"sweep-{self.object.pk}.{extension}"
+        return response
 
 
 class SweepCsvView(_SweepDownloadView):
-    def get(self, request, *args: Any, **kwargs: Any) -> HttpResponse:
-        grid = self.grid_or_404()
-        response = StreamingHttpResponse(
-            sweep_selectors.sweep_csv_chunks(grid=grid), content_type="text/csv"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{self.filename("csv")}"'
-        return response
+    download_format = "csv"
 
 
 class SweepParquetView(_SweepDownloadView):
-    def get(self, request, *args: Any, **kwargs: Any) -> HttpResponse:
-        grid = self.grid_or_404()
-        response = HttpResponse(
-            sweep_selectors.sweep_parquet_bytes(grid=grid),
-            content_type="application/vnd.apache.parquet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{self.filename("parquet")}"'
-        return response
+    download_format = "parquet"

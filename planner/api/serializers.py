@@ -100,3 +100,359 @@ class QuoteResponseSerializer(serializers.Serializer):
     selfhost_cost_per_mtok = serializers.FloatField(allow_null=True)
     api_downtime_cost = serializers.FloatField(required=False, allow_null=True)
     selfhost_downtime_cost = serializers.FloatField(required=False, allow_null=True)
+
+
+# --- organization resources: workloads, plans, comparisons, sweeps -------------------------
+# Explicit field lists everywhere: a column added to a model is not published until it is
+# reviewed and listed here.
+
+from django.db.models import QuerySet  # noqa: E402
+
+from accounts.api.scoping import OrgScopedPrimaryKeyRelatedField  # noqa: E402
+from planner.models import Comparison, Plan, PlanOption, Sweep, Workload  # noqa: E402
+from pricing.models import (  # noqa: E402
+    LOCKED_STATUSES,
+    ApiOffer,
+    CatalogVersion,
+    GpuOffer,
+    HiddenCost,
+    OverlayApiOffer,
+    OverlayGpuOffer,
+    OwnedHardware,
+    ThroughputProfile,
+    VersionStatus,
+)
+
+MAX_TOKENS = 10**15  # far above any real workload, far below BigInteger overflow
+MAX_OPTIONS = 32
+
+
+class WorkloadSerializer(serializers.ModelSerializer):
+    monthly_tokens = serializers.IntegerField(
+        read_only=True, help_text="Tokens a month (derived from tokens_per_day when that is set)."
+    )
+
+    class Meta:
+        model = Workload
+        fields = [
+            "id",
+            "name",
+            "description",
+            "tokens_per_day",
+            "tokens_per_month",
+            "monthly_tokens",
+            "days_per_month",
+            "input_share",
+            "cached_share",
+            "growth_per_month",
+            "peak_to_average",
+            "latency_p99_target_s",
+            "availability_target",
+            "downtime_cost_per_hour",
+            "data_must_stay_in_network",
+            "needs_finetuning",
+            "has_mlops_team",
+            "has_idle_gpu_fleet",
+            "open_model_meets_accuracy",
+            "engineer_hourly_rate",
+            "task_success_rates",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "monthly_tokens", "created_at", "updated_at"]
+        extra_kwargs = {
+            "tokens_per_day": {"max_value": MAX_TOKENS},
+            "tokens_per_month": {"max_value": MAX_TOKENS},
+            "name": {"allow_blank": False},
+        }
+
+    def validate_name(self, value: str) -> str:
+        value = value.strip()
+        if not value or "\x00" in value:
+            raise serializers.ValidationError("Give the workload a name.")
+        return value
+
+
+class ScopedToOrg(OrgScopedPrimaryKeyRelatedField):
+    """A foreign key to a row of the caller's organization (another's id: 'does not exist')."""
+
+
+class OverlayRowField(serializers.PrimaryKeyRelatedField):
+    """A private overlay row (``OverlayApiOffer`` / ``OverlayGpuOffer``) of the caller's
+    organization; another organization's row fails exactly like a missing id."""
+
+    def get_queryset(self) -> QuerySet:
+        organization = self.context.get("organization")
+        queryset = super().get_queryset()
+        if organization is None:
+            return queryset.none()
+        return queryset.filter(overlay__organization=organization)
+
+
+def _public(model: type) -> QuerySet:
+    return model.objects.filter(version__status__in=LOCKED_STATUSES)
+
+
+class PlanOptionSerializer(serializers.ModelSerializer):
+    """One option of a plan. Catalog rows must belong to the plan's pinned version; private
+    rows to your organization's overlay on that version."""
+
+    name = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="Empty: named for you."
+    )
+    api_offer = serializers.PrimaryKeyRelatedField(
+        queryset=_public(ApiOffer), required=False, allow_null=True
+    )
+    private_api_offer = OverlayRowField(
+        queryset=OverlayApiOffer.objects.all(), required=False, allow_null=True
+    )
+    gpu_offer = serializers.PrimaryKeyRelatedField(
+        queryset=_public(GpuOffer), required=False, allow_null=True
+    )
+    private_gpu_offer = OverlayRowField(
+        queryset=OverlayGpuOffer.objects.all(), required=False, allow_null=True
+    )
+    owned_hardware = serializers.PrimaryKeyRelatedField(
+        queryset=_public(OwnedHardware), required=False, allow_null=True
+    )
+    throughput_profile = serializers.PrimaryKeyRelatedField(
+        queryset=_public(ThroughputProfile), required=False, allow_null=True
+    )
+    hidden_costs = serializers.PrimaryKeyRelatedField(
+        queryset=_public(HiddenCost), many=True, required=False
+    )
+    cheap_ref = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_OPTIONS - 1,
+        required=False,
+        allow_null=True,
+        write_only=True,
+        help_text="Hybrid: the index (in `options`) of its cheap option, listed before it.",
+    )
+    cheap_option = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = PlanOption
+        fields = [
+            "id",
+            "position",
+            "name",
+            "kind",
+            "api_offer",
+            "private_api_offer",
+            "model_name",
+            "params_b",
+            "gpu_offer",
+            "private_gpu_offer",
+            "owned_hardware",
+            "gpu_count",
+            "precision",
+            "billing_mode",
+            "window_hours",
+            "rent_mode",
+            "throughput_profile",
+            "tokens_per_second",
+            "utilization",
+            "hidden_costs",
+            "hidden_multiplier",
+            "labor_hours_per_month",
+            "other_monthly",
+            "p99_latency_s",
+            "cheap_ref",
+            "cheap_option",
+            "routed_share",
+            "escalation_rate",
+        ]
+        read_only_fields = ["id", "position", "cheap_option"]
+        extra_kwargs = {"gpu_count": {"max_value": 1024}}
+
+
+class LatestComparisonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Comparison
+        fields = [
+            "id",
+            "number",
+            "recommended_option",
+            "cheapest_option",
+            "cheapest_monthly",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    """A plan with its options (read), or the body that creates one (write)."""
+
+    workload = ScopedToOrg(queryset=Workload.objects.all())
+    catalog_version = serializers.PrimaryKeyRelatedField(
+        queryset=CatalogVersion.objects.public(),
+        help_text="A published (or retired) catalog version; the plan is pinned to it.",
+    )
+    options = PlanOptionSerializer(many=True, min_length=1, max_length=MAX_OPTIONS)
+    latest_comparison = LatestComparisonSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Plan
+        fields = [
+            "id",
+            "name",
+            "description",
+            "workload",
+            "catalog_version",
+            "use_overlay",
+            "flag",
+            "flagged_at",
+            "options",
+            "latest_comparison",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "flag", "flagged_at", "created_at", "updated_at"]
+        extra_kwargs = {"name": {"allow_blank": False}}
+
+    def validate_name(self, value: str) -> str:
+        value = value.strip()
+        if not value or "\x00" in value:
+            raise serializers.ValidationError("Give the plan a name.")
+        return value
+
+
+class PlanUpdateSerializer(PlanSerializer):
+    """What a plan lets you change in place. To change its options or workload, create a new
+    plan; to move it to another catalog version, re-evaluate it."""
+
+    class Meta(PlanSerializer.Meta):
+        read_only_fields = [
+            "id",
+            "workload",
+            "catalog_version",
+            "options",
+            "flag",
+            "flagged_at",
+            "created_at",
+            "updated_at",
+        ]
+
+    workload = serializers.PrimaryKeyRelatedField(read_only=True)
+    catalog_version = serializers.PrimaryKeyRelatedField(read_only=True)
+    options = PlanOptionSerializer(many=True, read_only=True)
+
+
+class ComparisonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Comparison
+        fields = [
+            "id",
+            "plan",
+            "number",
+            "trigger",
+            "catalog_version",
+            "overlay",
+            "tokens_per_month",
+            "recommended_option",
+            "cheapest_option",
+            "cheapest_monthly",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ComparisonDetailSerializer(ComparisonSerializer):
+    recommendation = serializers.SerializerMethodField(
+        help_text="The recommended option, the reasons, and the options left out (and why)."
+    )
+    results = serializers.JSONField(
+        read_only=True,
+        help_text="The engine's full results: every option's monthly cost (low / expected / "
+        "high), break-evens, reliability, curves and, where computed, lenses and milestones.",
+    )
+
+    class Meta(ComparisonSerializer.Meta):
+        fields = [*ComparisonSerializer.Meta.fields, "recommendation", "results"]
+        read_only_fields = fields
+
+    def get_recommendation(self, comparison: Comparison) -> dict:
+        results = comparison.results if isinstance(comparison.results, dict) else {}
+        return results.get("recommendation") or {}
+
+
+class ReevaluateSerializer(serializers.Serializer):
+    version = serializers.PrimaryKeyRelatedField(
+        queryset=CatalogVersion.objects.filter(status=VersionStatus.PUBLISHED),
+        help_text="The published catalog version to move the plan to.",
+    )
+
+
+class ReevaluatedSerializer(serializers.Serializer):
+    comparison = ComparisonDetailSerializer()
+    flag = serializers.CharField(
+        help_text="What changed (recommendation or cheapest option), empty when nothing did."
+    )
+
+
+class SweepSerializer(serializers.ModelSerializer):
+    progress_percent = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Sweep
+        fields = [
+            "id",
+            "name",
+            "catalog_version",
+            "workload",
+            "status",
+            "total_points",
+            "done_points",
+            "progress_percent",
+            "chunks_total",
+            "chunks_done",
+            "error",
+            "result_bytes",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+class SweepDetailSerializer(SweepSerializer):
+    spec = serializers.JSONField(read_only=True, help_text="The cleaned spec (explicit axes).")
+
+    class Meta(SweepSerializer.Meta):
+        fields = [*SweepSerializer.Meta.fields, "spec"]
+        read_only_fields = fields
+
+
+class SweepCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    catalog_version = serializers.PrimaryKeyRelatedField(
+        queryset=CatalogVersion.objects.filter(status=VersionStatus.PUBLISHED)
+    )
+    workload = ScopedToOrg(
+        queryset=Workload.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Optional: its input and cached shares are the defaults.",
+    )
+    spec = serializers.DictField(
+        help_text='Axes `volumes`, `input_shares`, `utilizations` (a list, or {"min", "max", '
+        '"step"} / {"min", "max", "num", "scale": "linear"|"log"}), `api_offer_ids`, '
+        '`selfhost`: [{"gpu_offer_id", "count", "tokens_per_second", "pricing", "billing", '
+        '"window_hours", "hidden_monthly", "hidden_multiplier", "name"}], optional '
+        "`cached_share`, `hours_per_month`. At most 1,000,000 points."
+    )
+
+
+class SweepCancelledSerializer(serializers.Serializer):
+    cancelled = serializers.BooleanField(help_text="False when the sweep had already ended.")
+    sweep = SweepSerializer()
+
+
+class SweepSummarySerializer(serializers.Serializer):
+    status = serializers.CharField()
+    summary = serializers.JSONField(
+        allow_null=True,
+        help_text="Null until the sweep succeeded: wins per option, the cheapest-option map, "
+        "the volume where self-hosting starts to win, the frontier.",
+    )

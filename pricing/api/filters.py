@@ -35,7 +35,7 @@ class CatalogVersionFilter(django_filters.FilterSet):
         fields = ["status", "catalog", "effective_after", "effective_before"]
 
 
-def public_versions():
+def public_versions(request=None):
     return CatalogVersion.objects.public()
 
 

@@ -15,17 +15,23 @@ from pricing.models import (
     OwnedHardware,
     PriceOverlay,
     ThroughputProfile,
-    VersionStatus,
 )
 
 MONEY = {"max_digits": 18, "decimal_places": 6, "coerce_to_string": True}
 
 
+class VersionStatusField(serializers.CharField):
+    """A plain string, not an enum: a second ``status`` enum component would collide with the
+    sweeps' (spectacular's enum naming), and settings are not this app's to change."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "`published` or `retired` (drafts are never served).")
+        super().__init__(**kwargs)
+
+
 class CatalogVersionSerializer(serializers.ModelSerializer):
     catalog = serializers.CharField(source="catalog.name", read_only=True)
-    status = serializers.ChoiceField(
-        choices=[VersionStatus.PUBLISHED, VersionStatus.RETIRED], read_only=True
-    )
+    status = VersionStatusField(read_only=True)
     age_days = serializers.IntegerField(
         read_only=True, help_text="Days since the effective date (negative: not yet in effect)."
     )
@@ -57,6 +63,7 @@ class VersionRefSerializer(serializers.ModelSerializer):
     """A version named inside another response."""
 
     catalog = serializers.CharField(source="catalog.name", read_only=True)
+    status = VersionStatusField(read_only=True)
 
     class Meta:
         model = CatalogVersion

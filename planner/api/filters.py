@@ -1,0 +1,59 @@
+"""Query filters of the planner API (django-filter)."""
+
+from __future__ import annotations
+
+import django_filters
+
+from planner.models import Comparison, Plan, Sweep, Workload
+from planner.models.sweeps import SweepStatus
+
+
+class WorkloadFilter(django_filters.FilterSet):
+    name = django_filters.CharFilter(lookup_expr="icontains", help_text="Part of the name.")
+
+    class Meta:
+        model = Workload
+        fields = ["name", "data_must_stay_in_network", "has_mlops_team"]
+
+
+def _id_filter(field: str, what: str) -> django_filters.NumberFilter:
+    # A plain id, not a ModelChoiceFilter: validating the id would tell another
+    # organization's ids from missing ones.
+    return django_filters.NumberFilter(
+        field_name=field, min_value=1, max_value=2**63 - 1, help_text=f"The {what}'s id."
+    )
+
+
+class PlanFilter(django_filters.FilterSet):
+    workload = _id_filter("workload", "workload")
+    name = django_filters.CharFilter(lookup_expr="icontains", help_text="Part of the name.")
+    flagged = django_filters.BooleanFilter(
+        method="filter_flagged", help_text="Plans a re-evaluation flagged (or not)."
+    )
+
+    class Meta:
+        model = Plan
+        fields = ["name", "workload", "catalog_version", "flagged"]
+
+    def filter_flagged(self, queryset, name, value):
+        return queryset.exclude(flag="") if value else queryset.filter(flag="")
+
+
+class ComparisonFilter(django_filters.FilterSet):
+    plan = _id_filter("plan", "plan")
+    trigger = django_filters.ChoiceFilter(
+        choices=[("compute", "Computed"), ("reevaluate", "Re-evaluated")]
+    )
+
+    class Meta:
+        model = Comparison
+        fields = ["plan", "trigger", "catalog_version"]
+
+
+class SweepFilter(django_filters.FilterSet):
+    workload = _id_filter("workload", "workload")
+    status = django_filters.ChoiceFilter(choices=SweepStatus.choices)
+
+    class Meta:
+        model = Sweep
+        fields = ["status", "catalog_version", "workload"]
