@@ -1,0 +1,254 @@
+"""Engine depth in plans (issue 10): owned finance lines, lenses, reserve, milestones.
+
+Every figure is worked by hand in the comments; the engine's own tests cover the maths in
+depth, these check that the adapter hands the plan's fields to it correctly.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from planner import adapter, services
+from planner.models import Comparison, Plan
+from pricing.models import OwnedHardware
+from tests.planner.conftest import api_offer, case4_options, gpu_offer, make_plan
+
+pytestmark = pytest.mark.django_db
+
+# 8x H100 node, 1 replica per server at 6,000 tok/s (x 0.9 x 720 h = 14.0B tokens/month).
+OWNED = {
+    "kind": "selfhost",
+    "model_name": "Llama 3.3 70B",
+    "rent_mode": "owned",
+    "tokens_per_second": Decimal(6000),
+    "server_price": Decimal(200000),
+    "gpus_per_server": 8,
+    "installation_per_server": Decimal(5000),
+    "useful_life_years": Decimal(3),
+    "residual_value": Decimal("0.1"),
+    "cost_of_capital": Decimal("0.08"),
+    "maintenance_per_year": Decimal("0.05"),
+    "server_base_watts": Decimal(1500),
+    "gpu_tdp_watts": Decimal(700),
+    "pue": Decimal("1.4"),
+    "usd_per_kwh": Decimal("0.12"),
+    "facilities_per_server_monthly": Decimal(400),
+    "facilities_shared_monthly": Decimal(1000),
+    "ops_fte": Decimal("0.5"),
+    "ops_fte_monthly_cost": Decimal(15000),
+    "implementation_one_off": Decimal(36000),
+}
+
+
+def owned_plan(cast, version, *, lens="full", analysis_months=36, **workload):
+    node = OwnedHardware.objects.get(version=version, name="8x H100 HGX node")
+    options = [
+        {"kind": "api", "api_offer": api_offer(version, "GPT-5", "feb-2026")},
+        {**OWNED, "owned_hardware": node},
+    ]
+    plan = make_plan(cast.org, cast.owner, version, options=options, name="Owned", **workload)
+    Plan.objects.filter(pk=plan.pk).update(lens=lens, analysis_months=analysis_months)
+    plan.refresh_from_db()
+    return plan
+
+
+def depth_of(comparison: Comparison, kind: str = "owned") -> dict:
+    return next(
+        o["depth"]
+        for o in comparison.results["options"]
+        if o["kind"] == "selfhost" and o["depth"]["kind"] == kind
+    )
+
+
+def lines(depth: dict) -> dict[str, tuple[float, bool]]:
+    return {line["key"]: (line["monthly"], line["in_lens"]) for line in depth["lines"]}
+
+
+def test_snapshot_carries_the_finance_fields_to_the_engine(cast, reference_version):
+    plan = owned_plan(cast, reference_version)
+    inputs = adapter.build_inputs(plan)
+    assert inputs["depth"] == {"lens": "full", "analysis_months": 36.0, "limit_tokens": 10**12}
+    d = inputs["options"][1]["selfhost"]["depth"]
+    assert d["kind"] == "owned"
+    assert d["gpus_per_replica"] == 8  # no GPU count: a replica is the whole server
+    assert d["finance"] == {
+        "server_price": 200000.0,
+        "gpus_per_server": 8,
+        "installation_per_server": 5000.0,
+        "useful_life_years": 3.0,
+        "residual_value": 0.1,
+        "cost_of_capital": 0.08,
+        "maintenance_per_year": 0.05,
+        "server_base_watts": 1500.0,
+        "gpu_tdp_watts": 700.0,
+        "pue": 1.4,
+        "usd_per_kwh": 0.12,
+        "facilities_per_server_monthly": 400.0,
+        "facilities_shared_monthly": 1000.0,
+    }
+    assert (d["ops_fte"], d["ops_fte_monthly_cost"], d["implementation_one_off"]) == (
+        0.5,
+        15000.0,
+        36000.0,
+    )
+    assert d["headroom"] == 0.9
+
+
+def test_owned_line_items_match_a_hand_computation(cast, reference_version):
+    comparison = services.plan_compute(plan=owned_plan(cast, reference_version), actor=cast.owner)
+    depth = depth_of(comparison)
+    assert depth["lens"] == "full"
+    assert depth["lens_label"] == "Full TCO"
+    assert (depth["replicas_needed"], depth["machines"], depth["gpus"]) == (1, 1, 8)
+    assert lines(depth) == {
+        "depreciation": (5000.00, True),  # 200,000 x (1 - 0.1) / 36 months
+        "capital": (733.33, True),  # 200,000 x (1 + 0.1) / 2 x 8% / 12
+        "maintenance": (833.33, True),  # 200,000 x 5% / 12
+        "energy": (858.82, True),  # (1,500 + 8 x 700) W x 720 h x 1.4 x $0.12 / 1000
+        "facilities": (1400.00, True),  # 400 per server + 1,000 shared
+        "staff": (7500.00, True),  # 0.5 FTE x 15,000
+        "installation": (138.89, True),  # 5,000 x 1 purchase / 36
+        "implementation": (1000.00, True),  # 36,000 / 36
+        "reserve": (0.00, True),
+    }
+    assert depth["monthly"] == 17464.37  # the sum, from unrounded lines
+    assert depth["period_total"] == 628717.38  # 17,464.3716 x 36 months
+    assert depth["finance"]["purchases"] == 1
+    assert depth["finance"]["average_book_value"] == 110000.00  # 200,000 x 0.55
+    assert depth["finance"]["book_value_at_end"] == 20000.00  # the 10% residual
+    assert comparison.results["lens_label"] == "Full TCO"
+
+
+def test_a_period_longer_than_the_life_buys_the_fleet_again(cast, reference_version):
+    plan = owned_plan(cast, reference_version, analysis_months=48)
+    depth = depth_of(services.plan_compute(plan=plan, actor=cast.owner))
+    found = lines(depth)
+    assert depth["finance"]["purchases"] == 2
+    assert found["installation"][0] == 208.33  # 5,000 x 2 purchases / 48
+    assert found["implementation"][0] == 750.00  # 36,000 / 48
+    # Book value averages 0.55 over the first life and 1 - 0.9 x (1/3) / 2 = 0.85 over
+    # the third of the second life used: (36 x 0.55 + 12 x 0.85) / 48 = 0.625.
+    assert found["capital"][0] == 833.33  # 200,000 x 0.625 x 8% / 12
+    assert found["depreciation"][0] == 5000.00
+
+
+def test_marginal_lens_leaves_out_the_fixed_lines(cast, reference_version):
+    plan = owned_plan(cast, reference_version, lens="marginal")
+    comparison = services.plan_compute(plan=plan, actor=cast.owner)
+    depth = depth_of(comparison)
+    found = lines(depth)
+    left_out = {key for key, (_, counted) in found.items() if not counted}
+    assert left_out == {"depreciation", "capital", "installation", "staff", "implementation"}
+    # The lines left out are still shown with their amounts.
+    assert found["depreciation"] == (5000.00, False)
+    assert depth["monthly"] == 3092.15  # maintenance 833.33 + energy 858.82 + facilities 1,400
+    assert depth["lens"] == "marginal"
+    assert depth["lens_label"].startswith("Marginal: leaves out depreciation")
+    assert comparison.results["lens"] == "marginal"
+
+
+def test_reserve_is_priced_when_the_target_beats_one_deployment(cast, reference_version):
+    # The A100 ($2/h) at 1B tokens/month needs 1 replica; the catalog's single-region
+    # availability (0.99-0.995, mid 0.9925) misses 0.999, one spare reaches
+    # 1 - 0.0075^2 = 0.99994375, and the spare costs another 720 h x $2.
+    plan = make_plan(cast.org, cast.owner, reference_version, availability_target=Decimal("0.999"))
+    depth = depth_of(services.plan_compute(plan=plan, actor=cast.owner), "rented")
+    reserve = depth["reserve"]
+    assert reserve["applied"] is True
+    assert (reserve["spares"], reserve["regions"], reserve["total_replicas"]) == (1, 1, 2)
+    assert reserve["availability"] == 0.99994375
+    assert reserve["base_availability"] == 0.9925
+    assert reserve["target"] == 0.999
+    assert reserve["monthly"] == 1440.00
+    assert lines(depth)["reserve"] == (1440.00, True)
+    assert depth["machines"] == 2
+
+
+def test_no_reserve_when_one_deployment_already_meets_the_target(cast, reference_version):
+    plan = make_plan(cast.org, cast.owner, reference_version, availability_target=Decimal("0.99"))
+    depth = depth_of(services.plan_compute(plan=plan, actor=cast.owner), "rented")
+    assert depth["reserve"]["applied"] is False
+    assert depth["reserve"]["monthly"] == 0.0
+    assert depth["machines"] == 1
+
+
+def test_no_target_no_reserve(cast, reference_version):
+    plan = make_plan(cast.org, cast.owner, reference_version)
+    depth = depth_of(services.plan_compute(plan=plan, actor=cast.owner), "rented")
+    assert depth["reserve"] is None
+
+
+def milestone_plan(cast, version, **workload):
+    """GPT-5 ($1.25 in / $10 out: $5.625/M at half input) vs the A100 at 200 tok/s.
+
+    A replica serves 200 x 0.9 x 720 x 3600 = 466,560,000 tokens/month for $1,440, so
+    rented first costs no more at 1,440 / 5.625 = 256M, is dearer again at the second
+    replica (466,560,001) and wins for good from 2,880 / 5.625 = 512M.
+    """
+    options = [
+        {"kind": "api", "api_offer": api_offer(version, "GPT-5", "feb-2026")},
+        {
+            "kind": "selfhost",
+            "model_name": "Llama 3.3 70B",
+            "gpu_offer": gpu_offer(version),
+            "tokens_per_second": Decimal(200),
+        },
+    ]
+    return make_plan(cast.org, cast.owner, version, options=options, name="Milestones", **workload)
+
+
+def test_milestones_are_exact_and_say_when_a_win_is_lost(cast, reference_version):
+    comparison = services.plan_compute(
+        plan=milestone_plan(cast, reference_version), actor=cast.owner
+    )
+    milestones = comparison.results["milestones"]
+    items = {m["key"]: m for m in milestones["items"]}
+    assert set(items) == {"rented_beats_api", "rented_cheapest_overall"}  # no owned option
+    rented = items["rented_beats_api"]
+    assert rented["volume"] == 256_000_000
+    assert rented["volume_label"] == "256M"
+    assert rented["holds_to_limit"] is False
+    assert rented["lost_at"] == 466_560_001
+    assert rented["wins_for_good_from"] == 512_000_000
+    assert rented["limit"] == 10**12
+    pair = next(p for p in milestones["pairs"] if p["challenger_kind"] == "rented")
+    assert (pair["volume"], pair["lost_at"]) == (256_000_000, 466_560_001)
+
+
+def test_old_snapshots_recompute_without_depth(cast, reference_version):
+    plan = make_plan(
+        cast.org, cast.owner, reference_version, options=case4_options(reference_version)
+    )
+    inputs = adapter.build_inputs(plan)
+    inputs.pop("depth")
+    results = adapter.evaluate(inputs)
+    assert "milestones" not in results
+    assert all("depth" not in option for option in results["options"])
+
+
+def test_lens_switch_service_recomputes_and_audits(cast, reference_version):
+    from accounts.models import AuditEvent
+
+    plan = owned_plan(cast, reference_version)
+    comparison = services.plan_set_lens(
+        plan=plan, actor=cast.owner, lens="marginal", analysis_months=48
+    )
+    plan.refresh_from_db()
+    assert (plan.lens, plan.analysis_months) == ("marginal", 48)
+    assert comparison.results["lens"] == "marginal"
+    assert comparison.results["analysis_months"] == 48.0
+    assert AuditEvent.objects.filter(action="plan.lens").count() == 1
+
+
+def test_lens_switch_service_refuses_a_bad_period_and_keeps_the_plan(cast, reference_version):
+    from django.core.exceptions import ValidationError
+
+    plan = owned_plan(cast, reference_version)
+    with pytest.raises(ValidationError) as caught:
+        services.plan_set_lens(plan=plan, actor=cast.owner, lens="full", analysis_months=0)
+    assert "analysis_months" in caught.value.message_dict
+    plan.refresh_from_db()
+    assert plan.analysis_months == 36
+    assert not Comparison.objects.filter(plan=plan).exists()
