@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/tokens/", include("accounts.token_urls")),
     path("accounts/", include("accounts.urls")),
     path("catalogs/", include("pricing.urls")),
+    path("tracking/", include("tracking.urls")),
     path("api/v1/", include("config.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -315,3 +315,63 @@ def _register_share_factories() -> None:
 
 
 _register_share_factories()
+
+
+# --- tracking (forecasts, budgets, alerts, webhooks, actual usage) ----------------------
+
+
+def _register_tracking_factories() -> None:
+    from datetime import date
+
+    from tracking.models import (
+        ActualUsageImport,
+        ActualUsageMonth,
+        Alert,
+        Budget,
+        ForecastAssumptions,
+        WebhookDelivery,
+        WebhookEndpoint,
+    )
+
+    def usage_import(org):
+        return ActualUsageImport.objects.create(
+            organization=org, workload=WorkloadFactory(organization=org), file_format="breakeven"
+        )
+
+    def endpoint(org):
+        return WebhookEndpoint.objects.create(organization=org, url=f"https://{org.slug}.test/hook")
+
+    tenant_factory(ForecastAssumptions)(
+        lambda org: ForecastAssumptions.objects.create(organization=org, plan=plan_in(org))
+    )
+    tenant_factory(Budget)(
+        lambda org: Budget.objects.create(organization=org, monthly_amount="1000.00")
+    )
+    tenant_factory(Alert)(
+        lambda org: Alert.objects.create(organization=org, kind="over_budget", message="Over.")
+    )
+    tenant_factory(WebhookEndpoint)(endpoint)
+    tenant_factory(WebhookDelivery)(
+        lambda org: WebhookDelivery.objects.create(
+            organization=org, endpoint=endpoint(org), event="ping", body="{}"
+        )
+    )
+    tenant_factory(ActualUsageImport)(usage_import)
+
+    def usage_month(org):
+        parent = usage_import(org)
+        return ActualUsageMonth.objects.create(
+            organization=org,
+            usage_import=parent,
+            workload=parent.workload,
+            month=date(2026, 1, 1),
+            model="m",
+            input_tokens=1,
+            output_tokens=1,
+            cost="0.01",
+        )
+
+    tenant_factory(ActualUsageMonth)(usage_month)
+
+
+_register_tracking_factories()

@@ -77,10 +77,15 @@ def _recommended(results: dict) -> tuple[str | None, str | None, float | None]:
 
 
 def forecast_for_comparison(
-    *, plan: Plan, comparison: Comparison, assumptions: dict[str, float] | None = None
+    *,
+    plan: Plan,
+    comparison: Comparison,
+    assumptions: dict[str, float] | None = None,
+    version: Any = None,
 ) -> dict[str, Any]:
+    """The forecast of one stored comparison (``version``: its catalog version, if loaded)."""
     assumptions = assumptions or assumptions_for_plan(plan=plan)
-    version = comparison.catalog_version
+    version = version or comparison.catalog_version
     budget = budget_status(budget=budget_for_workload(workload=plan.workload), version=version)
     name, kind, monthly = _recommended(comparison.results)
     base: dict[str, Any] = {
