@@ -111,6 +111,8 @@ def _breakdown(results: dict[str, Any]) -> dict[str, Any] | None:
         for option in options:
             part = (option.get("breakdown") or {}).get(key) or {}
             values.append(_round2(part.get("expected")) if part else None)
+        if not any(values):
+            continue  # an all-zero component only clutters the legend
         parts.append({"key": key, "label": label, "in_total": key != "downtime", "values": values})
     return {
         "options": [o["name"] for o in options],

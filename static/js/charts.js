@@ -165,7 +165,7 @@
         indexAxis: "y",
         scales: {
           x: { stacked: true, title: { display: true, text: "USD per month" }, ticks: { callback: (v) => formatMoney(v) } },
-          y: { stacked: true },
+          y: { stacked: true, ticks: { autoSkip: false } },
         },
         plugins: {
           tooltip: {
@@ -185,6 +185,8 @@
   function uncertaintyChart(data) {
     const rows = data.uncertainty.rows;
     const mc = data.uncertainty.method === "monte_carlo";
+    const lows = rows.map((r) => r.p10).filter((v) => v > 0);
+    const spread = lows.length ? Math.max(...rows.map((r) => r.p90)) / Math.min(...lows) : 1;
     return {
       type: "bar",
       data: {
@@ -218,7 +220,10 @@
       options: {
         indexAxis: "y",
         scales: {
-          x: { title: { display: true, text: "USD per month" }, ticks: { callback: (v) => formatMoney(v) } },
+          x: spread > 20
+            ? { type: "logarithmic", title: { display: true, text: "USD per month (log scale)" }, ticks: { callback: logTick(formatMoney) } }
+            : { title: { display: true, text: "USD per month" }, ticks: { callback: (v) => formatMoney(v) } },
+          y: { ticks: { autoSkip: false } },
         },
         plugins: {
           tooltip: {
