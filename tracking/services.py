@@ -123,6 +123,7 @@ def budget_set(
     budget = (
         Budget.objects.select_for_update()
         .filter(organization=organization, workload=workload)
+        .order_by("pk")
         .first()
     ) or Budget(organization=organization, workload=workload, created_by=_user(actor))
     budget.monthly_amount = monthly_amount
