@@ -289,7 +289,8 @@ class PlanSerializer(serializers.ModelSerializer):
         queryset=CatalogVersion.objects.public(),
         help_text="A published (or retired) catalog version; the plan is pinned to it.",
     )
-    options = PlanOptionSerializer(many=True, min_length=1, max_length=MAX_OPTIONS)
+    # No min_length: its error would be keyed "options.non_field_errors"; see validate_options.
+    options = PlanOptionSerializer(many=True, max_length=MAX_OPTIONS)
     latest_comparison = LatestComparisonSerializer(read_only=True, allow_null=True)
 
     class Meta:
@@ -315,6 +316,11 @@ class PlanSerializer(serializers.ModelSerializer):
         value = value.strip()
         if not value or "\x00" in value:
             raise serializers.ValidationError("Give the plan a name.")
+        return value
+
+    def validate_options(self, value: list) -> list:
+        if not value:
+            raise serializers.ValidationError("Choose at least one option to compare.")
         return value
 
 
