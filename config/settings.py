@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.CurrentOrganizationMiddleware",
+    # A view that needs a service that is down (the Celery broker) answers a clear 503.
+    "accounts.availability.ServiceUnavailableMiddleware",
     # Last, so that lockouts see the final authentication result.
     "axes.middleware.AxesMiddleware",
 ]
@@ -94,7 +96,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # An unreachable Redis must cost a request milliseconds, not minutes: throttles
+            # then fail open and idempotency answers 503 (accounts/availability.py).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -163,7 +171,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 600,
+    # Fail fast when Redis is unreachable instead of hanging a web request.
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
 
 # The REST API (/api/v1/, see accounts/api/ and docs/api.md).
 REST_FRAMEWORK = {

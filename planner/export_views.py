@@ -18,20 +18,11 @@ from django.utils.text import slugify
 from django.views import View
 from django.views.generic import TemplateView
 
+from accounts.csvsafe import safe_row
 from accounts.mixins import TenantObjectMixin
 from planner import share_services
 from planner.models import Plan, PlanShareLink
 from planner.views import comparison_context
-
-# A spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: Any) -> Any:
-    """Text cells that a spreadsheet would run as a formula get a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def plan_csv_rows(plan: Plan) -> list[list[Any]]:
@@ -101,7 +92,7 @@ class PlanCsvView(TenantObjectMixin, View):
         response["Content-Disposition"] = f'attachment; filename="{name}-{self.object.pk}.csv"'
         writer = csv.writer(response)
         for row in plan_csv_rows(self.object):
-            writer.writerow([csv_safe(cell) for cell in row])
+            writer.writerow(safe_row(row))
         return response
 
 

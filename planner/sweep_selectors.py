@@ -9,11 +9,11 @@ from typing import Any
 
 import numpy as np
 
+from accounts.csvsafe import safe_cell
 from accounts.models import Organization
 from planner.models import Sweep
 
 LIST_DEFERRED = ("result", "spec", "summary")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def sweeps_for_org(*, organization: Organization):
@@ -41,11 +41,6 @@ def sweep_grid(*, sweep: Sweep) -> dict[str, np.ndarray]:
         return {}
     with np.load(io.BytesIO(bytes(blob))) as archive:
         return {key: archive[key] for key in archive.files}
-
-
-def safe_cell(text: str) -> str:
-    """Neutralise spreadsheet formulas in text cells (option names)."""
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
 
 
 def result_columns(grid: dict[str, np.ndarray]) -> list[str]:

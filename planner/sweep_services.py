@@ -22,6 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.audit import record
+from accounts.availability import BROKER_ERRORS, require_broker
 from accounts.models import Organization
 from planner.engine.sweep import (
     SweepChunkResult,
@@ -66,7 +67,8 @@ def sweep_start(
 ) -> Sweep:
     """Validate, save the sweep and its chunks, and queue the chunks once committed.
 
-    Raises `SweepSpecError` naming the field; nothing is written then.
+    Raises `SweepSpecError` naming the field, or `ServiceUnavailableError` when the task
+    broker cannot be reached; nothing is written then.
     """
     from pricing.models import VersionStatus
 
@@ -85,6 +87,7 @@ def sweep_start(
     )
     total = grid_size(cleaned)
     bounds = chunk_bounds(total, chunk_size or chunk_points())
+    require_broker()
     with transaction.atomic():
         sweep = Sweep.objects.create(
             organization=organization,
@@ -112,13 +115,25 @@ def sweep_start(
     return sweep
 
 
+QUEUEING_FAILED = (
+    "Background workers were unavailable when this sweep was queued, so it did not run. "
+    "Start it again."
+)
+
+
 def enqueue_chunks(*, sweep_id: int, indices: Any) -> None:
     from planner.tasks import sweep_chunk_compute
 
-    for index in indices:
-        sweep_chunk_compute.apply_async(
-            args=(sweep_id, index), task_id=chunk_task_id(sweep_id, index)
-        )
+    try:
+        for index in indices:
+            sweep_chunk_compute.apply_async(
+                args=(sweep_id, index), task_id=chunk_task_id(sweep_id, index)
+            )
+    except BROKER_ERRORS:
+        # The broker went away after `require_broker` passed: say so on the sweep instead
+        # of leaving it queued forever (chunks already queued see the status and skip).
+        logger.warning("Could not queue sweep %s", sweep_id, exc_info=True)
+        sweep_fail(sweep_id=sweep_id, error=QUEUEING_FAILED)
 
 
 # --- one chunk ---------------------------------------------------------------------------

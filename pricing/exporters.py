@@ -17,6 +17,7 @@ import zipfile
 from decimal import Decimal
 from typing import Any
 
+from accounts.csvsafe import safe_row
 from pricing import catalog_format as fmt
 from pricing.importers import CSV_CATALOG_FILE, CSV_ROW_SECTIONS, CSV_SOURCES_FILE, csv_columns
 from pricing.models import (
@@ -225,7 +226,7 @@ def _csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows(safe_row(row) for row in rows)
     return buffer.getvalue().encode("utf-8")
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
+from accounts.csvsafe import unsafe_cell
 from pricing import catalog_format as fmt
 from pricing.catalog_format import CatalogImportError
 from pricing.models import (
@@ -131,7 +132,11 @@ def _read_csv(
                 errors.append((f"{name} header", column, "unknown column"))
     if missing:
         return []
-    return list(reader)
+    # Our exporter neutralises formula-looking cells (accounts.csvsafe); undo it exactly.
+    return [
+        {key: unsafe_cell(value) if isinstance(value, str) else value for key, value in row.items()}
+        for row in reader
+    ]
 
 
 def _csv_row(section: str, row: dict[str, str]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ Every error response body is::
 ``authentication_failed``, ``permission_denied``, ``not_found``,
 ``method_not_allowed``, ``parse_error``, ``unsupported_media_type``,
 ``throttled``, ``validation_error``, ``request_too_large``,
-``idempotency_conflict``, ``server_error``...); ``message`` is for humans;
+``idempotency_conflict``, ``service_unavailable`` (503), ``server_error``...); ``message`` is for humans;
 ``fields`` is present only for validation errors and maps a field name (a dotted
 path for nested input) to its messages.
 """
@@ -29,6 +29,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from accounts.availability import ServiceUnavailableError
+
 logger = logging.getLogger(__name__)
 
 NON_FIELD_KEY = "non_field_errors"
@@ -39,6 +41,12 @@ class RequestTooLarge(exceptions.APIException):
     status_code = status.HTTP_400_BAD_REQUEST
     default_detail = "Request body is too large."
     default_code = "request_too_large"
+
+
+class Unavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "A service this request needs is unavailable; try again shortly."
+    default_code = "service_unavailable"
 
 
 class Conflict(exceptions.APIException):
@@ -109,6 +117,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         exc = RequestTooLarge(
             f"Request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
         )
+    elif isinstance(exc, ServiceUnavailableError):
+        exc = Unavailable(str(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -6,6 +6,8 @@ without running the view again; the same key with a different body is a 409
 ``idempotency_conflict``; a request still running under that key is a 409
 ``idempotency_in_progress``. Only successful (2xx) responses are stored, for 24 hours,
 in the Django cache (Redis), so a failed request can be retried with the same key.
+If the cache is unreachable, a request with the header gets a 503
+``idempotency_unavailable`` and nothing is done (see `accounts.availability`).
 
 Use :class:`IdempotentCreateMixin` on a viewset (wraps ``create``) or
 :func:`idempotent` on an ``APIView`` method. Do not use it where the response
@@ -17,6 +19,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -25,7 +28,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api.errors import Conflict
+from accounts.api.errors import Conflict, Unavailable
+from accounts.availability import CACHE_ERRORS
+
+logger = logging.getLogger(__name__)
 
 HEADER = "Idempotency-Key"
 TTL_SECONDS = 24 * 60 * 60
@@ -36,6 +42,14 @@ MAX_KEY_LENGTH = 255
 class IdempotencyConflict(Conflict):
     default_detail = "This Idempotency-Key was already used with a different request body."
     default_code = "idempotency_conflict"
+
+
+class IdempotencyUnavailable(Unavailable):
+    default_detail = (
+        "Idempotency-Key cannot be honoured right now (the key store is unavailable), so "
+        "nothing was done. Retry later, or send the request without the key."
+    )
+    default_code = "idempotency_unavailable"
 
 
 class IdempotencyInProgress(Conflict):
@@ -62,10 +76,17 @@ def run_idempotent(request: Request, handler: Callable[[], Response]) -> Respons
         raise ValidationError({HEADER: [f"Must be 1 to {MAX_KEY_LENGTH} printable characters."]})
     cache_key = _cache_key(request, key)
     fingerprint = _fingerprint(request)
-    if not cache.add(
-        cache_key, {"state": "pending", "fingerprint": fingerprint}, PENDING_TTL_SECONDS
-    ):
-        stored = cache.get(cache_key)
+    try:
+        added = cache.add(
+            cache_key, {"state": "pending", "fingerprint": fingerprint}, PENDING_TTL_SECONDS
+        )
+        stored = None if added else cache.get(cache_key)
+    except CACHE_ERRORS as exc:
+        # Without the key store a retry could not be recognised: refuse rather than risk
+        # doing the work twice. Requests without the header are served as usual.
+        logger.warning("Idempotency-Key refused (cache unavailable: %s)", exc.__class__.__name__)
+        raise IdempotencyUnavailable() from exc
+    if not added:
         if stored is None:  # expired between add and get: a rare race, treat as in progress
             raise IdempotencyInProgress()
         if stored["fingerprint"] != fingerprint:
@@ -77,26 +98,36 @@ def run_idempotent(request: Request, handler: Callable[[], Response]) -> Respons
     try:
         response = handler()
     except BaseException:
-        cache.delete(cache_key)
+        _forget(cache_key)
         raise
     if 200 <= response.status_code < 300:
         stored_headers = (
             {"Location": response["Location"]} if response.has_header("Location") else {}
         )
-        cache.set(
-            cache_key,
-            {
-                "state": "done",
-                "fingerprint": fingerprint,
-                "status": response.status_code,
-                "data": response.data,
-                "headers": stored_headers,
-            },
-            TTL_SECONDS,
-        )
+        try:
+            cache.set(
+                cache_key,
+                {
+                    "state": "done",
+                    "fingerprint": fingerprint,
+                    "status": response.status_code,
+                    "data": response.data,
+                    "headers": stored_headers,
+                },
+                TTL_SECONDS,
+            )
+        except CACHE_ERRORS as exc:  # the work is done; only a later replay is lost
+            logger.warning("Idempotent response not stored: %s", exc.__class__.__name__)
     else:
-        cache.delete(cache_key)
+        _forget(cache_key)
     return response
+
+
+def _forget(cache_key: str) -> None:
+    try:
+        cache.delete(cache_key)
+    except CACHE_ERRORS as exc:  # the pending marker expires after PENDING_TTL_SECONDS
+        logger.warning("Idempotency key not released: %s", exc.__class__.__name__)
 
 
 def idempotent(method: Callable[..., Response]) -> Callable[..., Response]:

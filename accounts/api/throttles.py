@@ -2,13 +2,20 @@
 
 Counters live in the Django cache (Redis in production and tests). Rates come
 from ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` and are read at request time,
-so tests can override them with the ``settings`` fixture.
+so tests can override them with the ``settings`` fixture. If the cache is unreachable the
+limit fails open (the request is served, a warning is logged).
 """
 
 from __future__ import annotations
 
+import logging
+
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
+
+from accounts.availability import CACHE_ERRORS
+
+logger = logging.getLogger(__name__)
 
 
 class TokenRateThrottle(SimpleRateThrottle):
@@ -32,7 +39,12 @@ class TokenRateThrottle(SimpleRateThrottle):
         if self.rate is None:
             return True
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+        try:
+            return super().allow_request(request, view)
+        except CACHE_ERRORS as exc:
+            # Fail open: an outage of the counter store must not take the API down.
+            logger.warning("Rate limit not applied (cache unavailable: %s)", exc.__class__.__name__)
+            return True
 
     def get_cache_key(self, request, view) -> str:
         auth = getattr(request, "auth", None)
