@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api.errors import Conflict
-from accounts.api.idempotency import IdempotentCreateMixin
+from accounts.api.idempotency import run_idempotent
 from accounts.api.schema import ErrorSerializer
 from accounts.api.scoping import OrgScopedViewSet
 from planner import sweep_selectors, sweep_services
@@ -72,7 +72,6 @@ def _download_schema(media_type: str) -> Any:
     ),
 )
 class SweepViewSet(
-    IdempotentCreateMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -112,7 +111,9 @@ class SweepViewSet(
         return super().perform_content_negotiation(request, force)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        # IdempotentCreateMixin wraps this.
+        return run_idempotent(request, lambda: self._start(request))
+
+    def _start(self, request: Request) -> Response:
         serializer = SweepCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         try:
