@@ -178,18 +178,28 @@ class PlanForm(forms.Form):
     )
     lens = forms.ChoiceField(
         choices=LENS_CHOICES,
+        required=False,
         initial="full",
         label="Cost lens",
         help_text="Full TCO counts everything; marginal leaves out depreciation, capital, "
         "installation, staff and implementation.",
     )
     analysis_months = forms.IntegerField(
+        required=False,
         min_value=1,
         max_value=240,
         initial=36,
         label="Analysis period (months)",
-        help_text="Ownership and one-off costs are spread over it.",
+        help_text="Ownership and one-off costs are spread over it. Empty: 36.",
     )
+
+    def clean_lens(self) -> str:
+        return self.cleaned_data.get("lens") or "full"
+
+    def clean_analysis_months(self) -> int:
+        months = self.cleaned_data.get("analysis_months")
+        return 36 if months is None else months
+
     hybrid_premium = SingleApiOfferField(
         queryset=None, required=False, label="Hybrid: premium API for the rest"
     )
@@ -294,6 +304,7 @@ class SelfHostForm(forms.Form):
         required=False, label="A replica may span several instances or servers"
     )
     headroom = forms.DecimalField(
+        required=False,
         min_value=Decimal("0.01"),
         max_value=1,
         decimal_places=4,
@@ -302,6 +313,7 @@ class SelfHostForm(forms.Form):
         help_text="Plan on this share of measured throughput (0.9 = 90%).",
     )
     billing_buffer = forms.DecimalField(
+        required=False,
         min_value=0,
         max_value=10,
         decimal_places=4,
@@ -318,6 +330,7 @@ class SelfHostForm(forms.Form):
         help_text="Empty: the catalog's single-region figure.",
     )
     region_availability = forms.DecimalField(
+        required=False,
         min_value=Decimal("0.5"),
         max_value=1,
         decimal_places=6,
@@ -335,7 +348,11 @@ class SelfHostForm(forms.Form):
         required=False, min_value=1, label="GPUs per server", help_text="Empty: from the name."
     )
     installation_per_server = forms.DecimalField(
-        min_value=0, decimal_places=2, initial=Decimal(0), label="Installation per server (USD)"
+        required=False,
+        min_value=0,
+        decimal_places=2,
+        initial=Decimal(0),
+        label="Installation per server (USD)",
     )
     useful_life_years = forms.DecimalField(
         required=False,
@@ -346,6 +363,7 @@ class SelfHostForm(forms.Form):
         help_text="Empty: the hardware's catalog life.",
     )
     residual_value = forms.DecimalField(
+        required=False,
         min_value=0,
         max_value=1,
         decimal_places=4,
@@ -354,6 +372,7 @@ class SelfHostForm(forms.Form):
         help_text="Share of the price left at the end of the life (0.1 = 10%).",
     )
     cost_of_capital = forms.DecimalField(
+        required=False,
         min_value=0,
         max_value=1,
         decimal_places=4,
@@ -362,6 +381,7 @@ class SelfHostForm(forms.Form):
         help_text="On the average book value (0.08 = 8%).",
     )
     maintenance_per_year = forms.DecimalField(
+        required=False,
         min_value=0,
         max_value=1,
         decimal_places=4,
@@ -370,7 +390,11 @@ class SelfHostForm(forms.Form):
         help_text="Share of the acquisition (0.05 = 5%).",
     )
     server_base_watts = forms.DecimalField(
-        min_value=0, decimal_places=2, initial=Decimal(0), label="Server base power (W)"
+        required=False,
+        min_value=0,
+        decimal_places=2,
+        initial=Decimal(0),
+        label="Server base power (W)",
     )
     gpu_tdp_watts = forms.DecimalField(
         required=False,
@@ -386,19 +410,39 @@ class SelfHostForm(forms.Form):
         required=False, min_value=0, decimal_places=4, label="Electricity (USD/kWh)"
     )
     facilities_per_server_monthly = forms.DecimalField(
-        min_value=0, decimal_places=2, initial=Decimal(0), label="Facilities per server a month"
+        required=False,
+        min_value=0,
+        decimal_places=2,
+        initial=Decimal(0),
+        label="Facilities per server a month",
     )
     facilities_shared_monthly = forms.DecimalField(
-        min_value=0, decimal_places=2, initial=Decimal(0), label="Shared facilities a month"
+        required=False,
+        min_value=0,
+        decimal_places=2,
+        initial=Decimal(0),
+        label="Shared facilities a month",
     )
     ops_fte = forms.DecimalField(
-        min_value=0, decimal_places=2, initial=Decimal(0), label="Operations staff (FTE)"
+        required=False,
+        min_value=0,
+        decimal_places=2,
+        initial=Decimal(0),
+        label="Operations staff (FTE)",
     )
     ops_fte_monthly_cost = forms.DecimalField(
-        min_value=0, decimal_places=2, initial=Decimal(0), label="Loaded cost per FTE a month"
+        required=False,
+        min_value=0,
+        decimal_places=2,
+        initial=Decimal(0),
+        label="Loaded cost per FTE a month",
     )
     implementation_one_off = forms.DecimalField(
-        min_value=0, decimal_places=2, initial=Decimal(0), label="Implementation (one-off, USD)"
+        required=False,
+        min_value=0,
+        decimal_places=2,
+        initial=Decimal(0),
+        label="Implementation (one-off, USD)",
     )
 
     DEPTH_FIELDS = (
@@ -495,7 +539,8 @@ class SelfHostForm(forms.Form):
             "hidden_multiplier": data.get("hidden_multiplier"),
             "labor_hours_per_month": data["labor_hours_per_month"],
             "other_monthly": data["other_monthly"],
-            **{name: data.get(name) for name in self.DEPTH_FIELDS},
+            # An empty depth field takes the model's default.
+            **{name: data[name] for name in self.DEPTH_FIELDS if data.get(name) is not None},
             # Owned-server finance only applies to owned hardware; defaults otherwise.
             **{
                 name: data.get(name)

@@ -234,3 +234,37 @@ def test_replica_larger_than_the_instance_needs_permission(cast, reference_versi
     assert not Plan.objects.exists()
     data["selfhost-0-allow_multi_instance"] = "on"
     assert client.post(reverse("planner:plan_create"), data).status_code == 302
+
+
+def test_blank_depth_fields_take_the_defaults(cast, reference_version):
+    workload = WorkloadFactory(organization=cast.org)
+    data = {
+        k: ("" if k.startswith("selfhost-0-") and k[11:] in DEPTH_KEYS else v)
+        for k, v in plan_form_data(reference_version, workload).items()
+    }
+    data["lens"], data["analysis_months"] = "", ""
+    response = cast.client_for(cast.owner).post(reverse("planner:plan_create"), data)
+    assert response.status_code == 302
+    plan = Plan.objects.get(name="Owned from the form")
+    assert (plan.lens, plan.analysis_months) == ("full", 36)
+    option = plan.options.get(kind="selfhost")
+    assert option.headroom == Decimal("0.9")
+    assert option.residual_value == Decimal(0)
+    assert option.region_availability == Decimal(1)
+
+
+DEPTH_KEYS = {
+    "headroom",
+    "billing_buffer",
+    "region_availability",
+    "installation_per_server",
+    "residual_value",
+    "cost_of_capital",
+    "maintenance_per_year",
+    "server_base_watts",
+    "facilities_per_server_monthly",
+    "facilities_shared_monthly",
+    "ops_fte",
+    "ops_fte_monthly_cost",
+    "implementation_one_off",
+}
