@@ -25,9 +25,7 @@ from pricing.models import (
 from tests.factories import WorkloadFactory
 
 
-def make_version(
-    *, input_price="3", output_price="15", hourly="2.5", rates=(), second_api=None
-):
+def make_version(*, input_price="3", output_price="15", hourly="2.5", rates=(), second_api=None):
     catalog, _ = Catalog.objects.get_or_create(name="Tracking test catalog")
     number = CatalogVersion.objects.filter(catalog=catalog).count() + 1
     version = CatalogVersion.objects.create(catalog=catalog, number=number, title=f"v{number}")

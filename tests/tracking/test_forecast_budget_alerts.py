@@ -102,17 +102,22 @@ def test_workload_budget_beats_the_organization_budget(cast, computed):
 
 def test_new_version_that_pushes_over_budget_raises_an_alert(cast, plan):
     services.budget_set(
-        organization=cast.org, actor=None, workload=None, monthly_amount=Decimal(1000), currency="USD"
+        organization=cast.org,
+        actor=None,
+        workload=None,
+        monthly_amount=Decimal(1000),
+        currency="USD",
     )
     planner_services.plan_compute(plan=plan, actor=None)  # $900: within
     assert not Alert.objects.filter(kind=AlertKind.OVER_BUDGET).exists()
-    dearer = make_version(input_price="4", output_price="16")  # $1,000 -> no; make it $1,100
+    dearer = make_version(input_price="4", output_price="16")  # exactly $1,000
     planner_services.plan_reevaluate(plan=plan, version=dearer, actor=cast.owner)
     assert not Alert.objects.filter(kind=AlertKind.OVER_BUDGET).exists()  # 1,000 is not over
-    dearest = make_version(input_price="5", output_price="17")
+    dearest = make_version(input_price="5", output_price="17")  # $1,100
     planner_services.plan_reevaluate(plan=plan, version=dearest, actor=cast.owner)
     alert = Alert.objects.get(kind=AlertKind.OVER_BUDGET)
-    assert alert.organization == cast.org and alert.plan == plan
+    assert alert.organization == cast.org
+    assert alert.plan == plan
     assert "USD 1,100.00 a month, over the budget of USD 1,000.00" in alert.message
     # Computing again while still over does not repeat the alert.
     planner_services.plan_compute(plan=plan, actor=None)
@@ -140,7 +145,11 @@ def test_new_version_that_flips_the_recommendation_raises_an_alert(cast):
 
 def test_forecast_crossing_the_budget_raises_a_forecast_alert(cast, plan):
     services.budget_set(
-        organization=cast.org, actor=None, workload=None, monthly_amount=Decimal(3000), currency="USD"
+        organization=cast.org,
+        actor=None,
+        workload=None,
+        monthly_amount=Decimal(3000),
+        currency="USD",
     )
     planner_services.plan_compute(plan=plan, actor=None)
     alert = Alert.objects.get(kind=AlertKind.FORECAST_OVER_BUDGET)
@@ -170,7 +179,11 @@ def test_budget_in_another_currency_is_converted_with_the_version_rate(cast):
     plan = make_plan(cast.org, version=version)
     planner_services.plan_compute(plan=plan, actor=None)
     services.budget_set(
-        organization=cast.org, actor=None, workload=None, monthly_amount=Decimal(1000), currency="EUR"
+        organization=cast.org,
+        actor=None,
+        workload=None,
+        monthly_amount=Decimal(1000),
+        currency="EUR",
     )
     forecast = forecast_for_plan(plan=plan)
     assert forecast["budget"]["amount_in_catalog_currency"] == 2000.0
