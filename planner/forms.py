@@ -23,7 +23,10 @@ LENS_CHOICES = (
 
 class WorkloadForm(forms.ModelForm):
     volume = forms.IntegerField(
-        min_value=0, label="Volume", help_text="Tokens (input + output), e.g. 50000000."
+        min_value=0,
+        max_value=2**63 - 1,  # the database column is a bigint
+        label="Volume",
+        help_text="Tokens (input + output), e.g. 50000000.",
     )
     volume_unit = forms.ChoiceField(choices=VOLUME_UNITS, initial="day", label="per")
     success_rates = forms.CharField(

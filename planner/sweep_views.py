@@ -71,6 +71,8 @@ class SweepForm(forms.Form):
             return json.loads(self.cleaned_data["spec"])
         except json.JSONDecodeError as exc:
             raise forms.ValidationError(f"Not valid JSON: {exc.msg} (line {exc.lineno}).") from exc
+        except RecursionError as exc:
+            raise forms.ValidationError("Not valid JSON: nested too deeply.") from exc
 
 
 class SweepListView(OrgMemberMixin, ListView):
