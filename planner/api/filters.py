@@ -6,10 +6,13 @@ import django_filters
 
 from planner.models import Comparison, Plan, Sweep, Workload
 from planner.models.sweeps import SweepStatus
+from pricing.api.filters import StrictBooleanFilter, StrictFilterSet
 
 
-class WorkloadFilter(django_filters.FilterSet):
+class WorkloadFilter(StrictFilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains", help_text="Part of the name.")
+    data_must_stay_in_network = StrictBooleanFilter()
+    has_mlops_team = StrictBooleanFilter()
 
     class Meta:
         model = Workload
@@ -24,10 +27,10 @@ def _id_filter(field: str, what: str) -> django_filters.NumberFilter:
     )
 
 
-class PlanFilter(django_filters.FilterSet):
+class PlanFilter(StrictFilterSet):
     workload = _id_filter("workload", "workload")
     name = django_filters.CharFilter(lookup_expr="icontains", help_text="Part of the name.")
-    flagged = django_filters.BooleanFilter(
+    flagged = StrictBooleanFilter(
         method="filter_flagged", help_text="Plans a re-evaluation flagged (or not)."
     )
 
@@ -39,7 +42,7 @@ class PlanFilter(django_filters.FilterSet):
         return queryset.exclude(flag="") if value else queryset.filter(flag="")
 
 
-class ComparisonFilter(django_filters.FilterSet):
+class ComparisonFilter(StrictFilterSet):
     plan = _id_filter("plan", "plan")
     trigger = django_filters.ChoiceFilter(
         choices=[("compute", "Computed"), ("reevaluate", "Re-evaluated")]
@@ -50,7 +53,7 @@ class ComparisonFilter(django_filters.FilterSet):
         fields = ["plan", "trigger", "catalog_version"]
 
 
-class SweepFilter(django_filters.FilterSet):
+class SweepFilter(StrictFilterSet):
     workload = _id_filter("workload", "workload")
     status = django_filters.ChoiceFilter(choices=SweepStatus.choices)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 
 from pricing.models import (
     ApiOffer,
@@ -16,7 +17,46 @@ from pricing.models import (
 )
 
 
-class CatalogVersionFilter(django_filters.FilterSet):
+class StrictBooleanField(forms.NullBooleanField):
+    """``true``/``false`` (or 1/0); anything else is a 400 instead of being ignored."""
+
+    widget = forms.TextInput  # NullBooleanSelect would turn unknown values into None
+
+    TRUE = ("true", "True", "1", True, 1)
+    FALSE = ("false", "False", "0", False, 0)
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in self.TRUE:
+            return True
+        if value in self.FALSE:
+            return False
+        raise forms.ValidationError("Use true or false.", code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class StrictFilterSet(django_filters.FilterSet):
+    """A typed filter given with an empty value (``?version=``) is a 400, not ignored."""
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        for name, filter_ in self.filters.items():
+            if isinstance(filter_, django_filters.CharFilter) or name not in self.data:
+                continue
+            if self.data.get(name) == "":
+                self.form.add_error(name, "Give a value, or leave the parameter out.")
+                valid = False
+        return valid
+
+
+class CatalogVersionFilter(StrictFilterSet):
     status = django_filters.ChoiceFilter(
         choices=[(VersionStatus.PUBLISHED, "Published"), (VersionStatus.RETIRED, "Retired")]
     )
@@ -39,7 +79,7 @@ def public_versions(request=None):
     return CatalogVersion.objects.public()
 
 
-class VersionRowFilter(django_filters.FilterSet):
+class VersionRowFilter(StrictFilterSet):
     """``?version=<id>`` picks the catalog version; without it, the current published one."""
 
     version = django_filters.ModelChoiceFilter(
@@ -53,12 +93,12 @@ class ApiOfferFilter(VersionRowFilter):
     model = django_filters.CharFilter(
         field_name="model_name", lookup_expr="icontains", help_text="Part of the model name."
     )
-    output_only = django_filters.BooleanFilter(
+    output_only = StrictBooleanFilter(
         field_name="input_per_mtok",
         lookup_expr="isnull",
         help_text="Only offers that publish an output price only (or only those that do not).",
     )
-    open_weights = django_filters.BooleanFilter()
+    open_weights = StrictBooleanFilter()
 
     class Meta:
         model = ApiOffer
