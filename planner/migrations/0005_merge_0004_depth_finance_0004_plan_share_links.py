@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('planner', '0004_depth_finance'),
-        ('planner', '0004_plan_share_links'),
+        ("planner", "0004_depth_finance"),
+        ("planner", "0004_plan_share_links"),
     ]
 
-    operations = [
-    ]
+    operations = []
