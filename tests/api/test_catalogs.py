@@ -220,3 +220,17 @@ def test_overlays_outsider_404_viewer_cannot_write(api, overlays):
     assert_error(
         api("viewer").delete(f"/api/v1/orgs/acme/overlays/{ours}/"), 403, "permission_denied"
     )
+
+
+@pytest.mark.parametrize(
+    "path", ["gpu-offers", "owned-hardware", "throughput-profiles", "hidden-costs"]
+)
+def test_row_lists_have_constant_queries(
+    api, reference_version, path, django_assert_max_num_queries
+):
+    client = api("viewer")
+    # savepoint + token + cleanup + current version + page (sources joined) + release
+    with django_assert_max_num_queries(6):
+        response = client.get(f"/api/v1/catalogs/{path}/", {"page_size": 200})
+    assert response.status_code == 200
+    assert len(response.json()["results"]) > 1
