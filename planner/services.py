@@ -369,17 +369,25 @@ def _flag_text(previous: Comparison, current: Comparison, moves: list[tuple[floa
         if moves
         else " (the prices of this plan's offers did not change; other catalog figures did)"
     )
+    recommendation = (previous.recommended_option, current.recommended_option)
+    cheapest = (previous.cheapest_option, current.cheapest_option)
     parts = []
-    if previous.recommended_option != current.recommended_option:
+    if recommendation[0] != recommendation[1] and recommendation == cheapest:
         parts.append(
-            f"The recommendation changed from {previous.recommended_option or 'none'} to "
-            f"{current.recommended_option or 'none'}"
+            f"The recommendation and the cheapest option changed from "
+            f"{recommendation[0] or 'none'} to {recommendation[1] or 'none'}"
         )
-    if previous.cheapest_option != current.cheapest_option:
-        parts.append(
-            f"the cheapest option changed from {previous.cheapest_option or 'none'} to "
-            f"{current.cheapest_option or 'none'}"
-        )
+    else:
+        if recommendation[0] != recommendation[1]:
+            parts.append(
+                f"The recommendation changed from {recommendation[0] or 'none'} to "
+                f"{recommendation[1] or 'none'}"
+            )
+        if cheapest[0] != cheapest[1]:
+            parts.append(
+                f"the cheapest option changed from {cheapest[0] or 'none'} to "
+                f"{cheapest[1] or 'none'}"
+            )
     if not parts:
         return ""
     text = "; ".join(parts)

@@ -14,8 +14,12 @@ Rules (from the reference data):
   needed, a dedicated MLOps team, an open model within 95% of the required accuracy):
   three or more yes -> consider self-hosting.
 
-Among the options still allowed, the preferred kind (API or self-host) wins if it has
-one; within it, the cheapest.
+The rules say what to *consider*; money still counts. Among the options still allowed,
+the preferred kind (API or self-host) wins when its cheapest option costs at most
+``preference_premium`` (default 25%) more than the cheapest option overall: control,
+fine-tuning and data residency are worth a premium, not any premium. Beyond that the
+cheapest option wins and a ``rules_outweighed_by_cost`` reason says by how much.
+Compliance is never traded for money: excluded options stay excluded.
 """
 
 from __future__ import annotations
@@ -26,6 +30,9 @@ from enum import StrEnum
 
 from planner.engine.errors import ScenarioError, require_non_negative
 from planner.engine.units import DAYS_PER_MONTH, format_tokens, format_usd
+
+# How much dearer than the cheapest option the rule-preferred kind may be and still win.
+DEFAULT_PREFERENCE_PREMIUM = 0.25
 
 
 class OptionKind(StrEnum):
@@ -149,9 +156,11 @@ def recommend(
     options: Sequence[CostedOption],
     *,
     tiers: Sequence[VolumeTier] = DEFAULT_VOLUME_TIERS,
+    preference_premium: float = DEFAULT_PREFERENCE_PREMIUM,
 ) -> Recommendation:
     """Apply the rules and return the recommended option with its reasons."""
     tokens = require_non_negative("tokens_per_month", situation.tokens_per_month)
+    premium = require_non_negative("preference_premium", preference_premium)
     if not options:
         raise ScenarioError("options", "needs at least one costed option")
     reasons: list[Reason] = []
@@ -216,6 +225,24 @@ def recommend(
     cheapest = min(allowed, key=lambda o: o.monthly)
     preferred = [o for o in allowed if o.kind is prefer]
     choice = min(preferred, key=lambda o: o.monthly) if preferred else cheapest
+    if choice.monthly > cheapest.monthly * (1 + premium):
+        reasons.append(
+            Reason(
+                "rules_outweighed_by_cost",
+                f"the rules favour {choice.kind.value}, but {choice.name} costs "
+                f"{format_usd(choice.monthly)}/month, {choice.monthly / cheapest.monthly:.1f}x "
+                f"{cheapest.name} at {format_usd(cheapest.monthly)}: more than the "
+                f"{premium:.0%} premium the rules may justify",
+                {
+                    "preferred_option": choice.name,
+                    "preferred_monthly": choice.monthly,
+                    "cheapest": cheapest.name,
+                    "cheapest_monthly": cheapest.monthly,
+                    "premium_allowed": premium,
+                },
+            )
+        )
+        choice = cheapest
     if prefer is not None and not preferred:
         reasons.append(
             Reason(
@@ -238,7 +265,7 @@ def recommend(
                 "not_cheapest",
                 f"{choice.name} costs {format_usd(choice.monthly)}/month, "
                 f"{format_usd(choice.monthly - cheapest.monthly)} more than {cheapest.name}; "
-                "the rules above favour it",
+                f"the rules above favour it, within the {premium:.0%} premium they may justify",
                 {
                     "option": choice.name,
                     "monthly": choice.monthly,

@@ -347,7 +347,9 @@ def test_reevaluate_returns_comparison_and_flag(api, cast, case4, reference_vers
     assert body["comparison"]["number"] == 2
     assert body["comparison"]["catalog_version"] == newer.pk
     assert body["comparison"]["cheapest_monthly"] == "288.00"
-    assert body["flag"].startswith("The cheapest option changed from Gemini 2.5 Flash")
+    assert body["flag"].startswith(
+        "The recommendation and the cheapest option changed from Gemini 2.5 Flash"
+    )
     plan = client.get(f"{URL}{plan_id}/").json()
     assert plan["catalog_version"] == newer.pk
     assert plan["flag"] == body["flag"]

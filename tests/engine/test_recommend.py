@@ -43,18 +43,34 @@ def test_idle_fleet_lifts_the_api_rule_and_costs_decide() -> None:
     assert "under_50m_per_day" not in codes(result)
 
 
-def test_three_yes_answers_favour_selfhosting_even_when_dearer() -> None:
-    situation = Situation(
-        tokens_per_month=20e9,
-        needs_deep_finetuning=True,
-        has_mlops_team=True,
-    )
-    expensive_api = CostedOption("GPT-5", OptionKind.API, monthly=100)
-    result = recommend(situation, [expensive_api, SELFHOST])
+THREE_YES = Situation(tokens_per_month=20e9, needs_deep_finetuning=True, has_mlops_team=True)
+
+
+def test_three_yes_answers_favour_selfhosting_when_a_little_dearer() -> None:
+    # 1,440 is 20% over 1,200: within the 25% premium the rules may justify.
+    api = CostedOption("GPT-5", OptionKind.API, monthly=1200)
+    result = recommend(THREE_YES, [api, SELFHOST])
     questions = next(r for r in result.reasons if r.code == "five_questions")
     assert questions.figures["yes"] == 3
     assert result.option == SELFHOST.name
     assert "not_cheapest" in codes(result)
+
+
+def test_rules_do_not_buy_an_option_many_times_dearer() -> None:
+    # 1,440 is 14.4x 100: consider self-hosting, but the API is what to run today.
+    api = CostedOption("GPT-5", OptionKind.API, monthly=100)
+    result = recommend(THREE_YES, [api, SELFHOST])
+    assert result.option == "GPT-5"
+    outweighed = next(r for r in result.reasons if r.code == "rules_outweighed_by_cost")
+    assert outweighed.figures["preferred_option"] == SELFHOST.name
+    assert outweighed.figures["cheapest_monthly"] == 100
+    assert "14.4x" in outweighed.message
+
+
+def test_the_premium_is_a_parameter() -> None:
+    api = CostedOption("GPT-5", OptionKind.API, monthly=100)
+    result = recommend(THREE_YES, [api, SELFHOST], preference_premium=20.0)
+    assert result.option == SELFHOST.name
 
 
 def test_compliance_excludes_api_offers() -> None:

@@ -62,8 +62,9 @@ def test_reevaluation_flags_the_plan_when_a_cheaper_gpu_flips_the_cheapest_optio
     assert after.cheapest_monthly == Decimal("288.00")
     assert plan.flagged_at is not None
     assert plan.flag == (
-        "The cheapest option changed from Gemini 2.5 Flash (Google) · feb-2026 to "
-        "Llama 3.3 70B on 1× NVIDIA A100 80GB because NVIDIA A100 80GB on demand fell 80%."
+        "The recommendation and the cheapest option changed from Gemini 2.5 Flash (Google) · "
+        "feb-2026 to Llama 3.3 70B on 1× NVIDIA A100 80GB because NVIDIA A100 80GB on demand "
+        "fell 80%."
     )
     before.refresh_from_db()
     assert before.catalog_version_id == reference_version.pk
