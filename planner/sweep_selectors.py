@@ -12,6 +12,7 @@ import numpy as np
 from accounts.csvsafe import safe_cell
 from accounts.models import Organization
 from planner.models import Sweep
+from planner.models.sweeps import FINISHED_STATUSES
 
 LIST_DEFERRED = ("result", "spec", "summary")
 
@@ -22,6 +23,15 @@ def sweeps_for_org(*, organization: Organization):
         Sweep.objects.for_org(organization)
         .defer(*LIST_DEFERRED)
         .select_related("catalog_version__catalog", "created_by")
+    )
+
+
+def sweeps_running(*, organization: Organization):
+    """Sweeps still queued or running, oldest first: what the dashboard watches."""
+    return (
+        sweeps_for_org(organization=organization)
+        .exclude(status__in=FINISHED_STATUSES)
+        .order_by("created_at", "pk")
     )
 
 

@@ -14,6 +14,7 @@ from accounts.mixins import OrgMemberMixin, TenantObjectMixin
 from planner import selectors, services
 from planner.forms import PlanForm, ReevaluateForm, SelfHostFormSet, WorkloadForm
 from planner.models import Comparison, Plan, Workload
+from planner.sweep_selectors import sweeps_running
 
 
 def _add_errors(form: Any, exc: ValidationError) -> None:
@@ -36,6 +37,7 @@ class DashboardView(OrgMemberMixin, TemplateView):
         context["counts"] = selectors.dashboard_counts(organization=self.organization)
         context["recent_plans"] = selectors.plans_for_org(organization=self.organization)[:5]
         context["flagged_plans"] = selectors.plans_flagged(organization=self.organization)[:5]
+        context["running_sweeps"] = sweeps_running(organization=self.organization)[:5]
         context["can_write"] = self.membership.can_write
         return context
 

@@ -401,3 +401,28 @@ def test_every_page_renders_with_bounded_queries(
     with django_assert_max_num_queries(limit):
         response = client.get(url)
     assert response.status_code == 200, url
+
+
+def test_dashboard_shows_running_sweeps_and_not_finished_ones(cast):
+    from planner.models import Sweep, SweepStatus
+    from tests.factories import sweep_catalog_version
+
+    version = sweep_catalog_version()
+    common = {"organization": cast.org, "catalog_version": version, "spec": {}, "chunks_total": 4}
+    Sweep.objects.create(name="Half way", total_points=1000, done_points=500, **common)
+    Sweep.objects.create(
+        name="Long done", status=SweepStatus.SUCCEEDED, total_points=10, done_points=10, **common
+    )
+    Sweep.objects.create(
+        name="Rival sweep",
+        **{**common, "organization": cast.other_org},
+        total_points=10,
+    )
+
+    html = cast.client_for(cast.viewer).get(reverse("planner:dashboard")).content.decode()
+
+    assert "Running sweeps" in html
+    assert "Half way" in html
+    assert 'value="50"' in html
+    assert "Long done" not in html
+    assert "Rival sweep" not in html
