@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("planner.api.urls")),
     path("", include("pricing.api.urls")),
+    path("", include("tracking.api.urls")),
     # Keep last: everything else under /api/v1/ is a 404 in the API's error format.
     re_path(r"^[\s\S]*$", api_not_found),
 ]

@@ -63,11 +63,17 @@ def _options() -> Prefetch:
         "(`model_name` plus one of `gpu_offer` / `private_gpu_offer`, or `owned_hardware` with "
         '`rent_mode: "owned"`) or `hybrid` (`api_offer` as the premium route, `cheap_ref` = '
         "index of an earlier option, `routed_share`). Catalog rows must be of "
-        "`catalog_version`; private rows of your overlay on it.",
+        "`catalog_version`; private rows of your overlay on it. `lens` (`full` | `marginal`) "
+        "and `analysis_months` (1 to 240) choose how self-host costs are counted; an owned "
+        "option takes its finance fields (`server_price`, `useful_life_years`, "
+        "`cost_of_capital`...), empty ones come from the catalog hardware.",
     ),
     retrieve=extend_schema(summary="One plan"),
     partial_update=extend_schema(
-        summary="Rename a plan, change its description or overlay use",
+        summary="Rename a plan, change its description, overlay use, lens or analysis period",
+        description="Changing `lens` or `analysis_months` recomputes nothing: the stored "
+        "comparisons keep the lens they were computed under. Call "
+        "`POST /plans/{id}/compute/` afterwards for a comparison under the new lens.",
         request=PlanUpdateSerializer,
         responses={200: PlanSerializer},
     ),

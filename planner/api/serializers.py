@@ -7,6 +7,7 @@ exactly the same input.
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
@@ -262,9 +263,46 @@ class PlanOptionSerializer(serializers.ModelSerializer):
             "cheap_option",
             "routed_share",
             "escalation_rate",
+            # Engine depth (issue 10): rented packing.
+            "gpus_per_instance",
+            "allow_multi_instance",
+            "headroom",
+            "billing_buffer",
+            # Owned-server finance (rent_mode "owned"; empty: the catalog hardware's figure).
+            "server_price",
+            "gpus_per_server",
+            "installation_per_server",
+            "useful_life_years",
+            "residual_value",
+            "cost_of_capital",
+            "maintenance_per_year",
+            "server_base_watts",
+            "gpu_tdp_watts",
+            "pue",
+            "usd_per_kwh",
+            "facilities_per_server_monthly",
+            "facilities_shared_monthly",
+            # Rented and owned: operations staff and a one-off implementation.
+            "ops_fte",
+            "ops_fte_monthly_cost",
+            "implementation_one_off",
+            # Reserve: availability of one replica / one region.
+            "replica_availability",
+            "region_availability",
         ]
         read_only_fields = ["id", "position", "cheap_option"]
-        extra_kwargs = {"gpu_count": {"max_value": 1024}}
+        extra_kwargs = {
+            "gpu_count": {"max_value": 1024},
+            "gpus_per_instance": {"max_value": 1024},
+            "gpus_per_server": {"max_value": 1024},
+            "replica_availability": {
+                "help_text": "Availability of one replica (0.5 to 1); empty: the catalog's "
+                "single-region figure."
+            },
+            "region_availability": {"help_text": "Availability of one region (0.5 to 1)."},
+            "useful_life_years": {"help_text": "Empty: the catalog hardware's useful life."},
+            "server_price": {"help_text": "Empty: the catalog hardware's purchase price."},
+        }
 
 
 class LatestComparisonSerializer(serializers.ModelSerializer):
@@ -302,6 +340,8 @@ class PlanSerializer(serializers.ModelSerializer):
             "workload",
             "catalog_version",
             "use_overlay",
+            "lens",
+            "analysis_months",
             "flag",
             "flagged_at",
             "options",
@@ -310,7 +350,17 @@ class PlanSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "flag", "flagged_at", "created_at", "updated_at"]
-        extra_kwargs = {"name": {"allow_blank": False}}
+        extra_kwargs = {
+            "name": {"allow_blank": False},
+            "lens": {
+                "help_text": "`full` (full TCO) or `marginal` (leaves out depreciation, capital, "
+                "installation, staff and implementation). Default `full`."
+            },
+            "analysis_months": {
+                "help_text": "Months (1 to 240) over which ownership and one-off costs are "
+                "spread. Default 36."
+            },
+        }
 
     def validate_name(self, value: str) -> str:
         value = value.strip()
@@ -364,9 +414,163 @@ class ComparisonSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+LENS_CHOICES = Plan._meta.get_field("lens").choices
+
+# --- engine depth of a comparison (issue 10): documentation shapes of `Comparison.results` --
+# The figures are the engine's, stored when the plan was computed; these serializers only
+# describe (and select) them. Money is in the catalog version's currency, to the cent.
+
+
+class DepthLineSerializer(serializers.Serializer):
+    key = serializers.CharField(
+        help_text="`compute`, `other`, `depreciation`, `capital`, `maintenance`, `energy`, "
+        "`facilities`, `staff`, `installation`, `implementation` or `reserve`."
+    )
+    label = serializers.CharField()
+    monthly = serializers.FloatField(help_text="A month, to the cent.")
+    period = serializers.FloatField(help_text="Over the analysis period (monthly x months).")
+    in_lens = serializers.BooleanField(
+        help_text="Counted in the option's monthly figure under the plan's lens (the marginal "
+        "lens leaves out depreciation, capital, installation, staff and implementation)."
+    )
+
+
+class ReserveSerializer(serializers.Serializer):
+    needed = serializers.IntegerField(help_text="Replicas the volume needs.")
+    spares = serializers.IntegerField(help_text="Spare replicas held in reserve.")
+    regions = serializers.IntegerField()
+    total_replicas = serializers.IntegerField()
+    availability = serializers.FloatField(help_text="Availability reached with the reserve.")
+    base_availability = serializers.FloatField(help_text="Availability of one deployment.")
+    target = serializers.FloatField(help_text="The workload's availability target.")
+    monthly = serializers.FloatField(help_text="What the reserve costs a month.")
+    applied = serializers.BooleanField(help_text="False when one deployment meets the target.")
+
+
+class OwnedFinanceSerializer(serializers.Serializer):
+    servers = serializers.IntegerField()
+    gpus_per_server = serializers.IntegerField()
+    server_price = serializers.FloatField()
+    useful_life_years = serializers.FloatField()
+    residual_value = serializers.FloatField(help_text="Share of the price left at end of life.")
+    purchases = serializers.IntegerField(
+        help_text="Times the fleet is bought over the analysis period (2 when it outlives "
+        "the servers' useful life)."
+    )
+    last_life_share = serializers.FloatField()
+    acquisition = serializers.FloatField()
+    average_book_value = serializers.FloatField()
+    book_value_at_end = serializers.FloatField()
+
+
+class OptionDepthSerializer(serializers.Serializer):
+    option = serializers.CharField(help_text="The self-host option's name.")
+    kind = serializers.ChoiceField(choices=["rented", "owned"])
+    lens = serializers.ChoiceField(choices=LENS_CHOICES)
+    lens_label = serializers.CharField()
+    analysis_months = serializers.FloatField()
+    monthly = serializers.FloatField(
+        allow_null=True, help_text="A month under the lens (the sum of the lines in the lens)."
+    )
+    period_total = serializers.FloatField(allow_null=True)
+    replicas_needed = serializers.IntegerField(allow_null=True)
+    gpus = serializers.IntegerField(allow_null=True)
+    machines = serializers.IntegerField(
+        allow_null=True, help_text="Rented instances or owned servers."
+    )
+    gpus_per_instance = serializers.IntegerField(allow_null=True, help_text="Rented only.")
+    billed_instance_hours = serializers.FloatField(allow_null=True, help_text="Rented only.")
+    lines = DepthLineSerializer(many=True)
+    reserve = ReserveSerializer(
+        allow_null=True, help_text="Null without an availability target on the workload."
+    )
+    reserve_note = serializers.CharField(allow_blank=True)
+    finance = OwnedFinanceSerializer(allow_null=True, help_text="Owned servers only.")
+    error = serializers.CharField(
+        allow_blank=True, help_text="Why this option could not be priced in depth, if so."
+    )
+
+
+DEPTH_DEFAULTS: dict = {
+    "monthly": None,
+    "period_total": None,
+    "replicas_needed": None,
+    "gpus": None,
+    "machines": None,
+    "gpus_per_instance": None,
+    "billed_instance_hours": None,
+    "lines": [],
+    "reserve": None,
+    "reserve_note": "",
+    "finance": None,
+    "error": "",
+}
+
+
+class MilestoneSerializer(serializers.Serializer):
+    key = serializers.CharField(
+        help_text="`rented_beats_api`, `owned_beats_api`, `rented_cheapest_overall`, "
+        "`owned_cheapest_overall` (or `pair` in `pairs`)."
+    )
+    label = serializers.CharField()
+    challenger = serializers.CharField(help_text="The option that wins from `volume`.")
+    incumbent = serializers.CharField(help_text="The option it beats.")
+    volume = serializers.IntegerField(
+        allow_null=True, help_text="Tokens a month from which the challenger costs no more."
+    )
+    volume_label = serializers.CharField(allow_null=True)
+    holds_to_limit = serializers.BooleanField()
+    lost_at = serializers.IntegerField(
+        allow_null=True, help_text="Volume where the win is lost again (a new replica)."
+    )
+    lost_at_label = serializers.CharField(allow_null=True)
+    wins_for_good_from = serializers.IntegerField(allow_null=True)
+    wins_for_good_from_label = serializers.CharField(allow_null=True)
+    limit = serializers.IntegerField(help_text="The largest volume searched.")
+    limit_label = serializers.CharField()
+    reason = serializers.CharField(allow_blank=True, allow_null=True)
+    challenger_kind = serializers.CharField(required=False, help_text="In `pairs` only.")
+    incumbent_kind = serializers.CharField(required=False, help_text="In `pairs` only.")
+
+
+class MilestonesSerializer(serializers.Serializer):
+    limit = serializers.IntegerField()
+    items = MilestoneSerializer(many=True, help_text="The named milestones that occur.")
+    pairs = MilestoneSerializer(many=True, help_text="Every pairwise crossover.")
+    error = serializers.CharField(required=False)
+
+
+def _results(comparison: Comparison) -> dict:
+    return comparison.results if isinstance(comparison.results, dict) else {}
+
+
+def depth_of_results(results: dict) -> list[dict]:
+    """Each self-host option's depth block (stored by the engine), in option order."""
+    rows = []
+    for option in results.get("options") or []:
+        depth = option.get("depth") if isinstance(option, dict) else None
+        if option.get("kind") == "selfhost" and isinstance(depth, dict):
+            rows.append({**DEPTH_DEFAULTS, **depth, "option": option.get("name", "")})
+    return rows
+
+
 class ComparisonDetailSerializer(ComparisonSerializer):
     recommendation = serializers.SerializerMethodField(
         help_text="The recommended option, the reasons, and the options left out (and why)."
+    )
+    lens = serializers.SerializerMethodField(
+        help_text="The cost lens the comparison was computed under (null before issue 10)."
+    )
+    lens_label = serializers.SerializerMethodField()
+    analysis_months = serializers.SerializerMethodField(
+        help_text="Months ownership and one-off costs were spread over."
+    )
+    milestones = serializers.SerializerMethodField(
+        help_text="Volumes where rented or owned self-hosting starts to beat the API and "
+        "becomes the cheapest overall (null before issue 10)."
+    )
+    depth = serializers.SerializerMethodField(
+        help_text="Each self-host option in depth: cost lines (finance), reserve, machines."
     )
     results = serializers.JSONField(
         read_only=True,
@@ -375,12 +579,41 @@ class ComparisonDetailSerializer(ComparisonSerializer):
     )
 
     class Meta(ComparisonSerializer.Meta):
-        fields = [*ComparisonSerializer.Meta.fields, "recommendation", "results"]
+        fields = [
+            *ComparisonSerializer.Meta.fields,
+            "recommendation",
+            "lens",
+            "lens_label",
+            "analysis_months",
+            "milestones",
+            "depth",
+            "results",
+        ]
         read_only_fields = fields
 
     def get_recommendation(self, comparison: Comparison) -> dict:
-        results = comparison.results if isinstance(comparison.results, dict) else {}
-        return results.get("recommendation") or {}
+        return _results(comparison).get("recommendation") or {}
+
+    @extend_schema_field(serializers.ChoiceField(choices=LENS_CHOICES, allow_null=True))
+    def get_lens(self, comparison: Comparison) -> str | None:
+        return _results(comparison).get("lens")
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_lens_label(self, comparison: Comparison) -> str | None:
+        return _results(comparison).get("lens_label")
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_analysis_months(self, comparison: Comparison) -> float | None:
+        return _results(comparison).get("analysis_months")
+
+    @extend_schema_field(MilestonesSerializer(allow_null=True))
+    def get_milestones(self, comparison: Comparison) -> dict | None:
+        milestones = _results(comparison).get("milestones")
+        return milestones if isinstance(milestones, dict) else None
+
+    @extend_schema_field(OptionDepthSerializer(many=True))
+    def get_depth(self, comparison: Comparison) -> list[dict]:
+        return depth_of_results(_results(comparison))
 
 
 class ReevaluateSerializer(serializers.Serializer):
@@ -445,8 +678,11 @@ class SweepCreateSerializer(serializers.Serializer):
         help_text='Axes `volumes`, `input_shares`, `utilizations` (a list, or {"min", "max", '
         '"step"} / {"min", "max", "num", "scale": "linear"|"log"}), `api_offer_ids`, '
         '`selfhost`: [{"gpu_offer_id", "count", "tokens_per_second", "pricing", "billing", '
-        '"window_hours", "hidden_monthly", "hidden_multiplier", "name"}], optional '
-        "`cached_share`, `hours_per_month`. At most 1,000,000 points."
+        '"window_hours", "hidden_monthly", "hidden_multiplier", "implementation_one_off", '
+        '"name"}], optional '
+        "`cached_share`, `hours_per_month`, `analysis_months` (1 to 240, default 36: the "
+        "period over which each self-host entry's one-off `implementation_one_off` is "
+        "spread). At most 1,000,000 points."
     )
 
 

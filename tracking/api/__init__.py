@@ -1,0 +1,1 @@
+"""The tracking API: budgets, alerts, webhooks, plan forecasts and workload actuals."""

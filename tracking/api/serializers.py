@@ -1,0 +1,318 @@
+"""Serializers of the tracking API. Explicit field lists: a column added to a model is not
+published until it is reviewed and listed here.
+
+The forecast, sensitivity and plan-vs-actual responses are the plain dicts of
+``tracking.forecasting`` / ``tracking.selectors`` (the pages render the same dicts); the
+serializers below document their shape in the OpenAPI schema.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from accounts.api.scoping import OrgScopedPrimaryKeyRelatedField
+from planner.api.serializers import WorkloadSerializer
+from planner.models import Workload
+from tracking.importers import MAX_BYTES
+from tracking.models import Alert, Budget, ImportFormat, WebhookEndpoint
+
+# --- budgets -----------------------------------------------------------------------------
+
+
+class BudgetSerializer(serializers.ModelSerializer):
+    workload = OrgScopedPrimaryKeyRelatedField(
+        queryset=Workload.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="A workload of your organization; empty: the organization's budget (used by "
+        "plans whose workload has none).",
+    )
+    scope = serializers.SerializerMethodField(help_text="`organization` or `workload`.")
+
+    class Meta:
+        model = Budget
+        fields = ["id", "workload", "scope", "monthly_amount", "currency", "updated_at"]
+        read_only_fields = ["id", "scope", "updated_at"]
+        extra_kwargs = {
+            "monthly_amount": {"max_value": Decimal("99999999999999.99")},
+            "currency": {
+                "min_length": 3,
+                "max_length": 3,
+                "required": False,
+                "help_text": "ISO 4217 code; default: the organization's currency.",
+            },
+        }
+
+    def get_scope(self, budget: Budget) -> str:
+        return "workload" if budget.workload_id else "organization"
+
+
+class BudgetUpdateSerializer(BudgetSerializer):
+    """A budget's amount and currency; its scope (workload) does not change."""
+
+    workload = serializers.PrimaryKeyRelatedField(read_only=True)
+
+
+# --- alerts ------------------------------------------------------------------------------
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    comparison = serializers.IntegerField(
+        source="comparison_number",
+        read_only=True,
+        allow_null=True,
+        help_text="Number of the plan's comparison that raised the alert.",
+    )
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "kind",
+            "plan",
+            "workload",
+            "comparison",
+            "message",
+            "created_at",
+            "read_at",
+        ]
+        read_only_fields = fields
+
+
+class AlertsReadSerializer(serializers.Serializer):
+    marked = serializers.IntegerField(help_text="Alerts marked read by this request.")
+
+
+# --- webhooks ----------------------------------------------------------------------------
+
+
+class WebhookSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["id", "url", "active", "created_at"]
+        read_only_fields = ["id", "active", "created_at"]
+        extra_kwargs = {
+            "url": {"help_text": "http(s) URL on the public internet; alerts are POSTed to it."}
+        }
+
+
+class WebhookCreatedSerializer(WebhookSerializer):
+    secret = serializers.CharField(
+        read_only=True,
+        help_text="The signing secret, shown this once: store it now. It is never returned again.",
+    )
+
+    class Meta(WebhookSerializer.Meta):
+        fields = [*WebhookSerializer.Meta.fields, "secret"]
+        read_only_fields = [*WebhookSerializer.Meta.read_only_fields, "secret"]
+
+
+class WebhookTestSerializer(serializers.Serializer):
+    delivery = serializers.IntegerField(help_text="Id of the queued `ping` delivery.")
+    status = serializers.CharField(help_text="The delivery's status when the response was sent.")
+
+
+# --- forecast and sensitivity --------------------------------------------------------------
+
+
+class AssumptionsSerializer(serializers.Serializer):
+    """The forecast's assumptions: saved with PUT, or tried out as GET query parameters."""
+
+    api_price_decline_per_year = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        min_value=Decimal(0),
+        max_value=Decimal("0.99"),
+        help_text="Expected fall of API prices a year, e.g. 0.2 for 20%.",
+    )
+    gpu_price_decline_per_year = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        min_value=Decimal(0),
+        max_value=Decimal("0.99"),
+        help_text="Expected fall of GPU prices a year.",
+    )
+    migration_weeks = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=1,
+        min_value=Decimal(0),
+        max_value=Decimal(520),
+        help_text="One-off engineering weeks to move to self-hosting (40 h a week).",
+    )
+
+
+class AssumptionsQuerySerializer(AssumptionsSerializer):
+    """Every assumption optional: what is not given is the plan's saved assumption."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+
+class AssumptionsOutSerializer(serializers.Serializer):
+    api_price_decline_per_year = serializers.FloatField()
+    gpu_price_decline_per_year = serializers.FloatField()
+    migration_weeks = serializers.FloatField()
+
+
+class BudgetStatusSerializer(serializers.Serializer):
+    """The budget that applies to the plan (its workload's, else the organization's) and
+    the plan's projected spend against it."""
+
+    set = serializers.BooleanField(help_text="False when no budget applies.")
+    id = serializers.IntegerField(allow_null=True)
+    scope = serializers.CharField(allow_null=True, help_text="`workload` or `organization`.")
+    amount = serializers.CharField(allow_null=True, help_text="In the budget's own currency.")
+    currency = serializers.CharField(allow_null=True)
+    comparable = serializers.BooleanField(
+        help_text="False when the budget's currency has no rate in the plan's catalog version."
+    )
+    amount_in_catalog_currency = serializers.FloatField(allow_null=True)
+    note = serializers.CharField(allow_blank=True)
+    projected_monthly = serializers.FloatField(
+        allow_null=True,
+        help_text="The recommended option's monthly cost now, in the catalog's currency.",
+    )
+    over_budget_now = serializers.BooleanField()
+    exceeded_month = serializers.IntegerField(
+        allow_null=True,
+        help_text="Forecast month (1 = now) in which projected spend first passes the budget; "
+        "null if it stays under it for the whole forecast.",
+    )
+
+
+class ForecastMonthSerializer(serializers.Serializer):
+    month = serializers.IntegerField()
+    tokens_per_month = serializers.IntegerField()
+    api_monthly = serializers.FloatField()
+    selfhost_monthly = serializers.FloatField(allow_null=True)
+    savings = serializers.FloatField(allow_null=True)
+    cumulative_savings = serializers.FloatField(allow_null=True)
+
+
+class ForecastSerializer(serializers.Serializer):
+    plan = serializers.IntegerField()
+    available = serializers.BooleanField(help_text="False (with `reason`) before a computation.")
+    reason = serializers.CharField(allow_blank=True)
+    comparison = serializers.IntegerField(allow_null=True, help_text="The comparison's number.")
+    currency = serializers.CharField(allow_null=True, help_text="The catalog's currency.")
+    catalog_version = serializers.IntegerField(allow_null=True)
+    assumptions = AssumptionsOutSerializer(allow_null=True)
+    budget = BudgetStatusSerializer(allow_null=True)
+    recommended_option = serializers.CharField(allow_null=True)
+    recommended_kind = serializers.CharField(allow_null=True)
+    recommended_monthly = serializers.FloatField(allow_null=True)
+    api_option = serializers.CharField(allow_null=True, help_text="The API line forecast.")
+    selfhost_option = serializers.CharField(allow_null=True)
+    monthly_growth = serializers.FloatField(allow_null=True)
+    engineer_hourly_rate = serializers.FloatField(allow_null=True)
+    migration_cost = serializers.FloatField(allow_null=True)
+    breakeven_month = serializers.IntegerField(allow_null=True)
+    payback_month = serializers.IntegerField(allow_null=True)
+    monthly_budget = serializers.FloatField(allow_null=True)
+    api_budget_exceeded_month = serializers.IntegerField(allow_null=True)
+    selfhost_budget_exceeded_month = serializers.IntegerField(allow_null=True)
+    months = ForecastMonthSerializer(many=True)
+    projected_series = serializers.CharField(
+        allow_null=True, help_text="`api_monthly` or `selfhost_monthly`: the recommended kind."
+    )
+    projected_monthly = serializers.ListField(child=serializers.FloatField())
+    budget_exceeded_month = serializers.IntegerField(allow_null=True)
+    over_budget_now = serializers.BooleanField()
+
+
+class SensitivityBarSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    base_value = serializers.FloatField()
+    low_value = serializers.FloatField()
+    high_value = serializers.FloatField()
+    difference_low = serializers.FloatField()
+    difference_high = serializers.FloatField()
+    swing = serializers.FloatField()
+    cheaper_low = serializers.CharField()
+    cheaper_high = serializers.CharField()
+    flips = serializers.BooleanField()
+
+
+class SensitivitySerializer(serializers.Serializer):
+    plan = serializers.IntegerField()
+    available = serializers.BooleanField()
+    reason = serializers.CharField(allow_blank=True)
+    comparison = serializers.IntegerField(allow_null=True)
+    currency = serializers.CharField(allow_null=True)
+    api_option = serializers.CharField(allow_null=True)
+    selfhost_option = serializers.CharField(allow_null=True)
+    pct = serializers.FloatField(allow_null=True, help_text="Each input swings by +/- pct.")
+    base_difference = serializers.FloatField(allow_null=True)
+    base_cheaper = serializers.CharField(allow_null=True)
+    bars = SensitivityBarSerializer(many=True)
+
+
+# --- actual usage ------------------------------------------------------------------------
+
+
+class UsageUploadSerializer(serializers.Serializer):
+    file_format = serializers.ChoiceField(
+        choices=ImportFormat.choices,
+        help_text="`breakeven` (date, model, input_tokens, output_tokens, cost[, workload]) "
+        "or `litellm` (LiteLLM spend-log export: startTime, model, prompt_tokens, "
+        "completion_tokens, spend).",
+    )
+    file = serializers.FileField(help_text="CSV, UTF-8, up to 20 MB.")
+
+    def validate_file(self, upload):
+        if upload.size > MAX_BYTES:
+            raise serializers.ValidationError("The file is larger than 20 MB.")
+        return upload
+
+
+class UsageImportSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    filename = serializers.CharField()
+    file_format = serializers.CharField()
+    rows = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+
+
+class ActualMonthSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM.")
+    input_tokens = serializers.IntegerField()
+    output_tokens = serializers.IntegerField()
+    tokens = serializers.IntegerField()
+    cost = serializers.CharField(help_text="Actual cost, to the cent.")
+    planned_tokens = serializers.IntegerField(allow_null=True)
+    planned_cost = serializers.FloatField(allow_null=True)
+    tokens_variance_pct = serializers.FloatField(allow_null=True)
+    cost_variance_pct = serializers.FloatField(allow_null=True)
+
+
+class SuggestionSerializer(serializers.Serializer):
+    tokens_per_month = serializers.IntegerField()
+    input_share = serializers.CharField(allow_null=True)
+    growth_per_month = serializers.CharField(allow_null=True)
+    months_used = serializers.IntegerField()
+
+
+class PlanVsActualSerializer(serializers.Serializer):
+    workload = serializers.IntegerField()
+    plan = serializers.IntegerField(allow_null=True, help_text="The plan compared with.")
+    plan_available = serializers.BooleanField()
+    plan_note = serializers.CharField(allow_blank=True)
+    currency = serializers.CharField(allow_null=True)
+    months = ActualMonthSerializer(many=True)
+    suggestions = SuggestionSerializer(
+        allow_null=True, help_text="Workload figures the actuals suggest (null without actuals)."
+    )
+
+
+class ActualsImportedSerializer(serializers.Serializer):
+    imported = UsageImportSerializer()
+    actuals = PlanVsActualSerializer()
+
+
+class SuggestionsAppliedSerializer(serializers.Serializer):
+    applied = SuggestionSerializer()
+    workload = WorkloadSerializer()
