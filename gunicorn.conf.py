@@ -17,11 +17,14 @@ def _int(name: str, default: int) -> int:
 
 
 bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{_int('PORT', 8000)}"
-# WEB_CONCURRENCY is the convention of Heroku-style platforms; default 2 x cores + 1.
-workers = _int("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1)
+# WEB_CONCURRENCY is the convention of Heroku-style platforms. Default: cores + 1 processes
+# with 2 threads each. On the 2-core benchmark VM this beat the classic 2 x cores + 1 sync
+# workers and 5 x 4 threads on page latency (requests are CPU-bound: template rendering
+# and JSON; more concurrency only queues inside the processes). BENCHMARKS.md "## Load".
+workers = _int("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1)
 # gthread keeps HTTP keep-alive connections open (sync workers close after each request).
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
-threads = _int("GUNICORN_THREADS", 4)
+threads = _int("GUNICORN_THREADS", 2)
 # Import Django once in the master, fork the workers: faster start, shared memory pages.
 preload_app = True
 timeout = _int("GUNICORN_TIMEOUT", 30)
