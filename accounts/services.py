@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -158,13 +161,22 @@ def invitation_create(
         organization=organization,
         changes={"email": email, "role": role.value},
     )
-    logger.info(
-        "Invitation to %s for %s (%s): /accounts/invitations/%s/",
-        organization.slug,
-        email,
-        role.value,
-        invitation.token,
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        "accounts:invitation_accept", args=[invitation.token]
     )
+    # The link is a bearer secret: it goes to the invitee (the console backend prints it
+    # when no mail server is configured) and onto the inviter's page, never into logs.
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=f"You are invited to {organization.name} on Breakeven",
+            message=f"{actor.email} invited you to join {organization.name} as {role.label}.\n\n"
+            f"Accept within 7 days: {link}\n",
+            from_email=None,
+            recipient_list=[email],
+            fail_silently=True,
+        )
+    )
+    logger.info("Invitation to %s for %s (%s) created", organization.slug, email, role.value)
     return invitation
 
 
