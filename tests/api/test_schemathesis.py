@@ -31,6 +31,23 @@ HEAVY_OPERATIONS = (
     "POST /api/v1/orgs/{org_slug}/plans/{id}/reevaluate/",
     "POST /api/v1/orgs/{org_slug}/sweeps/",
 )
+# Tracking (issue 9) and depth (issue 10) operations the run must include.
+TRACKING_OPERATIONS = (
+    "GET /api/v1/orgs/{org_slug}/budgets/",
+    "POST /api/v1/orgs/{org_slug}/budgets/",
+    "PATCH /api/v1/orgs/{org_slug}/budgets/{id}/",
+    "GET /api/v1/orgs/{org_slug}/alerts/",
+    "POST /api/v1/orgs/{org_slug}/alerts/{id}/read/",
+    "POST /api/v1/orgs/{org_slug}/alerts/read-all/",
+    "POST /api/v1/orgs/{org_slug}/webhooks/",
+    "POST /api/v1/orgs/{org_slug}/webhooks/{id}/test/",
+    "GET /api/v1/orgs/{org_slug}/plans/{id}/forecast/",
+    "PUT /api/v1/orgs/{org_slug}/plans/{id}/forecast/",
+    "GET /api/v1/orgs/{org_slug}/plans/{id}/sensitivity/",
+    "GET /api/v1/orgs/{org_slug}/workloads/{id}/actuals/",
+    "POST /api/v1/orgs/{org_slug}/workloads/{id}/actuals/",
+    "POST /api/v1/orgs/{org_slug}/workloads/{id}/actuals/apply/",
+)
 ACCEPTS_VALID_SHAPES = ["200", "201", "204", "400", "401", "403", "404", "429"]
 # Cross-field rules of the quote contract (tokens_per_month OR tokens_per_day, monthly OR
 # hourly, cached_share needs a cached price, availability needs downtime_cost_per_hour)
@@ -48,11 +65,12 @@ CONFIG = {
         # Ids in bodies and filters (a workload, a catalog version or row, an overlay row)
         # must name rows that exist and are the caller's; plans, sweeps and workloads have
         # cross-field rules (one volume; options matching their kind; the sweep spec).
-        # Schema-valid input may rightly be a 400 naming the field there.
+        # Schema-valid input may rightly be a 400 naming the field there. Budgets take a
+        # workload id and an ISO 4217 code; webhook URLs must resolve to a public address.
         {
             "include-path-regex": (
                 r"^/api/v1/(catalogs/|orgs/\{org_slug\}/"
-                r"(workloads|plans|comparisons|sweeps|overlays|catalogs)/)"
+                r"(workloads|plans|comparisons|sweeps|overlays|catalogs|budgets|webhooks)/)"
             ),
             "checks": {"positive_data_acceptance": {"expected-statuses": ACCEPTS_VALID_SHAPES}},
         },
@@ -118,6 +136,7 @@ def test_api_conforms_to_its_schema(cast):
     assert len(operations) >= 40
     labels = {operation.label for operation in operations}
     assert set(HEAVY_OPERATIONS) <= labels
+    assert set(TRACKING_OPERATIONS) <= labels
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             _fuzz(operation, mode, headers, checks)
