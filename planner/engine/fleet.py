@@ -61,6 +61,20 @@ def lens_total(lines: Iterable[CostLine]) -> float:
     return sum(line.monthly for line in lines if line.in_lens)
 
 
+class ItemizedCost:
+    """Line look-ups shared by the fleet cost results (rented and owned)."""
+
+    __slots__ = ()
+    lines: tuple[CostLine, ...]
+
+    def line(self, key: str) -> float:
+        return sum(item.monthly for item in self.lines if item.key == key)
+
+    @property
+    def reserve_monthly(self) -> float:
+        return self.line("reserve")
+
+
 def require_whole(field: str, value: object, *, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ScenarioError(field, f"must be a whole number >= {minimum}")
@@ -69,6 +83,16 @@ def require_whole(field: str, value: object, *, minimum: int = 1) -> int:
 
 def require_analysis_months(value: float) -> float:
     return require_positive("analysis_months", value)
+
+
+def require_cost_inputs(
+    *, tokens_per_month: float, analysis_months: float, hours_per_month: float, lens: Lens
+) -> tuple[float, float, float, Lens]:
+    """(tokens, months, hours, lens) checked, for a monthly-equivalent fleet cost."""
+    tokens = require_non_negative("tokens_per_month", tokens_per_month)
+    months = require_analysis_months(analysis_months)
+    hours = require_positive("hours_per_month", hours_per_month)
+    return tokens, months, hours, Lens(lens)
 
 
 @dataclass(frozen=True, slots=True)

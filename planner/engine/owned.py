@@ -36,13 +36,14 @@ from planner.engine.errors import (
 from planner.engine.fleet import (
     DEFAULT_ANALYSIS_MONTHS,
     CostLine,
+    ItemizedCost,
     Lens,
     Packing,
     Serving,
     cost_lines,
     lens_total,
     pack_replicas,
-    require_analysis_months,
+    require_cost_inputs,
     require_whole,
 )
 from planner.engine.reserve import AvailabilityTarget, ReservePlan, no_reserve, plan_reserve
@@ -108,7 +109,7 @@ class ServerFinance:
 
 
 @dataclass(frozen=True, slots=True)
-class OwnedCost:
+class OwnedCost(ItemizedCost):
     name: str
     lens: Lens
     analysis_months: float
@@ -123,13 +124,6 @@ class OwnedCost:
     book_value_at_end: float
     lines: tuple[CostLine, ...]
     monthly: float  # lines in the lens
-
-    def line(self, key: str) -> float:
-        return sum(item.monthly for item in self.lines if item.key == key)
-
-    @property
-    def reserve_monthly(self) -> float:
-        return self.line("reserve")
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,10 +177,12 @@ def owned_cost(
     hours_per_month: float = HOURS_PER_MONTH,
 ) -> OwnedCost:
     """Monthly-equivalent cost of owning the servers that serve ``tokens_per_month``."""
-    tokens = require_non_negative("tokens_per_month", tokens_per_month)
-    months = require_analysis_months(analysis_months)
-    hours = require_positive("hours_per_month", hours_per_month)
-    lens = Lens(lens)
+    tokens, months, hours, lens = require_cost_inputs(
+        tokens_per_month=tokens_per_month,
+        analysis_months=analysis_months,
+        hours_per_month=hours_per_month,
+        lens=lens,
+    )
     needed = serving.replicas_for(tokens, hours=hours)
 
     def items(regions: int, per_region: int) -> dict[str, float]:

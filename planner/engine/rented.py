@@ -21,17 +21,18 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from planner.engine.errors import ScenarioError, require_non_negative, require_positive
+from planner.engine.errors import ScenarioError, require_non_negative
 from planner.engine.fleet import (
     DEFAULT_ANALYSIS_MONTHS,
     CostLine,
+    ItemizedCost,
     Lens,
     Packing,
     Serving,
     cost_lines,
     lens_total,
     pack_replicas,
-    require_analysis_months,
+    require_cost_inputs,
     require_whole,
 )
 from planner.engine.reserve import AvailabilityTarget, ReservePlan, no_reserve, plan_reserve
@@ -94,7 +95,7 @@ class RentedCapacity:
 
 
 @dataclass(frozen=True, slots=True)
-class RentedCost:
+class RentedCost(ItemizedCost):
     name: str
     lens: Lens
     analysis_months: float
@@ -105,13 +106,6 @@ class RentedCost:
     billed_instance_hours: float
     lines: tuple[CostLine, ...]
     monthly: float  # lines in the lens
-
-    def line(self, key: str) -> float:
-        return sum(item.monthly for item in self.lines if item.key == key)
-
-    @property
-    def reserve_monthly(self) -> float:
-        return self.line("reserve")
 
 
 def _compute(
@@ -142,10 +136,12 @@ def rented_cost(
     hours_per_month: float = HOURS_PER_MONTH,
 ) -> RentedCost:
     """Monthly-equivalent cost of serving ``tokens_per_month`` on rented instances."""
-    tokens = require_non_negative("tokens_per_month", tokens_per_month)
-    months = require_analysis_months(analysis_months)
-    hours = require_positive("hours_per_month", hours_per_month)
-    lens = Lens(lens)
+    tokens, months, hours, lens = require_cost_inputs(
+        tokens_per_month=tokens_per_month,
+        analysis_months=analysis_months,
+        hours_per_month=hours_per_month,
+        lens=lens,
+    )
     needed = capacity.replicas_for(tokens, hours_per_month=hours)
 
     def compute(regions: int, per_region: int) -> float:
