@@ -11,16 +11,17 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api.idempotency import IdempotentCreateMixin, run_idempotent
+from accounts.api.idempotency import run_idempotent
 from accounts.api.pagination import ApiCursorPagination
-from accounts.api.scoping import OrgScopedViewSet
+from accounts.models import Organization
 from planner import selectors, services
+from planner.api.base import OrgCrudViewSet
 from planner.api.filters import PlanFilter
 from planner.api.serializers import (
     ComparisonDetailSerializer,
@@ -79,26 +80,14 @@ def _options() -> Prefetch:
     ),
     destroy=extend_schema(summary="Delete a plan and its comparisons"),
 )
-class PlanViewSet(
-    IdempotentCreateMixin,
-    mixins.ListModelMixin,
-    mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    OrgScopedViewSet,
-):
+class PlanViewSet(OrgCrudViewSet):
     queryset = Plan.objects.all()
     serializer_class = PlanSerializer
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     filterset_class = PlanFilter
     ordering = ["-updated_at", "-pk"]
     ordering_fields = ["updated_at", "created_at", "name"]
 
-    def get_queryset(self) -> QuerySet[Plan]:
-        organization = self._resolved_organization()
-        if organization is None:
-            return Plan.objects.none()
+    def org_queryset(self, organization: Organization) -> QuerySet[Plan]:
         return selectors.plans_for_org(organization=organization).prefetch_related(_options())
 
     def get_serializer_class(self) -> type:

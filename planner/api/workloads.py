@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins
 
-from accounts.api.idempotency import IdempotentCreateMixin
-from accounts.api.scoping import OrgScopedViewSet
+from accounts.models import Organization
 from planner import selectors, services
+from planner.api.base import OrgCrudViewSet
 from planner.api.filters import WorkloadFilter
 from planner.api.serializers import WorkloadSerializer
 from planner.models import Workload
@@ -21,26 +20,14 @@ from planner.models import Workload
     partial_update=extend_schema(summary="Change a workload"),
     destroy=extend_schema(summary="Delete a workload (not while plans use it)"),
 )
-class WorkloadViewSet(
-    IdempotentCreateMixin,
-    mixins.ListModelMixin,
-    mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    OrgScopedViewSet,
-):
+class WorkloadViewSet(OrgCrudViewSet):
     queryset = Workload.objects.all()
     serializer_class = WorkloadSerializer
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     filterset_class = WorkloadFilter
     ordering = ["name", "pk"]
     ordering_fields = ["name", "created_at", "updated_at"]
 
-    def get_queryset(self) -> QuerySet[Workload]:
-        organization = self._resolved_organization()
-        if organization is None:
-            return Workload.objects.none()
+    def org_queryset(self, organization: Organization) -> QuerySet[Workload]:
         return selectors.workloads_for_org(organization=organization)
 
     def perform_create(self, serializer: WorkloadSerializer) -> None:
