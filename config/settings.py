@@ -97,7 +97,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, reusing one client per server (config/redis_cache.py).
+            "BACKEND": "config.redis_cache.ReusingRedisCache",
             "LOCATION": REDIS_URL,
             # An unreachable Redis must cost a request milliseconds, not minutes: throttles
             # then fail open and idempotency answers 503 (accounts/availability.py).
@@ -182,7 +183,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Knox first: an unauthenticated request gets 401 with WWW-Authenticate: Token.
-        "knox.auth.TokenAuthentication",
+        # knox tokens, the token -> user lookup cached for a minute (accounts/api/authentication.py).
+        "accounts.api.authentication.CachedTokenAuthentication",
         # Browser sessions; DRF enforces CSRF on unsafe methods for these.
         "rest_framework.authentication.SessionAuthentication",
     ],

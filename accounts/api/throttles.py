@@ -4,6 +4,14 @@ Counters live in the Django cache (Redis in production and tests). Rates come
 from ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` and are read at request time,
 so tests can override them with the ``settings`` fixture. If the cache is unreachable the
 limit fails open (the request is served, a warning is logged).
+
+A bucket is a fixed window that starts with its first request: a counter created with the
+window's TTL and incremented by every request, one Redis round trip
+(`config.redis_cache.ReusingRedisCache.incr_window`). DRF's ``SimpleRateThrottle`` keeps
+a list of every request time in the window instead and reads and rewrites it (get + set
+of a pickled list of up to N floats) on every request: at 1,200/min that is up to 1,200
+floats each way per request. The price of the counter: a client can make up to 2 x N
+requests across the boundary of two windows, never more than N within one window.
 """
 
 from __future__ import annotations
@@ -39,12 +47,17 @@ class TokenRateThrottle(SimpleRateThrottle):
         if self.rate is None:
             return True
         self.num_requests, self.duration = self.parse_rate(self.rate)
+        self.key = self.get_cache_key(request, view)
         try:
-            return super().allow_request(request, view)
+            count, self.seconds_left = _incr_window(self.cache, self.key, self.duration)
         except CACHE_ERRORS as exc:
             # Fail open: an outage of the counter store must not take the API down.
             logger.warning("Rate limit not applied (cache unavailable: %s)", exc.__class__.__name__)
             return True
+        return count <= self.num_requests
+
+    def wait(self) -> float:
+        return max(1, self.seconds_left)
 
     def get_cache_key(self, request, view) -> str:
         auth = getattr(request, "auth", None)
@@ -56,7 +69,21 @@ class TokenRateThrottle(SimpleRateThrottle):
             ident = f"user:{request.user.pk}"
         else:
             ident = f"ip:{self.get_ident(request)}"
-        return f"throttle:{self.scope}:{ident}"
+        # "rate:", not DRF's list-valued "throttle:" keys, which INCR could not count.
+        return f"rate:{self.scope}:{ident}"
+
+
+def _incr_window(cache, key: str, duration: int) -> tuple[int, int]:
+    incr_window = getattr(cache, "incr_window", None)
+    if incr_window is not None:
+        return incr_window(key, duration)
+    # Other cache backends (local memory without REDIS_URL): add + incr, two calls.
+    cache.add(key, 0, duration)
+    try:
+        return cache.incr(key), duration
+    except ValueError:  # expired between the two calls
+        cache.set(key, 1, duration)
+        return 1, duration
 
 
 class QuoteRateThrottle(TokenRateThrottle):
