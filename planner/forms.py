@@ -21,6 +21,26 @@ LENS_CHOICES = (
 )
 
 
+def _optional_amount(label: str) -> forms.DecimalField:
+    """An optional figure >= 0 with two decimals, shown as 0 (empty: the model default)."""
+    return forms.DecimalField(
+        required=False, min_value=0, decimal_places=2, initial=Decimal(0), label=label
+    )
+
+
+def _optional_share(label: str, *, help_text: str) -> forms.DecimalField:
+    """An optional share in [0, 1], shown as 0."""
+    return forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_value=1,
+        decimal_places=4,
+        initial=Decimal(0),
+        label=label,
+        help_text=help_text,
+    )
+
+
 class WorkloadForm(forms.ModelForm):
     volume = forms.IntegerField(
         min_value=0,
@@ -215,13 +235,8 @@ class PlanForm(forms.Form):
         label="Hybrid: share routed to the cheap route",
         help_text="e.g. 0.7",
     )
-    hybrid_escalation = forms.DecimalField(
-        required=False,
-        min_value=0,
-        max_value=1,
-        decimal_places=4,
-        initial=Decimal(0),
-        label="Hybrid: escalation rate",
+    hybrid_escalation = _optional_share(
+        "Hybrid: escalation rate",
         help_text="Share of cheap-routed requests re-sent to the premium API.",
     )
 
@@ -350,13 +365,7 @@ class SelfHostForm(forms.Form):
     gpus_per_server = forms.IntegerField(
         required=False, min_value=1, label="GPUs per server", help_text="Empty: from the name."
     )
-    installation_per_server = forms.DecimalField(
-        required=False,
-        min_value=0,
-        decimal_places=2,
-        initial=Decimal(0),
-        label="Installation per server (USD)",
-    )
+    installation_per_server = _optional_amount("Installation per server (USD)")
     useful_life_years = forms.DecimalField(
         required=False,
         min_value=Decimal("0.25"),
@@ -365,40 +374,16 @@ class SelfHostForm(forms.Form):
         label="Useful life (years)",
         help_text="Empty: the hardware's catalog life.",
     )
-    residual_value = forms.DecimalField(
-        required=False,
-        min_value=0,
-        max_value=1,
-        decimal_places=4,
-        initial=Decimal(0),
-        label="Residual value",
-        help_text="Share of the price left at the end of the life (0.1 = 10%).",
+    residual_value = _optional_share(
+        "Residual value", help_text="Share of the price left at the end of the life (0.1 = 10%)."
     )
-    cost_of_capital = forms.DecimalField(
-        required=False,
-        min_value=0,
-        max_value=1,
-        decimal_places=4,
-        initial=Decimal(0),
-        label="Cost of capital a year",
-        help_text="On the average book value (0.08 = 8%).",
+    cost_of_capital = _optional_share(
+        "Cost of capital a year", help_text="On the average book value (0.08 = 8%)."
     )
-    maintenance_per_year = forms.DecimalField(
-        required=False,
-        min_value=0,
-        max_value=1,
-        decimal_places=4,
-        initial=Decimal(0),
-        label="Maintenance a year",
-        help_text="Share of the acquisition (0.05 = 5%).",
+    maintenance_per_year = _optional_share(
+        "Maintenance a year", help_text="Share of the acquisition (0.05 = 5%)."
     )
-    server_base_watts = forms.DecimalField(
-        required=False,
-        min_value=0,
-        decimal_places=2,
-        initial=Decimal(0),
-        label="Server base power (W)",
-    )
+    server_base_watts = _optional_amount("Server base power (W)")
     gpu_tdp_watts = forms.DecimalField(
         required=False,
         min_value=0,
@@ -412,41 +397,11 @@ class SelfHostForm(forms.Form):
     usd_per_kwh = forms.DecimalField(
         required=False, min_value=0, decimal_places=4, label="Electricity (USD/kWh)"
     )
-    facilities_per_server_monthly = forms.DecimalField(
-        required=False,
-        min_value=0,
-        decimal_places=2,
-        initial=Decimal(0),
-        label="Facilities per server a month",
-    )
-    facilities_shared_monthly = forms.DecimalField(
-        required=False,
-        min_value=0,
-        decimal_places=2,
-        initial=Decimal(0),
-        label="Shared facilities a month",
-    )
-    ops_fte = forms.DecimalField(
-        required=False,
-        min_value=0,
-        decimal_places=2,
-        initial=Decimal(0),
-        label="Operations staff (FTE)",
-    )
-    ops_fte_monthly_cost = forms.DecimalField(
-        required=False,
-        min_value=0,
-        decimal_places=2,
-        initial=Decimal(0),
-        label="Loaded cost per FTE a month",
-    )
-    implementation_one_off = forms.DecimalField(
-        required=False,
-        min_value=0,
-        decimal_places=2,
-        initial=Decimal(0),
-        label="Implementation (one-off, USD)",
-    )
+    facilities_per_server_monthly = _optional_amount("Facilities per server a month")
+    facilities_shared_monthly = _optional_amount("Shared facilities a month")
+    ops_fte = _optional_amount("Operations staff (FTE)")
+    ops_fte_monthly_cost = _optional_amount("Loaded cost per FTE a month")
+    implementation_one_off = _optional_amount("Implementation (one-off, USD)")
 
     DEPTH_FIELDS = (
         "gpus_per_instance",
