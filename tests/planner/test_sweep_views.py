@@ -36,6 +36,24 @@ def done_sweep(cast, version):
     )
 
 
+@pytest.fixture
+def make_sweep(cast, version):
+    """A sweep row of `cast.org` on `version`, without running anything."""
+
+    def make(*, name, total_points=5, chunks_total=1, **fields):
+        return Sweep.objects.create(
+            organization=cast.org,
+            name=name,
+            catalog_version=version,
+            spec={},
+            total_points=total_points,
+            chunks_total=chunks_total,
+            **fields,
+        )
+
+    return make
+
+
 def post_form(client, version, spec, name="Capacity grid"):
     return client.post(
         reverse("planner:sweep_create"),
@@ -68,19 +86,11 @@ def test_writers_start_a_sweep_from_the_form_and_it_runs_embedded(cast, version,
     assert b"results.csv" in detail.content
 
 
-def test_viewer_cannot_start_or_cancel(cast, version, done_sweep):
+def test_viewer_cannot_start_or_cancel(cast, version, done_sweep, make_sweep):
     client = cast.client_for(cast.viewer)
     assert client.get(reverse("planner:sweep_create")).status_code == 403
     assert post_form(client, version, sweep_spec_for(version)).status_code == 403
-    running = Sweep.objects.create(
-        organization=cast.org,
-        name="r",
-        catalog_version=version,
-        spec={},
-        total_points=5,
-        chunks_total=1,
-        status=SweepStatus.RUNNING,
-    )
+    running = make_sweep(name="r", status=SweepStatus.RUNNING)
     assert client.post(reverse("planner:sweep_cancel", args=[running.pk])).status_code == 403
     running.refresh_from_db()
     assert running.status == SweepStatus.RUNNING
@@ -115,18 +125,10 @@ def test_anonymous_is_sent_to_login(client, done_sweep):
 
 
 def test_list_shows_the_orgs_sweeps_with_bounded_queries(
-    cast, version, done_sweep, django_assert_max_num_queries
+    cast, done_sweep, make_sweep, django_assert_max_num_queries
 ):
     for i in range(5):
-        Sweep.objects.create(
-            organization=cast.org,
-            name=f"s{i}",
-            catalog_version=version,
-            spec={},
-            total_points=5,
-            chunks_total=1,
-            created_by=cast.teammate,
-        )
+        make_sweep(name=f"s{i}", created_by=cast.teammate)
     client = cast.client_for(cast.teammate)
     with django_assert_max_num_queries(8):
         response = client.get(reverse("planner:sweep_list"))
@@ -134,16 +136,8 @@ def test_list_shows_the_orgs_sweeps_with_bounded_queries(
     assert len(re.findall(rb'href="/sweeps/\d+/"', response.content)) == 6
 
 
-def test_owner_cancels_a_running_sweep(cast, version):
-    sweep = Sweep.objects.create(
-        organization=cast.org,
-        name="r",
-        catalog_version=version,
-        spec={},
-        total_points=20,
-        chunks_total=2,
-        status=SweepStatus.RUNNING,
-    )
+def test_owner_cancels_a_running_sweep(cast, make_sweep):
+    sweep = make_sweep(name="r", total_points=20, chunks_total=2, status=SweepStatus.RUNNING)
     SweepChunk.objects.create(organization=cast.org, sweep=sweep, index=0, start=0, stop=10)
     response = cast.client_for(cast.owner).post(reverse("planner:sweep_cancel", args=[sweep.pk]))
     assert response.status_code == 302
@@ -152,12 +146,9 @@ def test_owner_cancels_a_running_sweep(cast, version):
     assert SweepChunk.objects.get(sweep=sweep).status == "skipped"
 
 
-def test_progress_partial_polls_while_running_and_refreshes_when_done(cast, version, done_sweep):
-    running = Sweep.objects.create(
-        organization=cast.org,
+def test_progress_partial_polls_while_running_and_refreshes_when_done(cast, done_sweep, make_sweep):
+    running = make_sweep(
         name="r",
-        catalog_version=version,
-        spec={},
         total_points=200,
         done_points=50,
         chunks_total=4,
@@ -230,15 +221,8 @@ def test_parquet_download_has_the_grid(cast, done_sweep):
     assert {name: cheapest.count(name) for name in wins} == wins
 
 
-def test_downloads_404_until_the_sweep_has_results(cast, version):
-    queued = Sweep.objects.create(
-        organization=cast.org,
-        name="q",
-        catalog_version=version,
-        spec={},
-        total_points=5,
-        chunks_total=1,
-    )
+def test_downloads_404_until_the_sweep_has_results(cast, make_sweep):
+    queued = make_sweep(name="q")
     client = cast.client_for(cast.owner)
     assert client.get(reverse("planner:sweep_csv", args=[queued.pk])).status_code == 404
     assert client.get(reverse("planner:sweep_parquet", args=[queued.pk])).status_code == 404

@@ -65,6 +65,17 @@ def version(db):
     return sweep_catalog_version(api_offers=3, gpu_offers=2)
 
 
+def start_big_sweep(cast, version, *, name, chunk_size):
+    return sweep_services.sweep_start(
+        organization=cast.org,
+        actor=cast.owner,
+        name=name,
+        catalog_version=version,
+        spec=sweep_spec_for(version, **BIG_GRID),
+        chunk_size=chunk_size,
+    )
+
+
 def wait_finished(sweep, seconds=60, sample=None):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -104,14 +115,7 @@ def assert_matches_engine(sweep):
 
 
 def test_sweep_completes_on_a_worker_with_monotonic_progress(real_worker, cast, version):
-    sweep = sweep_services.sweep_start(
-        organization=cast.org,
-        actor=cast.owner,
-        name="worker",
-        catalog_version=version,
-        spec=sweep_spec_for(version, **BIG_GRID),
-        chunk_size=5_000,
-    )
+    sweep = start_big_sweep(cast, version, name="worker", chunk_size=5_000)
     samples: list[int] = []
     sweep = wait_finished(sweep, sample=samples)
     assert sweep.status == SweepStatus.SUCCEEDED, sweep.error
@@ -122,14 +126,7 @@ def test_sweep_completes_on_a_worker_with_monotonic_progress(real_worker, cast, 
 
 
 def test_cancel_stops_the_remaining_chunks_within_seconds(real_worker, cast, version):
-    sweep = sweep_services.sweep_start(
-        organization=cast.org,
-        actor=cast.owner,
-        name="cancel me",
-        catalog_version=version,
-        spec=sweep_spec_for(version, **BIG_GRID),
-        chunk_size=1_000,
-    )
+    sweep = start_big_sweep(cast, version, name="cancel me", chunk_size=1_000)
     deadline = time.monotonic() + 30
     while Sweep.objects.get(pk=sweep.pk).chunks_done < 3 and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -187,14 +184,7 @@ def kill(process: subprocess.Popen, sig=signal.SIGKILL) -> None:
 
 
 def test_worker_killed_mid_sweep_still_yields_one_result_per_chunk(broker, cast, version):
-    sweep = sweep_services.sweep_start(
-        organization=cast.org,
-        actor=cast.owner,
-        name="crash",
-        catalog_version=version,
-        spec=sweep_spec_for(version, **BIG_GRID),
-        chunk_size=2_000,
-    )
+    sweep = start_big_sweep(cast, version, name="crash", chunk_size=2_000)
     first = spawn_worker()
     second = None
     try:
