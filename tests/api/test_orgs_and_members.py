@@ -151,6 +151,15 @@ def _membership(cast, user):
     return Membership.objects.get(organization=cast.org, user=user)
 
 
+def assert_change_and_removal_refused(client, target, *, role, status, code, kept, field=None):
+    """PATCH to `role` and DELETE of `target` are both refused; its role stays `kept`."""
+    url = f"/api/v1/orgs/acme/members/{target.pk}/"
+    assert_error(client.patch(url, {"role": role}, format="json"), status, code, field=field)
+    assert_error(client.delete(url), status, code)
+    target.refresh_from_db()
+    assert target.role == kept
+
+
 @pytest.mark.parametrize("who", ["owner", "admin"])
 def test_managers_change_role_audited(api, cast, who):
     target = _membership(cast, cast.teammate)
@@ -169,28 +178,16 @@ def test_managers_change_role_audited(api, cast, who):
 @pytest.mark.parametrize("who", ["teammate", "viewer"])
 def test_non_managers_cannot_change_roles_or_remove(api, cast, who):
     target = _membership(cast, cast.admin)
-    client = api(who)
-    assert_error(
-        client.patch(f"/api/v1/orgs/acme/members/{target.pk}/", {"role": "viewer"}, format="json"),
-        403,
-        "permission_denied",
+    assert_change_and_removal_refused(
+        api(who), target, role="viewer", status=403, code="permission_denied", kept=Role.ADMIN
     )
-    assert_error(client.delete(f"/api/v1/orgs/acme/members/{target.pk}/"), 403, "permission_denied")
-    target.refresh_from_db()
-    assert target.role == Role.ADMIN
 
 
 def test_outsider_cannot_touch_members(api, cast):
     target = _membership(cast, cast.teammate)
-    client = api("outsider")
-    assert_error(
-        client.patch(f"/api/v1/orgs/acme/members/{target.pk}/", {"role": "owner"}, format="json"),
-        404,
-        "not_found",
+    assert_change_and_removal_refused(
+        api("outsider"), target, role="owner", status=404, code="not_found", kept=Role.MEMBER
     )
-    assert_error(client.delete(f"/api/v1/orgs/acme/members/{target.pk}/"), 404, "not_found")
-    target.refresh_from_db()
-    assert target.role == Role.MEMBER
 
 
 def test_admin_cannot_make_owner(api, cast):
@@ -206,16 +203,15 @@ def test_admin_cannot_make_owner(api, cast):
 
 def test_last_owner_cannot_be_demoted_or_removed(api, cast):
     owner = _membership(cast, cast.owner)
-    client = api("owner")
-    assert_error(
-        client.patch(f"/api/v1/orgs/acme/members/{owner.pk}/", {"role": "admin"}, format="json"),
-        400,
-        "validation_error",
+    assert_change_and_removal_refused(
+        api("owner"),
+        owner,
+        role="admin",
+        status=400,
+        code="validation_error",
         field="role",
+        kept=Role.OWNER,
     )
-    assert_error(client.delete(f"/api/v1/orgs/acme/members/{owner.pk}/"), 400, "validation_error")
-    owner.refresh_from_db()
-    assert owner.role == Role.OWNER
 
 
 def test_invalid_role_names_field(api, cast):
