@@ -36,6 +36,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox.auth import TokenAuthentication
 from knox.crypto import hash_token
 from knox.models import get_token_model
@@ -84,6 +85,12 @@ class CachedTokenAuthentication(TokenAuthentication):
         result = self.validate_user(auth_token)  # inactive users are refused, never cached
         _to_cache(key, auth_token, now=now)
         return result
+
+
+class CachedTokenScheme(KnoxTokenScheme):
+    """The OpenAPI security scheme: the same ``knoxApiToken`` as knox's own class."""
+
+    target_class = "accounts.api.authentication.CachedTokenAuthentication"
 
 
 def _from_cache(key: str) -> Any | None:
