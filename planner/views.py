@@ -13,6 +13,7 @@ from django.views.generic import FormView, TemplateView
 from accounts.mixins import OrgMemberMixin, TenantObjectMixin
 from planner import selectors, services
 from planner.forms import PlanForm, ReevaluateForm, SelfHostFormSet, WorkloadForm
+from planner.fragments import FRAGMENT_SECONDS, fragment_version
 from planner.models import Comparison, Plan, Workload
 from planner.sweep_selectors import sweeps_running
 
@@ -35,7 +36,7 @@ class DashboardView(OrgMemberMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["counts"] = selectors.dashboard_counts(organization=self.organization)
-        context["recent_plans"] = selectors.plans_for_org(organization=self.organization)[:5]
+        context["recent_plans"] = selectors.plans_for_table(organization=self.organization)[:5]
         context["flagged_plans"] = selectors.plans_flagged(organization=self.organization)[:5]
         context["running_sweeps"] = sweeps_running(organization=self.organization)[:5]
         context["can_write"] = self.membership.can_write
@@ -126,7 +127,7 @@ class PlanListView(OrgMemberMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["plans"] = selectors.plans_for_org(organization=self.organization)
+        context["plans"] = selectors.plans_for_table(organization=self.organization)
         context["can_write"] = self.membership.can_write
         return context
 
@@ -257,7 +258,14 @@ def comparison_context(comparison: Comparison | None) -> dict[str, Any]:
         "recommended": results["recommendation"]["option"],
         **results.get("curves", {}),
     }
-    return {"comparison": comparison, "results": results, "chart_data": chart_data}
+    return {
+        "comparison": comparison,
+        "results": results,
+        "chart_data": chart_data,
+        # Key part of the cached comparison fragments (planner/fragments.py).
+        "fragment_version": fragment_version(),
+        "fragment_seconds": FRAGMENT_SECONDS,
+    }
 
 
 class PlanDetailView(TenantObjectMixin, TemplateView):
