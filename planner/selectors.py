@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, IntegerField, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.models import Organization
@@ -16,13 +17,14 @@ def workloads_for_org(*, organization: Organization) -> QuerySet[Workload]:
     return Workload.objects.for_org(organization).annotate(plan_count=Count("plans"))
 
 
-def _with_latest(queryset: QuerySet[Plan]) -> QuerySet[Plan]:
+def _with_latest(queryset: QuerySet[Plan], *, summary_only: bool = False) -> QuerySet[Plan]:
+    latest = Comparison.objects.order_by("-number").select_related("catalog_version")
+    if summary_only:
+        # The engine's JSON (results with the chart curves, inputs) is tens of kB a
+        # comparison, fetched and decoded for nothing: tables show the summary columns.
+        latest = latest.defer("results", "inputs")
     return queryset.prefetch_related(
-        Prefetch(
-            "comparisons",
-            queryset=Comparison.objects.order_by("-number").select_related("catalog_version")[:1],
-            to_attr="_latest",
-        )
+        Prefetch("comparisons", queryset=latest[:1], to_attr="_latest")
     )
 
 
@@ -35,8 +37,19 @@ def plans_for_org(*, organization: Organization) -> QuerySet[Plan]:
     )
 
 
+def plans_for_table(*, organization: Organization) -> QuerySet[Plan]:
+    """Like `plans_for_org`, for plan tables: the latest comparison without its results and
+    inputs JSON (reading them from it would cost a query each)."""
+    return _with_latest(
+        Plan.objects.for_org(organization)
+        .select_related("workload", "catalog_version__catalog")
+        .annotate(option_count=Count("options", distinct=True)),
+        summary_only=True,
+    )
+
+
 def plans_flagged(*, organization: Organization) -> QuerySet[Plan]:
-    return plans_for_org(organization=organization).exclude(flag="").order_by("-flagged_at")
+    return plans_for_table(organization=organization).exclude(flag="").order_by("-flagged_at")
 
 
 def plan_options(*, plan: Plan) -> QuerySet[Any]:
@@ -54,13 +67,31 @@ def comparisons_for_plan(*, plan: Plan) -> QuerySet[Comparison]:
     )
 
 
+def _count_of(queryset: QuerySet[Any]) -> Coalesce:
+    """``SELECT COUNT(*)`` of ``queryset`` as a scalar subquery (0 when empty)."""
+    counted = queryset.order_by().values("organization").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def dashboard_counts(*, organization: Organization) -> dict[str, int]:
+    """The dashboard's four headline counts in one query (scalar subqueries)."""
     plans = Plan.objects.for_org(organization)
+    row = (
+        Organization.objects.filter(pk=organization.pk)
+        .annotate(
+            n_workloads=_count_of(Workload.objects.for_org(organization)),
+            n_plans=_count_of(plans),
+            n_flagged=_count_of(plans.exclude(flag="")),
+            n_comparisons=_count_of(Comparison.objects.for_org(organization)),
+        )
+        .values("n_workloads", "n_plans", "n_flagged", "n_comparisons")
+        .get()
+    )
     return {
-        "workloads": Workload.objects.for_org(organization).count(),
-        "plans": plans.count(),
-        "flagged": plans.exclude(flag="").count(),
-        "comparisons": Comparison.objects.for_org(organization).count(),
+        "workloads": row["n_workloads"],
+        "plans": row["n_plans"],
+        "flagged": row["n_flagged"],
+        "comparisons": row["n_comparisons"],
     }
 
 
