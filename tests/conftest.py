@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import Membership, Organization, Role, User
+from accounts.tenancy import system_scope
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 
@@ -26,6 +27,16 @@ def _fast_password_hashing(settings):
     """Argon2 is slow on purpose; tests create many users and test access, not hashing.
     (tests/config checks that production hashes with Argon2.)"""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _system_scope_for_test_code():
+    """Test code creates and inspects rows of any organization freely. Requests made
+    through the test client or the live server run through TenantScopeMiddleware, which
+    replaces this scope with the request user's for the request, so views are always
+    exercised under real tenant enforcement."""
+    with system_scope("test setup"):
+        yield
 
 
 @dataclass
