@@ -20,6 +20,7 @@ from django.views.generic import TemplateView
 
 from accounts.csvsafe import safe_row
 from accounts.mixins import TenantObjectMixin
+from accounts.tenancy import organization_scope
 from planner import share_services
 from planner.models import Plan, PlanShareLink
 from planner.views import comparison_context
@@ -150,8 +151,10 @@ class SharedPlanView(View):
 
     def get(self, request: HttpRequest, token: str) -> HttpResponse:
         plan, _link = share_services.plan_for_share_token(token=token)
-        context = {"plan": plan, "shared": True, **comparison_context(plan.latest_comparison)}
-        response = render(request, "planner/plan_report.html", context)
+        # The token opens this plan's organization (read-only), and nothing else.
+        with organization_scope(plan.organization_id):
+            context = {"plan": plan, "shared": True, **comparison_context(plan.latest_comparison)}
+            response = render(request, "planner/plan_report.html", context)
         response["X-Robots-Tag"] = "noindex, nofollow"
         response["Referrer-Policy"] = "no-referrer"
         response["Cache-Control"] = "private, no-store"

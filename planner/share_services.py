@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.access import require_manage
 from accounts.audit import record
 from accounts.models import Membership
+from accounts.tenancy import system_scope
 from planner.models import Plan, PlanShareLink
 
 
@@ -53,12 +54,16 @@ def share_links_for_plan(*, plan: Plan):
 
 
 def plan_for_share_token(*, token: str) -> tuple[Plan, PlanShareLink]:
-    """The plan behind an active token; 404 for unknown or revoked tokens."""
-    link = (
-        PlanShareLink.objects.select_related("plan__workload", "plan__catalog_version__catalog")
-        .filter(token=token, revoked_at__isnull=True)
-        .first()
-    )
+    """The plan behind an active token; 404 for unknown or revoked tokens.
+
+    The visitor may belong to no organization at all, so the lookup runs over every
+    organization: the token is the credential."""
+    with system_scope("share token is the credential"):
+        link = (
+            PlanShareLink.objects.select_related("plan__workload", "plan__catalog_version__catalog")
+            .filter(token=token, revoked_at__isnull=True)
+            .first()
+        )
     if link is None:
         raise Http404
     return link.plan, link

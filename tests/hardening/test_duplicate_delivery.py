@@ -13,6 +13,7 @@ import threading
 import pytest
 from django.db import connection
 
+from accounts.tenancy import system_scope
 from planner import sweep_services
 from planner.models import Sweep, SweepChunk
 from tests.factories import sweep_catalog_version, sweep_spec_for
@@ -45,8 +46,11 @@ def test_concurrent_duplicate_deliveries_record_one_result(cast, monkeypatch):
     outcomes: list[str] = []
 
     def deliver() -> None:
+        # A new thread has no tenant scope; a worker runs tasks under the system scope
+        # (config/celery.py), so the delivery does too.
         try:
-            outcomes.append(sweep_services.sweep_chunk_run(sweep_id=sweep.pk, index=0))
+            with system_scope("test: a worker delivering a chunk"):
+                outcomes.append(sweep_services.sweep_chunk_run(sweep_id=sweep.pk, index=0))
         finally:
             connection.close()
 
