@@ -9,6 +9,9 @@ load the reference catalog and the demo organization, collectstatic, start gunic
 demo owner through the login form to get a session cookie, create an API token through
 POST /api/v1/tokens/, then run wrk against each target in turn and print a table of
 req/s, p50/p90/p99 latency and responses per status. Everything is stopped at the end.
+Also printed per target: gunicorn's CPU time per request (master and workers, from /proc),
+the cores wrk itself used (it shares the machine), and the 1-minute load average before
+and after the run.
 
 Rate limits are raised for the run (API_RATE_USER/API_RATE_QUOTE=10000000/min) so the
 throttle still runs (one Redis round trip per request) but never answers 429.
@@ -25,6 +28,7 @@ import http.cookiejar
 import json
 import os
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -159,7 +163,34 @@ def plan_path(env: dict[str, str]) -> str:
     return f"/plans/{manage(env, 'shell', '-c', code).strip().splitlines()[-1]}/"
 
 
-def run_wrk(args, base: str, target: dict) -> dict:
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU seconds of every live process in the process group (gunicorn's
+    master and workers: it is started in its own session)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command name: state ppid pgrp ... utime (11) stime (12), and cutime
+        # (13) cstime (14) of reaped children: workers recycled by max_requests count too.
+        if int(fields[2]) == pgid:
+            total += sum(int(f) for f in fields[11:15]) / tick
+    return total
+
+
+def settle(threshold: float, max_seconds: float) -> None:
+    """Wait (bounded) until the 1-minute load average is below ``threshold``: the previous
+    target's run leaves the load average high for a minute or two."""
+    deadline = time.monotonic() + max_seconds
+    while os.getloadavg()[0] >= threshold and time.monotonic() < deadline:
+        time.sleep(2)
+
+
+def run_wrk(args, base: str, target: dict, server_pgid: int) -> dict:
     env = dict(os.environ)
     env["WRK_METHOD"] = target.get("method", "GET")
     env["WRK_BODY_FILE"] = target.get("body_file", "")
@@ -169,12 +200,24 @@ def run_wrk(args, base: str, target: dict) -> dict:
     for header in target["headers"]:
         cmd += ["-H", header]
     cmd.append(base + target["path"])
+    load_before = os.getloadavg()[0]
+    server_cpu = group_cpu_seconds(server_pgid)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     match = re.search(r"WRK_JSON (\{.*\})", out)
     if match is None:
         raise RuntimeError(f"wrk printed no summary:\n{out}")
     result = json.loads(match.group(1))
-    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    seconds = result["duration_us"] / 1e6
+    result["rps"] = result["requests"] / seconds
+    # What the run cost: gunicorn's CPU per request, and the cores wrk itself used.
+    result["server_cpu_ms"] = (
+        (group_cpu_seconds(server_pgid) - server_cpu) * 1000 / max(1, result["requests"])
+    )
+    wrk_cpu = (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime)
+    result["wrk_cores"] = wrk_cpu / seconds
+    result["load"] = (load_before, os.getloadavg()[0])
     return result
 
 
@@ -198,6 +241,13 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=0, help="gunicorn threads per worker")
     parser.add_argument("--worker-class", default="", help="sync or gthread")
     parser.add_argument("--only", default="", help="comma-separated target names")
+    parser.add_argument(
+        "--settle-load",
+        type=float,
+        default=1.0,
+        help="before each target, wait until the 1-minute load average is below this",
+    )
+    parser.add_argument("--settle-seconds", type=float, default=120, help="longest such wait")
     parser.add_argument("--no-fresh", dest="fresh", action="store_false")
     parser.add_argument("--skip-prepare", action="store_true")
     args = parser.parse_args()
@@ -246,17 +296,23 @@ def main() -> int:
             f"==> wrk: {args.connections} connections, {args.duration} each, "
             f"think time {args.think_ms} ms"
         )
-        print(f"{'target':<22}{'req/s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}  statuses")
+        print(
+            f"{'target':<22}{'req/s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}"
+            f"{'cpu ms':>8}{'wrk':>6}{'load':>11}  statuses"
+        )
         failed = False
         for target in targets:
-            r = run_wrk(args, base, target)
+            settle(args.settle_load, args.settle_seconds)
+            r = run_wrk(args, base, target, server.pid)
             statuses = r["statuses"]
             bad = sum(n for s, n in statuses.items() if int(s) >= 500)
             errors = r["connect_errors"] + r["read_errors"] + r["write_errors"] + r["timeouts"]
             failed |= bad > 0 or errors > 0 or not statuses
             print(
                 f"{target['name']:<22}{r['rps']:>9.0f}{r['p50_us'] / 1000:>9.1f}"
-                f"{r['p90_us'] / 1000:>9.1f}{r['p99_us'] / 1000:>9.1f}  {statuses}"
+                f"{r['p90_us'] / 1000:>9.1f}{r['p99_us'] / 1000:>9.1f}"
+                f"{r['server_cpu_ms']:>8.2f}{r['wrk_cores']:>6.2f}"
+                f"{r['load'][0]:>5.2f}-{r['load'][1]:<5.2f}  {statuses}"
                 f"{f'  socket errors {errors}' if errors else ''}"
             )
             sys.stdout.flush()
