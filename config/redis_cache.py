@@ -13,7 +13,17 @@ increment in one pipelined round trip (accounts/api/throttles.py).
 
 from __future__ import annotations
 
+import logging
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+# What the client raises when Redis cannot be reached (OSError: refused or timed-out sockets).
+CACHE_ERRORS = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
 class ReusingRedisCacheClient(RedisCacheClient):
@@ -57,3 +67,28 @@ class ReusingRedisCache(RedisCache):
             client.expire(key, timeout)
             ttl = timeout
         return int(count), int(ttl)
+
+
+class BestEffortRedisCache(ReusingRedisCache):
+    """For caches of things that can always be recomputed (rendered fragments): when Redis
+    is unreachable a read is a miss and a write is skipped, with a warning, so the page is
+    rendered from scratch instead of failing. Rate limits and idempotency keys stay on the
+    strict default cache, where an outage must be noticed (accounts/availability.py)."""
+
+    def get(self, key, default=None, version=None):
+        try:
+            return super().get(key, default, version)
+        except CACHE_ERRORS as exc:
+            logger.warning(
+                "cache %s unavailable, reading %s as a miss: %s", self._alias(), key, exc
+            )
+            return default
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            super().set(key, value, timeout, version)
+        except CACHE_ERRORS as exc:
+            logger.warning("cache %s unavailable, not storing %s: %s", self._alias(), key, exc)
+
+    def _alias(self) -> str:
+        return ",".join(self._servers)

@@ -105,10 +105,22 @@ if REDIS_URL:
             # An unreachable Redis must cost a request milliseconds, not minutes: throttles
             # then fail open and idempotency answers 503 (accounts/availability.py).
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+        },
+        # Rendered comparison fragments: recomputable, so an outage reads as a miss.
+        "fragments": {
+            "BACKEND": "config.redis_cache.BestEffortRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        },
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "fragments": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "fragments",
+        },
+    }
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -47,7 +47,12 @@ def redis_down():
                 "BACKEND": "django.core.cache.backends.redis.RedisCache",
                 "LOCATION": CLOSED_PORT_URL,
                 "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-            }
+            },
+            "fragments": {
+                "BACKEND": "config.redis_cache.BestEffortRedisCache",
+                "LOCATION": CLOSED_PORT_URL,
+                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            },
         }
     )
     saved = {
