@@ -9,9 +9,10 @@ load the reference catalog and the demo organization, collectstatic, start gunic
 demo owner through the login form to get a session cookie, create an API token through
 POST /api/v1/tokens/, then run wrk against each target in turn and print a table of
 req/s, p50/p90/p99 latency and responses per status. Everything is stopped at the end.
-Also printed per target: gunicorn's CPU time per request (master and workers, from /proc),
-the cores wrk itself used (it shares the machine), and the 1-minute load average before
-and after the run.
+Also printed per target: gunicorn's CPU time per request (master and workers, from /proc);
+the cores used during the run by gunicorn, by wrk itself (it shares the machine) and by
+everything else (PostgreSQL, Redis, other people's work); and the 1-minute load average
+before and after the run.
 
 Rate limits are raised for the run (API_RATE_USER/API_RATE_QUOTE=10000000/min) so the
 throttle still runs (one Redis round trip per request) but never answers 429.
@@ -182,6 +183,13 @@ def group_cpu_seconds(pgid: int) -> float:
     return total
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine spent busy (all cores, /proc/stat minus idle and iowait)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    busy = sum(fields[:8]) - fields[3] - fields[4]  # user..steal, without idle and iowait
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
 def settle(threshold: float, max_seconds: float) -> None:
     """Wait (bounded) until the 1-minute load average is below ``threshold``: the previous
     target's run leaves the load average high for a minute or two."""
@@ -202,6 +210,7 @@ def run_wrk(args, base: str, target: dict, server_pgid: int) -> dict:
     cmd.append(base + target["path"])
     load_before = os.getloadavg()[0]
     server_cpu = group_cpu_seconds(server_pgid)
+    machine_busy = machine_busy_seconds()
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -212,11 +221,13 @@ def run_wrk(args, base: str, target: dict, server_pgid: int) -> dict:
     seconds = result["duration_us"] / 1e6
     result["rps"] = result["requests"] / seconds
     # What the run cost: gunicorn's CPU per request, and the cores wrk itself used.
-    result["server_cpu_ms"] = (
-        (group_cpu_seconds(server_pgid) - server_cpu) * 1000 / max(1, result["requests"])
-    )
+    server_cpu = group_cpu_seconds(server_pgid) - server_cpu
+    result["server_cpu_ms"] = server_cpu * 1000 / max(1, result["requests"])
     wrk_cpu = (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime)
     result["wrk_cores"] = wrk_cpu / seconds
+    result["server_cores"] = server_cpu / seconds
+    # Everything else that ran meanwhile: PostgreSQL, Redis, and anybody else's work.
+    result["other_cores"] = (machine_busy_seconds() - machine_busy - server_cpu - wrk_cpu) / seconds
     result["load"] = (load_before, os.getloadavg()[0])
     return result
 
@@ -298,7 +309,7 @@ def main() -> int:
         )
         print(
             f"{'target':<22}{'req/s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}"
-            f"{'cpu ms':>8}{'wrk':>6}{'load':>11}  statuses"
+            f"{'cpu ms':>8}{'cores: gunicorn':>16}{'wrk':>6}{'other':>6}{'load':>11}  statuses"
         )
         failed = False
         for target in targets:
@@ -311,7 +322,8 @@ def main() -> int:
             print(
                 f"{target['name']:<22}{r['rps']:>9.0f}{r['p50_us'] / 1000:>9.1f}"
                 f"{r['p90_us'] / 1000:>9.1f}{r['p99_us'] / 1000:>9.1f}"
-                f"{r['server_cpu_ms']:>8.2f}{r['wrk_cores']:>6.2f}"
+                f"{r['server_cpu_ms']:>8.2f}{r['server_cores']:>16.2f}{r['wrk_cores']:>6.2f}"
+                f"{r['other_cores']:>6.2f}"
                 f"{r['load'][0]:>5.2f}-{r['load'][1]:<5.2f}  {statuses}"
                 f"{f'  socket errors {errors}' if errors else ''}"
             )
