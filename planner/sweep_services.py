@@ -192,20 +192,23 @@ def sweep_chunk_run(*, sweep_id: int, index: int) -> str:
 def _record_chunk(*, sweep_id: int, chunk_pk: int, points: int, blob: bytes) -> str:
     now = timezone.now()
     with transaction.atomic():
+        # The sweep's row is locked before any chunk row, the order sweep_cancel takes them
+        # in too: the other way round, a cancel racing a chunk deadlocks.
+        active = Sweep.objects.select_for_update().filter(pk=sweep_id, status__in=ACTIVE_STATUSES)
+        if not list(active.values_list("pk", flat=True)):  # cancelled or ended meanwhile
+            return "skipped"
         marked = SweepChunk.objects.filter(pk=chunk_pk, status=ChunkStatus.PENDING).update(
             status=ChunkStatus.DONE, cheapest=blob, computed_at=now, attempts=F("attempts") + 1
         )
         if not marked:
             return "duplicate"
-        counted = Sweep.objects.filter(pk=sweep_id, status__in=ACTIVE_STATUSES).update(
+        Sweep.objects.filter(pk=sweep_id).update(
             status=SweepStatus.RUNNING,
             done_points=F("done_points") + points,
             chunks_done=F("chunks_done") + 1,
         )
-        if not counted:  # cancelled meanwhile: the chunk is kept, nothing more happens
-            return "skipped"
-        # Our UPDATE holds the sweep's row lock until commit, so exactly one chunk
-        # transaction sees the last increment.
+        # The sweep's row lock is held until commit, so exactly one chunk transaction sees
+        # the last increment.
         done, total = (
             Sweep.objects.filter(pk=sweep_id).values_list("chunks_done", "chunks_total").get()
         )
