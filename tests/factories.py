@@ -4,12 +4,25 @@ so the cross-tenant harness can make an object of any model in another organizat
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import factory
 from django.db import models
+from knox.models import AuthToken
 
-from accounts.models import Invitation, Membership, Organization, Role, User
+from accounts.models import ApiToken, Invitation, Membership, Organization, Role, User
+from planner.models import Comparison, Plan, PlanOption, PlanShareLink, Sweep, SweepChunk, Workload
+from pricing.models import PriceOverlay
+from tracking.models import (
+    ActualUsageImport,
+    ActualUsageMonth,
+    Alert,
+    Budget,
+    ForecastAssumptions,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
@@ -83,13 +96,7 @@ class WorkloadFactory(factory.django.DjangoModelFactory):
     input_share = "0.5"
 
 
-def _register_planner_factories() -> None:
-    from planner.models import Workload
-
-    tenant_factory(Workload)(lambda org: WorkloadFactory(organization=org))
-
-
-_register_planner_factories()
+tenant_factory(Workload)(lambda org: WorkloadFactory(organization=org))
 
 
 # --- sweeps (planner.models.sweeps) ------------------------------------------------------
@@ -183,19 +190,11 @@ def _sweep_in(org):
 
 
 def _sweep_chunk_in(org):
-    from planner.models import SweepChunk
-
     return SweepChunk.objects.filter(sweep=_sweep_in(org)).order_by("index").first()
 
 
-def _register_sweep_factories() -> None:
-    from planner.models import Sweep, SweepChunk
-
-    tenant_factory(Sweep)(_sweep_in)
-    tenant_factory(SweepChunk)(_sweep_chunk_in)
-
-
-_register_sweep_factories()
+tenant_factory(Sweep)(_sweep_in)
+tenant_factory(SweepChunk)(_sweep_chunk_in)
 
 
 def published_catalog_version(**kwargs):
@@ -213,17 +212,11 @@ def published_catalog_version(**kwargs):
     )
 
 
-def _register_pricing_factories() -> None:
-    from pricing.models import PriceOverlay
-
-    tenant_factory(PriceOverlay)(
-        lambda org: PriceOverlay.objects.create(
-            organization=org, base_version=published_catalog_version(), name=f"{org.name} prices"
-        )
+tenant_factory(PriceOverlay)(
+    lambda org: PriceOverlay.objects.create(
+        organization=org, base_version=published_catalog_version(), name=f"{org.name} prices"
     )
-
-
-_register_pricing_factories()
+)
 
 
 # model class -> callable(user) -> instance owned by that user rather than by an organization
@@ -271,107 +264,71 @@ def plan_in(org: Organization, *, computed: bool = False):
     return plan
 
 
-def _register_plan_factories() -> None:
-    from planner.models import Comparison, Plan, PlanOption
-
-    tenant_factory(Plan)(lambda org: plan_in(org))
-    tenant_factory(PlanOption)(lambda org: plan_in(org).options.first())
-    tenant_factory(Comparison)(lambda org: plan_in(org, computed=True).latest_comparison)
-
-
-_register_plan_factories()
+tenant_factory(Plan)(lambda org: plan_in(org))
+tenant_factory(PlanOption)(lambda org: plan_in(org).options.first())
+tenant_factory(Comparison)(lambda org: plan_in(org, computed=True).latest_comparison)
 
 
 def _api_token_for(user: User) -> Any:
-    from knox.models import AuthToken
-
-    from accounts.models import ApiToken
-
     auth_token, _secret = AuthToken.objects.create(user)
     return ApiToken.objects.create(user=user, name="harness token", auth_token=auth_token)
 
 
-def _register_accounts_user_factories() -> None:
-    from accounts.models import ApiToken
-
-    user_factory(ApiToken)(_api_token_for)
-
-
-_register_accounts_user_factories()
+user_factory(ApiToken)(_api_token_for)
 
 
 def share_link_in(org: Organization, *, plan: Any = None, computed: bool = False):
     """An active read-only share link of a plan of ``org``."""
-    from planner.models import PlanShareLink
-
     plan = plan or plan_in(org, computed=computed)
     return PlanShareLink.objects.create(organization=org, plan=plan)
 
 
-def _register_share_factories() -> None:
-    from planner.models import PlanShareLink
-
-    tenant_factory(PlanShareLink)(lambda org: share_link_in(org))
-
-
-_register_share_factories()
+tenant_factory(PlanShareLink)(lambda org: share_link_in(org))
 
 
 # --- tracking (forecasts, budgets, alerts, webhooks, actual usage) ----------------------
 
 
-def _register_tracking_factories() -> None:
-    from datetime import date
-
-    from tracking.models import (
-        ActualUsageImport,
-        ActualUsageMonth,
-        Alert,
-        Budget,
-        ForecastAssumptions,
-        WebhookDelivery,
-        WebhookEndpoint,
+def _usage_import_in(org):
+    return ActualUsageImport.objects.create(
+        organization=org, workload=WorkloadFactory(organization=org), file_format="breakeven"
     )
 
-    def usage_import(org):
-        return ActualUsageImport.objects.create(
-            organization=org, workload=WorkloadFactory(organization=org), file_format="breakeven"
-        )
 
-    def endpoint(org):
-        return WebhookEndpoint.objects.create(organization=org, url=f"https://{org.slug}.test/hook")
+def _webhook_endpoint_in(org):
+    return WebhookEndpoint.objects.create(organization=org, url=f"https://{org.slug}.test/hook")
 
-    tenant_factory(ForecastAssumptions)(
-        lambda org: ForecastAssumptions.objects.create(organization=org, plan=plan_in(org))
+
+tenant_factory(ForecastAssumptions)(
+    lambda org: ForecastAssumptions.objects.create(organization=org, plan=plan_in(org))
+)
+tenant_factory(Budget)(
+    lambda org: Budget.objects.create(organization=org, monthly_amount="1000.00")
+)
+tenant_factory(Alert)(
+    lambda org: Alert.objects.create(organization=org, kind="over_budget", message="Over.")
+)
+tenant_factory(WebhookEndpoint)(_webhook_endpoint_in)
+tenant_factory(WebhookDelivery)(
+    lambda org: WebhookDelivery.objects.create(
+        organization=org, endpoint=_webhook_endpoint_in(org), event="ping", body="{}"
     )
-    tenant_factory(Budget)(
-        lambda org: Budget.objects.create(organization=org, monthly_amount="1000.00")
+)
+tenant_factory(ActualUsageImport)(_usage_import_in)
+
+
+def _usage_month_in(org):
+    parent = _usage_import_in(org)
+    return ActualUsageMonth.objects.create(
+        organization=org,
+        usage_import=parent,
+        workload=parent.workload,
+        month=date(2026, 1, 1),
+        model="m",
+        input_tokens=1,
+        output_tokens=1,
+        cost="0.01",
     )
-    tenant_factory(Alert)(
-        lambda org: Alert.objects.create(organization=org, kind="over_budget", message="Over.")
-    )
-    tenant_factory(WebhookEndpoint)(endpoint)
-    tenant_factory(WebhookDelivery)(
-        lambda org: WebhookDelivery.objects.create(
-            organization=org, endpoint=endpoint(org), event="ping", body="{}"
-        )
-    )
-    tenant_factory(ActualUsageImport)(usage_import)
-
-    def usage_month(org):
-        parent = usage_import(org)
-        return ActualUsageMonth.objects.create(
-            organization=org,
-            usage_import=parent,
-            workload=parent.workload,
-            month=date(2026, 1, 1),
-            model="m",
-            input_tokens=1,
-            output_tokens=1,
-            cost="0.01",
-        )
-
-    tenant_factory(ActualUsageMonth)(usage_month)
 
 
-_register_tracking_factories()
+tenant_factory(ActualUsageMonth)(_usage_month_in)
