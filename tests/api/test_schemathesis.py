@@ -7,8 +7,6 @@ with a member's knox token, in-process through the WSGI application. Asserts no
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import schemathesis
 from django.core import signals
@@ -131,7 +129,6 @@ def test_api_conforms_to_its_schema(cast):
         headers={"Accept": "application/vnd.oai.openapi+json"},
     )
     checks = CHECKS.get_all()
-    started = time.monotonic()
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 40
     labels = {operation.label for operation in operations}
@@ -140,4 +137,3 @@ def test_api_conforms_to_its_schema(cast):
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             _fuzz(operation, mode, headers, checks)
-    assert time.monotonic() - started < 90
