@@ -2,11 +2,14 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+
+from accounts.generations import data_changed
 
 
 class UserManager(BaseUserManager["User"]):
@@ -51,6 +54,11 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        # Its name and currency show on pages cached per data generation.
+        data_changed([self.pk])
 
 
 class Role(models.TextChoices):

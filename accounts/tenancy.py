@@ -35,6 +35,10 @@ scoped — the outer queryset is, if it is a tenant model's; raw SQL (``.raw()``
 cursors); forward foreign keys (``option.plan``), ``refresh_from_db``, ``save`` and
 cascading deletes, which use the model's plain base manager and follow rows that were
 already reached through a scoped query.
+
+Every write path here (``save``/``delete`` of a row, ``update``, ``delete``,
+``bulk_create``, ``bulk_update`` of a queryset) also reports the organizations it touched
+to `accounts.generations`, which is what lets pages cache an organization's data safely.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.db.models import Q
 
+from accounts.generations import data_changed
 from accounts.tenant_scope import (
     EMPTY,
     OrganizationScope,
@@ -143,6 +148,14 @@ class TenantQuerySet(models.QuerySet):
     def _needs_scope(self) -> bool:
         return not self._tenant_scope_applied
 
+    def _organizations_touched(self, values: dict[str, Any] | None = None) -> set[int]:
+        """The organizations of the rows this (scoped) queryset is about to write."""
+        touched = set(self.order_by().values_list("organization_id", flat=True).distinct())
+        moved_to = (values or {}).get("organization", (values or {}).get("organization_id"))
+        if moved_to is not None:
+            touched.add(getattr(moved_to, "pk", moved_to))
+        return touched
+
     # --- every way a queryset reaches the database ----------------------------------
 
     def _fetch_all(self) -> None:
@@ -182,7 +195,11 @@ class TenantQuerySet(models.QuerySet):
             rows = self._tenant_scoped().update(**kwargs)
             self._result_cache = None
             return rows
-        return super().update(**kwargs)
+        touched = self._organizations_touched(kwargs)
+        rows = super().update(**kwargs)
+        if rows:
+            data_changed(touched)
+        return rows
 
     update.alters_data = True  # type: ignore[attr-defined]
 
@@ -191,7 +208,11 @@ class TenantQuerySet(models.QuerySet):
             rows = self._tenant_scoped()._update(values)
             self._result_cache = None
             return rows
-        return super()._update(values)
+        touched = self._organizations_touched({field.name: value for field, _, value in values})
+        rows = super()._update(values)
+        if rows:
+            data_changed(touched)
+        return rows
 
     _update.alters_data = True  # type: ignore[attr-defined]
     _update.queryset_only = False  # type: ignore[attr-defined]
@@ -201,7 +222,11 @@ class TenantQuerySet(models.QuerySet):
             result = self._tenant_scoped().delete()
             self._result_cache = None
             return result
-        return super().delete()
+        touched = self._organizations_touched()
+        result = super().delete()
+        if result[0]:
+            data_changed(touched)
+        return result
 
     delete.alters_data = True  # type: ignore[attr-defined]
     delete.queryset_only = True  # type: ignore[attr-defined]
@@ -209,9 +234,20 @@ class TenantQuerySet(models.QuerySet):
     def _raw_delete(self, using: str) -> int:
         if self._needs_scope():
             return self._tenant_scoped()._raw_delete(using)
-        return super()._raw_delete(using)
+        touched = self._organizations_touched()
+        rows = super()._raw_delete(using)
+        if rows:
+            data_changed(touched)
+        return rows
 
     _raw_delete.alters_data = True  # type: ignore[attr-defined]
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        created = super().bulk_create(objs, *args, **kwargs)
+        data_changed(obj.organization_id for obj in created)
+        return created
+
+    bulk_create.alters_data = True  # type: ignore[attr-defined]
 
     def explain(self, *, format: str | None = None, **options: Any) -> str:
         if self._needs_scope():
@@ -245,3 +281,17 @@ class TenantModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        data_changed([self.organization_id])
+
+    save.alters_data = True  # type: ignore[attr-defined]
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        organization_id = self.organization_id
+        result = super().delete(*args, **kwargs)
+        data_changed([organization_id])
+        return result
+
+    delete.alters_data = True  # type: ignore[attr-defined]

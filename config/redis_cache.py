@@ -90,5 +90,19 @@ class BestEffortRedisCache(ReusingRedisCache):
         except CACHE_ERRORS as exc:
             logger.warning("cache %s unavailable, not storing %s: %s", self._alias(), key, exc)
 
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().add(key, value, timeout, version)
+        except CACHE_ERRORS as exc:
+            logger.warning("cache %s unavailable, not adding %s: %s", self._alias(), key, exc)
+            return False
+
+    def delete_many(self, keys, version=None):
+        try:
+            super().delete_many(keys, version)
+        except CACHE_ERRORS as exc:
+            # Callers that invalidate (accounts/generations.py) rely on entries' TTLs then.
+            logger.warning("cache %s unavailable, not deleting %s: %s", self._alias(), keys, exc)
+
     def _alias(self) -> str:
         return ",".join(self._servers)

@@ -178,6 +178,12 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Pages cache what they render from an organization's rows under its data generation
+# (accounts/generations.py) for at most this long. Needs a cache every process shares
+# (Redis) unless tasks run in the web process; 0 turns it off.
+TENANT_PAGE_CACHE_SECONDS = env.int(
+    "TENANT_PAGE_CACHE_SECONDS", default=60 if (REDIS_URL or CELERY_TASK_ALWAYS_EAGER) else 0
+)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

@@ -31,6 +31,9 @@ _TEMPLATES = (
     "planner/_comparison.html",
     "planner/_depth.html",
     "planner/_charts.html",
+    # Cached per data generation (accounts/generations.py).
+    "planner/_dashboard_body.html",
+    "tracking/_plan_budget.html",
 )
 _STATIC = ("vendor/chart.js/chart.umd.min.js", "js/charts.js")
 _CODE = (Path(__file__).parent / "templatetags" / "planner_charts.py",)

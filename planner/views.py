@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.functional import SimpleLazyObject
 from django.views.generic import FormView, TemplateView
 
+from accounts.generations import generation
 from accounts.mixins import OrgMemberMixin, TenantObjectMixin
 from planner import selectors, services
 from planner.forms import PlanForm, ReevaluateForm, SelfHostFormSet, WorkloadForm
@@ -35,11 +38,18 @@ class DashboardView(OrgMemberMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["counts"] = selectors.dashboard_counts(organization=self.organization)
-        context["recent_plans"] = selectors.plans_for_table(organization=self.organization)[:5]
-        context["flagged_plans"] = selectors.plans_flagged(organization=self.organization)[:5]
-        context["running_sweeps"] = sweeps_running(organization=self.organization)[:5]
+        organization = self.organization
+        # Lazy: nothing below is queried when the body comes from the cache.
+        context["counts"] = SimpleLazyObject(
+            lambda: selectors.dashboard_counts(organization=organization)
+        )
+        context["recent_plans"] = selectors.plans_for_table(organization=organization)[:5]
+        context["flagged_plans"] = selectors.plans_flagged(organization=organization)[:5]
+        context["running_sweeps"] = sweeps_running(organization=organization)[:5]
         context["can_write"] = self.membership.can_write
+        context["page_generation"] = generation(organization)
+        context["page_cache_seconds"] = settings.TENANT_PAGE_CACHE_SECONDS
+        context["fragment_version"] = fragment_version()
         return context
 
 
@@ -282,6 +292,8 @@ class PlanDetailView(TenantObjectMixin, TemplateView):
             plan=plan,
             options=selectors.plan_options(plan=plan),
             can_write=self.membership.can_write,
+            page_generation=generation(self.organization),
+            page_cache_seconds=settings.TENANT_PAGE_CACHE_SECONDS,
             **comparison_context(plan.latest_comparison),
         )
         return context
