@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from accounts.models import Membership
+from accounts.middleware import user_memberships
 
 
 def current_organization(request: HttpRequest) -> dict[str, object]:
@@ -16,11 +16,8 @@ def current_organization(request: HttpRequest) -> dict[str, object]:
     if not membership:  # SimpleLazyObject wrapping None
         return {}
 
-    def memberships():
-        return Membership.objects.select_related("organization").filter(user=request.user)
-
     return {
         "current_membership": membership,
         "current_organization": membership.organization,
-        "all_memberships": memberships,
+        "all_memberships": lambda: user_memberships(request),
     }

@@ -10,17 +10,29 @@ from accounts.models import Membership
 SESSION_KEY = "current_organization_id"
 
 
+def user_memberships(request: HttpRequest) -> list[Membership]:
+    """The request user's memberships with their organizations, oldest first: read once
+    per request for both the current organization and the page's switcher."""
+    memberships = getattr(request, "_user_memberships", None)
+    if memberships is None:
+        memberships = list(
+            Membership.objects.select_related("organization")
+            .filter(user=request.user)
+            .order_by("created_at", "pk")
+        )
+        request._user_memberships = memberships  # type: ignore[attr-defined]
+    return memberships
+
+
 def _current_membership(request: HttpRequest) -> Membership | None:
-    user = request.user
-    if not user.is_authenticated:
+    if not request.user.is_authenticated:
         return None
-    memberships = Membership.objects.select_related("organization").filter(user=user)
+    memberships = user_memberships(request)
     chosen = request.session.get(SESSION_KEY)
-    if chosen is not None:
-        membership = memberships.filter(organization_id=chosen).first()
-        if membership is not None:
+    for membership in memberships:
+        if membership.organization_id == chosen:
             return membership
-    return memberships.order_by("created_at", "pk").first()
+    return memberships[0] if memberships else None
 
 
 class CurrentOrganizationMiddleware:
