@@ -30,8 +30,10 @@ preload_app = True
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = 20
 keepalive = 5
-# Recycle workers now and then so a slow leak cannot grow forever.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 5000)
+# Recycle workers now and then so a slow leak cannot grow forever. Not too often: a fresh
+# worker drops its keep-alive connections and warms up (connections, URL resolver,
+# templates), which showed as the p99 of the quote at 300 req/s (BENCHMARKS.md "## Load").
+max_requests = _int("GUNICORN_MAX_REQUESTS", 50000)
 max_requests_jitter = max_requests // 10
 # Access log to stdout unless switched off (the load benchmark turns it off).
 accesslog = None if os.environ.get("GUNICORN_ACCESS_LOG", "1") == "0" else "-"
