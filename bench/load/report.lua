@@ -1,6 +1,7 @@
 -- wrk script for bench/load/run.py: optional POST body (WRK_METHOD, WRK_BODY_FILE),
--- optional think time per request (WRK_THINK_MS, uniform 0..2x), and one JSON line at the
--- end with requests, errors, latency percentiles and a count per HTTP status.
+-- optional think time per request (WRK_THINK_MS, uniform 0..2x) or a fixed offered rate
+-- (WRK_THREAD_RATE requests/s per wrk thread), and one JSON line at the end with requests,
+-- errors, latency percentiles and a count per HTTP status.
 local method = os.getenv("WRK_METHOD")
 if method and method ~= "" then wrk.method = method end
 local body_file = os.getenv("WRK_BODY_FILE")
@@ -10,6 +11,19 @@ if body_file and body_file ~= "" then
   f:close()
 end
 local think_ms = tonumber(os.getenv("WRK_THINK_MS") or "0") or 0
+local thread_rate = tonumber(os.getenv("WRK_THREAD_RATE") or "0") or 0
+
+-- A millisecond clock: wrk's Lua is LuaJIT, whose os.clock() is CPU time, not wall time.
+local ffi = require("ffi")
+ffi.cdef [[
+  typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+  int clock_gettime(int clock_id, bench_timespec *tp);
+]]
+local timespec = ffi.new("bench_timespec")
+local function now_ms()
+  ffi.C.clock_gettime(1, timespec) -- CLOCK_MONOTONIC
+  return tonumber(timespec.tv_sec) * 1000 + tonumber(timespec.tv_nsec) / 1e6
+end
 
 local threads = {}
 function setup(thread)
@@ -21,7 +35,21 @@ function init(args)
   math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)") or "0", 16) % 100000)
 end
 
-if think_ms > 0 then
+if thread_rate > 0 then
+  -- Open-loop pacing: the thread's k-th request is due at start + k / rate, whichever of
+  -- its connections is free claims the next slot. A server that keeps up sees exactly the
+  -- offered rate; one that falls behind gets the missed requests as soon as connections
+  -- free up (they are not silently dropped), and its latency shows it.
+  local interval = 1000 / thread_rate
+  local next_slot = nil
+  function delay()
+    local now = now_ms()
+    next_slot = next_slot or now
+    local slot = next_slot
+    next_slot = next_slot + interval
+    return math.max(0, math.floor(slot - now + 0.5))
+  end
+elseif think_ms > 0 then
   function delay()
     return math.random(0, 2 * think_ms)
   end

@@ -16,9 +16,12 @@ before and after the run.
 
 Rate limits are raised for the run (API_RATE_USER/API_RATE_QUOTE=10000000/min) so the
 throttle still runs (one Redis round trip per request) but never answers 429.
-``--think-ms N`` gives every connection a random pause of 0..2N ms between requests
-(clients that are not hammering back to back); the default 0 is a closed loop at
-saturation.
+By default every connection sends its next request as soon as the last one answered
+(closed loop): the server is saturated and the figures are its capacity. ``--rate R`` (or
+a list, ``--rate 100,300,500``) instead offers a fixed R requests/s in all, spread over the
+same connections (open-loop pacing in report.lua): the latency a server shows at a given
+load, which is what a latency target is about. ``--think-ms N`` gives every connection a
+random pause of 0..2N ms between requests instead.
 """
 
 # ruff: noqa: S310 (every URL opened here is our own loopback server)
@@ -198,11 +201,12 @@ def settle(threshold: float, max_seconds: float) -> None:
         time.sleep(2)
 
 
-def run_wrk(args, base: str, target: dict, server_pgid: int) -> dict:
+def run_wrk(args, base: str, target: dict, server_pgid: int, rate: float) -> dict:
     env = dict(os.environ)
     env["WRK_METHOD"] = target.get("method", "GET")
     env["WRK_BODY_FILE"] = target.get("body_file", "")
     env["WRK_THINK_MS"] = str(args.think_ms)
+    env["WRK_THREAD_RATE"] = str(rate / args.threads_wrk)
     cmd = ["wrk", "-t", str(args.threads_wrk), "-c", str(args.connections), "-d", args.duration]
     cmd += ["--timeout", args.timeout, "--latency", "-s", LUA]
     for header in target["headers"]:
@@ -248,6 +252,11 @@ def main() -> int:
     parser.add_argument("--timeout", default="5s")
     parser.add_argument("--threads-wrk", type=int, default=2)
     parser.add_argument("--think-ms", type=int, default=0)
+    parser.add_argument(
+        "--rate",
+        default="0",
+        help="offered requests/s in all (comma-separated list: one run each); 0 = closed loop",
+    )
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (env default)")
     parser.add_argument("--threads", type=int, default=0, help="gunicorn threads per worker")
     parser.add_argument("--worker-class", default="", help="sync or gthread")
@@ -262,6 +271,7 @@ def main() -> int:
     parser.add_argument("--no-fresh", dest="fresh", action="store_false")
     parser.add_argument("--skip-prepare", action="store_true")
     args = parser.parse_args()
+    rates = [float(r) for r in args.rate.split(",")]
 
     env = run_env(args)
     if not args.skip_prepare:
@@ -305,22 +315,22 @@ def main() -> int:
             targets = [t for t in targets if t["name"].split()[0] in wanted]
         print(
             f"==> wrk: {args.connections} connections, {args.duration} each, "
-            f"think time {args.think_ms} ms"
+            f"think time {args.think_ms} ms, offered rate {args.rate} (0: closed loop)"
         )
         print(
-            f"{'target':<22}{'req/s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}"
+            f"{'target':<22}{'offered':>8}{'req/s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}"
             f"{'cpu ms':>8}{'cores: gunicorn':>16}{'wrk':>6}{'other':>6}{'load':>11}  statuses"
         )
         failed = False
-        for target in targets:
+        for target, rate in ((t, r) for t in targets for r in rates):
             settle(args.settle_load, args.settle_seconds)
-            r = run_wrk(args, base, target, server.pid)
+            r = run_wrk(args, base, target, server.pid, rate)
             statuses = r["statuses"]
             bad = sum(n for s, n in statuses.items() if int(s) >= 500)
             errors = r["connect_errors"] + r["read_errors"] + r["write_errors"] + r["timeouts"]
             failed |= bad > 0 or errors > 0 or not statuses
             print(
-                f"{target['name']:<22}{r['rps']:>9.0f}{r['p50_us'] / 1000:>9.1f}"
+                f"{target['name']:<22}{rate or 'max':>8}{r['rps']:>9.0f}{r['p50_us'] / 1000:>9.1f}"
                 f"{r['p90_us'] / 1000:>9.1f}{r['p99_us'] / 1000:>9.1f}"
                 f"{r['server_cpu_ms']:>8.2f}{r['server_cores']:>16.2f}{r['wrk_cores']:>6.2f}"
                 f"{r['other_cores']:>6.2f}"
