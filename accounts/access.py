@@ -48,10 +48,9 @@ def get_for_member(queryset: models.QuerySet[M], user, pk: object) -> tuple[M, M
     if not getattr(user, "is_authenticated", False):
         raise Http404
     try:
-        # A user has at most one membership per organization (membership_unique_user_org),
-        # so the join cannot repeat a row and needs no DISTINCT (which over the selected
-        # related rows' columns costs PostgreSQL a sort).
-        obj = queryset.filter(organization__memberships__user=user).get(pk=pk)
+        # No join to the memberships here: the membership is read (and required) right
+        # after, and every join costs PostgreSQL planning time on each request.
+        obj = queryset.get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
     membership = get_membership(user, obj.organization_id)

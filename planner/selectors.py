@@ -58,6 +58,14 @@ def plan_options(*, plan: Plan) -> QuerySet[Any]:
     )
 
 
+def latest_comparison_deferred(*, plan: Plan) -> Comparison | None:
+    """The plan's newest comparison without its stored inputs and results, which load on
+    first access (the plan page reads them only when its cached fragments miss)."""
+    return (
+        Comparison.objects.filter(plan=plan).defer("inputs", "results").order_by("-number").first()
+    )
+
+
 def comparisons_for_plan(*, plan: Plan) -> QuerySet[Comparison]:
     return (
         Comparison.objects.filter(plan=plan)

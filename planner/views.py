@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.conf import settings
@@ -262,12 +263,21 @@ def comparison_context(comparison: Comparison | None) -> dict[str, Any]:
     """What the comparison partial shows, and the chart data for the charts block."""
     if comparison is None:
         return {"comparison": None, "chart_data": {}}
-    results = comparison.results
-    chart_data = {
-        "comparison": comparison.number,
-        "recommended": results["recommendation"]["option"],
-        **results.get("curves", {}),
-    }
+
+    # Callables, which templates call when they first use them: where the fragments that
+    # read them come from the cache, the stored results (tens of kB of JSON) are never
+    # loaded or decoded (the plan page defers them).
+    @functools.cache
+    def results() -> dict[str, Any]:
+        return comparison.results
+
+    def chart_data() -> dict[str, Any]:
+        return {
+            "comparison": comparison.number,
+            "recommended": results()["recommendation"]["option"],
+            **results().get("curves", {}),
+        }
+
     return {
         "comparison": comparison,
         "results": results,
@@ -294,7 +304,7 @@ class PlanDetailView(TenantObjectMixin, TemplateView):
             can_write=self.membership.can_write,
             page_generation=generation(self.organization),
             page_cache_seconds=settings.TENANT_PAGE_CACHE_SECONDS,
-            **comparison_context(plan.latest_comparison),
+            **comparison_context(selectors.latest_comparison_deferred(plan=plan)),
         )
         return context
 

@@ -437,6 +437,9 @@ class ComparisonQuerySet(TenantQuerySet):
         raise ComparisonLockedError("Comparisons are immutable.")
 
 
+_STORED = frozenset({"inputs", "results"})
+
+
 class Comparison(TenantModel):
     """One computation of a plan: engine results as JSON plus a few columns to sort by."""
 
@@ -476,3 +479,10 @@ class Comparison(TenantModel):
         if self.pk is not None:
             raise ComparisonLockedError("Comparisons are immutable: compute the plan again.")
         super().save(*args, **kwargs)
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None) -> None:
+        # Pages defer the stored inputs and results together (selectors); whoever reads one
+        # of them on a cache miss reads the other soon after: load both in one query.
+        if fields is not None and _STORED.intersection(fields):
+            fields = [*fields, *(_STORED & self.get_deferred_fields()).difference(fields)]
+        super().refresh_from_db(using, fields, from_queryset)
