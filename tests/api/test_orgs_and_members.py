@@ -244,3 +244,18 @@ def test_put_is_not_allowed(api, cast):
         405,
         "method_not_allowed",
     )
+
+
+def test_the_filter_class_is_built_once_and_still_filters(api, cast):
+    from accounts.api.filters import FilterBackend
+    from accounts.api.views import MembershipViewSet
+
+    MembershipFactory(organization=cast.org, role=Role.VIEWER)
+    client = api("owner")
+    for role in ("viewer", "owner", "viewer"):
+        members = client.get(f"/api/v1/orgs/acme/members/?role={role}").json()["results"]
+        assert members
+        assert {m["role"] for m in members} == {role}
+    built = [cls for (view, _), cls in FilterBackend._classes.items() if view is MembershipViewSet]
+    assert len(built) == 1
+    assert_error(client.get("/api/v1/orgs/acme/members/?role=emperor"), 400, "validation_error")
