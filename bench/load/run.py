@@ -12,8 +12,8 @@ POST /api/v1/tokens/, then for each target in turn warm it up for a few seconds
 req/s, p50/p90/p99 latency and responses per status. Everything is stopped at the end.
 Also printed per target: gunicorn's CPU time per request (master and workers, from /proc);
 the cores used during the run by gunicorn, by wrk itself (it shares the machine) and by
-everything else (PostgreSQL, Redis, other people's work); and the 1-minute load average
-before and after the run.
+everything else (PostgreSQL, Redis, other people's work); the cores the hypervisor stole
+(/proc/stat steal); and the 1-minute load average before and after the run.
 
 Rate limits are raised for the run (API_RATE_USER/API_RATE_QUOTE=10000000/min) so the
 throttle still runs (one Redis round trip per request) but never answers 429.
@@ -194,6 +194,13 @@ def machine_busy_seconds() -> float:
     return busy / os.sysconf("SC_CLK_TCK")
 
 
+def stolen_seconds() -> float:
+    """CPU seconds the hypervisor gave to other guests while ours wanted them (/proc/stat
+    steal): on a shared VM, bursts of it show up as stalls in the latency tail."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return fields[7] / os.sysconf("SC_CLK_TCK")
+
+
 def settle(threshold: float, max_seconds: float) -> None:
     """Wait (bounded) until the 1-minute load average is below ``threshold``: the previous
     target's run leaves the load average high for a minute or two."""
@@ -231,6 +238,7 @@ def run_wrk(args, base: str, target: dict, server_pgid: int, rate: float) -> dic
     load_before = os.getloadavg()[0]
     server_cpu = group_cpu_seconds(server_pgid)
     machine_busy = machine_busy_seconds()
+    stolen = stolen_seconds()
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -247,7 +255,11 @@ def run_wrk(args, base: str, target: dict, server_pgid: int, rate: float) -> dic
     result["wrk_cores"] = wrk_cpu / seconds
     result["server_cores"] = server_cpu / seconds
     # Everything else that ran meanwhile: PostgreSQL, Redis, and anybody else's work.
-    result["other_cores"] = (machine_busy_seconds() - machine_busy - server_cpu - wrk_cpu) / seconds
+    steal = stolen_seconds() - stolen
+    result["steal_cores"] = steal / seconds
+    result["other_cores"] = (
+        machine_busy_seconds() - machine_busy - server_cpu - wrk_cpu - steal
+    ) / seconds
     result["load"] = (load_before, os.getloadavg()[0])
     return result
 
@@ -338,7 +350,8 @@ def main() -> int:
         )
         print(
             f"{'target':<22}{'offered':>8}{'req/s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}"
-            f"{'cpu ms':>8}{'cores: gunicorn':>16}{'wrk':>6}{'other':>6}{'load':>11}  statuses"
+            f"{'cpu ms':>8}{'cores: gunicorn':>16}{'wrk':>6}{'other':>6}{'steal':>6}{'load':>11}"
+            "  statuses"
         )
         failed = False
         for target, rate in ((t, r) for t in targets for r in rates):
@@ -354,7 +367,7 @@ def main() -> int:
                 f"{target['name']:<22}{rate or 'max':>8}{r['rps']:>9.0f}{r['p50_us'] / 1000:>9.1f}"
                 f"{r['p90_us'] / 1000:>9.1f}{r['p99_us'] / 1000:>9.1f}"
                 f"{r['server_cpu_ms']:>8.2f}{r['server_cores']:>16.2f}{r['wrk_cores']:>6.2f}"
-                f"{r['other_cores']:>6.2f}"
+                f"{r['other_cores']:>6.2f}{r['steal_cores']:>6.2f}"
                 f"{r['load'][0]:>5.2f}-{r['load'][1]:<5.2f}  {statuses}"
                 f"{f'  socket errors {errors}' if errors else ''}"
             )
