@@ -210,15 +210,26 @@ def settle(threshold: float, max_seconds: float) -> None:
 
 
 def warm_up(args, base: str, target: dict) -> None:
-    """A few seconds of the target, unmeasured, from 6 connections (every gunicorn thread
-    gets some): a fresh worker's first requests open database and Redis connections,
-    compile templates and fill the fragment caches, which would otherwise land in the p99."""
+    """A few seconds of the target, unmeasured, from as many connections as the run: a fresh
+    server's first requests open database and Redis connections, compile templates and fill
+    the fragment caches, which would otherwise land in the p99 (a warm-up from 6
+    connections still left a 0.4-1 s stall in the first run after it: BENCHMARKS.md)."""
     if args.warmup_seconds <= 0:
         return
     env = dict(os.environ)
     env["WRK_METHOD"] = target.get("method", "GET")
     env["WRK_BODY_FILE"] = target.get("body_file", "")
-    cmd = ["wrk", "-t", "1", "-c", "6", "-d", f"{args.warmup_seconds}s", "-s", LUA]
+    cmd = [
+        "wrk",
+        "-t",
+        "2",
+        "-c",
+        str(args.connections),
+        "-d",
+        f"{args.warmup_seconds}s",
+        "-s",
+        LUA,
+    ]
     for header in target["headers"]:
         cmd += ["-H", header]
     subprocess.run([*cmd, base + target["path"]], env=env, capture_output=True, check=True)
@@ -290,7 +301,7 @@ def main() -> int:
     parser.add_argument("--worker-class", default="", help="sync or gthread")
     parser.add_argument("--only", default="", help="comma-separated target names")
     parser.add_argument(
-        "--warmup-seconds", type=int, default=5, help="unmeasured requests before each target"
+        "--warmup-seconds", type=int, default=10, help="unmeasured requests before each target"
     )
     parser.add_argument(
         "--settle-load",
