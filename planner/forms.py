@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from planner.models import Workload
-from planner.models.plans import BillingMode, Precision, RentMode
+from planner.models.plans import BillingMode, PlanOption, Precision, RentMode
 
 VOLUME_UNITS = (("day", "tokens per day"), ("month", "tokens per month"))
 LENS_CHOICES = (
@@ -414,21 +414,7 @@ class SelfHostForm(forms.Form):
         "ops_fte_monthly_cost",
         "implementation_one_off",
     )
-    OWNED_FIELDS = (
-        "server_price",
-        "gpus_per_server",
-        "installation_per_server",
-        "useful_life_years",
-        "residual_value",
-        "cost_of_capital",
-        "maintenance_per_year",
-        "server_base_watts",
-        "gpu_tdp_watts",
-        "pue",
-        "usd_per_kwh",
-        "facilities_per_server_monthly",
-        "facilities_shared_monthly",
-    )
+    OWNED_FIELDS = PlanOption.OWNED_FINANCE_FIELDS
 
     def ownership_fields(self) -> list[Any]:
         """The bound fields shown in the collapsible "Ownership finance" group."""

@@ -121,6 +121,24 @@ class PlanOption(TenantModel):
     `organization` repeats the plan's so every tenant row is scoped the same way.
     """
 
+    # Owned-server finance (rent_mode "owned"; empty: the catalog hardware's figure): one
+    # list for the plan form's group and the API serializer.
+    OWNED_FINANCE_FIELDS = (
+        "server_price",
+        "gpus_per_server",
+        "installation_per_server",
+        "useful_life_years",
+        "residual_value",
+        "cost_of_capital",
+        "maintenance_per_year",
+        "server_base_watts",
+        "gpu_tdp_watts",
+        "pue",
+        "usd_per_kwh",
+        "facilities_per_server_monthly",
+        "facilities_shared_monthly",
+    )
+
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="options")
     position = models.PositiveIntegerField(default=0)
     name = models.CharField(max_length=200)
