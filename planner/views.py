@@ -261,8 +261,11 @@ class PlanCreateView(OrgMemberMixin, TemplateView):
 
 def comparison_context(comparison: Comparison | None) -> dict[str, Any]:
     """What the comparison partial shows, and the chart data for the charts block."""
+    # Key parts of the cached fragments (planner/fragments.py), with or without a
+    # comparison: the plan page's budget panel is cached either way.
+    fragments = {"fragment_version": fragment_version(), "fragment_seconds": FRAGMENT_SECONDS}
     if comparison is None:
-        return {"comparison": None, "chart_data": {}}
+        return {"comparison": None, "chart_data": {}, **fragments}
 
     # Callables, which templates call when they first use them: where the fragments that
     # read them come from the cache, the stored results (tens of kB of JSON) are never
@@ -282,9 +285,7 @@ def comparison_context(comparison: Comparison | None) -> dict[str, Any]:
         "comparison": comparison,
         "results": results,
         "chart_data": chart_data,
-        # Key part of the cached comparison fragments (planner/fragments.py).
-        "fragment_version": fragment_version(),
-        "fragment_seconds": FRAGMENT_SECONDS,
+        **fragments,
     }
 
 
