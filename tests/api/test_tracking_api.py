@@ -16,11 +16,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-from planner import services as planner_services
 from planner.models import Workload
 from tests.api.conftest import assert_error
 from tests.factories import WorkloadFactory
-from tests.tracking.conftest import make_plan
+from tests.tracking.conftest import compute_with_steady_prices, make_plan
 from tracking import services
 from tracking.forecasting import forecast_for_plan, sensitivity_for_plan
 from tracking.models import (
@@ -57,16 +56,7 @@ def plan(cast):
 
 @pytest.fixture
 def computed(cast, plan):
-    services.forecast_assumptions_set(
-        organization=cast.org,
-        actor=cast.owner,
-        plan=plan,
-        api_price_decline_per_year=Decimal(0),
-        gpu_price_decline_per_year=Decimal(0),
-        migration_weeks=Decimal(4),
-    )
-    planner_services.plan_compute(plan=plan, actor=cast.owner)
-    return plan
+    return compute_with_steady_prices(plan, actor=cast.owner)
 
 
 def org_budget(cast, amount="2000", currency="USD", workload=None):

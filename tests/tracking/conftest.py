@@ -23,6 +23,7 @@ from pricing.models import (
     VersionStatus,
 )
 from tests.factories import WorkloadFactory
+from tracking import services as tracking_services
 
 
 def make_version(*, input_price="3", output_price="15", hourly="2.5", rates=(), second_api=None):
@@ -91,6 +92,21 @@ def make_plan(org, *, version=None, growth="0.5", **workload_fields):
             },
         ],
     )
+
+
+def compute_with_steady_prices(plan, *, actor):
+    """Computes `plan` with forecast assumptions of no price decline and a 4-week
+    migration, so forecasts follow the catalog's prices as they are."""
+    tracking_services.forecast_assumptions_set(
+        organization=plan.organization,
+        actor=actor,
+        plan=plan,
+        api_price_decline_per_year=Decimal(0),
+        gpu_price_decline_per_year=Decimal(0),
+        migration_weeks=Decimal(4),
+    )
+    planner_services.plan_compute(plan=plan, actor=actor)
+    return plan
 
 
 @pytest.fixture

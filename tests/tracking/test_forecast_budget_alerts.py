@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from planner import services as planner_services
-from tests.tracking.conftest import make_plan, make_version
+from tests.tracking.conftest import compute_with_steady_prices, make_plan, make_version
 from tracking import services
 from tracking.forecasting import forecast_for_plan, sensitivity_for_plan
 from tracking.models import Alert, AlertKind
@@ -18,16 +18,7 @@ from tracking.models import Alert, AlertKind
 
 @pytest.fixture
 def computed(cast, plan):
-    services.forecast_assumptions_set(
-        organization=cast.org,
-        actor=cast.owner,
-        plan=plan,
-        api_price_decline_per_year=Decimal(0),
-        gpu_price_decline_per_year=Decimal(0),
-        migration_weeks=Decimal(4),
-    )
-    planner_services.plan_compute(plan=plan, actor=cast.owner)
-    return plan
+    return compute_with_steady_prices(plan, actor=cast.owner)
 
 
 def test_forecast_breakeven_and_payback_match_the_hand_check(computed):
