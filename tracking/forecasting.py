@@ -76,6 +76,30 @@ def _recommended(results: dict) -> tuple[str | None, str | None, float | None]:
     return None, None, None
 
 
+def budget_position(*, plan: Plan, comparison: Comparison, version: Any = None) -> dict[str, Any]:
+    """Where one stored comparison's recommended option stands against the plan's budget
+    today, without the forecast: ``over_budget_now`` is the one rule for "over budget"."""
+    version = version or comparison.catalog_version
+    budget = budget_status(budget=budget_for_workload(workload=plan.workload), version=version)
+    name, kind, monthly = _recommended(comparison.results)
+    over_now = bool(
+        budget["comparable"]
+        and monthly is not None
+        and monthly > budget["amount_in_catalog_currency"]
+    )
+    return {
+        "plan": plan.pk,
+        "comparison": comparison.number,
+        "currency": version.currency,
+        "catalog_version": version.pk,
+        "budget": budget,
+        "recommended_option": name,
+        "recommended_kind": kind,
+        "recommended_monthly": monthly,
+        "over_budget_now": over_now,
+    }
+
+
 def forecast_for_comparison(
     *,
     plan: Plan,
@@ -85,20 +109,10 @@ def forecast_for_comparison(
 ) -> dict[str, Any]:
     """The forecast of one stored comparison (``version``: its catalog version, if loaded)."""
     assumptions = assumptions or assumptions_for_plan(plan=plan)
-    version = version or comparison.catalog_version
-    budget = budget_status(budget=budget_for_workload(workload=plan.workload), version=version)
-    name, kind, monthly = _recommended(comparison.results)
-    base: dict[str, Any] = {
-        "plan": plan.pk,
-        "comparison": comparison.number,
-        "currency": version.currency,
-        "catalog_version": version.pk,
-        "assumptions": assumptions,
-        "budget": budget,
-        "recommended_option": name,
-        "recommended_kind": kind,
-        "recommended_monthly": monthly,
-    }
+    position = budget_position(plan=plan, comparison=comparison, version=version)
+    over_now = position.pop("over_budget_now")
+    base: dict[str, Any] = {**position, "assumptions": assumptions}
+    budget, kind = position["budget"], position["recommended_kind"]
     try:
         forecast = forecast_adapter.forecast_snapshot(
             comparison.inputs,
@@ -114,11 +128,6 @@ def forecast_for_comparison(
         series, exceeded = "selfhost_monthly", forecast["selfhost_budget_exceeded_month"]
     else:
         series, exceeded = "api_monthly", forecast["api_budget_exceeded_month"]
-    over_now = bool(
-        budget["comparable"]
-        and monthly is not None
-        and monthly > budget["amount_in_catalog_currency"]
-    )
     return {
         **base,
         **forecast,

@@ -117,6 +117,19 @@ class Alert(TenantModel):
         return f"{self.get_kind_display()}: {self.message[:60]}"
 
 
+class PlanBudgetState(TenantModel):
+    """Whether a plan was over its budget when last evaluated, so the over-budget alert
+    fires once on entering that state (at a computation or a budget change), not on
+    every evaluation while it lasts."""
+
+    plan = models.OneToOneField("planner.Plan", on_delete=models.CASCADE, related_name="+")
+    over_budget = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Budget state of plan {self.plan_id}: {'over' if self.over_budget else 'within'}"
+
+
 def _webhook_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(32)
 

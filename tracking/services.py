@@ -31,6 +31,7 @@ from tracking.models import (
     Budget,
     DeliveryStatus,
     ForecastAssumptions,
+    PlanBudgetState,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -137,6 +138,7 @@ def budget_set(
         organization=organization,
         changes={"monthly_amount": str(monthly_amount), "currency": code},
     )
+    _budget_changed(organization=organization, workload=workload)
     return budget
 
 
@@ -144,7 +146,25 @@ def budget_set(
 def budget_delete(*, organization: Organization, actor: Any, budget: Budget) -> None:
     _check_org(budget, organization)
     record(actor=actor, action="budget.delete", obj=budget, organization=organization)
+    workload = budget.workload
     budget.delete()
+    _budget_changed(organization=organization, workload=workload)
+
+
+def _budget_changed(*, organization: Organization, workload: Workload | None) -> None:
+    """Evaluate the latest comparison of every plan the budget applies to against the
+    budget as it now stands: a plan already over a new budget raises its alert now."""
+    plans = Plan.objects.for_org(organization).select_related("workload", "organization")
+    if workload is not None:
+        plans = plans.filter(workload=workload)
+    for plan in plans.order_by("pk"):
+        comparison = plan.latest_comparison
+        if comparison is not None:
+            _over_budget_check(
+                plan=plan,
+                comparison=comparison,
+                position=forecasting.budget_position(plan=plan, comparison=comparison),
+            )
 
 
 # --- alerts and webhooks ---------------------------------------------------------------
@@ -289,13 +309,42 @@ def _raise(*, plan: Plan, comparison: Comparison, kind: str, message: str, detai
     return alert
 
 
+def _over_budget_check(*, plan: Plan, comparison: Comparison, position: dict) -> Alert | None:
+    """Record whether the plan is over its budget now; raise the over-budget alert when it
+    was not over at its last evaluation (or never evaluated), so it fires once per entry
+    into the state: at a computation, or when a budget is set below the plan's cost."""
+    over = bool(position["over_budget_now"])
+    state = PlanBudgetState.objects.select_for_update().filter(plan=plan).first()
+    if state is None:
+        state = PlanBudgetState(organization_id=plan.organization_id, plan=plan)
+    elif state.over_budget == over:
+        return None
+    state.over_budget = over
+    state.save()
+    if not over:
+        return None
+    currency = position["currency"]
+    limit = position["budget"]["amount_in_catalog_currency"]
+    return _raise(
+        plan=plan,
+        comparison=comparison,
+        kind=AlertKind.OVER_BUDGET,
+        message=(
+            f"{plan.name}: {position['recommended_option']} costs {currency} "
+            f"{position['recommended_monthly']:,.2f} a month, over the budget of "
+            f"{currency} {limit:,.2f}."
+        ),
+        details={"monthly": position["recommended_monthly"], "budget": limit},
+    )
+
+
 def plan_evaluated(
     *, plan: Plan, comparison: Comparison, previous: Comparison | None, actor: Any
 ) -> list[Alert]:
     """Check budgets and flips after a new comparison; raise alerts (and webhooks).
 
     Alerts fire on a change, not on every computation: over budget when the plan was not
-    over budget before, forecast over budget when the month of crossing appears or moves
+    over budget at its last evaluation (`PlanBudgetState`), forecast over budget when the month of crossing appears or moves
     earlier, and a flip when the recommended option differs from the previous one.
     """
     alerts: list[Alert] = []
@@ -326,22 +375,15 @@ def plan_evaluated(
                 },
             )
         )
+    over_budget = _over_budget_check(
+        plan=plan,
+        comparison=comparison,
+        position=forecasting.budget_position(plan=plan, comparison=comparison),
+    )
+    if over_budget is not None:
+        alerts.append(over_budget)
     if budget.get("comparable"):
         limit = budget["amount_in_catalog_currency"]
-        if now.get("over_budget_now") and not (before and before.get("over_budget_now")):
-            alerts.append(
-                _raise(
-                    plan=plan,
-                    comparison=comparison,
-                    kind=AlertKind.OVER_BUDGET,
-                    message=(
-                        f"{plan.name}: {now['recommended_option']} costs {currency} "
-                        f"{now['recommended_monthly']:,.2f} a month, over the budget of "
-                        f"{currency} {limit:,.2f}."
-                    ),
-                    details={"monthly": now["recommended_monthly"], "budget": limit},
-                )
-            )
         month = now.get("budget_exceeded_month")
         earlier = before.get("budget_exceeded_month") if before else None
         if (

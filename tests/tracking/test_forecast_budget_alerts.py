@@ -13,7 +13,7 @@ from planner import services as planner_services
 from tests.tracking.conftest import compute_with_steady_prices, make_plan, make_version
 from tracking import services
 from tracking.forecasting import forecast_for_plan, sensitivity_for_plan
-from tracking.models import Alert, AlertKind
+from tracking.models import Alert, AlertKind, Budget
 
 
 @pytest.fixture
@@ -179,3 +179,100 @@ def test_budget_in_another_currency_is_converted_with_the_version_rate(cast):
     forecast = forecast_for_plan(plan=plan)
     assert forecast["budget"]["amount_in_catalog_currency"] == 2000.0
     assert forecast["budget_exceeded_month"] == 3
+
+
+def test_a_budget_set_below_a_computed_plan_raises_the_alert_once(cast, plan):
+    # Issue 16 item 18: the plan costs $900 before any budget exists.
+    planner_services.plan_compute(plan=plan, actor=None)
+    assert not Alert.objects.filter(kind=AlertKind.OVER_BUDGET).exists()
+    services.budget_set(
+        organization=cast.org,
+        actor=None,
+        workload=None,
+        monthly_amount=Decimal(500),
+        currency="USD",
+    )
+    alert = Alert.objects.get(kind=AlertKind.OVER_BUDGET)
+    assert alert.plan == plan
+    assert "USD 900.00 a month, over the budget of USD 500.00" in alert.message
+    # Still over at the next computations and after an unrelated budget edit: no repeat.
+    planner_services.plan_compute(plan=plan, actor=None)
+    planner_services.plan_compute(plan=plan, actor=None)
+    services.budget_set(
+        organization=cast.org,
+        actor=None,
+        workload=None,
+        monthly_amount=Decimal(600),
+        currency="USD",
+    )
+    assert Alert.objects.filter(kind=AlertKind.OVER_BUDGET).count() == 1
+
+
+def test_a_plan_over_budget_at_its_first_evaluation_raises_the_alert(cast, plan):
+    services.budget_set(
+        organization=cast.org,
+        actor=None,
+        workload=None,
+        monthly_amount=Decimal(500),
+        currency="USD",
+    )
+    planner_services.plan_compute(plan=plan, actor=None)
+    assert Alert.objects.filter(kind=AlertKind.OVER_BUDGET, plan=plan).count() == 1
+    planner_services.plan_compute(plan=plan, actor=None)
+    assert Alert.objects.filter(kind=AlertKind.OVER_BUDGET, plan=plan).count() == 1
+
+
+def test_the_alert_fires_again_after_the_plan_came_back_within_budget(cast, plan):
+    planner_services.plan_compute(plan=plan, actor=None)
+    budget = services.budget_set(
+        organization=cast.org,
+        actor=None,
+        workload=None,
+        monthly_amount=Decimal(500),
+        currency="USD",
+    )
+    # Raised, then within (budget raised), then over again (workload budget below).
+    services.budget_set(
+        organization=cast.org,
+        actor=None,
+        workload=None,
+        monthly_amount=Decimal(950),
+        currency="USD",
+    )
+    planner_services.plan_compute(plan=plan, actor=None)
+    assert Alert.objects.filter(kind=AlertKind.OVER_BUDGET).count() == 1
+    services.budget_set(
+        organization=cast.org,
+        actor=None,
+        workload=plan.workload,
+        monthly_amount=Decimal(800),
+        currency="USD",
+    )
+    assert Alert.objects.filter(kind=AlertKind.OVER_BUDGET).count() == 2
+    # Deleting both budgets leaves the plan within no budget; a new low one alerts again.
+    services.budget_delete(organization=cast.org, actor=None, budget=budget)
+    services.budget_delete(
+        organization=cast.org,
+        actor=None,
+        budget=Budget.objects.get(workload=plan.workload),
+    )
+    services.budget_set(
+        organization=cast.org,
+        actor=None,
+        workload=None,
+        monthly_amount=Decimal(100),
+        currency="USD",
+    )
+    assert Alert.objects.filter(kind=AlertKind.OVER_BUDGET).count() == 3
+
+
+def test_a_budget_of_another_organization_raises_nothing_here(cast, plan):
+    planner_services.plan_compute(plan=plan, actor=None)
+    services.budget_set(
+        organization=cast.other_org,
+        actor=None,
+        workload=None,
+        monthly_amount=Decimal(1),
+        currency="USD",
+    )
+    assert not Alert.objects.filter(kind=AlertKind.OVER_BUDGET).exists()
