@@ -23,6 +23,8 @@ from django.conf import settings
 from django.template.loader import get_template
 from django.templatetags.static import static
 
+from planner import hooks
+
 # How long a rendered comparison stays in the cache (it never goes stale, this only
 # bounds the memory of comparisons nobody looks at any more).
 FRAGMENT_SECONDS = 24 * 60 * 60
@@ -33,7 +35,6 @@ _TEMPLATES = (
     "planner/_charts.html",
     # Cached per data generation (accounts/generations.py).
     "planner/_dashboard_body.html",
-    "tracking/_plan_budget.html",
 )
 _STATIC = ("vendor/chart.js/chart.umd.min.js", "js/charts.js")
 _CODE = (Path(__file__).parent / "templatetags" / "planner_charts.py",)
@@ -41,7 +42,8 @@ _CODE = (Path(__file__).parent / "templatetags" / "planner_charts.py",)
 
 def _compute_version() -> str:
     digest = hashlib.sha256()
-    for name in _TEMPLATES:
+    # The fragments, and the panels other apps add to the plan page (planner/hooks.py).
+    for name in (*_TEMPLATES, *(panel.template for panel in hooks.plan_panels())):
         digest.update(get_template(name).template.source.encode())
     for path in _CODE:
         digest.update(path.read_bytes())

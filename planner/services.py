@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.audit import record
 from accounts.models import Organization
-from planner import adapter
+from planner import adapter, hooks
 from planner.engine.errors import ScenarioError
 from planner.models import Comparison, Plan, PlanOption, Workload
 from planner.models.plans import OptionKind
@@ -242,7 +242,7 @@ def plan_compute(*, plan: Plan, actor: Any) -> Comparison:
     except ScenarioError as exc:
         raise ValidationError({exc.field.split(".")[-1]: exc.message}) from None
     comparison = _store(plan=plan, inputs=inputs, actor=actor, trigger="compute")
-    _tracking_check(plan=plan, comparison=comparison, previous=previous, actor=actor)
+    hooks.plan_evaluated(plan=plan, comparison=comparison, previous=previous, actor=actor)
     record(
         actor=actor,
         action="plan.compute",
@@ -251,13 +251,6 @@ def plan_compute(*, plan: Plan, actor: Any) -> Comparison:
         changes={"comparison": comparison.number},
     )
     return comparison
-
-
-def _tracking_check(*, plan: Plan, comparison: Comparison, previous: Any, actor: Any) -> None:
-    """Budgets and recommendation flips: alerts and webhooks (see tracking.services)."""
-    from tracking.services import plan_evaluated
-
-    plan_evaluated(plan=plan, comparison=comparison, previous=previous, actor=actor)
 
 
 def comparison_recompute(*, comparison: Comparison) -> dict:
@@ -428,7 +421,7 @@ def plan_reevaluate(*, plan: Plan, version: Any, actor: Any) -> Comparison:
     except ScenarioError as exc:
         raise ValidationError({exc.field.split(".")[-1]: exc.message}) from None
     comparison = _store(plan=plan, inputs=inputs, actor=actor, trigger="reevaluate")
-    _tracking_check(plan=plan, comparison=comparison, previous=previous, actor=actor)
+    hooks.plan_evaluated(plan=plan, comparison=comparison, previous=previous, actor=actor)
     flag = _flag_text(previous, comparison, moves)
     comparison.flag_raised = flag  # type: ignore[attr-defined]
     if flag:

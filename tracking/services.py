@@ -1,9 +1,10 @@
 """Services that change tracking data. Keyword-only; organization and actor explicit.
 
-`plan_evaluated` is called explicitly by `planner.services.plan_compute` and
-`plan_reevaluate` (no signals): it raises alerts when a plan goes over budget, when its
-forecast crosses the budget, or when its recommendation flips, and queues the signed
-webhooks after the transaction commits.
+`plan_evaluated` runs in the transaction of `planner.services.plan_compute` and
+`plan_reevaluate` (a planner hook registered in tracking/apps.py: the planner never imports
+tracking): it raises alerts when a plan goes over budget, when its forecast crosses the
+budget, or when its recommendation flips, and queues the signed webhooks after the
+transaction commits.
 """
 
 from __future__ import annotations
