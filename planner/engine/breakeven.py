@@ -41,6 +41,9 @@ def breakeven_volume(
 
     Self-hosting costs ``fixed + variable x volume`` (variable is non-zero only for
     scale-to-zero billing); the API is piecewise linear through its volume tiers.
+
+    Ties: a break-even exactly at ``capacity_tokens_per_month`` is reachable (the
+    deployment serves that volume); only a volume above the capacity is not.
     """
     fixed = require_non_negative("selfhost_fixed_monthly", selfhost_fixed_monthly)
     capacity = require_positive("capacity_tokens_per_month", capacity_tokens_per_month)

@@ -216,7 +216,8 @@ def _selfhost_block(prep: _Prepared, volumes: FloatArray) -> tuple[FloatArray, F
 def breakeven_grid(spec: SweepSpec) -> FloatArray:
     """Break-even tokens/month for each (share, utilization, offer, config); NaN if none.
 
-    Mirrors :func:`planner.engine.breakeven.breakeven_volume` for one replica.
+    Mirrors :func:`planner.engine.breakeven.breakeven_volume` for one replica, ties
+    included: a break-even exactly at a replica's capacity is reachable.
     """
     prep = spec.prepared()
     shares, offers = spec.input_shares.size, len(spec.api_offers)

@@ -1,0 +1,159 @@
+"""Mutation testing of planner/engine with mutmut, against tests/engine only (no database).
+
+Run from the repository root:
+
+    .venv/bin/python bench/mutation/run.py                 # every engine module
+    .venv/bin/python bench/mutation/run.py rented recommend # only these modules
+    .venv/bin/python bench/mutation/run.py --fresh ...      # forget cached verdicts
+
+What it does:
+
+1. Builds a scratch project in ``bench/out/mutation/`` (git-ignored) holding only
+   ``planner/engine`` and ``tests/engine``, a ``pyproject.toml`` that configures mutmut and
+   pytest without Django, and a ``tests/conftest.py`` with a derandomized hypothesis
+   profile (a mutant's verdict must not depend on the examples one run happens to draw).
+   The repository's own ``tests/conftest.py`` needs a database and is not copied.
+2. Runs ``mutmut run`` there with 2 workers. mutmut records which tests call each
+   function (its "stats" pass) and runs only those tests against that function's mutants:
+   per-mutant test selection by coverage.
+3. Prints the per-module score (killed / (killed + survived + timeout)) and lists every
+   survivor with ``mutmut show`` so it can be judged in MUTATION.md.
+
+Verdicts are cached in the scratch directory between runs (mutmut's own cache, keyed by
+each function's source hash), so a re-run after adding tests re-tests only what changed;
+``--fresh`` deletes the scratch directory first. See MUTATION.md for the recorded scores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+WORK = ROOT / "bench" / "out" / "mutation"
+MUTMUT = ROOT / ".venv" / "bin" / "mutmut"
+
+PYPROJECT = """\
+[tool.mutmut]
+source_paths = ["planner/engine"]
+only_mutate = {only}
+pytest_add_cli_args = ["-p", "no:django", "-p", "no:cacheprovider", "-q", "-x"]
+pytest_add_cli_args_test_selection = ["tests/engine"]
+also_copy = ["tests"]
+use_git_change_detection = false
+
+[tool.pytest.ini_options]
+python_files = ["test_*.py"]
+testpaths = ["tests/engine"]
+"""
+
+CONFTEST = '''\
+"""Scratch-project conftest (bench/mutation/run.py): deterministic hypothesis runs."""
+
+from hypothesis import settings
+
+settings.register_profile("mutation", derandomize=True, deadline=None, database=None)
+settings.load_profile("mutation")
+'''
+
+
+def build(modules: list[str], *, fresh: bool) -> None:
+    if fresh and WORK.exists():
+        shutil.rmtree(WORK)
+    WORK.mkdir(parents=True, exist_ok=True)
+    for sub in ("planner", "tests"):
+        target = WORK / sub
+        if target.exists():
+            shutil.rmtree(target)
+    shutil.copytree(ROOT / "planner" / "engine", WORK / "planner" / "engine")
+    shutil.copy(ROOT / "planner" / "__init__.py", WORK / "planner" / "__init__.py")
+    shutil.copytree(ROOT / "tests" / "engine", WORK / "tests" / "engine")
+    shutil.copy(ROOT / "tests" / "__init__.py", WORK / "tests" / "__init__.py")
+    (WORK / "tests" / "conftest.py").write_text(CONFTEST)
+    for cache in WORK.rglob("__pycache__"):
+        shutil.rmtree(cache, ignore_errors=True)
+    only = [f"planner/engine/{m}.py" for m in modules] if modules else []
+    (WORK / "pyproject.toml").write_text(PYPROJECT.format(only=json.dumps(only)))
+
+
+def module_of(mutant: str) -> str:
+    # planner.engine.rented.x_rented_cost__mutmut_12 -> rented
+    return mutant.split(".")[2]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("modules", nargs="*", help="engine module names (default: all)")
+    parser.add_argument("--fresh", action="store_true", help="delete cached verdicts first")
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+    modules = [m.removesuffix(".py") for m in args.modules]
+    build(modules, fresh=args.fresh)
+
+    env = {
+        **os.environ,
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    started = time.monotonic()
+    subprocess.run(
+        [str(MUTMUT), "run", "--max-children", str(args.jobs)], cwd=WORK, env=env, check=True
+    )
+    elapsed = time.monotonic() - started
+    listing = subprocess.run(
+        [str(MUTMUT), "results", "--all", "true"],
+        cwd=WORK,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    verdicts: dict[str, Counter[str]] = {}
+    survivors: list[str] = []
+    for line in listing.splitlines():
+        name, _, status = line.strip().rpartition(": ")
+        if not name.startswith("planner.engine."):
+            continue
+        module = module_of(name)
+        if modules and module not in modules:
+            continue
+        verdicts.setdefault(module, Counter())[status] += 1
+        if status in {"survived", "no tests"}:
+            survivors.append(name)
+
+    print(f"\nmutmut run: {elapsed / 60:.1f} min wall clock, {args.jobs} workers\n")
+    print(f"{'module':<14}{'mutants':>8}{'killed':>8}{'survived':>9}{'no tests':>9}  score")
+    totals: Counter[str] = Counter()
+    for module in sorted(verdicts):
+        counts = verdicts[module]
+        totals.update(counts)
+        _row(module, counts)
+    _row("all", totals)
+    for name in survivors:
+        print(f"\n--- {name}")
+        sys.stdout.flush()
+        subprocess.run([str(MUTMUT), "show", name], cwd=WORK, env=env, check=False)
+    return 0
+
+
+def _row(module: str, counts: Counter[str]) -> None:
+    killed = counts["killed"] + counts["timeout"] + counts["segfault"]
+    judged = killed + counts["survived"] + counts["no tests"]
+    score = f"{100 * killed / judged:.1f}%" if judged else "-"
+    print(
+        f"{module:<14}{sum(counts.values()):>8}{killed:>8}{counts['survived']:>9}"
+        f"{counts['no tests']:>9}  {score}"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
