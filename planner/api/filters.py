@@ -6,7 +6,7 @@ import django_filters
 
 from planner.models import Comparison, Plan, Sweep, Workload
 from planner.models.sweeps import SweepStatus
-from pricing.api.filters import StrictBooleanFilter, StrictFilterSet
+from pricing.api.filters import StrictBooleanFilter, StrictFilterSet, public_versions
 
 
 class WorkloadFilter(StrictFilterSet):
@@ -27,8 +27,18 @@ def _id_filter(field: str, what: str) -> django_filters.NumberFilter:
     )
 
 
+def _version_filter() -> django_filters.ModelChoiceFilter:
+    # Only public (published or retired) versions are valid choices: the automatic filter
+    # would accept any version, so a draft's id answered an empty list where an unknown id
+    # answered 400, telling which draft ids exist. Now both are the same 400.
+    return django_filters.ModelChoiceFilter(
+        queryset=public_versions, help_text="A published or retired catalog version's id."
+    )
+
+
 class PlanFilter(StrictFilterSet):
     workload = _id_filter("workload", "workload")
+    catalog_version = _version_filter()
     name = django_filters.CharFilter(lookup_expr="icontains", help_text="Part of the name.")
     flagged = StrictBooleanFilter(
         method="filter_flagged", help_text="Plans a re-evaluation flagged (or not)."
@@ -44,6 +54,7 @@ class PlanFilter(StrictFilterSet):
 
 class ComparisonFilter(StrictFilterSet):
     plan = _id_filter("plan", "plan")
+    catalog_version = _version_filter()
     trigger = django_filters.ChoiceFilter(
         choices=[("compute", "Computed"), ("reevaluate", "Re-evaluated")]
     )
@@ -55,6 +66,7 @@ class ComparisonFilter(StrictFilterSet):
 
 class SweepFilter(StrictFilterSet):
     workload = _id_filter("workload", "workload")
+    catalog_version = _version_filter()
     status = django_filters.ChoiceFilter(choices=SweepStatus.choices)
 
     class Meta:
