@@ -32,7 +32,7 @@ CHROMIUM_ARGS = [
 
 SETUP = r"""
 from decimal import Decimal
-from accounts.management.commands.seed_demo import seed_demo
+from planner.demo import seed_demo
 from accounts.models import Organization, User
 from planner import services, sweep_services
 from planner.models import Plan, Workload

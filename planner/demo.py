@@ -1,20 +1,84 @@
-"""seed_demo step: demo workloads and a computed demo plan (needs the reference catalog)."""
+"""The demo organization to click through (`manage.py seed_demo`). Safe to run again.
+
+Each step is a function taking the `DemoContext` built so far, so a feature adds its own
+step (demo workloads, plans...) by appending to `STEPS`. It lives with the domain apps, not
+in accounts: accounts imports no domain app (pyproject.toml's import-linter contracts).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
+
+from accounts import audit
+from accounts.models import Membership, Organization, Role, User
 from planner import services
 from planner.models import Plan, Workload
+from pricing.models import ApiOffer, GpuOffer, OwnedHardware
+from pricing.selectors import catalog_version_current
 
+DEMO_ORGANIZATION_NAME = "Demo Co"
+DEMO_ORGANIZATION_SLUG = "demo-co"
+DEMO_OWNER_EMAIL = "demo@breakeven.local"
+DEMO_VIEWER_EMAIL = "viewer@breakeven.local"
+# Fixed and documented on purpose: this is a local demo login, printed on screen.
+DEMO_PASSWORD = "breakeven-demo"  # noqa: S105
 DEMO_PLAN_NAME = "Support assistant: API vs Llama on an A100"
 
 
-def seed_plans(ctx: Any) -> None:
-    from pricing.models import ApiOffer, GpuOffer, OwnedHardware
-    from pricing.selectors import catalog_version_current
+@dataclass
+class DemoContext:
+    """What the steps built so far; later steps read it."""
 
+    organization: Organization | None = None
+    owner: User | None = None
+    viewer: User | None = None
+    log: list[str] = field(default_factory=list)
+
+
+def _demo_user(*, email: str, name: str) -> tuple[User, bool]:
+    user = User.objects.filter(email=email).first()
+    if user is not None:
+        return user, False
+    return User.objects.create_user(email=email, password=DEMO_PASSWORD, name=name), True
+
+
+def seed_organization(ctx: DemoContext) -> None:
+    organization, created = Organization.objects.get_or_create(
+        slug=DEMO_ORGANIZATION_SLUG, defaults={"name": DEMO_ORGANIZATION_NAME}
+    )
+    ctx.organization = organization
+    ctx.log.append(f"{'Created' if created else 'Kept'} organization {organization.name}")
+
+
+def seed_members(ctx: DemoContext) -> None:
+    assert ctx.organization is not None
+    for attribute, email, name, role in (
+        ("owner", DEMO_OWNER_EMAIL, "Demo Owner", Role.OWNER),
+        ("viewer", DEMO_VIEWER_EMAIL, "Demo Viewer", Role.VIEWER),
+    ):
+        user, created = _demo_user(email=email, name=name)
+        membership, joined = Membership.objects.get_or_create(
+            user=user, organization=ctx.organization, defaults={"role": role}
+        )
+        if joined:
+            audit.record(
+                actor=None,
+                action="membership.create",
+                obj=membership,
+                organization=ctx.organization,
+                changes={"role": role.value, "user": email, "source": "seed_demo"},
+            )
+        setattr(ctx, attribute, user)
+        ctx.log.append(f"{'Created' if created else 'Kept'} {role.label.lower()} {email}")
+
+
+def seed_plans(ctx: DemoContext) -> None:
+    """Demo workloads and a computed demo plan (needs the reference catalog)."""
     organization, owner = ctx.organization, ctx.owner
     version = catalog_version_current()
     if version is None:
@@ -102,3 +166,14 @@ def seed_plans(ctx: Any) -> None:
     ctx.log.append(
         f"Created plan {plan.name} (recommended: {comparison.recommended_option or 'none'})"
     )
+
+
+STEPS: list[Callable[[DemoContext], None]] = [seed_organization, seed_members, seed_plans]
+
+
+def seed_demo() -> DemoContext:
+    ctx = DemoContext()
+    with transaction.atomic():
+        for step in STEPS:
+            step(ctx)
+    return ctx

@@ -1,3 +1,5 @@
+"""`manage.py seed_demo` (planner/demo.py): the demo organization, its members and plans."""
+
 from __future__ import annotations
 
 from io import StringIO
@@ -6,6 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Membership, Organization, Role, User
+from planner.models import Plan
 
 pytestmark = pytest.mark.django_db
 
@@ -41,3 +44,19 @@ def test_seed_demo_is_idempotent():
         Membership.objects.count(),
     ) == snapshot
     assert "Kept organization Demo Co" in output
+
+
+def test_seed_demo_adds_a_computed_plan_when_the_catalog_is_loaded(reference_version, capsys):
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    assert "Created plan Support assistant" in out
+    plan = Plan.objects.get(name__startswith="Support assistant")
+    assert plan.latest_comparison is not None
+    call_command("seed_demo")
+    assert "Kept plan" in capsys.readouterr().out
+
+
+def test_seed_demo_skips_plans_without_a_catalog(capsys):
+    call_command("seed_demo")
+    assert "Skipped demo plans" in capsys.readouterr().out
+    assert not Plan.objects.exists()

@@ -176,19 +176,3 @@ def test_workload_services_validate_and_audit(cast):
         services.workload_delete(organization=cast.other_org, actor=cast.owner, workload=workload)
     services.workload_delete(organization=cast.org, actor=cast.owner, workload=workload)
     assert not Workload.objects.exists()
-
-
-def test_seed_demo_adds_a_computed_plan_when_the_catalog_is_loaded(db, reference_version, capsys):
-    call_command("seed_demo")
-    out = capsys.readouterr().out
-    assert "Created plan Support assistant" in out
-    plan = Plan.objects.get(name__startswith="Support assistant")
-    assert plan.latest_comparison is not None
-    call_command("seed_demo")
-    assert "Kept plan" in capsys.readouterr().out
-
-
-def test_seed_demo_skips_plans_without_a_catalog(db, capsys):
-    call_command("seed_demo")
-    assert "Skipped demo plans" in capsys.readouterr().out
-    assert not Plan.objects.exists()
