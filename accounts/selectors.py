@@ -35,10 +35,13 @@ def members_of(*, organization: Organization) -> QuerySet[Membership]:
 
 
 def invitations_pending(*, organization: Organization) -> QuerySet[Invitation]:
-    """Invitations of `organization` not yet accepted and not expired, newest first."""
+    """Invitations of `organization` not yet accepted, revoked or expired, newest first."""
     return (
         Invitation.objects.filter(
-            organization=organization, accepted_at__isnull=True, expires_at__gt=timezone.now()
+            organization=organization,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
         )
         .select_related("invited_by")
         .order_by("-created_at", "-pk")

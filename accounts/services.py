@@ -127,9 +127,48 @@ def _manager_membership(*, actor: User, organization: Organization) -> Membershi
     return membership
 
 
+def _may_grant(membership: Membership | None, role: Role) -> bool:
+    """Owners grant every role, admins every role but owner, others none."""
+    if membership is None or not membership.can_manage:
+        return False
+    return role != Role.OWNER or membership.role_enum == Role.OWNER
+
+
 def _check_may_grant(*, actor_membership: Membership, role: Role) -> None:
-    if role == Role.OWNER and actor_membership.role_enum != Role.OWNER:
+    if not _may_grant(actor_membership, role):
         raise PermissionDenied("Only owners can make someone an owner.")
+
+
+def _invitations_revoke_ungrantable(
+    *, actor: User, organization: Organization, inviter_id: int, membership: Membership | None
+) -> int:
+    """Revokes the pending invitations `inviter_id` sent in `organization` whose role
+    their `membership` (None: removed) can no longer grant; returns how many."""
+    pending = Invitation.objects.select_for_update().filter(
+        organization=organization,
+        invited_by_id=inviter_id,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    )
+    revoked = 0
+    for invitation in pending:
+        if not _may_grant(membership, Role(invitation.role)):
+            _invitation_mark_revoked(actor=actor, invitation=invitation, reason="inviter_lost_role")
+            revoked += 1
+    return revoked
+
+
+def _invitation_mark_revoked(*, actor: User, invitation: Invitation, reason: str) -> None:
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit.record(
+        actor=actor,
+        action="invitation.revoke",
+        obj=invitation,
+        organization=invitation.organization,
+        changes={"email": invitation.email, "role": invitation.role, "reason": reason},
+    )
 
 
 @transaction.atomic
@@ -193,9 +232,27 @@ def _usable_invitation(*, token: str, lock: bool = False) -> Invitation:
         raise InvitationError("This invitation link is not valid.")
     if invitation.accepted_at is not None:
         raise InvitationError("This invitation has already been used.")
+    if invitation.revoked_at is not None:
+        raise InvitationError("This invitation was withdrawn. Ask for a new one.")
     if invitation.expires_at <= timezone.now():
         raise InvitationError("This invitation has expired. Ask for a new one.")
     return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, actor: User, invitation: Invitation) -> None:
+    """Withdraws a pending invitation (owners/admins of its organization; only owners
+    withdraw an invitation to become owner). `ValidationError` if it is not pending."""
+    actor_membership = _manager_membership(actor=actor, organization=invitation.organization)
+    _check_may_grant(actor_membership=actor_membership, role=Role(invitation.role))
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .get(pk=invitation.pk)
+    )
+    if not invitation.is_usable:
+        raise ValidationError("This invitation is no longer pending.")
+    _invitation_mark_revoked(actor=actor, invitation=invitation, reason="withdrawn")
 
 
 @transaction.atomic
@@ -213,6 +270,16 @@ def invitation_accept(*, user: User, token: str) -> Membership:
     organization = invitation.organization
     if Membership.objects.filter(user=user, organization=organization).exists():
         raise InvitationError(f"You are already a member of {organization.name}.")
+    # The inviter's right is checked now, not only when the invitation was sent: someone
+    # removed or demoted since must not get back in through an invitation they planted.
+    inviter_membership = Membership.objects.filter(
+        user_id=invitation.invited_by_id, organization=organization
+    ).first()
+    if not _may_grant(inviter_membership, Role(invitation.role)):
+        raise InvitationError(
+            "This invitation is no longer valid: whoever sent it can no longer grant this "
+            "role. Ask for a new one."
+        )
     membership = Membership.objects.create(
         user=user, organization=organization, role=invitation.role
     )
@@ -285,6 +352,9 @@ def membership_change_role(*, actor: User, membership: Membership, role: Role | 
         organization=organization,
         changes={"role": [old_role.value, role.value]},
     )
+    _invitations_revoke_ungrantable(
+        actor=actor, organization=organization, inviter_id=membership.user_id, membership=membership
+    )
     return membership
 
 
@@ -306,5 +376,8 @@ def membership_remove(*, actor: User, membership: Membership) -> None:
         obj=membership,
         organization=organization,
         changes={"user": membership.user.email, "role": membership.role},
+    )
+    _invitations_revoke_ungrantable(
+        actor=actor, organization=organization, inviter_id=membership.user_id, membership=None
     )
     membership.delete()

@@ -35,6 +35,11 @@ urlpatterns = [
         name="membership_remove",
     ),
     path(
+        "invitations/<int:pk>/revoke/",
+        views.InvitationRevokeView.as_view(),
+        name="invitation_revoke",
+    ),
+    path(
         "invitations/<str:token>/",
         views.InvitationAcceptView.as_view(),
         name="invitation_accept",

@@ -31,7 +31,7 @@ from accounts.forms import (
 )
 from accounts.middleware import SESSION_KEY
 from accounts.mixins import OrgMemberMixin, TenantObjectMixin
-from accounts.models import Membership, Role, User
+from accounts.models import Invitation, Membership, Role, User
 
 # Sign-up logs the new user in directly; with several backends Django must be told which.
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -253,6 +253,24 @@ class MembershipRemoveView(TenantObjectMixin, View):
         return redirect("accounts:members")
 
 
+class InvitationRevokeView(TenantObjectMixin, View):
+    """POST: withdraw a pending invitation (owners and admins of its organization)."""
+
+    model = Invitation
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        access.require_manage(self.membership)
+        invitation: Invitation = self.object  # type: ignore[assignment]
+        try:
+            services.invitation_revoke(actor=request.user, invitation=invitation)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"The invitation for {invitation.email} was revoked.")
+        return redirect("accounts:members")
+
+
 class InvitationAcceptView(View):
     """Accept an invitation by its token: logged in with the invited email, or sign up here.
 
@@ -277,12 +295,12 @@ class InvitationAcceptView(View):
         if invitation is None:
             error, status = "This invitation link is not valid.", 404
         elif error is None and not invitation.is_usable:
-            used = invitation.accepted_at is not None
-            error = (
-                "This invitation has already been used."
-                if used
-                else "This invitation has expired. Ask for a new one."
-            )
+            if invitation.accepted_at is not None:
+                error = "This invitation has already been used."
+            elif invitation.revoked_at is not None:
+                error = "This invitation was withdrawn. Ask for a new one."
+            else:
+                error = "This invitation has expired. Ask for a new one."
             status = 410
         context: dict[str, Any] = {"invitation": invitation, "error": error}
         if invitation is not None and error is None:

@@ -79,6 +79,10 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     organization = factory.SubFactory(OrganizationFactory)
     email = factory.Sequence(lambda n: f"invitee{n}@example.com")
     role = Role.MEMBER
+    # Accepting re-checks that the inviter may still grant the role: by default an owner.
+    invited_by = factory.LazyAttribute(
+        lambda o: MembershipFactory(organization=o.organization, role=Role.OWNER).user
+    )
 
 
 # Memberships are organization-owned rows too: the members pages act on them by pk.

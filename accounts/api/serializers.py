@@ -6,7 +6,7 @@ from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from accounts.api.tokens import DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS, token_key_tail
-from accounts.models import ApiToken, Membership, Organization, Role
+from accounts.models import ApiToken, Invitation, Membership, Organization, Role
 
 # A visible name: at least one non-space character, no NUL (documented as a pattern).
 visible_text = RegexValidator(
@@ -47,6 +47,19 @@ class MembershipSerializer(serializers.ModelSerializer):
         model = Membership
         fields = ["id", "user", "role", "created_at"]
         read_only_fields = ["id", "user", "created_at"]
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    """A pending invitation; never its token (the link is a bearer secret)."""
+
+    invited_by = serializers.EmailField(
+        source="invited_by.email", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "email", "role", "invited_by", "created_at", "expires_at"]
+        read_only_fields = fields
 
 
 class ApiTokenSerializer(serializers.ModelSerializer):

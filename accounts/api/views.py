@@ -11,7 +11,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts import services
+from accounts import selectors, services
 from accounts.api import tokens as token_services
 from accounts.api.orgs import organization_rename
 from accounts.api.pagination import ApiCursorPagination
@@ -21,10 +21,11 @@ from accounts.api.serializers import (
     ApiTokenCreatedSerializer,
     ApiTokenCreateSerializer,
     ApiTokenSerializer,
+    InvitationSerializer,
     MembershipSerializer,
     OrganizationSerializer,
 )
-from accounts.models import ApiToken, Membership, Organization
+from accounts.models import ApiToken, Invitation, Membership, Organization
 
 
 @extend_schema_view(
@@ -109,6 +110,39 @@ class MembershipViewSet(
 
     def perform_destroy(self, instance: Membership) -> None:
         services.membership_remove(actor=self.request.user, membership=instance)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Pending invitations (owners and admins)"),
+    retrieve=extend_schema(summary="One pending invitation (owners and admins)"),
+    destroy=extend_schema(
+        summary="Revoke a pending invitation (owners and admins; owner invitations: owners)"
+    ),
+)
+class InvitationViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    OrgScopedViewSet,
+):
+    """Invitations not yet accepted, revoked or expired. Their links are not listed."""
+
+    queryset = Invitation.objects.all()
+    serializer_class = InvitationSerializer
+    manage_actions = frozenset({"list", "retrieve", "destroy"})
+    http_method_names = ["get", "delete", "head", "options"]
+    ordering = ["-created_at", "-pk"]
+    ordering_fields = ["created_at", "email"]
+    filterset_fields = ["role"]
+
+    def get_queryset(self) -> QuerySet[Invitation]:
+        organization = self._resolved_organization()
+        if organization is None:
+            return Invitation.objects.none()
+        return selectors.invitations_pending(organization=organization)
+
+    def perform_destroy(self, instance: Invitation) -> None:
+        services.invitation_revoke(actor=self.request.user, invitation=instance)
 
 
 @extend_schema_view(
