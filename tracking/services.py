@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.audit import record
 from accounts.models import Organization
+from formatting import format_money
 from planner.models import Comparison, Plan, Workload
 from pricing.currencies import ISO_4217_CODES
 from tracking import forecasting, webhooks
@@ -38,6 +39,8 @@ from tracking.models import (
 )
 
 MAX_DELIVERY_ATTEMPTS = 5
+# Each endpoint gets every alert: the cap bounds the deliveries one alert can queue.
+MAX_WEBHOOK_ENDPOINTS = 10
 
 
 def _user(actor: Any) -> Any:
@@ -198,8 +201,19 @@ def webhook_create(
         webhooks.check_url(url)
     except webhooks.UnsafeWebhookURLError as exc:
         raise ValidationError({"url": str(exc)}) from None
-    if WebhookEndpoint.objects.for_org(organization).filter(url=url).exists():
+    # The organization's row is the lock that keeps two concurrent creations from both
+    # passing the cap.
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+    existing = WebhookEndpoint.objects.for_org(organization)
+    if existing.filter(url=url).exists():
         raise ValidationError({"url": "This URL is already registered."})
+    if existing.count() >= MAX_WEBHOOK_ENDPOINTS:
+        raise ValidationError(
+            {
+                "url": f"An organization can have at most {MAX_WEBHOOK_ENDPOINTS} webhook "
+                "endpoints; delete one before adding another."
+            }
+        )
     endpoint = WebhookEndpoint(organization=organization, url=url, created_by=_user(actor))
     endpoint.full_clean()
     endpoint.save()
@@ -331,9 +345,9 @@ def _over_budget_check(*, plan: Plan, comparison: Comparison, position: dict) ->
         comparison=comparison,
         kind=AlertKind.OVER_BUDGET,
         message=(
-            f"{plan.name}: {position['recommended_option']} costs {currency} "
-            f"{position['recommended_monthly']:,.2f} a month, over the budget of "
-            f"{currency} {limit:,.2f}."
+            f"{plan.name}: {position['recommended_option']} costs "
+            f"{format_money(position['recommended_monthly'], currency, with_code=True)} a month, "
+            f"over the budget of {format_money(limit, currency, with_code=True)}."
         ),
         details={"monthly": position["recommended_monthly"], "budget": limit},
     )
@@ -400,7 +414,7 @@ def plan_evaluated(
                     kind=AlertKind.FORECAST_OVER_BUDGET,
                     message=(
                         f"{plan.name}: at the forecast growth, spend passes the budget of "
-                        f"{currency} {limit:,.2f} in month {month}."
+                        f"{format_money(limit, currency, with_code=True)} in month {month}."
                     ),
                     details={"month": month, "budget": limit},
                 )

@@ -7,15 +7,29 @@ only touches deliveries still pending, so a redelivered task changes nothing.
 from __future__ import annotations
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 
 from tracking import services
 
 BACKOFF_S = (10, 60, 300, 1800)
 
 
-@shared_task(name="tracking.deliver_webhook", bind=True, acks_late=True, ignore_result=True)
+# Routed to the ``notifications`` queue (CELERY_TASK_ROUTES) that its own workers consume,
+# so a slow endpoint never holds a slot a sweep or a purge needs; an attempt is bounded by
+# the webhook timeouts and, whatever the endpoint does, by these limits.
+@shared_task(
+    name="tracking.deliver_webhook",
+    bind=True,
+    acks_late=True,
+    ignore_result=True,
+    soft_time_limit=30,
+    time_limit=40,
+)
 def deliver_webhook(self, delivery_id: int) -> str:
-    status = services.webhook_deliver(delivery_id=delivery_id)
+    try:
+        status = services.webhook_deliver(delivery_id=delivery_id)
+    except SoftTimeLimitExceeded:
+        status = "pending"  # the attempt is counted; the next one comes after the backoff
     if status == "pending":
         countdown = BACKOFF_S[min(self.request.retries, len(BACKOFF_S) - 1)]
         raise self.retry(countdown=countdown, max_retries=services.MAX_DELIVERY_ATTEMPTS)
