@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.views import View
 
 from accounts.mixins import OrgMemberMixin
-from planner.adapter import cents, pick_throughput_profile, profile_tokens_per_second
+from planner.bridge.plans import cents, pick_throughput_profile, profile_tokens_per_second
 from planner.engine import api as eng_api
 from planner.engine import selfhost as eng_selfhost
 from planner.engine.errors import ScenarioError

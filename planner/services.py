@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from accounts.audit import record
 from accounts.models import Organization
-from planner import adapter, hooks
-from planner.engine.errors import ScenarioError
+from planner import hooks
+from planner.bridge import ScenarioError
+from planner.bridge import plans as bridge
 from planner.models import Comparison, Plan, PlanOption, Workload
 from planner.models.plans import OptionKind
 
@@ -214,7 +215,7 @@ def _next_number(plan: Plan) -> int:
 
 def _store(*, plan: Plan, inputs: dict, actor: Any, trigger: str) -> Comparison:
     try:
-        results = adapter.evaluate(inputs)
+        results = bridge.evaluate(inputs)
     except ScenarioError as exc:
         raise ValidationError({exc.field.split(".")[-1]: exc.message}) from None
     comparison = Comparison.objects.create(
@@ -227,7 +228,7 @@ def _store(*, plan: Plan, inputs: dict, actor: Any, trigger: str) -> Comparison:
         results=results,
         trigger=trigger,
         created_by=_user(actor),
-        **adapter.comparison_columns(results),
+        **bridge.comparison_columns(results),
     )
     return comparison
 
@@ -238,7 +239,7 @@ def plan_compute(*, plan: Plan, actor: Any) -> Comparison:
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     previous = plan.latest_comparison
     try:
-        inputs = adapter.build_inputs(plan)
+        inputs = bridge.build_inputs(plan)
     except ScenarioError as exc:
         raise ValidationError({exc.field.split(".")[-1]: exc.message}) from None
     comparison = _store(plan=plan, inputs=inputs, actor=actor, trigger="compute")
@@ -255,7 +256,7 @@ def plan_compute(*, plan: Plan, actor: Any) -> Comparison:
 
 def comparison_recompute(*, comparison: Comparison) -> dict:
     """The engine results of a stored comparison recomputed from its input snapshot."""
-    return adapter.evaluate(comparison.inputs)
+    return bridge.evaluate(comparison.inputs)
 
 
 # --- re-evaluation against a newer catalog version -------------------------------------
@@ -396,7 +397,7 @@ def plan_reevaluate(*, plan: Plan, version: Any, actor: Any) -> Comparison:
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     previous = plan.latest_comparison
     if previous is None:
-        previous_inputs = adapter.build_inputs(plan)
+        previous_inputs = bridge.build_inputs(plan)
         previous = _store(plan=plan, inputs=previous_inputs, actor=actor, trigger="compute")
     options = list(
         plan.options.select_related(
@@ -417,7 +418,7 @@ def plan_reevaluate(*, plan: Plan, version: Any, actor: Any) -> Comparison:
         if hidden is not None:
             option.hidden_costs.set(hidden)
     try:
-        inputs = adapter.build_inputs(plan)
+        inputs = bridge.build_inputs(plan)
     except ScenarioError as exc:
         raise ValidationError({exc.field.split(".")[-1]: exc.message}) from None
     comparison = _store(plan=plan, inputs=inputs, actor=actor, trigger="reevaluate")

@@ -24,16 +24,19 @@ from django.utils import timezone
 from accounts.audit import record
 from accounts.availability import BROKER_ERRORS, require_broker
 from accounts.models import Organization
-from planner.engine.sweep import (
+from planner.bridge.sweeps import (
     SweepChunkResult,
     SweepSpec,
+    SweepSpecError,
     chunk_bounds,
+    clean_sweep_spec,
+    engine_spec,
     evaluate_chunk,
+    grid_size,
     summarize,
 )
 from planner.models import Sweep, SweepChunk, SweepStatus, Workload
 from planner.models.sweeps import ACTIVE_STATUSES, ChunkStatus
-from planner.sweep_adapter import SweepSpecError, clean_sweep_spec, engine_spec, grid_size
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Forecast, budget and sensitivity of a plan, as plain dicts ready to render or serialize.
 
-The engine runs through `planner.forecast_adapter` on the *stored* input snapshot of the plan's
+The engine runs through `planner.bridge.forecasts` on the *stored* input snapshot of the plan's
 latest comparison, so the figures match what the comparison showed and can be
 recomputed exactly. Money stays in the catalog version's currency; only display
 converts (see `tracking.currency`).
@@ -13,8 +13,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from planner import forecast_adapter
-from planner.engine.errors import ScenarioError
+from planner.bridge import ScenarioError, forecasts
 from planner.models import Comparison, Plan
 from tracking.currency import to_catalog_currency
 from tracking.models import Budget, ForecastAssumptions
@@ -114,7 +113,7 @@ def forecast_for_comparison(
     base: dict[str, Any] = {**position, "assumptions": assumptions}
     budget, kind = position["budget"], position["recommended_kind"]
     try:
-        forecast = forecast_adapter.forecast_snapshot(
+        forecast = forecasts.forecast_snapshot(
             comparison.inputs,
             comparison.results,
             months=FORECAST_MONTHS,
@@ -158,7 +157,7 @@ def sensitivity_for_plan(*, plan: Plan) -> dict[str, Any]:
     if comparison is None:
         return {"plan": plan.pk, "available": False, "reason": "Compute the plan first."}
     try:
-        tornado = forecast_adapter.sensitivity_snapshot(comparison.inputs, comparison.results)
+        tornado = forecasts.sensitivity_snapshot(comparison.inputs, comparison.results)
     except ScenarioError as exc:
         return {"plan": plan.pk, "available": False, "reason": exc.message}
     return {

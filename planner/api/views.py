@@ -14,8 +14,8 @@ from rest_framework.views import APIView
 
 from accounts.api.throttles import QuoteRateThrottle
 from planner.api.serializers import QuoteRequestSerializer, QuoteResponseSerializer
-from planner.engine.contract import compute_quote, parse_quote
-from planner.engine.errors import ScenarioError
+from planner.bridge import ScenarioError
+from planner.bridge.quotes import quote
 
 GPT5_VS_A100 = {
     "tokens_per_month": 1_000_000_000,
@@ -79,7 +79,7 @@ class QuoteView(APIView):
     )
     def post(self, request: Request) -> Response:
         try:
-            result = compute_quote(parse_quote(request.data))
+            result = quote(request.data)
         except ScenarioError as exc:
             raise ValidationError({exc.field: [exc.message]}) from exc
         except (ArithmeticError, ValueError) as exc:

@@ -1,6 +1,6 @@
 """Bridge from a stored comparison snapshot to the engine's forecast and sensitivity.
 
-A sibling of `planner.adapter` (as `planner.sweep_adapter` is): it reuses the adapter's
+A sibling of `planner.bridge.plans` (as `planner.bridge.sweeps` is): it reuses the adapter's
 snapshot -> engine converters, runs `planner.engine.forecast` / `sensitivity` and returns
 JSON-able dicts, money rounded to cents. No database access. Used by `tracking`.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from planner.adapter import _mid, cents, engine_api_offer, engine_selfhost
+from planner.bridge.plans import _mid, cents, engine_api_offer, engine_selfhost
 from planner.engine import api as eng_api
 from planner.engine import forecast as eng_forecast
 from planner.engine import selfhost as eng_selfhost

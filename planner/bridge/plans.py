@@ -36,7 +36,10 @@ from planner.engine import uncertainty as eng_uncertainty
 from planner.engine.errors import ScenarioError
 from planner.engine.units import HOURS_PER_MONTH, TOKENS_PER_MTOK, format_tokens
 
-SNAPSHOT_SCHEMA = 1
+# Schema 1 snapshots (stored before one composition) are recomputed by `_evaluate_v1`,
+# exactly as they were; schema 2 goes through the engine's one composition.
+LEGACY_SCHEMA = 1
+SNAPSHOT_SCHEMA = 2
 MONTE_CARLO_SAMPLES = 2_000
 MONTE_CARLO_SEED = 20_260_101
 CURVE_POINTS = 40
@@ -676,8 +679,18 @@ def _selfhost_result(snap: dict, name: str, tokens: float, hours: float) -> tupl
 
 def evaluate(inputs: dict) -> dict:
     """Run the engine on a snapshot from :func:`build_inputs`; no database access."""
-    if inputs.get("schema") != SNAPSHOT_SCHEMA:
-        raise ScenarioError("schema", f"unknown snapshot schema {inputs.get('schema')!r}")
+    from planner.bridge import composition
+
+    schema = inputs.get("schema")
+    if schema == SNAPSHOT_SCHEMA:
+        return composition.evaluate(inputs)
+    if schema != LEGACY_SCHEMA:
+        raise ScenarioError("schema", f"unknown snapshot schema {schema!r}")
+    return _evaluate_v1(inputs)
+
+
+def _evaluate_v1(inputs: dict) -> dict:
+    """Stage 2 as it was for schema 1 snapshots: stored comparisons recompute exactly."""
     w = inputs["workload"]
     hours = inputs["hours_per_month"]
     tokens = w["tokens_per_month"]
@@ -744,7 +757,7 @@ def evaluate(inputs: dict) -> dict:
         default=None,
     )
     return {
-        "schema": SNAPSHOT_SCHEMA,
+        "schema": LEGACY_SCHEMA,
         "tokens_per_month": tokens,
         "tokens_per_day": tokens / w["days_per_month"],
         "input_share": w["input_share"],
@@ -1200,6 +1213,9 @@ def depth_option_snapshot(option: Any, ctx: _Context, sh: dict) -> dict:
         snap |= {
             "kind": "owned",
             "gpus_per_replica": option.gpu_count or per_server,
+            "server_price_span": pricing["purchase_price"]
+            if server_price is None
+            else [server_price, server_price],
             "finance": {
                 "server_price": _mid(pricing["purchase_price"])
                 if server_price is None

@@ -34,7 +34,11 @@ from planner.engine.selfhost import (
     SelfHostConfig,
     SpotRate,
 )
+from planner.engine.sweep import SweepChunkResult as SweepChunkResult
 from planner.engine.sweep import SweepSpec
+from planner.engine.sweep import chunk_bounds as chunk_bounds
+from planner.engine.sweep import evaluate_chunk as evaluate_chunk
+from planner.engine.sweep import summarize as summarize
 
 MAX_POINTS = 1_000_000
 MAX_OPTIONS = 32  # cheapest-option indices are stored as uint8

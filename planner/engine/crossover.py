@@ -120,12 +120,14 @@ def rented_curve(
         ).monthly
 
     memo: dict[int, float] = {}
+    # Serving.replicas_for's arithmetic, without re-checking its inputs at every volume.
+    planned = serving.replica_capacity(hours=window)
 
     def cost(volume: int) -> float:
         if scale_to_zero:
             return exact(volume)
         # Always-on and window costs depend on the volume only through the replicas.
-        replicas = capacity.replicas_for(volume, hours_per_month=hours_per_month)
+        replicas = max(1, math.ceil(volume * serving.peak_to_average / planned))
         if replicas not in memo:
             memo[replicas] = exact(volume)
         return memo[replicas]
@@ -157,9 +159,10 @@ def owned_curve(
 ) -> CostCurve:
     step = serving.replica_capacity(hours=hours_per_month) / serving.peak_to_average
     memo: dict[int, float] = {}
+    planned = serving.replica_capacity(hours=hours_per_month)
 
     def cost(volume: int) -> float:
-        replicas = serving.replicas_for(volume, hours=hours_per_month)
+        replicas = max(1, math.ceil(volume * serving.peak_to_average / planned))
         if replicas not in memo:
             memo[replicas] = owned_cost(
                 finance,

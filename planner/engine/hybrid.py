@@ -3,6 +3,7 @@ premium API, plus escalations (cheap-routed requests re-sent to the premium mode
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from planner.engine.api import ApiOffer, api_monthly_cost
@@ -31,6 +32,44 @@ class HybridResult:
         return self.all_cheap_monthly - self.monthly
 
 
+@dataclass(frozen=True, slots=True)
+class RouteCost:
+    cheap_tokens: float
+    premium_tokens: float
+    cheap_monthly: float
+    premium_monthly: float
+
+    @property
+    def monthly(self) -> float:
+        return self.cheap_monthly + self.premium_monthly
+
+
+def route_cost(
+    *,
+    tokens_per_month: float,
+    routed_share: float,
+    escalation_rate: float,
+    premium_cost: Callable[[float], float],
+    cheap_cost: Callable[[float], float],
+) -> RouteCost:
+    """Route ``routed_share`` of the tokens to the cheap route and the rest to the premium.
+
+    Escalated requests were already processed by the cheap route and are paid again on
+    the premium one: premium tokens = ``(1 - r) V + e r V``.
+    """
+    volume = require_non_negative("tokens_per_month", tokens_per_month)
+    routed = require_share("routed_share", routed_share)
+    escalation = require_share("escalation_rate", escalation_rate)
+    cheap_tokens = volume * routed
+    premium_tokens = volume * (1.0 - routed) + cheap_tokens * escalation
+    return RouteCost(
+        cheap_tokens=cheap_tokens,
+        premium_tokens=premium_tokens,
+        cheap_monthly=cheap_cost(cheap_tokens),
+        premium_monthly=premium_cost(premium_tokens),
+    )
+
+
 def hybrid_cost(
     *,
     tokens_per_month: float,
@@ -42,16 +81,8 @@ def hybrid_cost(
     cached_share: float = 0.0,
     hours_per_month: float = HOURS_PER_MONTH,
 ) -> HybridResult:
-    """Cost of routing ``routed_share`` of the tokens to ``cheap`` and the rest to ``premium``.
-
-    Escalated requests were already processed by the cheap route and are paid again on
-    the premium one: premium tokens = ``(1 - r) V + e r V``.
-    """
+    """Cost of routing ``routed_share`` of the tokens to ``cheap`` and the rest to ``premium``."""
     volume = require_non_negative("tokens_per_month", tokens_per_month)
-    routed = require_share("routed_share", routed_share)
-    escalation = require_share("escalation_rate", escalation_rate)
-    cheap_tokens = volume * routed
-    premium_tokens = volume * (1.0 - routed) + cheap_tokens * escalation
 
     def premium_cost(tokens: float) -> float:
         return api_monthly_cost(
@@ -67,14 +98,19 @@ def hybrid_cost(
             cheap, tokens_per_month=tokens, hours_per_month=hours_per_month
         )
 
-    cheap_monthly = cheap_cost(cheap_tokens)
-    premium_monthly = premium_cost(premium_tokens)
+    route = route_cost(
+        tokens_per_month=volume,
+        routed_share=routed_share,
+        escalation_rate=escalation_rate,
+        premium_cost=premium_cost,
+        cheap_cost=cheap_cost,
+    )
     return HybridResult(
-        cheap_tokens=cheap_tokens,
-        premium_tokens=premium_tokens,
-        cheap_monthly=cheap_monthly,
-        premium_monthly=premium_monthly,
-        monthly=cheap_monthly + premium_monthly,
+        cheap_tokens=route.cheap_tokens,
+        premium_tokens=route.premium_tokens,
+        cheap_monthly=route.cheap_monthly,
+        premium_monthly=route.premium_monthly,
+        monthly=route.monthly,
         all_premium_monthly=premium_cost(volume),
         all_cheap_monthly=cheap_cost(volume),
     )

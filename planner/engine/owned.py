@@ -71,6 +71,10 @@ class ServerFinance:
     ops_fte: float = 0.0
     ops_fte_monthly_cost: float = 0.0
     implementation_one_off: float = 0.0
+    # The plan's hidden costs: a multiplier on the hardware lines (depreciation, capital,
+    # maintenance, energy) and a flat monthly amount (hidden items, labor, other).
+    hidden_multiplier: float = 1.0
+    other_monthly: float = 0.0
     name: str = "owned"
 
     def __post_init__(self) -> None:
@@ -93,6 +97,9 @@ class ServerFinance:
         require_non_negative("owned.ops_fte", self.ops_fte)
         require_non_negative("owned.ops_fte_monthly_cost", self.ops_fte_monthly_cost)
         require_non_negative("owned.implementation_one_off", self.implementation_one_off)
+        if not math.isfinite(self.hidden_multiplier) or self.hidden_multiplier < 1.0:
+            raise ScenarioError("selfhost.hidden_multiplier", "must be a number >= 1")
+        require_non_negative("selfhost.other_monthly", self.other_monthly)
 
     @property
     def life_months(self) -> float:
@@ -153,16 +160,25 @@ def _items(
     cycle = _cycle(finance, months)
     acquisition = servers * finance.server_price
     watts = servers * finance.server_base_watts + gpus * finance.gpu_tdp_watts
+    hardware = finance.hidden_multiplier
     return {
-        "depreciation": acquisition * (1.0 - finance.residual_value) / finance.life_months,
-        "capital": acquisition * cycle.average_book_share * finance.cost_of_capital / 12.0,
-        "maintenance": acquisition * finance.maintenance_per_year / 12.0,
-        "energy": watts * hours * finance.pue * finance.usd_per_kwh / 1000.0,
+        "depreciation": acquisition
+        * (1.0 - finance.residual_value)
+        / finance.life_months
+        * hardware,
+        "capital": acquisition
+        * cycle.average_book_share
+        * finance.cost_of_capital
+        / 12.0
+        * hardware,
+        "maintenance": acquisition * finance.maintenance_per_year / 12.0 * hardware,
+        "energy": watts * hours * finance.pue * finance.usd_per_kwh / 1000.0 * hardware,
         "facilities": servers * finance.facilities_per_server_monthly
         + finance.facilities_shared_monthly,
         "staff": finance.ops_fte * finance.ops_fte_monthly_cost,
         "installation": servers * finance.installation_per_server * cycle.purchases / months,
         "implementation": finance.implementation_one_off / months,
+        "other": finance.other_monthly,
     }
 
 

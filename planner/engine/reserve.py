@@ -18,6 +18,7 @@ higher target never comes out cheaper.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,12 +45,29 @@ def deployment_availability(
     r = require_share("region_availability", region_availability)
     regions = require_whole("regions", regions)
     total = n + k
-    at_least_n = sum(
-        math.comb(total, up) * a**up * (1.0 - a) ** (total - up) for up in range(n, total + 1)
-    )
+    at_least_n = _binomial_tail(total, n, a)
     one_region = min(1.0, r * at_least_n)
     down: float = (1.0 - one_region) ** regions
     return 1.0 - down
+
+
+def _binomial_tail(total: int, least: int, a: float) -> float:
+    """P(at least ``least`` of ``total`` independent replicas are up), each up with ``a``.
+
+    Summed from ``total`` down in log space (``C(t, i-1) / C(t, i) = i / (t - i + 1)``),
+    so large fleets neither build huge integers nor underflow ``a ** total``.
+    """
+    if a >= 1.0:
+        return 1.0
+    if a <= 0.0:
+        return 1.0 if least == 0 else 0.0
+    step = math.log1p(-a) - math.log(a)
+    log_term = total * math.log(a)
+    terms = [math.exp(log_term)]
+    for up in range(total, least, -1):
+        log_term += math.log(up / (total - up + 1)) + step
+        terms.append(math.exp(log_term))
+    return math.fsum(terms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +79,8 @@ class AvailabilityTarget:
     region_availability: float = 1.0
     max_spares: int = DEFAULT_MAX_SPARES
     max_regions: int = DEFAULT_MAX_REGIONS
+    # More spares allowed as the fleet grows: a large fleet loses more replicas at once.
+    spares_per_replica: float = 0.0
 
     def __post_init__(self) -> None:
         require_share("availability_target", self.target)
@@ -68,6 +88,11 @@ class AvailabilityTarget:
         require_share("region_availability", self.region_availability)
         require_whole("max_spares", self.max_spares, minimum=0)
         require_whole("max_regions", self.max_regions)
+        if not math.isfinite(self.spares_per_replica) or self.spares_per_replica < 0:
+            raise ScenarioError("spares_per_replica", "must be a number >= 0")
+
+    def spares_limit(self, needed: int) -> int:
+        return self.max_spares + math.ceil(self.spares_per_replica * needed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +120,28 @@ class ReservePlan:
 ReserveCost = Callable[[int, int], float]  # (regions, replicas per region) -> monthly
 
 
+@functools.lru_cache(maxsize=65_536)
+def _fewest_spares(
+    needed: int, regions: int, a: float, r: float, target: float, max_spares: int
+) -> tuple[int, float] | None:
+    """(spares, availability) of the fewest spares meeting ``target`` in ``regions``.
+
+    More spares in as many regions only cost more, so the first that meets the target
+    is the one; cached because every volume of a cost curve asks again.
+    """
+    for spares in range(max_spares + 1):
+        reached = deployment_availability(
+            needed=needed,
+            spares=spares,
+            replica_availability=a,
+            regions=regions,
+            region_availability=r,
+        )
+        if reached >= target:
+            return spares, reached
+    return None
+
+
 def no_reserve(needed: int) -> ReservePlan:
     return ReservePlan(needed, 0, 1, math.nan, math.nan, math.nan)
 
@@ -108,34 +155,36 @@ def plan_reserve(
     ``max_spares`` and ``max_regions`` reaches it.
     """
     needed = require_whole("replicas", needed)
-
-    def availability(spares: int, regions: int) -> float:
-        return deployment_availability(
-            needed=needed,
-            spares=spares,
-            replica_availability=target.replica_availability,
-            regions=regions,
-            region_availability=target.region_availability,
-        )
-
-    base = availability(0, 1)
+    base = deployment_availability(
+        needed=needed,
+        spares=0,
+        replica_availability=target.replica_availability,
+        region_availability=target.region_availability,
+    )
     best: tuple[float, int, int, float] | None = None
+    max_spares = target.spares_limit(needed)
     for regions in range(1, target.max_regions + 1):
-        for spares in range(target.max_spares + 1):
-            reached = availability(spares, regions)
-            if reached < target.target:
-                continue
-            price = 0.0 if cost is None else cost(regions, needed + spares)
-            candidate = (price, regions, spares, reached)
-            if best is None or candidate[:3] < best[:3]:
-                best = candidate
-            break  # more spares in this many regions only cost more
-        if best is not None and cost is None:
+        found = _fewest_spares(
+            needed,
+            regions,
+            target.replica_availability,
+            target.region_availability,
+            target.target,
+            max_spares,
+        )
+        if found is None:
+            continue
+        spares, reached = found
+        price = 0.0 if cost is None else cost(regions, needed + spares)
+        candidate = (price, regions, spares, reached)
+        if best is None or candidate[:3] < best[:3]:
+            best = candidate
+        if cost is None:
             break
     if best is None:
         raise ScenarioError(
             "availability_target",
-            f"{target.target} cannot be met with up to {target.max_spares} spares in up to "
+            f"{target.target} cannot be met with up to {max_spares} spares in up to "
             f"{target.max_regions} regions (replica availability {target.replica_availability}, "
             f"region availability {target.region_availability})",
         )

@@ -1,7 +1,7 @@
 """Plans: a workload priced against a pinned catalog version, and the comparisons it produced.
 
 A `Plan` holds candidate `PlanOption`s (an API offer, a self-host configuration, or a
-hybrid mix). Computing a plan runs the engine through `planner.adapter` and writes a
+hybrid mix). Computing a plan runs the engine through `planner.bridge.plans` and writes a
 numbered, immutable `Comparison`; recomputing never overwrites an earlier one.
 """
 

@@ -1,7 +1,7 @@
 """Parameter sweeps: a grid of scenarios priced in chunks by Celery workers.
 
 A `Sweep` pins a published catalog version and a validated spec (see
-`planner.sweep_adapter.clean_sweep_spec`); its grid is split into `SweepChunk`s, each
+`planner.bridge.sweeps.clean_sweep_spec`); its grid is split into `SweepChunk`s, each
 computed once by a task. Results are never one row per point: a chunk keeps the
 compressed cheapest-option array of its points, and the finished sweep keeps the whole
 grid as one compressed NumPy archive (`result`) plus a small JSON `summary`.

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from planner import adapter, services
+from planner import services
+from planner.bridge import plans as adapter
 from planner.engine.api import ApiOffer as EngineApiOffer
 from pricing.models import ThroughputProfile
 from tests.planner.conftest import api_offer, case4_options, make_plan

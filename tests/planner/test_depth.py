@@ -10,7 +10,8 @@ from decimal import Decimal
 
 import pytest
 
-from planner import adapter, services
+from planner import services
+from planner.bridge import plans as adapter
 from planner.models import Comparison, Plan
 from pricing.models import OwnedHardware
 from tests.planner.conftest import api_offer, case4_options, gpu_offer, make_plan

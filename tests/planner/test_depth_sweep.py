@@ -10,9 +10,9 @@ import pytest
 from django.urls import reverse
 
 from planner import sweep_services
+from planner.bridge.sweeps import SweepSpecError, clean_sweep_spec, engine_spec
 from planner.engine.sweep import evaluate_chunk
 from planner.models import Sweep
-from planner.sweep_adapter import SweepSpecError, clean_sweep_spec, engine_spec
 from tests.factories import sweep_catalog_version, sweep_spec_for
 
 pytestmark = pytest.mark.django_db

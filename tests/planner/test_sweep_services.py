@@ -11,10 +11,10 @@ import pytest
 
 from accounts.models import AuditEvent
 from planner import sweep_services
+from planner.bridge.sweeps import SweepSpecError, engine_spec
 from planner.engine.api import api_monthly_cost
 from planner.engine.selfhost import selfhost_monthly_cost
 from planner.models import Sweep, SweepChunk, SweepStatus
-from planner.sweep_adapter import SweepSpecError, engine_spec
 from tests.factories import WorkloadFactory, sweep_catalog_version, sweep_spec_for
 
 pytestmark = pytest.mark.django_db(transaction=True)

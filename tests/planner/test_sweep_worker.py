@@ -101,8 +101,8 @@ def assert_exactly_once(sweep):
 
 def assert_matches_engine(sweep):
     """Spot-check the stored grid against a direct engine evaluation."""
+    from planner.bridge.sweeps import engine_spec
     from planner.engine.sweep import evaluate_chunk
-    from planner.sweep_adapter import engine_spec
 
     spec = engine_spec(sweep.spec)
     grid = sweep_grid(sweep=sweep)

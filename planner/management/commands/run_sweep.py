@@ -18,8 +18,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Organization
 from planner import sweep_services
+from planner.bridge.sweeps import SweepSpecError
 from planner.models import Sweep
-from planner.sweep_adapter import SweepSpecError
 
 
 class Command(BaseCommand):

@@ -1,0 +1,642 @@
+"""A plan snapshot (schema 2) as the engine's one :class:`~planner.engine.compose.Scenario`,
+and the :class:`~planner.engine.compose.Composition` as the stored results JSON.
+
+Every figure of a stored result comes from the one composition: the cost table, the
+break-even (crossing) table, the ownership section, the charts and the Monte Carlo
+bands name the same replica count and monthly cost for an option.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from planner.engine import compose as eng
+from planner.engine.api import ApiOffer, PriceTier
+from planner.engine.errors import ScenarioError
+from planner.engine.fleet import Lens, Serving
+from planner.engine.owned import ServerFinance
+from planner.engine.recommend import DEFAULT_VOLUME_TIERS, VolumeTier
+from planner.engine.rented import RentedCapacity
+from planner.engine.selfhost import Billing, BillingMode, OnDemandRate, ReservedRate, SpotRate
+from planner.engine.units import format_tokens
+
+SCHEMA = 2
+UTILIZATION_POINTS = tuple(round(0.05 * i, 2) for i in range(1, 21))
+
+LENS_LABELS = {
+    "full": "Full TCO",
+    "marginal": "Marginal: leaves out depreciation, capital, installation, staff and "
+    "implementation",
+}
+LINE_LABELS = {
+    "api": "API usage",
+    "compute": "Rented instances",
+    "other": "Hidden and other monthly costs",
+    "depreciation": "Depreciation",
+    "capital": "Cost of capital",
+    "maintenance": "Maintenance",
+    "energy": "Energy",
+    "facilities": "Facilities",
+    "staff": "Operations staff",
+    "installation": "Installation",
+    "implementation": "Implementation (one-off)",
+    "reserve": "Reserve capacity",
+    "cheap_route": "Cheap route",
+    "premium_api": "Premium API",
+}
+MILESTONE_LABELS = {
+    "rented_beats_api": "Rented beats API",
+    "owned_beats_api": "Owned beats API",
+    "rented_cheapest_overall": "Rented cheapest overall",
+    "owned_cheapest_overall": "Owned cheapest overall",
+}
+
+
+def cents(value: float | None) -> float | None:
+    from planner.bridge.plans import cents as to_cents
+
+    return to_cents(value)
+
+
+def _lex(corners: eng.Corners) -> dict[str, float | None]:
+    return {k: cents(v) for k, v in corners.as_dict().items()}
+
+
+# --- snapshot -> scenario --------------------------------------------------------------
+
+
+def api_offer(snap: dict) -> ApiOffer:
+    """An engine offer; an output-only offer keeps ``input_per_mtok=None``."""
+    return ApiOffer(
+        output_per_mtok=snap["output_per_mtok"],
+        input_per_mtok=snap["input_per_mtok"],
+        cached_input_per_mtok=snap["cached_input_per_mtok"],
+        name=snap["label"],
+        tiers=tuple(
+            PriceTier(
+                from_tokens=t["from_tokens"],
+                input_per_mtok=t["input_per_mtok"],
+                output_per_mtok=t["output_per_mtok"],
+            )
+            for t in snap.get("tiers", [])
+        ),
+    )
+
+
+def _mid(pair: list[float]) -> float:
+    return (pair[0] + pair[1]) / 2.0
+
+
+def _flat_monthly_span(sh: dict) -> eng.Span:
+    """Hidden items + labor (hours x rate) + other, at their cheap and dear ends."""
+    items = [sum(item["monthly"][i] for item in sh["hidden_items"]) for i in (0, 1)]
+    rate = sh["labor"]["hourly_rate"]
+    labor = [sh["labor"]["hours"] * rate[0], sh["labor"]["hours"] * rate[1]]
+    other = sh["other_monthly"]
+    return eng.Span.of(items[0] + labor[0] + other, items[1] + labor[1] + other)
+
+
+def _throughput_span(sh: dict) -> eng.Span:
+    t = sh["throughput"]
+    return eng.Span(t["range"][0], t["range"][1], t["planning"])
+
+
+def _fleet_choice(snap: dict, w: dict, availability: dict) -> eng.FleetChoice:
+    sh, name = snap["selfhost"], snap["name"]
+    d = sh["depth"]
+    tps = _throughput_span(sh)
+    other = _flat_monthly_span(sh)
+    multiplier = sh["hidden_multiplier"] or 1.0
+    # One planning share of measured throughput: the option's utilization.
+    serving = Serving(
+        tokens_per_second=tps.expected,
+        gpus_per_replica=d["gpus_per_replica"],
+        headroom=sh["utilization"],
+        peak_to_average=w["peak_to_average"],
+    )
+    common = {
+        "ops_fte": d["ops_fte"],
+        "ops_fte_monthly_cost": d["ops_fte_monthly_cost"],
+        "implementation_one_off": d["implementation_one_off"],
+        "hidden_multiplier": multiplier,
+        "other_monthly": other.expected,
+        "name": name,
+    }
+    fleet: eng.Fleet
+    if d["kind"] == "owned":
+        finance = dict(d["finance"])
+        price = eng.Span.of(*d.get("server_price_span", [finance["server_price"]] * 2))
+        finance["server_price"] = price.expected
+        fleet = eng.OwnedFleet(
+            ServerFinance(**finance, allow_multi_server=d["allow_multi"], **common), serving
+        )
+    else:
+        hourly = sh["pricing"]["hourly"]  # per replica
+        per_instance = d["gpus_per_instance"] / sh["machine"]["count"]
+        price = eng.Span.of(hourly[0] * per_instance, hourly[1] * per_instance)
+        pricing = {
+            "on_demand": OnDemandRate,
+            "spot": lambda h: SpotRate(hourly=h),
+            "reserved": ReservedRate,
+        }[d["pricing_type"]](price.expected)
+        fleet = RentedCapacity(
+            pricing=pricing,
+            serving=serving,
+            gpus_per_instance=d["gpus_per_instance"],
+            allow_multi_instance=d["allow_multi"],
+            billing=Billing(
+                mode=BillingMode(sh["billing"]["mode"]),
+                window_hours=sh["billing"]["window_hours"],
+                buffer_fraction=d["buffer_fraction"],
+            ),
+            **common,
+        )
+    return eng.FleetChoice(
+        name=name,
+        fleet=fleet,
+        price=price,
+        tokens_per_second=tps,
+        other_monthly=other,
+        replica_availability=d["replica_availability"],
+        region_availability=d["region_availability"],
+        p99_latency_s=snap["p99_latency_s"],
+        success_rate=success_rate(snap, w["task_success_rates"]),
+    )
+
+
+def _norm(text: str) -> str:
+    from planner.bridge.plans import _norm as norm
+
+    return norm(text)
+
+
+def success_rate(snap: dict, rates: dict) -> float | None:
+    """The workload's success rate for the option's model (or the option's name), if known."""
+    names = []
+    if "api" in snap:
+        names.append(snap["api"].get("model_name") or snap["api"]["key"][0])
+    if "selfhost" in snap:
+        names.append(snap["selfhost"]["model_name"])
+    names.append(snap["name"])
+    lowered = {_norm(k): v for k, v in rates.items()}
+    for name in names:
+        if name and _norm(name) in lowered:
+            return float(lowered[_norm(name)])
+    return None
+
+
+def scenario_of(inputs: dict, *, monte_carlo: bool = True) -> eng.Scenario:
+    """The engine scenario of a schema-2 snapshot (see ``plans.build_inputs``)."""
+    if inputs.get("schema") != SCHEMA:
+        raise ScenarioError("schema", f"not a schema {SCHEMA} snapshot")
+    w = inputs["workload"]
+    avail = inputs["assumptions"]["availability"]
+    api_availability = _mid(avail["api"])
+    snaps = inputs["options"]
+    if not snaps:
+        raise ScenarioError("options", "a plan needs at least one option")
+    options: list[eng.Choice] = []
+    for snap in snaps:
+        rate = success_rate(snap, w["task_success_rates"])
+        if snap["kind"] == "api":
+            options.append(
+                eng.ApiChoice(
+                    name=snap["name"],
+                    offer=api_offer(snap["api"]),
+                    availability=api_availability,
+                    p99_latency_s=snap["p99_latency_s"],
+                    success_rate=rate,
+                )
+            )
+        elif snap["kind"] == "selfhost":
+            options.append(_fleet_choice(snap, w, avail))
+        else:
+            h = snap["hybrid"]
+            options.append(
+                eng.HybridChoice(
+                    name=snap["name"],
+                    premium=api_offer(snap["api"]),
+                    cheap=snaps[h["cheap_index"]]["name"],
+                    routed_share=h["routed_share"],
+                    escalation_rate=h["escalation_rate"],
+                    availability=api_availability,
+                    p99_latency_s=snap["p99_latency_s"],
+                    success_rate=rate,
+                )
+            )
+    depth = inputs["depth"]
+    tiers = tuple(
+        VolumeTier(t["option"], t["min_tokens"], t["max_tokens"])
+        for t in inputs["assumptions"]["volume_tiers"]
+    )
+    mc = inputs["monte_carlo"]
+    return eng.Scenario(
+        workload=eng.Workload(
+            tokens_per_month=w["tokens_per_month"],
+            input_share=w["input_share"],
+            cached_share=w["cached_share"],
+            days_per_month=w["days_per_month"],
+            availability_target=w["availability_target"],
+            downtime_cost_per_hour=w["downtime_cost_per_hour"],
+            latency_p99_target_s=w["latency_p99_target_s"],
+            has_idle_gpu_fleet=w["has_idle_gpu_fleet"],
+            data_must_stay_in_network=w["data_must_stay_in_network"],
+            needs_finetuning=w["needs_finetuning"],
+            has_mlops_team=w["has_mlops_team"],
+            open_model_meets_accuracy=w["open_model_meets_accuracy"],
+        ),
+        options=tuple(options),
+        hours_per_month=inputs["hours_per_month"],
+        lens=Lens(depth["lens"]),
+        analysis_months=depth["analysis_months"],
+        volume_tiers=tiers or DEFAULT_VOLUME_TIERS,
+        monte_carlo_samples=mc["samples"] if monte_carlo else 0,
+        monte_carlo_seed=mc["seed"],
+        limit_tokens=int(depth["limit_tokens"]),
+    )
+
+
+# --- composition -> results JSON -------------------------------------------------------
+
+
+def _tokens_label(volume: float | None) -> str | None:
+    return None if volume is None else format_tokens(volume)
+
+
+def _fleet_result(
+    cost: eng.OptionCost, snap: dict, *, tokens: float, months: float, lens: str
+) -> dict:
+    sh = snap["selfhost"]
+    fleet = cost.fleet
+    assert fleet is not None
+    served = tokens / fleet.capacity_tokens_per_month if fleet.capacity_tokens_per_month else None
+    lines = [
+        {
+            "key": key,
+            "label": LINE_LABELS.get(key, key),
+            "monthly": cents(value.expected),
+            "period": cents(value.expected * months),
+            "in_lens": True,
+        }
+        for key, value in cost.lines.items()
+    ] + [
+        {
+            "key": key,
+            "label": LINE_LABELS.get(key, key),
+            "monthly": cents(value),
+            "period": cents(value * months),
+            "in_lens": False,
+        }
+        for key, value in cost.excluded_lines.items()
+    ]
+    reserve = None
+    if fleet.reserve is not None:
+        r = fleet.reserve
+        reserve = {
+            "needed": r.needed,
+            "spares": r.spares,
+            "regions": r.regions,
+            "total_replicas": r.total_replicas,
+            "availability": round(r.availability, 8),
+            "base_availability": round(r.base_availability, 8),
+            "target": r.target,
+            "monthly": cents(cost.lines["reserve"].expected if "reserve" in cost.lines else 0.0),
+            "applied": r.spares > 0 or r.regions > 1,
+        }
+    depth: dict[str, Any] = {
+        "kind": cost.kind,
+        "lens": lens,
+        "lens_label": LENS_LABELS[lens],
+        "analysis_months": months,
+        "monthly": cents(cost.monthly.expected),
+        "period_total": cents(cost.monthly.expected * months),
+        "replicas_needed": fleet.replicas,
+        "gpus": fleet.gpus,
+        "machines": fleet.machines,
+        "lines": lines,
+        "reserve": reserve,
+    }
+    if fleet.reserve_note:
+        depth["reserve_note"] = (
+            "Scale to zero keeps no standing replicas to hold in reserve: no reserve priced."
+        )
+    detail = cost.detail
+    if cost.kind == "owned":
+        finance = snap["selfhost"]["depth"]["finance"]
+        depth["finance"] = {
+            "servers": fleet.machines,
+            "gpus_per_server": finance["gpus_per_server"],
+            "server_price": cents(detail.acquisition / max(1, fleet.machines)),  # type: ignore[union-attr]
+            "useful_life_years": finance["useful_life_years"],
+            "residual_value": finance["residual_value"],
+            "purchases": detail.purchases,  # type: ignore[union-attr]
+            "last_life_share": round(detail.last_life_share, 6),  # type: ignore[union-attr]
+            "acquisition": cents(detail.acquisition),  # type: ignore[union-attr]
+            "average_book_value": cents(detail.average_book_value),  # type: ignore[union-attr]
+            "book_value_at_end": cents(detail.book_value_at_end),  # type: ignore[union-attr]
+        }
+    else:
+        depth["gpus_per_instance"] = sh["depth"]["gpus_per_instance"]
+        depth["billed_instance_hours"] = round(fleet.billed_hours, 2)
+    return {
+        "model_name": sh["model_name"],
+        "machine": sh["machine"]["label"],
+        "fleet_kind": cost.kind,
+        "rent_mode": sh["pricing"]["type"],
+        "billing_mode": sh["billing"]["mode"],
+        "precision": sh["precision"],
+        "throughput_source": sh["throughput"]["source"],
+        "tokens_per_second": sh["throughput"]["planning"],
+        "tokens_per_second_range": sh["throughput"]["range"],
+        "utilization": sh["utilization"],
+        "replicas": fleet.replicas,
+        "spares": fleet.spares,
+        "regions": fleet.regions,
+        "total_replicas": fleet.total_replicas,
+        "gpus": fleet.gpus,
+        "machines": fleet.machines,
+        "capacity_tokens_per_month": round(fleet.capacity_tokens_per_month),
+        "served_utilization": None if served is None else round(served, 4),
+        "billed_hours": round(fleet.billed_hours, 2),
+        "hidden_multiplier": sh["hidden_multiplier"] or 1.0,
+        "lens": lens,
+        "depth": depth,
+    }
+
+
+def results_of(composition: eng.Composition, inputs: dict) -> dict:
+    """The stored results of a composition: numbers and keys (schema 2)."""
+    scenario = composition.scenario
+    w = inputs["workload"]
+    tokens = w["tokens_per_month"]
+    months = scenario.analysis_months
+    lens = scenario.lens.value
+    snaps = inputs["options"]
+    kinds = {cost.name: cost.kind for cost in composition.options}
+    results: list[dict] = []
+    for snap, cost in zip(snaps, composition.options, strict=True):
+        out: dict[str, Any] = {
+            "name": cost.name,
+            "kind": snap["kind"],
+            "p99_latency_s": snap["p99_latency_s"],
+            "monthly": _lex(cost.monthly),
+            "breakdown": {key: _lex(value) for key, value in cost.lines.items()},
+            "availability": round(cost.availability, 8),
+            "downtime_hours": round(cost.downtime_hours, 2),
+            "downtime_cost": cents(cost.downtime_cost),
+            "monthly_with_downtime": cents(cost.monthly.expected + cost.downtime_cost),
+            "cost_per_mtok": None if cost.cost_per_mtok is None else round(cost.cost_per_mtok, 4),
+            "outcome": {
+                "success_rate": cost.success_rate,
+                "known": cost.success_rate is not None,
+                "max_retries": eng.OUTCOME_MAX_RETRIES,
+                "cost_per_mtok": None
+                if cost.cost_per_mtok is None
+                else round(cost.cost_per_mtok, 4),
+                "cost_per_successful_mtok": None
+                if cost.cost_per_successful_mtok is None
+                else round(cost.cost_per_successful_mtok, 4),
+            },
+        }
+        if snap["kind"] in ("api", "hybrid"):
+            choice = scenario.options[len(results)]
+            out |= {
+                "offer": snap["api"]["label"],
+                "output_only": api_offer(snap["api"]).output_only,
+                "private_price": snap["api"]["private"],
+                "blended_per_mtok": round(
+                    eng.blended_per_mtok(choice, scenario.workload),  # type: ignore[arg-type]
+                    6,
+                ),
+            }
+        if snap["kind"] == "selfhost":
+            out |= _fleet_result(cost, snap, tokens=tokens, months=months, lens=lens)
+            out["breakevens"] = _breakevens(composition, cost.name, kinds, w)
+            mc = composition.monte_carlo.get(cost.name)
+            if mc is not None:
+                out["monte_carlo"] = {
+                    "vs": mc.vs,
+                    "samples": mc.samples,
+                    "seed": mc.seed,
+                    "api": {
+                        "p10": cents(mc.api[0]),
+                        "p50": cents(mc.api[1]),
+                        "p90": cents(mc.api[2]),
+                    },
+                    "selfhost": {
+                        "p10": cents(mc.selfhost[0]),
+                        "p50": cents(mc.selfhost[1]),
+                        "p90": cents(mc.selfhost[2]),
+                    },
+                    "p_selfhost_cheaper": round(mc.p_selfhost_cheaper, 4),
+                }
+        if snap["kind"] == "hybrid" and cost.route is not None:
+            route = cost.route
+            cheap_name = snaps[snap["hybrid"]["cheap_index"]]["name"]
+            out |= {
+                "cheap_option": cheap_name,
+                "routed_share": snap["hybrid"]["routed_share"],
+                "escalation_rate": snap["hybrid"]["escalation_rate"],
+                "cheap_tokens": round(route.cheap_tokens),
+                "premium_tokens": round(route.premium_tokens),
+            }
+        results.append(out)
+    rec = composition.recommendation
+    cheapest = composition.cheapest
+    cheapest_cost = None if cheapest is None else composition.option(cheapest)
+    return {
+        "schema": SCHEMA,
+        "tokens_per_month": tokens,
+        "tokens_per_day": tokens / w["days_per_month"],
+        "input_share": w["input_share"],
+        "hours_per_month": scenario.hours_per_month,
+        "options": results,
+        "recommendation": {
+            "option": rec.option,
+            "kind": None if rec.kind is None else rec.kind.value,
+            "reasons": [
+                {"code": r.code, "message": r.message, "figures": _json_figures(r.figures)}
+                for r in rec.reasons
+            ],
+            "excluded": list(rec.excluded),
+        },
+        "cheapest": None
+        if cheapest_cost is None
+        else {"name": cheapest, "monthly": cents(cheapest_cost.monthly.expected)},
+        "reliability": {"downtime_cost_per_hour": w["downtime_cost_per_hour"], "by_option": {}},
+        "crossings": [_pair_json(pair, kinds) for pair in composition.pairs],
+        "curves": _curves(composition, kinds),
+        "lens": lens,
+        "lens_label": LENS_LABELS[lens],
+        "analysis_months": months,
+        "milestones": _milestones(composition, kinds),
+    }
+
+
+def _json_figures(figures: dict) -> dict:
+    return {
+        k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+        for k, v in figures.items()
+    }
+
+
+def _pair_json(pair: eng.PairCrossings, kinds: dict[str, str]) -> dict:
+    return {
+        "a": pair.a,
+        "b": pair.b,
+        "a_kind": kinds[pair.a],
+        "b_kind": kinds[pair.b],
+        "crossings": [
+            {
+                "volume": c.volume,
+                "volume_label": format_tokens(c.volume),
+                "cheaper_above": c.cheaper_above,
+                "cheaper_below": c.cheaper_below,
+            }
+            for c in pair.crossings
+        ],
+        "cheaper_at_start": pair.cheaper_at_start,
+        "cheaper_at_limit": pair.cheaper_at_limit,
+        "limit": pair.limit,
+        "error": pair.error,
+    }
+
+
+def _breakevens(
+    composition: eng.Composition, name: str, kinds: dict[str, str], w: dict
+) -> list[dict]:
+    """The self-host option against each API option: every crossing of the pair."""
+    rows = []
+    for pair in composition.pairs:
+        if name not in (pair.a, pair.b):
+            continue
+        other = pair.b if pair.a == name else pair.a
+        if kinds[other] != "api":
+            continue
+        crossings = [
+            {
+                "tokens_per_month": c.volume,
+                "tokens_per_day": round(c.volume / w["days_per_month"]),
+                "label": format_tokens(c.volume),
+                "selfhost_cheaper_above": c.cheaper_above == name,
+            }
+            for c in pair.crossings
+        ]
+        first_win = next((c for c in crossings if c["selfhost_cheaper_above"]), None)
+        never = pair.error is None and first_win is None and pair.cheaper_at_start != name
+        if pair.error is not None:
+            reason = pair.error
+        elif never:
+            reason = (
+                f"{name} never costs less than {other} at any fleet size up to "
+                f"{format_tokens(pair.limit)} tokens/month"
+            )
+        elif first_win is None:
+            reason = f"{name} costs less than {other} from the smallest volume"
+        else:
+            reason = f"{name} costs less than {other} from {first_win['label']} tokens/month"
+            if len(crossings) > 1:
+                reason += (
+                    f"; the order changes {len(crossings)} times up to {format_tokens(pair.limit)}"
+                )
+        rows.append(
+            {
+                "api_option": other,
+                "reachable": first_win is not None,
+                "tokens_per_month": None if first_win is None else first_win["tokens_per_month"],
+                "tokens_per_day": None if first_win is None else first_win["tokens_per_day"],
+                "label": None if first_win is None else first_win["label"],
+                "crossings": crossings,
+                "cheaper_at_start": pair.cheaper_at_start,
+                "cheaper_at_limit": pair.cheaper_at_limit,
+                "reason": reason,
+            }
+        )
+    return rows
+
+
+def _curves(composition: eng.Composition, kinds: dict[str, str]) -> dict:
+    scenario = composition.scenario
+    tokens = scenario.workload.tokens_per_month
+    series = [
+        {
+            "name": name,
+            "kind": "selfhost" if kinds[name] in ("rented", "owned") else kinds[name],
+            "step": kinds[name] in ("rented", "owned"),
+            "values": [cents(v) for v in values],
+        }
+        for name, values in composition.curves.items()
+    ]
+    markers = [
+        {"a": pair.a, "b": pair.b, "volume": c.volume, "cheaper_above": c.cheaper_above}
+        for pair in composition.pairs
+        for c in pair.crossings
+        if composition.curve_volumes[0] <= c.volume <= composition.curve_volumes[-1]
+    ]
+    utilization = []
+    for cost in composition.options:
+        if cost.fleet is None or cost.cost_per_mtok is None:
+            continue
+        capacity = cost.fleet.capacity_tokens_per_month
+        utilization.append(
+            {
+                "name": cost.name,
+                "values": [
+                    round(composition.cost_at(cost.name, u * capacity) / (u * capacity) * 1e6, 4)
+                    for u in UTILIZATION_POINTS
+                ],
+            }
+        )
+    return {
+        "workload_tokens_per_month": tokens,
+        "volume": {
+            "volumes": list(composition.curve_volumes),
+            "series": series,
+            "crossings": markers,
+        },
+        "utilization": {"points": list(UTILIZATION_POINTS), "series": utilization},
+    }
+
+
+def _milestones(composition: eng.Composition, kinds: dict[str, str]) -> dict:
+    scenario = composition.scenario
+    out: dict[str, Any] = {"limit": scenario.limit_tokens, "items": [], "pairs": []}
+    if composition.milestones_error is not None:
+        out["error"] = composition.milestones_error
+        return out
+    found = composition.milestones
+    assert found is not None
+
+    def win(key: str, item: Any) -> dict:
+        return {
+            "key": key,
+            "label": MILESTONE_LABELS.get(key, key),
+            "challenger": item.challenger,
+            "incumbent": item.incumbent,
+            "volume": item.volume,
+            "volume_label": _tokens_label(item.volume),
+            "holds_to_limit": item.holds_to_limit,
+            "lost_at": item.lost_at,
+            "lost_at_label": _tokens_label(item.lost_at),
+            "wins_for_good_from": item.wins_for_good_from,
+            "wins_for_good_from_label": _tokens_label(item.wins_for_good_from),
+            "limit": item.limit,
+            "limit_label": format_tokens(item.limit),
+            "reason": item.reason,
+        }
+
+    out["items"] = [
+        win(key, found.milestones[key]) for key in MILESTONE_LABELS if key in found.milestones
+    ]
+    out["pairs"] = [
+        win("pair", item)
+        | {"challenger_kind": kinds[item.challenger], "incumbent_kind": kinds[item.incumbent]}
+        for item in found.pairs
+    ]
+    return out
+
+
+def evaluate(inputs: dict) -> dict:
+    """Compose a schema-2 snapshot and return its stored results."""
+    return results_of(eng.compose(scenario_of(inputs)), inputs)

@@ -1,0 +1,912 @@
+"""The engine's one door: a whole scenario in, one result out.
+
+Every surface (a plan, ``POST /api/v1/quote``, the CLI, the live preview, forecasts,
+sensitivity and the sweeps' reference points) describes its question as a
+:class:`Scenario` and reads the :class:`Composition`. There is one cost model:
+
+* an API option costs its tokens at its (tiered, cached) prices;
+* a self-hosted option is a *fleet*: replicas sized for the peak hour at the planned
+  share of measured throughput (``Serving``: headroom once, peak-to-average on top),
+  packed into rented instances or owned servers, with the reserve the availability
+  target needs, priced line by line (:mod:`~planner.engine.rented`,
+  :mod:`~planner.engine.owned`) and summed in the scenario's lens;
+* a hybrid routes a share of the tokens to another option of the scenario (its own cost
+  function at the routed volume) and the rest, plus escalations, to a premium API.
+
+Low / expected / high: a fleet's ranged inputs (the hourly or purchase price, the
+throughput, the flat monthly costs) are read at their cheap corner, their midpoint and
+their dear corner; the cost is monotone in each, so the corners bound it. The crossing
+volumes, the volume curves and the Monte Carlo draws price every volume and every draw
+with the same cost functions as the table, so no figure can contradict another.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.engine.api import ApiOffer, api_monthly_cost, blended_price_per_mtok
+from planner.engine.crossover import (
+    DEFAULT_LIMIT_TOKENS,
+    CostCurve,
+    Crossovers,
+    api_curve,
+    crossovers,
+    owned_curve,
+    rented_curve,
+    win_intervals,
+)
+from planner.engine.errors import ScenarioError, require_non_negative, require_share
+from planner.engine.fleet import DEFAULT_ANALYSIS_MONTHS, CostLine, Lens, Serving
+from planner.engine.hybrid import RouteCost, route_cost
+from planner.engine.outcome import outcome_cost
+from planner.engine.owned import OwnedCost, ServerFinance, owned_cost
+from planner.engine.recommend import (
+    DEFAULT_VOLUME_TIERS,
+    CostedOption,
+    OptionKind,
+    Recommendation,
+    Situation,
+    VolumeTier,
+    recommend,
+)
+from planner.engine.reliability import downtime_hours
+from planner.engine.rented import RentedCapacity, RentedCost, rented_cost
+from planner.engine.reserve import AvailabilityTarget, ReservePlan, deployment_availability
+from planner.engine.selfhost import (
+    BillingMode,
+    FlatMonthly,
+    OnDemandRate,
+    OwnedHardware,
+    Pricing,
+    ReservedRate,
+    SpotRate,
+)
+from planner.engine.units import DAYS_PER_MONTH, HOURS_PER_MONTH, TOKENS_PER_MTOK
+
+CORNERS = ("low", "expected", "high")
+OUTCOME_MAX_RETRIES = 3
+DEFAULT_SAMPLES = 2_000
+DEFAULT_SEED = 20_260_101
+CURVE_POINTS = 40
+CURVE_SPAN = 10.0  # the volume curve runs from V / 10 to V x 10
+# Spares allowed beyond the reserve's fixed eight, per replica needed: a fleet of 100
+# replicas may hold 33 spares before the target is called out of reach.
+SPARES_PER_REPLICA = 0.25
+
+
+# --- what goes in ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A ranged input: ``low`` and ``high`` bound it, ``expected`` is what plans use."""
+
+    low: float
+    high: float
+    expected: float
+
+    @classmethod
+    def of(cls, low: float, high: float | None = None, expected: float | None = None) -> Span:
+        high = low if high is None else high
+        low, high = min(low, high), max(low, high)
+        return cls(low, high, (low + high) / 2.0 if expected is None else expected)
+
+    def at(self, corner: str, *, cost_rises: bool = True) -> float:
+        if corner == "expected":
+            return self.expected
+        cheap = corner == "low"
+        return self.low if cheap == cost_rises else self.high
+
+    def lerp(self, u: float) -> float:
+        return self.low + (self.high - self.low) * u
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    tokens_per_month: float
+    input_share: float = 0.5
+    cached_share: float = 0.0
+    days_per_month: float = DAYS_PER_MONTH
+    availability_target: float | None = None
+    downtime_cost_per_hour: float = 0.0
+    latency_p99_target_s: float | None = None
+    has_idle_gpu_fleet: bool = False
+    data_must_stay_in_network: bool = False
+    needs_finetuning: bool = False
+    has_mlops_team: bool = False
+    open_model_meets_accuracy: bool = False
+
+    def __post_init__(self) -> None:
+        require_non_negative("tokens_per_month", self.tokens_per_month)
+        require_share("input_share", self.input_share)
+        require_share("cached_share", self.cached_share)
+        if self.availability_target is not None:
+            require_share("availability_target", self.availability_target)
+        require_non_negative("downtime_cost_per_hour", self.downtime_cost_per_hour)
+
+
+@dataclass(frozen=True, slots=True)
+class ApiChoice:
+    name: str
+    offer: ApiOffer
+    availability: float = 0.999
+    p99_latency_s: float | None = None
+    success_rate: float | None = None  # None: unknown
+
+
+@dataclass(frozen=True, slots=True)
+class OwnedFleet:
+    """Owned servers and how a replica serves on them."""
+
+    finance: ServerFinance
+    serving: Serving
+
+    @property
+    def name(self) -> str:
+        return self.finance.name
+
+
+Fleet = RentedCapacity | OwnedFleet
+
+
+@dataclass(frozen=True, slots=True)
+class FleetChoice:
+    """A self-hosted option at its expected point, and the spans of its ranged inputs.
+
+    ``price`` is the rented instance's hourly (or flat monthly) or the owned server's
+    price; ``tokens_per_second`` one replica's measured throughput; ``other_monthly`` the
+    flat hidden, labor and other costs. ``fleet`` carries the expected values of all three.
+    """
+
+    name: str
+    fleet: Fleet
+    price: Span
+    tokens_per_second: Span
+    other_monthly: Span
+    replica_availability: float = 0.99
+    region_availability: float = 1.0
+    p99_latency_s: float | None = None
+    success_rate: float | None = None
+
+    @property
+    def kind(self) -> str:
+        return "owned" if isinstance(self.fleet, OwnedFleet) else "rented"
+
+    @property
+    def scale_to_zero(self) -> bool:
+        return (
+            isinstance(self.fleet, RentedCapacity)
+            and self.fleet.billing.mode is BillingMode.SCALE_TO_ZERO
+        )
+
+    def at(self, *, price: float, tokens_per_second: float, other_monthly: float) -> Fleet:
+        """The fleet with its three ranged inputs set."""
+        fleet = self.fleet
+        serving = dataclasses.replace(_serving(fleet), tokens_per_second=tokens_per_second)
+        if isinstance(fleet, OwnedFleet):
+            finance = dataclasses.replace(
+                fleet.finance, server_price=price, other_monthly=other_monthly
+            )
+            return OwnedFleet(finance, serving)
+        return dataclasses.replace(
+            fleet,
+            pricing=_priced(fleet.pricing, price),
+            serving=serving,
+            other_monthly=other_monthly,
+        )
+
+    def corner(self, corner: str) -> Fleet:
+        return self.at(
+            price=self.price.at(corner),
+            tokens_per_second=self.tokens_per_second.at(corner, cost_rises=False),
+            other_monthly=self.other_monthly.at(corner),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class HybridChoice:
+    """``routed_share`` of the tokens to the option named ``cheap``, the rest to ``premium``."""
+
+    name: str
+    premium: ApiOffer
+    cheap: str
+    routed_share: float
+    escalation_rate: float = 0.0
+    availability: float = 0.999
+    p99_latency_s: float | None = None
+    success_rate: float | None = None
+
+
+Choice = ApiChoice | FleetChoice | HybridChoice
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    workload: Workload
+    options: tuple[Choice, ...]
+    hours_per_month: float = HOURS_PER_MONTH
+    lens: Lens = Lens.FULL
+    analysis_months: float = DEFAULT_ANALYSIS_MONTHS
+    volume_tiers: tuple[VolumeTier, ...] = DEFAULT_VOLUME_TIERS
+    monte_carlo_samples: int = DEFAULT_SAMPLES
+    monte_carlo_seed: int = DEFAULT_SEED
+    limit_tokens: int = DEFAULT_LIMIT_TOKENS
+    curve_points: int = CURVE_POINTS
+
+    def __post_init__(self) -> None:
+        if not self.options:
+            raise ScenarioError("options", "a scenario needs at least one option")
+        names = [option.name for option in self.options]
+        if len(set(names)) != len(names):
+            raise ScenarioError("options", "option names must be unique")
+        by_name = {option.name: option for option in self.options}
+        for option in self.options:
+            if isinstance(option, HybridChoice):
+                cheap = by_name.get(option.cheap)
+                if cheap is None or isinstance(cheap, HybridChoice):
+                    raise ScenarioError(
+                        "cheap_option", f"{option.name}: name an API or self-host option"
+                    )
+                require_share("routed_share", option.routed_share)
+                require_share("escalation_rate", option.escalation_rate)
+
+
+# --- what comes out --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Corners:
+    low: float
+    expected: float
+    high: float
+
+    def as_dict(self) -> dict[str, float]:
+        return {"low": self.low, "expected": self.expected, "high": self.high}
+
+
+@dataclass(frozen=True, slots=True)
+class Fleetsize:
+    """The fleet an option runs at the expected point."""
+
+    replicas: int  # needed at peak
+    spares: int
+    regions: int
+    total_replicas: int
+    gpus: int
+    machines: int  # rented instances or owned servers, reserve included
+    capacity_tokens_per_month: float  # average volume the needed replicas carry
+    billed_hours: float  # instance-hours (rented) or server-hours (owned) a month
+    reserve: ReservePlan | None
+    reserve_note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OptionCost:
+    name: str
+    kind: str  # api | rented | owned | hybrid
+    monthly: Corners
+    lines: dict[str, Corners]  # in the lens; api: "api"; hybrid: "cheap_route", "premium_api"
+    excluded_lines: dict[str, float]  # expected figures the lens leaves out
+    availability: float
+    downtime_hours: float
+    downtime_cost: float
+    cost_per_mtok: float | None
+    success_rate: float | None
+    cost_per_successful_mtok: float | None
+    fleet: Fleetsize | None = None
+    route: RouteCost | None = None
+    detail: RentedCost | OwnedCost | None = None
+
+    @property
+    def is_selfhost(self) -> bool:
+        return self.kind in ("rented", "owned")
+
+
+@dataclass(frozen=True, slots=True)
+class Crossing:
+    """At ``volume`` tokens/month the cheaper of the pair changes to ``cheaper_above``."""
+
+    volume: int
+    cheaper_above: str
+    cheaper_below: str
+
+
+@dataclass(frozen=True, slots=True)
+class PairCrossings:
+    a: str
+    b: str
+    crossings: tuple[Crossing, ...]
+    cheaper_at_start: str
+    cheaper_at_limit: str
+    limit: int
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MonteCarlo:
+    vs: str
+    samples: int
+    seed: int
+    api: tuple[float, float, float]  # P10, P50, P90
+    selfhost: tuple[float, float, float]
+    p_selfhost_cheaper: float
+
+
+@dataclass(frozen=True, slots=True)
+class Composition:
+    scenario: Scenario
+    options: tuple[OptionCost, ...]
+    pairs: tuple[PairCrossings, ...]
+    milestones: Crossovers | None
+    milestones_error: str | None
+    curve_volumes: tuple[int, ...]
+    curves: dict[str, tuple[float, ...]]
+    monte_carlo: dict[str, MonteCarlo]
+    recommendation: Recommendation
+    cheapest: str | None
+    cost_functions: dict[str, Callable[[float], float]]
+
+    def cost_at(self, name: str, tokens_per_month: float) -> float:
+        """An option's expected monthly cost at another volume, with the same cost model."""
+        return self.cost_functions[name](tokens_per_month)
+
+    def option(self, name: str) -> OptionCost:
+        for option in self.options:
+            if option.name == name:
+                return option
+        raise KeyError(name)
+
+
+# --- the composition -------------------------------------------------------------------
+
+
+def compose(scenario: Scenario) -> Composition:
+    """Price every option of ``scenario`` with one cost model (see the module docstring)."""
+    w = scenario.workload
+    tokens = w.tokens_per_month
+    hours = scenario.hours_per_month
+    curves: dict[str, CostCurve] = {}
+    costs: dict[str, OptionCost] = {}
+    cost_fns: dict[str, Callable[[float, str], float]] = {}
+
+    for option in scenario.options:
+        if isinstance(option, ApiChoice):
+            costs[option.name], cost_fns[option.name] = _api_option(option, w, hours)
+            curves[option.name] = dataclasses.replace(
+                api_curve(option.offer, input_share=w.input_share, cached_share=w.cached_share),
+                name=option.name,
+            )
+        elif isinstance(option, FleetChoice):
+            costs[option.name], cost_fns[option.name], curves[option.name] = _fleet_option(
+                option, scenario
+            )
+    for option in scenario.options:
+        if isinstance(option, HybridChoice):
+            costs[option.name], curves[option.name] = _hybrid_option(
+                option, w, hours, cost_fns[option.cheap], curves[option.cheap]
+            )
+
+    ordered = tuple(costs[option.name] for option in scenario.options)
+    recommendation = _recommend(scenario, ordered)
+    allowed = [c for c in ordered if c.name not in recommendation.excluded]
+    cheapest = min(allowed, key=lambda c: c.monthly.expected, default=None)
+    try:
+        milestones, milestones_error = (
+            crossovers(list(curves.values()), limit=scenario.limit_tokens),
+            None,
+        )
+    except ScenarioError as exc:
+        milestones, milestones_error = None, exc.message
+    pairs = _pairs(list(curves.values()), scenario, milestones)
+    volumes = curve_volumes(tokens, points=scenario.curve_points)
+    return Composition(
+        scenario=scenario,
+        options=ordered,
+        pairs=pairs,
+        milestones=milestones,
+        milestones_error=milestones_error,
+        curve_volumes=volumes,
+        curves={name: tuple(curve.cost(v) for v in volumes) for name, curve in curves.items()},
+        monte_carlo=_monte_carlo(scenario, ordered),
+        recommendation=recommendation,
+        cheapest=None if cheapest is None else cheapest.name,
+        cost_functions={name: _expected(curve) for name, curve in curves.items()},
+    )
+
+
+def _expected(curve: CostCurve) -> Callable[[float], float]:
+    return lambda volume: curve.cost(round(volume))
+
+
+def curve_volumes(tokens: float, *, points: int = CURVE_POINTS) -> tuple[int, ...]:
+    """``points`` whole-token volumes log-spaced from tokens / 10 to tokens x 10 (>= 1M)."""
+    center = max(tokens, 1e6)
+    low, high = math.log10(center / CURVE_SPAN), math.log10(center * CURVE_SPAN)
+    step = (high - low) / (points - 1)
+    return tuple(round(10 ** (low + i * step)) for i in range(points))
+
+
+def _per_mtok(monthly: float, tokens: float) -> float | None:
+    return None if tokens <= 0 else monthly / tokens * TOKENS_PER_MTOK
+
+
+def _outcome(per_mtok: float | None, rate: float | None) -> float | None:
+    """Cost per 1M tokens of successful work (retries, then a person); unknown rate: None."""
+    if per_mtok is None or rate is None or rate <= 0:
+        return None
+    found = outcome_cost(
+        cost_per_attempt=per_mtok, success_rate=rate, max_retries=OUTCOME_MAX_RETRIES
+    )
+    return found.cost_per_task / max(1e-12, 1.0 - found.human_share)
+
+
+def _option_cost(
+    *,
+    name: str,
+    kind: str,
+    monthly: Corners,
+    lines: dict[str, Corners],
+    availability: float,
+    scenario_hours: float,
+    w: Workload,
+    success_rate: float | None,
+    excluded_lines: dict[str, float] | None = None,
+    **extra: object,
+) -> OptionCost:
+    down = downtime_hours(availability, hours_per_month=scenario_hours)
+    per_mtok = _per_mtok(monthly.expected, w.tokens_per_month)
+    return OptionCost(
+        name=name,
+        kind=kind,
+        monthly=monthly,
+        lines=lines,
+        excluded_lines=excluded_lines or {},
+        availability=availability,
+        downtime_hours=down,
+        downtime_cost=down * w.downtime_cost_per_hour,
+        cost_per_mtok=per_mtok,
+        success_rate=success_rate,
+        cost_per_successful_mtok=_outcome(per_mtok, success_rate),
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def _api_option(
+    option: ApiChoice, w: Workload, hours: float
+) -> tuple[OptionCost, Callable[[float, str], float]]:
+    def cost(volume: float, corner: str = "expected") -> float:
+        return api_monthly_cost(
+            option.offer,
+            tokens_per_month=volume,
+            input_share=w.input_share,
+            cached_share=w.cached_share,
+        )
+
+    monthly = cost(w.tokens_per_month)
+    flat = Corners(monthly, monthly, monthly)
+    return (
+        _option_cost(
+            name=option.name,
+            kind="api",
+            monthly=flat,
+            lines={"api": flat},
+            availability=option.availability,
+            scenario_hours=hours,
+            w=w,
+            success_rate=option.success_rate,
+        ),
+        cost,
+    )
+
+
+def _serving(fleet: Fleet) -> Serving:
+    return fleet.serving
+
+
+def _priced(pricing: Pricing, price: float) -> Pricing:
+    match pricing:
+        case OnDemandRate() | ReservedRate():
+            return dataclasses.replace(pricing, hourly=price)
+        case SpotRate():
+            return SpotRate(hourly=price, interruption_allowance=pricing.interruption_allowance)
+        case FlatMonthly():
+            return FlatMonthly(price)
+        case OwnedHardware():
+            return dataclasses.replace(pricing, purchase_price=price)
+    raise ScenarioError("selfhost.pricing", f"unknown pricing {pricing!r}")
+
+
+def _availability_target(option: FleetChoice, w: Workload) -> AvailabilityTarget | None:
+    if w.availability_target is None or option.scale_to_zero:
+        return None
+    return AvailabilityTarget(
+        target=w.availability_target,
+        replica_availability=option.replica_availability,
+        region_availability=option.region_availability,
+        spares_per_replica=SPARES_PER_REPLICA,
+    )
+
+
+def _fleet_cost(
+    fleet: Fleet, volume: float, scenario: Scenario, target: AvailabilityTarget | None
+) -> RentedCost | OwnedCost:
+    common = {
+        "tokens_per_month": volume,
+        "lens": scenario.lens,
+        "analysis_months": scenario.analysis_months,
+        "availability": target,
+        "hours_per_month": scenario.hours_per_month,
+    }
+    if isinstance(fleet, OwnedFleet):
+        return owned_cost(fleet.finance, fleet.serving, **common)  # type: ignore[arg-type]
+    return rented_cost(fleet, **common)  # type: ignore[arg-type]
+
+
+def _fleet_curve(
+    fleet: Fleet, scenario: Scenario, target: AvailabilityTarget | None, name: str
+) -> CostCurve:
+    common = {
+        "lens": scenario.lens,
+        "analysis_months": scenario.analysis_months,
+        "availability": target,
+        "hours_per_month": scenario.hours_per_month,
+    }
+    if isinstance(fleet, OwnedFleet):
+        curve = owned_curve(fleet.finance, fleet.serving, **common)  # type: ignore[arg-type]
+    else:
+        curve = rented_curve(fleet, **common)  # type: ignore[arg-type]
+    return dataclasses.replace(curve, name=name)
+
+
+def _fleet_option(
+    option: FleetChoice, scenario: Scenario
+) -> tuple[OptionCost, Callable[[float, str], float], CostCurve]:
+    w = scenario.workload
+    hours = scenario.hours_per_month
+    target = _availability_target(option, w)
+    fleets = {corner: option.corner(corner) for corner in CORNERS}
+
+    curve = _fleet_curve(fleets["expected"], scenario, target, option.name)
+
+    def cost(volume: float, corner: str = "expected") -> float:
+        if corner == "expected" and not option.scale_to_zero:
+            # Always-on and window fleets cost the same at every volume of a replica
+            # count: the curve's memo answers.
+            return curve.cost(math.ceil(volume))
+        return _fleet_cost(fleets[corner], volume, scenario, target).monthly
+
+    found = {
+        corner: _fleet_cost(fleets[corner], w.tokens_per_month, scenario, target)
+        for corner in CORNERS
+    }
+    expected = found["expected"]
+    keys = list(dict.fromkeys(line.key for line in expected.lines))
+    lines = {
+        key: Corners(*(_in_lens(found[c].lines, key) for c in CORNERS))
+        for key in keys
+        if any(line.in_lens for line in expected.lines if line.key == key)
+    }
+    excluded = {
+        line.key: line.monthly for line in expected.lines if not line.in_lens and line.monthly
+    }
+    serving = _serving(fleets["expected"])
+    window = (
+        fleets["expected"].serving_hours(hours)
+        if isinstance(fleets["expected"], RentedCapacity)
+        else hours
+    )
+    reserve = expected.reserve if not math.isnan(expected.reserve.target) else None
+    if reserve is not None:
+        availability = reserve.availability
+    else:
+        availability = deployment_availability(
+            needed=expected.replicas,
+            spares=0,
+            replica_availability=option.replica_availability,
+            region_availability=option.region_availability,
+        )
+    if isinstance(expected, RentedCost):
+        machines, billed = expected.instances, expected.billed_instance_hours
+    else:
+        machines, billed = expected.servers, expected.servers * hours
+    size = Fleetsize(
+        replicas=expected.replicas,
+        spares=expected.reserve.spares,
+        regions=expected.reserve.regions,
+        total_replicas=expected.reserve.total_replicas,
+        gpus=expected.gpus,
+        machines=machines,
+        capacity_tokens_per_month=expected.replicas
+        * serving.replica_capacity(hours=window)
+        / serving.peak_to_average,
+        billed_hours=billed,
+        reserve=reserve,
+        reserve_note="scale_to_zero_no_reserve"
+        if w.availability_target is not None and option.scale_to_zero
+        else None,
+    )
+    result = _option_cost(
+        name=option.name,
+        kind=option.kind,
+        monthly=Corners(*(found[c].monthly for c in CORNERS)),
+        lines=lines,
+        excluded_lines=excluded,
+        availability=availability,
+        scenario_hours=hours,
+        w=w,
+        success_rate=option.success_rate,
+        fleet=size,
+        detail=expected,
+    )
+    return result, cost, curve
+
+
+def _in_lens(lines: Sequence[CostLine], key: str) -> float:
+    return sum(line.monthly for line in lines if line.key == key and line.in_lens)
+
+
+def _hybrid_option(
+    option: HybridChoice,
+    w: Workload,
+    hours: float,
+    cheap_cost: Callable[[float, str], float],
+    cheap_curve: CostCurve,
+) -> tuple[OptionCost, CostCurve]:
+    # api_curve prices exactly as api_monthly_cost does, without re-checking each call.
+    premium_cost = api_curve(
+        option.premium, input_share=w.input_share, cached_share=w.cached_share
+    ).cost
+
+    def route(volume: float, corner: str) -> RouteCost:
+        return route_cost(
+            tokens_per_month=volume,
+            routed_share=option.routed_share,
+            escalation_rate=option.escalation_rate,
+            premium_cost=premium_cost,
+            cheap_cost=lambda v: cheap_cost(v, corner),
+        )
+
+    routes = {corner: route(w.tokens_per_month, corner) for corner in CORNERS}
+    result = _option_cost(
+        name=option.name,
+        kind="hybrid",
+        monthly=Corners(*(routes[c].monthly for c in CORNERS)),
+        lines={
+            "cheap_route": Corners(*(routes[c].cheap_monthly for c in CORNERS)),
+            "premium_api": Corners(*(routes[c].premium_monthly for c in CORNERS)),
+        },
+        availability=option.availability,
+        scenario_hours=hours,
+        w=w,
+        success_rate=option.success_rate,
+        route=routes["expected"],
+    )
+    r, e = option.routed_share, option.escalation_rate
+    premium_share = 1.0 - r + e * r
+
+    def curve_cost(volume: int) -> float:
+        # route_cost's arithmetic, unchecked: the crossing search calls this thousands
+        # of times with volumes it made itself.
+        cheap_tokens = volume * r
+        premium_tokens = volume * (1.0 - r) + cheap_tokens * e
+        return cheap_cost(cheap_tokens, "expected") + premium_cost(premium_tokens)  # type: ignore[arg-type]
+
+    def breakpoints(limit: int) -> list[int]:
+        # The cheap route steps where r V crosses its own breakpoints; the premium API's
+        # tiers where (1 - r + e r) V crosses them.
+        points: list[int] = []
+        if r > 0:
+            points += [
+                v
+                for b in cheap_curve.breakpoints(math.ceil(limit * r))
+                for v in (math.floor(b / r), math.floor(b / r) + 1)
+            ]
+        if premium_share > 0:
+            points += [
+                v
+                for tier in option.premium.tiers
+                for v in (
+                    math.floor(tier.from_tokens / premium_share),
+                    math.floor(tier.from_tokens / premium_share) + 1,
+                )
+            ]
+        return points
+
+    return result, CostCurve(option.name, "hybrid", curve_cost, breakpoints)
+
+
+def _pairs(
+    curves: list[CostCurve], scenario: Scenario, found: Crossovers | None
+) -> tuple[PairCrossings, ...]:
+    """Every volume in ``[0, limit]`` where the cheaper of two options changes.
+
+    The win sets come from the milestones' pairwise search when it ran; a pair is only
+    searched again when that search failed as a whole (one curve with too many steps).
+    """
+    limit = scenario.limit_tokens
+    out = []
+    for i, a in enumerate(curves):
+        for b in curves[i + 1 :]:
+            try:
+                if found is not None:
+                    wins = list(found.pair(a.name, b.name).intervals)
+                    loses = list(found.pair(b.name, a.name).intervals)
+                else:
+                    wins = win_intervals(a, b, limit=limit)  # a costs no more than b
+                    loses = win_intervals(b, a, limit=limit)
+            except ScenarioError as exc:
+                out.append(PairCrossings(a.name, b.name, (), "", "", limit, exc.message))
+                continue
+            out.append(_pair_crossings(a.name, b.name, wins, loses, limit))
+    return tuple(out)
+
+
+def _pair_crossings(
+    a: str, b: str, a_wins: list[tuple[int, int]], b_wins: list[tuple[int, int]], limit: int
+) -> PairCrossings:
+    """Where strict cheapness changes hands; ties (equal cost) belong to neither side."""
+    a_strict = _minus(a_wins, b_wins)  # a cheaper, not just equal
+    b_strict = _minus(b_wins, a_wins)
+    events = sorted([(lo, hi, a) for lo, hi in a_strict] + [(lo, hi, b) for lo, hi in b_strict])
+    crossings: list[Crossing] = []
+    last: str | None = None
+    for low, _high, winner in events:
+        if last is not None and winner != last:
+            crossings.append(Crossing(low, winner, last))
+        last = winner
+    first = events[0][2] if events else a
+    final = events[-1][2] if events else a
+    return PairCrossings(a, b, tuple(crossings), first, final, limit)
+
+
+def _minus(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Whole-token intervals of ``a`` not in ``b`` (both sorted and disjoint)."""
+    out: list[tuple[int, int]] = []
+    for low, high in a:
+        start = low
+        for b_low, b_high in b:
+            if b_high < start or b_low > high:
+                continue
+            if b_low > start:
+                out.append((start, b_low - 1))
+            start = max(start, b_high + 1)
+            if start > high:
+                break
+        if start <= high:
+            out.append((start, high))
+    return out
+
+
+def _recommend(scenario: Scenario, costs: Sequence[OptionCost]) -> Recommendation:
+    w = scenario.workload
+    situation = Situation(
+        tokens_per_month=w.tokens_per_month,
+        has_idle_gpu_fleet=w.has_idle_gpu_fleet,
+        data_must_stay_in_network=w.data_must_stay_in_network,
+        needs_deep_finetuning=w.needs_finetuning,
+        has_mlops_team=w.has_mlops_team,
+        open_model_meets_accuracy=w.open_model_meets_accuracy,
+        p99_latency_target_s=w.latency_p99_target_s,
+        days_per_month=w.days_per_month,
+    )
+    by_name = {option.name: option for option in scenario.options}
+    options = []
+    for cost in costs:
+        choice = by_name[cost.name]
+        in_network: bool | None = None
+        if isinstance(choice, HybridChoice):
+            cheap = by_name[choice.cheap]
+            kind = OptionKind.API if isinstance(cheap, ApiChoice) else OptionKind.SELFHOST
+            in_network = False  # the premium share leaves the network
+        elif isinstance(choice, ApiChoice):
+            kind = OptionKind.API
+        else:
+            kind = OptionKind.SELFHOST
+        options.append(
+            CostedOption(
+                name=cost.name,
+                kind=kind,
+                monthly=cost.monthly.expected,
+                p99_latency_s=choice.p99_latency_s,
+                keeps_data_in_network=in_network,
+            )
+        )
+    return recommend(situation, options, tiers=scenario.volume_tiers or DEFAULT_VOLUME_TIERS)
+
+
+def _monte_carlo(scenario: Scenario, costs: Sequence[OptionCost]) -> dict[str, MonteCarlo]:
+    """Each self-hosted option against the cheapest API option, over seeded draws.
+
+    A draw places the price, the throughput and the flat monthly costs uniformly within
+    their spans and prices that fleet with the same cost function as the table. For a
+    given replica count the fleet cost is linear in the price and the flat costs, so each
+    replica count is priced exactly at both ends of the price span and the draws in
+    between are interpolated; scale-to-zero fleets, whose cost follows the throughput
+    itself, are priced draw by draw.
+    """
+    apis = [c for c in costs if c.kind == "api"]
+    if not apis or scenario.monte_carlo_samples <= 0:
+        return {}
+    api = min(apis, key=lambda c: c.monthly.expected)
+    api_monthly = api.monthly.expected
+    w = scenario.workload
+    out = {}
+    by_name = {option.name: option for option in scenario.options}
+    for cost in costs:
+        choice = by_name[cost.name]
+        if not isinstance(choice, FleetChoice):
+            continue
+        rng = np.random.default_rng(scenario.monte_carlo_seed)
+        u = rng.uniform(0.0, 1.0, size=(3, scenario.monte_carlo_samples))
+        target = _availability_target(choice, w)
+        values = np.empty(scenario.monte_carlo_samples)
+        ends: dict[int, tuple[float, float]] = {}
+        span = choice.price
+        for i in range(scenario.monte_carlo_samples):
+            tps = choice.tokens_per_second.lerp(float(u[1, i]))
+            other = choice.other_monthly.lerp(float(u[2, i]))
+            if choice.scale_to_zero:
+                fleet = choice.at(
+                    price=span.lerp(float(u[0, i])), tokens_per_second=tps, other_monthly=other
+                )
+                values[i] = _fleet_cost(fleet, w.tokens_per_month, scenario, target).monthly
+                continue
+            replicas = dataclasses.replace(
+                _serving(choice.fleet), tokens_per_second=tps
+            ).replicas_for(w.tokens_per_month, hours=_serving_hours(choice.fleet, scenario))
+            if replicas not in ends:
+                ends[replicas] = tuple(  # type: ignore[assignment]
+                    _fleet_cost(
+                        choice.at(price=p, tokens_per_second=tps, other_monthly=0.0),
+                        w.tokens_per_month,
+                        scenario,
+                        target,
+                    ).monthly
+                    for p in (span.low, span.high)
+                )
+            low, high = ends[replicas]
+            values[i] = low + (high - low) * float(u[0, i]) + other
+        p10, p50, p90 = (float(x) for x in np.percentile(values, [10, 50, 90]))
+        out[cost.name] = MonteCarlo(
+            vs=api.name,
+            samples=scenario.monte_carlo_samples,
+            seed=scenario.monte_carlo_seed,
+            api=(api_monthly, api_monthly, api_monthly),
+            selfhost=(p10, p50, p90),
+            p_selfhost_cheaper=float(np.mean(values < api_monthly)),
+        )
+    return out
+
+
+def _serving_hours(fleet: Fleet, scenario: Scenario) -> float:
+    if isinstance(fleet, RentedCapacity):
+        return fleet.serving_hours(scenario.hours_per_month)
+    return scenario.hours_per_month
+
+
+def blended_per_mtok(option: ApiChoice | HybridChoice, w: Workload) -> float:
+    offer = option.offer if isinstance(option, ApiChoice) else option.premium
+    return blended_price_per_mtok(offer, input_share=w.input_share, cached_share=w.cached_share)
+
+
+__all__ = [
+    "ApiChoice",
+    "Composition",
+    "Corners",
+    "Crossing",
+    "FleetChoice",
+    "HybridChoice",
+    "OptionCost",
+    "OwnedFleet",
+    "PairCrossings",
+    "Scenario",
+    "Span",
+    "Workload",
+    "compose",
+    "curve_volumes",
+]
