@@ -14,6 +14,7 @@ class AccountsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
         from knox.models import get_token_model
 
+        from accounts import checks  # noqa: F401 (registers the deploy checks)
         from accounts.api import authentication
 
         token_model = get_token_model()

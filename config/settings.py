@@ -143,10 +143,19 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "planner:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Failed logins: lock the (username, IP) pair after AXES_FAILURE_LIMIT tries for an hour.
+# How many reverse proxies in front of gunicorn append to X-Forwarded-For: the client is
+# that many entries from the right (accounts/client_ip.py); 0 means no proxy. Production
+# must say (a deploy check): behind a proxy, 0 would make every client one address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=None)
+
+# Failed logins (accounts/lockout.py): within an hour, AXES_FAILURE_LIMIT failures lock a
+# username from one address, AXES_ADDRESS_FAILURE_LIMIT failures lock an address.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=30)
 AXES_COOLOFF_TIME = 1
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "accounts.lockout.LoginLockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
@@ -234,6 +243,8 @@ REST_FRAMEWORK = {
         "anon": env.str("API_RATE_ANON", default="60/min"),
     },
     "STRICT_JSON": True,
+    # Anonymous rate limits key on the client address by the same rule as logins.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT or 0,
 }
 # API tokens: knox, stored hashed, 90 days unless chosen otherwise, never auto-extended.
 KNOX_TOKEN_MODEL = "knox.AuthToken"  # noqa: S105 (a model label, not a secret)
@@ -291,9 +302,20 @@ if HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-# Absolute links in emails (invitations, password reset use the request's host).
+# Absolute links in emails (invitations, password reset, address verification). In
+# production the public https address: a deploy check refuses a local or plain-http one.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Mail: EMAIL_URL (django-environ, e.g. smtp+tls://user:password@smtp.example.com:587)
+# sets the backend and the server. Without it mail is printed to the console, which is
+# for development only: a deploy check refuses it, as reset and invitation links would
+# land in the server log.
+if env.str("EMAIL_URL", default=""):
+    globals().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = env.str(
+        "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+    )
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
 
 LOGGING = {
     "version": 1,

@@ -36,7 +36,19 @@ PRODUCTION_ENV = {
     "HTTPS": "1",
     "SECRET_KEY": "production-like-" + "k7Qz9vX2mW4pL8rT" * 4,
     "ENV_FILE": "/nonexistent",  # a developer's .env must not change the answer
+    # What production must set (accounts/checks.py, docs/deploy.md).
+    "EMAIL_URL": "smtp+tls://breakeven:not-secret@smtp.example.com:587",
+    "DEFAULT_FROM_EMAIL": "Breakeven <noreply@breakeven.example.com>",
+    "SITE_URL": "https://breakeven.example.com",
+    "TRUSTED_PROXY_COUNT": "1",
 }
+PRODUCTION_ONLY = (
+    "EMAIL_URL",
+    "EMAIL_BACKEND",
+    "DEFAULT_FROM_EMAIL",
+    "SITE_URL",
+    "TRUSTED_PROXY_COUNT",
+)
 SETTINGS_PROBE = """
 import json, django
 from django.conf import settings
@@ -49,9 +61,12 @@ print(json.dumps({name: getattr(settings, name, None) for name in (
 """
 
 
-def _production(*argv: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "HTTPS", "SECRET_KEY")}
+def _production(*argv: str, without: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+    unset = ("DEBUG", "HTTPS", "SECRET_KEY", *PRODUCTION_ONLY)
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     env.update(PRODUCTION_ENV, DJANGO_SETTINGS_MODULE="config.settings")
+    for name in without:
+        env.pop(name, None)
     return subprocess.run(
         [sys.executable, *argv], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
@@ -62,6 +77,19 @@ def test_check_deploy_is_clean_in_production_settings():
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
     assert "WARNINGS" not in result.stdout + result.stderr
+
+
+def test_check_deploy_fails_without_mail_site_url_and_proxy_settings():
+    """Without them, reset and invitation links go to the server log (console mail), point
+    at localhost, and every client behind the proxy shares one address for lockouts."""
+    result = _production(
+        "manage.py", "check", "--deploy", "--fail-level", "WARNING", without=PRODUCTION_ONLY
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    for check_id in ("accounts.E001", "accounts.E002", "accounts.E003", "accounts.E004"):
+        assert check_id in output
+    assert "console.EmailBackend" in output
 
 
 @pytest.fixture(scope="module")
