@@ -20,6 +20,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from accounts import access, selectors, services
+from accounts.api import tokens as token_services
 from accounts.forms import (
     EmailAuthenticationForm,
     InvitationForm,
@@ -84,9 +85,16 @@ class SignupView(FormView):
 
 
 class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
+    """Other sessions end (Django's session hash), this one stays; API tokens are revoked."""
+
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:password_change")
-    success_message = "Your password has been changed."
+    success_message = "Your password has been changed. Your API tokens were revoked."
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        token_services.api_tokens_revoke_all(user=form.user, reason="password_change")
+        return response
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -103,8 +111,15 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Every session ends (Django's session hash) and every API token is revoked."""
+
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        token_services.api_tokens_revoke_all(user=form.user, reason="password_reset")
+        return response
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):

@@ -76,3 +76,21 @@ def api_token_revoke(*, user: User, token: ApiToken) -> None:
         changes={"name": token.name, "token_key_tail": token_key_tail(token)},
     )
     token.auth_token.delete()  # cascades to the ApiToken row
+
+
+@transaction.atomic
+def api_tokens_revoke_all(*, user: User, reason: str) -> int:
+    """Revoke every API token of `user` (after a password change or reset: whoever knew
+    the old password may have made one); returns how many. Each stops working at once."""
+    tokens = list(api_tokens_for_user(user=user))
+    for token in tokens:
+        record(
+            actor=user,
+            action="api_token.revoke",
+            obj=token,
+            changes={"name": token.name, "token_key_tail": token_key_tail(token), "reason": reason},
+        )
+    # Also tokens without a name row (made outside the tokens page); the cache entries go
+    # with each deletion (accounts/api/authentication.py).
+    AuthToken.objects.filter(user=user).delete()
+    return len(tokens)
