@@ -606,7 +606,8 @@ def _milestones(composition: eng.Composition, kinds: dict[str, str]) -> dict:
         out["error"] = composition.milestones_error
         return out
     found = composition.milestones
-    assert found is not None
+    if found is None:  # crossings not searched (the preview)
+        return out
 
     def win(key: str, item: Any) -> dict:
         return {

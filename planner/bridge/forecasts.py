@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from planner.bridge import composition
 from planner.bridge.plans import _mid, cents, engine_api_offer, engine_selfhost
 from planner.engine import api as eng_api
 from planner.engine import forecast as eng_forecast
 from planner.engine import selfhost as eng_selfhost
 from planner.engine import sensitivity as eng_sensitivity
+from planner.engine.compose import compose
 from planner.engine.errors import ScenarioError
 
 WEEK_HOURS = 40.0
@@ -68,7 +70,22 @@ def forecast_snapshot(
         "hours_per_month": inputs["hours_per_month"],
     }
     has_selfhost = selfhost_index is not None
-    if has_selfhost:
+    if has_selfhost and inputs.get("schema") == composition.SCHEMA:
+        # The plan's own composition: month 1 is the plan's monthly figure.
+        sh = snaps[selfhost_index]["selfhost"]
+        scenario = replace(
+            composition.scenario_of(inputs, monte_carlo=False), search_crossings=False
+        )
+        composed = compose(scenario)
+        name = snaps[selfhost_index]["name"]
+        rate = _mid(sh["labor"]["hourly_rate"])
+        result = eng_forecast.forecast(
+            selfhost=lambda tokens: composed.parts_at(name, tokens),
+            migration_weeks=migration_weeks,
+            weekly_rate=rate * WEEK_HOURS,
+            **common,
+        )
+    elif has_selfhost:
         sh = snaps[selfhost_index]["selfhost"]
         config, _parts = engine_selfhost(sh, corner="expected", name=snaps[selfhost_index]["name"])
         rate = _mid(sh["labor"]["hourly_rate"])

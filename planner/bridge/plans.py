@@ -209,11 +209,10 @@ class _Context:
     model_params: dict[str, float]
 
 
-def _context(plan: Any, version: Any) -> _Context:
+def _context(organization: Any, version: Any) -> _Context:
     from pricing.models import ApiOffer, ModelSpec, ThroughputProfile
     from pricing.selectors import catalog_assumptions, effective_prices
 
-    organization = plan.organization if plan.use_overlay else None
     book = effective_prices(version=version, organization=organization)
     params: dict[str, float] = {}
     for name, size in ApiOffer.objects.filter(
@@ -344,7 +343,9 @@ def _pricing_snapshot(option: Any, ctx: _Context) -> tuple[dict, dict]:
     return pricing, machine
 
 
-def _selfhost_snapshot(option: Any, ctx: _Context, workload: Any) -> dict:
+def _selfhost_snapshot(
+    option: Any, ctx: _Context, workload: Any, hidden_costs: Sequence[Any]
+) -> dict:
     a = ctx.assumptions
     pricing, machine = _pricing_snapshot(option, ctx)
     params_b = _f(option.params_b)
@@ -396,7 +397,7 @@ def _selfhost_snapshot(option: Any, ctx: _Context, workload: Any) -> dict:
                 "kind": HIDDEN_KIND.get(item.kind, "other"),
                 "monthly": _pair(item.monthly_low, item.monthly_high),
             }
-            for item in option.hidden_costs.all()
+            for item in hidden_costs
         ],
         "hidden_multiplier": _f(option.hidden_multiplier),
         "labor": {"hours": float(option.labor_hours_per_month), "hourly_rate": rate},
@@ -411,11 +412,6 @@ def _figure(ranges: dict, key: str, default: list[float] | None) -> list[float] 
 
 def build_inputs(plan: Any, *, version: Any | None = None) -> dict:
     """Snapshot of every engine input for ``plan`` (against ``version``, default its own)."""
-    version = version or plan.catalog_version
-    ctx = _context(plan, version)
-    workload = plan.workload
-    a = ctx.assumptions
-    p99 = a.p99_latency_s
     options = list(
         plan.options.select_related(
             "api_offer__source",
@@ -426,6 +422,37 @@ def build_inputs(plan: Any, *, version: Any | None = None) -> dict:
             "throughput_profile",
         ).prefetch_related("hidden_costs")
     )
+    return snapshot_of(
+        workload=plan.workload,
+        version=version or plan.catalog_version,
+        organization=plan.organization if plan.use_overlay else None,
+        options=options,
+        hidden_costs={option.pk: list(option.hidden_costs.all()) for option in options},
+        lens=plan.lens,
+        analysis_months=plan.analysis_months,
+    )
+
+
+def snapshot_of(
+    *,
+    workload: Any,
+    version: Any,
+    organization: Any | None,
+    options: Sequence[Any],
+    hidden_costs: dict[Any, list[Any]] | None = None,
+    lens: str = "full",
+    analysis_months: float = 36,
+) -> dict:
+    """Snapshot of every engine input for a workload and options (saved or not).
+
+    ``organization`` applies its private prices for ``version`` (None: public prices);
+    ``hidden_costs`` maps an option's pk to its hidden cost rows (unsaved options: none).
+    The live preview snapshots unsaved rows the same way a plan snapshots its own.
+    """
+    ctx = _context(organization, version)
+    a = ctx.assumptions
+    p99 = a.p99_latency_s
+    hidden_costs = hidden_costs or {}
     index = {option.pk: i for i, option in enumerate(options)}
     snaps = []
     for option in options:
@@ -433,7 +460,9 @@ def build_inputs(plan: Any, *, version: Any | None = None) -> dict:
         if option.kind in ("api", "hybrid"):
             snap["api"] = _api_snapshot(option, ctx)
         if option.kind == "selfhost":
-            snap["selfhost"] = _selfhost_snapshot(option, ctx, workload)
+            snap["selfhost"] = _selfhost_snapshot(
+                option, ctx, workload, hidden_costs.get(option.pk, [])
+            )
             snap["selfhost"]["depth"] = depth_option_snapshot(option, ctx, snap["selfhost"])
         if option.kind == "hybrid":
             snap["hybrid"] = {
@@ -492,7 +521,9 @@ def build_inputs(plan: Any, *, version: Any | None = None) -> dict:
         },
         "options": snaps,
         "monte_carlo": {"samples": MONTE_CARLO_SAMPLES, "seed": MONTE_CARLO_SEED},
-        "depth": depth_plan_snapshot(plan),
+        "depth": depth_plan_snapshot(
+            lens=lens, analysis_months=analysis_months, tokens=float(workload.monthly_tokens)
+        ),
     }
 
 
@@ -1180,12 +1211,14 @@ def _offer_gpu_count(option: Any) -> int:
     return int(row.gpu_count or 1)
 
 
-def depth_plan_snapshot(plan: Any) -> dict:
+def depth_plan_snapshot(*, lens: str, analysis_months: float, tokens: float) -> dict:
     """The plan-level depth inputs: lens, analysis period and the volume limit."""
+    from planner.engine.compose import search_limit
+
     return {
-        "lens": plan.lens,
-        "analysis_months": float(plan.analysis_months),
-        "limit_tokens": DEPTH_LIMIT_TOKENS,
+        "lens": lens,
+        "analysis_months": float(analysis_months),
+        "limit_tokens": search_limit(tokens),
     }
 
 

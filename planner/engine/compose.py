@@ -66,7 +66,12 @@ from planner.engine.selfhost import (
     ReservedRate,
     SpotRate,
 )
-from planner.engine.units import DAYS_PER_MONTH, HOURS_PER_MONTH, TOKENS_PER_MTOK
+from planner.engine.units import (
+    DAYS_PER_MONTH,
+    HOURS_PER_MONTH,
+    SECONDS_PER_HOUR,
+    TOKENS_PER_MTOK,
+)
 
 CORNERS = ("low", "expected", "high")
 OUTCOME_MAX_RETRIES = 3
@@ -77,6 +82,7 @@ CURVE_SPAN = 10.0  # the volume curve runs from V / 10 to V x 10
 # Spares allowed beyond the reserve's fixed eight, per replica needed: a fleet of 100
 # replicas may hold 33 spares before the target is called out of reach.
 SPARES_PER_REPLICA = 0.25
+SEARCH_FLOOR_TOKENS = 10**10
 
 
 # --- what goes in ----------------------------------------------------------------------
@@ -237,6 +243,7 @@ class Scenario:
     monte_carlo_seed: int = DEFAULT_SEED
     limit_tokens: int = DEFAULT_LIMIT_TOKENS
     curve_points: int = CURVE_POINTS
+    search_crossings: bool = True  # forecasts and sensitivity need the costs only
 
     def __post_init__(self) -> None:
         if not self.options:
@@ -350,6 +357,11 @@ class Composition:
     recommendation: Recommendation
     cheapest: str | None
     cost_functions: dict[str, Callable[[float], float]]
+    part_functions: dict[str, Callable[[float], tuple[float, float]]]
+
+    def parts_at(self, name: str, tokens_per_month: float) -> tuple[float, float]:
+        """A self-hosted option's (hardware part, the rest) of its monthly cost at a volume."""
+        return self.part_functions[name](tokens_per_month)
 
     def cost_at(self, name: str, tokens_per_month: float) -> float:
         """An option's expected monthly cost at another volume, with the same cost model."""
@@ -395,14 +407,15 @@ def compose(scenario: Scenario) -> Composition:
     recommendation = _recommend(scenario, ordered)
     allowed = [c for c in ordered if c.name not in recommendation.excluded]
     cheapest = min(allowed, key=lambda c: c.monthly.expected, default=None)
-    try:
-        milestones, milestones_error = (
-            crossovers(list(curves.values()), limit=scenario.limit_tokens),
-            None,
-        )
-    except ScenarioError as exc:
-        milestones, milestones_error = None, exc.message
-    pairs = _pairs(list(curves.values()), scenario, milestones)
+    milestones: Crossovers | None = None
+    milestones_error: str | None = None
+    pairs: tuple[PairCrossings, ...] = ()
+    if scenario.search_crossings:
+        try:
+            milestones = crossovers(list(curves.values()), limit=scenario.limit_tokens)
+        except ScenarioError as exc:
+            milestones_error = exc.message
+        pairs = _pairs(list(curves.values()), scenario, milestones)
     volumes = curve_volumes(tokens, points=scenario.curve_points)
     return Composition(
         scenario=scenario,
@@ -416,11 +429,41 @@ def compose(scenario: Scenario) -> Composition:
         recommendation=recommendation,
         cheapest=None if cheapest is None else cheapest.name,
         cost_functions={name: _expected(curve) for name, curve in curves.items()},
+        part_functions={
+            option.name: _parts(option, scenario)
+            for option in scenario.options
+            if isinstance(option, FleetChoice)
+        },
     )
+
+
+# The lines a hardware price decline lowers; the rest (staff, facilities, other) stays.
+HARDWARE_LINES = frozenset(
+    {"compute", "reserve", "depreciation", "capital", "maintenance", "energy"}
+)
+
+
+def _parts(option: FleetChoice, scenario: Scenario) -> Callable[[float], tuple[float, float]]:
+    fleet = option.corner("expected")
+    target = _availability_target(option, scenario.workload)
+
+    def parts(volume: float) -> tuple[float, float]:
+        cost = _fleet_cost(fleet, volume, scenario, target)
+        hardware = sum(
+            line.monthly for line in cost.lines if line.in_lens and line.key in HARDWARE_LINES
+        )
+        return hardware, cost.monthly - hardware
+
+    return parts
 
 
 def _expected(curve: CostCurve) -> Callable[[float], float]:
     return lambda volume: curve.cost(round(volume))
+
+
+def search_limit(tokens_per_month: float) -> int:
+    """How far crossings are searched: 100x the workload (at least 10B, at most 1T a month)."""
+    return int(min(DEFAULT_LIMIT_TOKENS, max(SEARCH_FLOOR_TOKENS, 100 * tokens_per_month)))
 
 
 def curve_volumes(tokens: float, *, points: int = CURVE_POINTS) -> tuple[int, ...]:
@@ -749,16 +792,25 @@ def _pairs(
 def _pair_crossings(
     a: str, b: str, a_wins: list[tuple[int, int]], b_wins: list[tuple[int, int]], limit: int
 ) -> PairCrossings:
-    """Where strict cheapness changes hands; ties (equal cost) belong to neither side."""
-    a_strict = _minus(a_wins, b_wins)  # a cheaper, not just equal
+    """Where the cheaper of the pair changes hands.
+
+    ``a_wins`` / ``b_wins`` are the whole-token volumes where each costs no more than the
+    other. A crossing is where the other option becomes strictly cheaper; its volume is
+    the first volume from which the new winner costs no more (a tie at the crossing
+    volume belongs to the new winner: costs are equal there, and it wins right after).
+    """
+    a_strict = _minus(a_wins, b_wins)
     b_strict = _minus(b_wins, a_wins)
     events = sorted([(lo, hi, a) for lo, hi in a_strict] + [(lo, hi, b) for lo, hi in b_strict])
+    no_more = {a: a_wins, b: b_wins}
     crossings: list[Crossing] = []
     last: str | None = None
-    for low, _high, winner in events:
+    last_end = -1
+    for low, high, winner in events:
         if last is not None and winner != last:
-            crossings.append(Crossing(low, winner, last))
-        last = winner
+            start = next(lo for lo, hi in no_more[winner] if lo <= low <= hi)
+            crossings.append(Crossing(max(start, last_end + 1), winner, last))
+        last, last_end = winner, high
     first = events[0][2] if events else a
     final = events[-1][2] if events else a
     return PairCrossings(a, b, tuple(crossings), first, final, limit)
@@ -844,33 +896,51 @@ def _monte_carlo(scenario: Scenario, costs: Sequence[OptionCost]) -> dict[str, M
         rng = np.random.default_rng(scenario.monte_carlo_seed)
         u = rng.uniform(0.0, 1.0, size=(3, scenario.monte_carlo_samples))
         target = _availability_target(choice, w)
-        values = np.empty(scenario.monte_carlo_samples)
-        ends: dict[int, tuple[float, float]] = {}
         span = choice.price
-        for i in range(scenario.monte_carlo_samples):
-            tps = choice.tokens_per_second.lerp(float(u[1, i]))
-            other = choice.other_monthly.lerp(float(u[2, i]))
-            if choice.scale_to_zero:
-                fleet = choice.at(
-                    price=span.lerp(float(u[0, i])), tokens_per_second=tps, other_monthly=other
-                )
-                values[i] = _fleet_cost(fleet, w.tokens_per_month, scenario, target).monthly
-                continue
-            replicas = dataclasses.replace(
-                _serving(choice.fleet), tokens_per_second=tps
-            ).replicas_for(w.tokens_per_month, hours=_serving_hours(choice.fleet, scenario))
-            if replicas not in ends:
-                ends[replicas] = tuple(  # type: ignore[assignment]
+        tps = (
+            choice.tokens_per_second.low
+            + (choice.tokens_per_second.high - choice.tokens_per_second.low) * u[1]
+        )
+        other = (
+            choice.other_monthly.low + (choice.other_monthly.high - choice.other_monthly.low) * u[2]
+        )
+        price = span.low + (span.high - span.low) * u[0]
+        if choice.scale_to_zero:
+            values = np.array(
+                [
                     _fleet_cost(
-                        choice.at(price=p, tokens_per_second=tps, other_monthly=0.0),
+                        choice.at(
+                            price=float(p), tokens_per_second=float(t), other_monthly=float(o)
+                        ),
                         w.tokens_per_month,
                         scenario,
                         target,
                     ).monthly
-                    for p in (span.low, span.high)
+                    for p, t, o in zip(price, tps, other, strict=True)
+                ]
+            )
+        else:
+            serving = _serving(choice.fleet)
+            hours = _serving_hours(choice.fleet, scenario)
+            # Serving.replicas_for over every draw at once.
+            planned = tps * serving.headroom * hours * SECONDS_PER_HOUR
+            replicas = np.maximum(
+                1, np.ceil(w.tokens_per_month * serving.peak_to_average / planned)
+            ).astype(np.int64)
+            values = np.empty(scenario.monte_carlo_samples)
+            for count in np.unique(replicas):
+                at = replicas == count
+                sample_tps = float(tps[np.argmax(at)])  # any draw of this replica count
+                low, high = (
+                    _fleet_cost(
+                        choice.at(price=end, tokens_per_second=sample_tps, other_monthly=0.0),
+                        w.tokens_per_month,
+                        scenario,
+                        target,
+                    ).monthly
+                    for end in (span.low, span.high)
                 )
-            low, high = ends[replicas]
-            values[i] = low + (high - low) * float(u[0, i]) + other
+                values[at] = low + (high - low) * u[0][at] + other[at]
         p10, p50, p90 = (float(x) for x in np.percentile(values, [10, 50, 90]))
         out[cost.name] = MonteCarlo(
             vs=api.name,

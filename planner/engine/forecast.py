@@ -15,6 +15,7 @@ fixed non-GPU costs do not fall). Moving to self-hosting costs a one-off
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from planner.engine.api import ApiOffer, api_monthly_cost
@@ -52,10 +53,17 @@ class Forecast:
     selfhost_budget_exceeded_month: int | None
 
 
+# A self-hosted option's monthly cost at a volume, split into (the GPU part that gets
+# cheaper, the rest): what :meth:`Composition.parts_at` answers.
+SelfHostParts = Callable[[float], tuple[float, float]]
+
+
 def _selfhost_parts(
-    option: SelfHostConfig | RentedCapacity, tokens: float, hours: float
+    option: SelfHostConfig | RentedCapacity | SelfHostParts, tokens: float, hours: float
 ) -> tuple[float, float]:
     """(GPU part that gets cheaper, the rest)."""
+    if callable(option):
+        return option(tokens)
     if isinstance(option, RentedCapacity):
         cost = rented_cost(option, tokens_per_month=tokens, lens=Lens.FULL, hours_per_month=hours)
         gpu = cost.line("compute") + cost.line("reserve")
@@ -68,7 +76,7 @@ def _selfhost_parts(
 def forecast(
     *,
     api: ApiOffer,
-    selfhost: SelfHostConfig | RentedCapacity,
+    selfhost: SelfHostConfig | RentedCapacity | SelfHostParts,
     tokens_per_month: float,
     monthly_growth: float = 0.0,
     months: int = DEFAULT_FORECAST_MONTHS,
