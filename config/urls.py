@@ -3,10 +3,15 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from config import health
+
 urlpatterns = [
     # First: the API takes most of the requests, and the resolver tries patterns in order
     # (planner's many un-prefixed page routes would be tried before it otherwise).
     path("api/v1/", include("config.api_urls")),
+    # Load balancers and monitors probe often (config/health.py): liveness, readiness.
+    path("health/live/", health.live, name="health_live"),
+    path("health/ready/", health.ready, name="health_ready"),
     path("", include("planner.urls")),
     path("accounts/tokens/", include("accounts.token_urls")),
     path("accounts/", include("accounts.urls")),

@@ -20,6 +20,7 @@ from tracking.models import (
     Alert,
     Budget,
     ForecastAssumptions,
+    PlanBudgetState,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -319,6 +320,9 @@ tenant_factory(WebhookDelivery)(
     )
 )
 tenant_factory(ActualUsageImport)(_usage_import_in)
+tenant_factory(PlanBudgetState)(
+    lambda org: PlanBudgetState.objects.create(organization=org, plan=plan_in(org))
+)
 
 
 def _usage_month_in(org):

@@ -35,11 +35,16 @@ PUBLIC: dict[str, str] = {
     "accounts:password_reset_confirm": "the emailed reset link; the signed token is the credential",
     "accounts:password_reset_complete": "confirmation page after a reset",
     "accounts:invitation_accept": "the invited person may have no account yet; the token is the credential",
+    "accounts:signup_done": "'check your email' after sign-up; the same page for everyone",
+    "accounts:login_two_factor": "second login step: the password step's session entry is the credential",
+    "accounts:verify_email": "the emailed verification link; the signed token is the credential",
     "api-schema": "OpenAPI schema: documents the API, holds no tenant data",
     "api-docs": "Swagger UI over the schema",
     "api-redoc": "ReDoc over the schema",
     "accounts.api.views.api_not_found": "JSON 404 for unknown /api/v1/ URLs; serves nothing",
     "planner:shared_plan": "read-only plan share link: the random token is the credential; revoked -> 404",
+    "health_live": "load-balancer liveness probe: answers 'ok', reads nothing",
+    "health_ready": "readiness probe: checks PostgreSQL, cache and broker; holds no tenant data",
 }
 
 # Routes that need a login but act on the user rather than on an organization, so an
@@ -48,6 +53,9 @@ PUBLIC: dict[str, str] = {
 USER_LEVEL: dict[str, str] = {
     "accounts:logout": "ends the user's own session",
     "accounts:password_change": "the user's own password",
+    "accounts:two_factor": "the user's own two-factor login",
+    "accounts:verify_email_required": "'check your email' for the user's own unverified address",
+    "accounts:verify_email_resend": "mails the user's own verification link again",
     "accounts:organization_create": "any user may start a new organization of their own",
     "accounts:organization_switch": "chooses among the user's own memberships (404 for others)",
     "accounts_tokens:list": "API tokens belong to the user, not to an organization",
