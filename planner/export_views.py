@@ -21,13 +21,19 @@ from django.views.generic import TemplateView
 from accounts.csvsafe import safe_row
 from accounts.mixins import TenantObjectMixin
 from accounts.tenancy import organization_scope
-from planner import share_services
+from formatting import format_tokens, money_amount
+from planner import selectors, share_services
 from planner.models import Plan, PlanShareLink
 from planner.views import comparison_context
 
 
 def plan_csv_rows(plan: Plan) -> list[list[Any]]:
-    """The plan and its latest comparison as rows: a header block, costs, break-evens."""
+    """The plan and its latest comparison as rows: a header block, costs, break-evens.
+
+    Amounts are in the comparison's currency (named in the header block and the column
+    names), rounded to its minor units by the same formatter as the pages (JPY whole yen,
+    KWD three places); token counts are whole numbers with their label beside them.
+    """
     comparison = plan.latest_comparison
     rows: list[list[Any]] = [
         ["plan", plan.name],
@@ -38,13 +44,20 @@ def plan_csv_rows(plan: Plan) -> list[list[Any]]:
         rows.append(["status", "not computed"])
         return rows
     results = comparison.results
+    currency = selectors.comparison_currency(comparison=comparison, plan=plan)
+    unit = currency.lower()
+
+    def amount(value: Any) -> Any:
+        return money_amount(value, currency)
+
     rows += [
         ["comparison", comparison.number],
         ["computed_at", comparison.created_at.isoformat()],
+        ["currency", currency],
         ["tokens_per_month", round(results["tokens_per_month"])],
         ["recommended_option", results["recommendation"]["option"] or ""],
         [],
-        ["option", "kind", "component", "low_usd", "expected_usd", "high_usd"],
+        ["option", "kind", "component", f"low_{unit}", f"expected_{unit}", f"high_{unit}"],
     ]
     for option in results["options"]:
         monthly = option["monthly"]
@@ -53,9 +66,9 @@ def plan_csv_rows(plan: Plan) -> list[list[Any]]:
                 option["name"],
                 option["kind"],
                 "total",
-                monthly["low"],
-                monthly["expected"],
-                monthly["high"],
+                amount(monthly["low"]),
+                amount(monthly["expected"]),
+                amount(monthly["high"]),
             ]
         )
         for part, values in (option.get("breakdown") or {}).items():
@@ -64,9 +77,9 @@ def plan_csv_rows(plan: Plan) -> list[list[Any]]:
                     option["name"],
                     option["kind"],
                     part,
-                    values.get("low"),
-                    values.get("expected"),
-                    values.get("high"),
+                    amount(values.get("low")),
+                    amount(values.get("expected")),
+                    amount(values.get("high")),
                 ]
             )
     breakevens = [
@@ -75,9 +88,27 @@ def plan_csv_rows(plan: Plan) -> list[list[Any]]:
         for be in option.get("breakevens") or []
     ]
     if breakevens:
-        rows += [[], ["selfhost_option", "api_option", "breakeven_tokens_per_month", "reason"]]
+        rows += [
+            [],
+            [
+                "selfhost_option",
+                "api_option",
+                "breakeven_tokens_per_month",
+                "breakeven_tokens_label",
+                "reason",
+            ],
+        ]
         for name, be in breakevens:
-            rows.append([name, be["api_option"], be["tokens_per_month"], be["reason"]])
+            tokens = be["tokens_per_month"]
+            rows.append(
+                [
+                    name,
+                    be["api_option"],
+                    tokens,
+                    "" if tokens is None else format_tokens(tokens),
+                    be["reason"],
+                ]
+            )
     return rows
 
 
@@ -112,7 +143,7 @@ class PlanReportView(TenantObjectMixin, TemplateView):
             plan=self.object,
             shared=False,
             organization_name=self.organization.name,
-            **comparison_context(self.object.latest_comparison),
+            **comparison_context(self.object.latest_comparison, self.object),
         )
         return context
 
@@ -153,7 +184,11 @@ class SharedPlanView(View):
         plan, _link = share_services.plan_for_share_token(token=token)
         # The token opens this plan's organization (read-only), and nothing else.
         with organization_scope(plan.organization_id):
-            context = {"plan": plan, "shared": True, **comparison_context(plan.latest_comparison)}
+            context = {
+                "plan": plan,
+                "shared": True,
+                **comparison_context(plan.latest_comparison, plan),
+            }
             response = render(request, "planner/plan_report.html", context)
         response["X-Robots-Tag"] = "noindex, nofollow"
         response["Referrer-Policy"] = "no-referrer"

@@ -66,6 +66,20 @@ def latest_comparison_deferred(*, plan: Plan) -> Comparison | None:
     )
 
 
+def comparison_currency(*, comparison: Comparison, plan: Plan | None = None) -> str:
+    """The currency of a comparison's figures: its catalog version's. No query when the
+    comparison's version, or the same version on its plan, is already loaded."""
+    if Comparison.catalog_version.is_cached(comparison):
+        return comparison.catalog_version.currency
+    if (
+        plan is not None
+        and plan.catalog_version_id == comparison.catalog_version_id
+        and Plan.catalog_version.is_cached(plan)
+    ):
+        return plan.catalog_version.currency
+    return comparison.catalog_version.currency
+
+
 def comparisons_for_plan(*, plan: Plan) -> QuerySet[Comparison]:
     return (
         Comparison.objects.filter(plan=plan)
@@ -159,6 +173,8 @@ def plans_side_by_side(*, organization: Organization, plan_a: Any, plan_b: Any) 
             "a": ca.cheapest_monthly if ca else None,
             "b": cb.cheapest_monthly if cb else None,
             "money": True,
+            "currency_a": comparison_currency(comparison=ca, plan=a) if ca else None,
+            "currency_b": comparison_currency(comparison=cb, plan=b) if cb else None,
         },
         {
             "label": "Options compared",

@@ -259,8 +259,9 @@ class PlanCreateView(OrgMemberMixin, TemplateView):
         return options
 
 
-def comparison_context(comparison: Comparison | None) -> dict[str, Any]:
-    """What the comparison partial shows, and the chart data for the charts block."""
+def comparison_context(comparison: Comparison | None, plan: Plan | None = None) -> dict[str, Any]:
+    """What the comparison partial shows, and the chart data for the charts block (the
+    comparison's ``plan``, when given, saves the query for the currency)."""
     # Key parts of the cached fragments (planner/fragments.py), with or without a
     # comparison: the plan page's budget panel is cached either way.
     fragments = {"fragment_version": fragment_version(), "fragment_seconds": FRAGMENT_SECONDS}
@@ -281,10 +282,15 @@ def comparison_context(comparison: Comparison | None) -> dict[str, Any]:
             **results().get("curves", {}),
         }
 
+    @functools.cache
+    def currency() -> str:
+        return selectors.comparison_currency(comparison=comparison, plan=plan)
+
     return {
         "comparison": comparison,
         "results": results,
         "chart_data": chart_data,
+        "currency": currency,
         **fragments,
     }
 
@@ -305,7 +311,7 @@ class PlanDetailView(TenantObjectMixin, TemplateView):
             can_write=self.membership.can_write,
             page_generation=generation(self.organization),
             page_cache_seconds=settings.TENANT_PAGE_CACHE_SECONDS,
-            **comparison_context(selectors.latest_comparison_deferred(plan=plan)),
+            **comparison_context(selectors.latest_comparison_deferred(plan=plan), plan),
         )
         return context
 

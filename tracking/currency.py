@@ -13,8 +13,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
-ZERO_DECIMALS = {"JPY", "KRW"}
+from formatting import MISSING
+from formatting import format_money as format_money_in
 
 
 @dataclass(frozen=True)
@@ -78,29 +78,20 @@ def to_catalog_currency(
     return converted, f"{currency} {amount} at {row.rate} on {row.as_of.isoformat()}"
 
 
-def format_amount(amount: Decimal | float | int, currency: str) -> str:
-    places = Decimal(1) if currency in ZERO_DECIMALS else Decimal("0.01")
-    value = Decimal(str(amount)).quantize(places, ROUND_HALF_UP)
-    sign = "-" if value < 0 else ""
-    digits = f"{abs(value):,.{0 if currency in ZERO_DECIMALS else 2}f}"
-    symbol = SYMBOLS.get(currency)
-    return f"{sign}{symbol}{digits}" if symbol else f"{sign}{currency} {digits}"
-
-
 def format_money(amount: Decimal | float | int | None, conversion: Conversion | None) -> str:
-    """ "€1,234.56 (USD 1,300.00 at 0.9497 on 2026-06-17)", or the catalog figure alone."""
+    """ "€1,234.56 (USD 1,300.00 at 0.9497 on 2026-06-17)", or the catalog figure alone;
+    "—" when there is no amount."""
     if amount is None:
-        return ""
+        return MISSING
     if conversion is None:
-        return format_amount(amount, "USD")
+        return format_money_in(amount, "USD")
     if not conversion.converts:
-        return format_amount(amount, conversion.catalog_currency)
+        return format_money_in(amount, conversion.catalog_currency)
     assert conversion.rate is not None
     assert conversion.as_of is not None
     converted = Decimal(str(amount)) * conversion.rate
-    original = Decimal(str(amount)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    original = format_money_in(amount, conversion.catalog_currency, with_code=True)
     return (
-        f"{format_amount(converted, conversion.target)} "
-        f"({conversion.catalog_currency} {original:,.2f} at {conversion.rate.normalize():f} "
-        f"on {conversion.as_of.isoformat()})"
+        f"{format_money_in(converted, conversion.target)} "
+        f"({original} at {conversion.rate.normalize():f} on {conversion.as_of.isoformat()})"
     )

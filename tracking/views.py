@@ -16,6 +16,7 @@ from django.views.generic import TemplateView
 
 from accounts import access
 from accounts.mixins import OrgMemberMixin, TenantObjectMixin
+from formatting import money_spec
 from planner.models import Plan, Workload
 from tracking import forecasting, selectors, services
 from tracking.currency import conversion_for
@@ -70,6 +71,7 @@ class PlanForecastView(_PlanPage):
                 "selfhost_name": forecast["selfhost_option"],
                 "budget": forecast["budget"].get("amount_in_catalog_currency"),
                 "currency": forecast["currency"],
+                "money": money_spec(forecast["currency"]),
             }
         context.update(
             plan=plan,
@@ -113,6 +115,7 @@ class PlanSensitivityView(_PlanPage):
                 "high": [bar["difference_high"] for bar in sensitivity["bars"]],
                 "base": sensitivity["base_difference"],
                 "currency": sensitivity["currency"],
+                "money": money_spec(sensitivity["currency"]),
             }
         context.update(
             plan=self.object, sensitivity=sensitivity, chart=chart, conversion=self.conversion()

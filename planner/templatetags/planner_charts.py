@@ -14,6 +14,8 @@ from typing import Any
 
 from django import template
 
+from formatting import format_money, format_rate, format_tokens, money_spec
+
 register = template.Library()
 
 # Stacked breakdown: engine component key -> label, in drawing order.
@@ -48,7 +50,9 @@ def _round2(value: float | None) -> float | None:
     return None if value is None else round(float(value), 2)
 
 
-def _volume(results: dict[str, Any], curves: dict[str, Any]) -> dict[str, Any] | None:
+def _volume(
+    results: dict[str, Any], curves: dict[str, Any], currency: str
+) -> dict[str, Any] | None:
     volume = curves.get("volume") or {}
     volumes = volume.get("volumes") or []
     if not volumes:
@@ -79,7 +83,9 @@ def _volume(results: dict[str, Any], curves: dict[str, Any]) -> dict[str, Any] |
                     "api": be["api_option"],
                     "tokens": tokens,
                     "cost": _round2(cost),
-                    "label": be.get("label") or f"{tokens:,}",
+                    # Labels from the numbers, by the same formatters as the tables.
+                    "label": format_tokens(tokens),
+                    "cost_label": format_money(cost, currency),
                     "in_range": volumes[0] <= tokens <= volumes[-1],
                 }
             )
@@ -172,14 +178,18 @@ def _utilization(curves: dict[str, Any]) -> dict[str, Any] | None:
 
 
 @register.simple_tag
-def plan_charts(results: dict[str, Any] | None, chart_data: dict[str, Any] | None) -> dict:
-    """Everything the plan / comparison charts draw (empty dict if nothing computed)."""
+def plan_charts(
+    results: dict[str, Any] | None, chart_data: dict[str, Any] | None, currency: str
+) -> dict[str, Any]:
+    """Everything the plan / comparison charts draw (empty dict if nothing computed), with
+    the money spec static/js/format.js formats the amounts by."""
     if not results:
         return {}
     curves = chart_data or {}
     charts = {
+        "money": money_spec(currency),
         "recommended": (results.get("recommendation") or {}).get("option"),
-        "volume": _volume(results, curves),
+        "volume": _volume(results, curves, currency),
         "breakdown": _breakdown(results),
         "utilization": _utilization(curves),
         "uncertainty": _uncertainty(results),
@@ -197,15 +207,20 @@ def pct(value: Any, places: int = 0) -> str:
 
 @register.filter
 def tokens(value: Any) -> str:
-    """A token count in words: 1_200_000_000 -> "1.2B"; 45_000 -> "45K"."""
-    if value is None or value == "":
-        return "—"
-    number = float(value)
-    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if abs(number) >= size:
-            text = f"{number / size:.1f}".rstrip("0").rstrip(".")
-            return f"{text}{suffix}"
-    return f"{number:,.0f}"
+    """``{{ count|tokens }}``: "1.5B", "651.6M" (formatting.format_tokens)."""
+    return format_tokens(value)
+
+
+@register.filter
+def money(value: Any, currency: str) -> str:
+    """``{{ amount|money:currency }}``: "$1,440.00", "-¥4,980" (formatting.format_money)."""
+    return format_money(value, currency)
+
+
+@register.filter
+def rate(value: Any, currency: str) -> str:
+    """``{{ price|rate:currency }}``: "$0.065" per unit (formatting.format_rate)."""
+    return format_rate(value, currency)
 
 
 def _number(value: Any) -> Decimal | None:

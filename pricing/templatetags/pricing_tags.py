@@ -1,11 +1,12 @@
-"""Number formatting for catalog pages: prices with thousands separators, never float noise."""
+"""Number formatting for catalog pages (formatting.numbers): prices as published."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import template
+
+from formatting.numbers import format_figure, format_price
 
 register = template.Library()
 
@@ -13,24 +14,13 @@ register = template.Library()
 @register.filter
 def price(value: Any) -> str:
     """1440 → "1,440.00"; 0.250000 → "0.25"; 0.001 → "0.001"; None → "—"."""
-    if value is None or value == "":
-        return "—"
-    number = Decimal(value).normalize()
-    exponent = number.as_tuple().exponent
-    if isinstance(exponent, int) and exponent > -2:
-        number = number.quantize(Decimal("0.01"))
-    return f"{number:,}"
+    return format_price(value)
 
 
 @register.filter
 def figure(value: Any) -> str:
     """A count or rate without forced cents: 1500 → "1,500"; 0.995 → "0.995"."""
-    if value is None or value == "":
-        return "—"
-    number = Decimal(value).normalize()
-    if number == number.to_integral_value():
-        number = number.quantize(Decimal(1))
-    return f"{number:,}"
+    return format_figure(value)
 
 
 @register.filter

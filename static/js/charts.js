@@ -2,6 +2,8 @@
 // Each <canvas data-chart="kind" data-source="id"> reads its data from the
 // <script type="application/json" id="id"> block that Django's json_script wrote.
 // Every chart has a table fallback in the page, so nothing depends on this file.
+// Amounts and token counts are formatted by static/js/format.js, following the money spec
+// in the data (data.money), exactly as the tables are by formatting/ in Python.
 (function () {
   "use strict";
 
@@ -15,18 +17,8 @@
     downtime: "#fa5252",
   };
 
-  const money = new Intl.NumberFormat("en-US", {
-    style: "currency", currency: "USD", maximumFractionDigits: 0,
-  });
-  const moneyCents = new Intl.NumberFormat("en-US", {
-    style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 4,
-  });
-  const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
-
-  function formatMoney(value) {
-    if (value === null || value === undefined) return "—";
-    return Math.abs(value) < 10 ? moneyCents.format(value) : money.format(value);
-  }
+  const FORMAT = window.BreakevenFormat;
+  const tokens = FORMAT ? FORMAT.tokens : String;
 
   function colour(index) {
     return PALETTE[index % PALETTE.length];
@@ -79,6 +71,10 @@
   };
 
   function volumeChart(data) {
+    // The currency of this data block: amounts read as in the tables beside the chart.
+    const fmt = FORMAT.formatter(data.money);
+    const formatMoney = fmt.money;
+    const formatTick = fmt.tick;
     const volume = data.volume;
     const datasets = volume.series.map((series, i) => ({
       label: series.name + (series.kind === "selfhost" ? " (self-host)" : ""),
@@ -117,24 +113,24 @@
           x: {
             type: "logarithmic",
             title: { display: true, text: "Tokens per month" },
-            ticks: { callback: logTick((v) => compact.format(v)), autoSkip: false, maxRotation: 0 },
+            ticks: { callback: logTick(tokens), autoSkip: false, maxRotation: 0 },
           },
           y: {
             type: "logarithmic",
-            title: { display: true, text: "Monthly cost (USD)" },
-            ticks: { callback: logTick(formatMoney) },
+            title: { display: true, text: `Monthly cost (${fmt.spec.currency})` },
+            ticks: { callback: logTick(formatTick) },
           },
         },
         plugins: {
           volumeMarker: { x: volume.workload_tokens, label: "this workload" },
           tooltip: {
             callbacks: {
-              title: (items) => compact.format(items[0].parsed.x) + " tokens/month",
+              title: (items) => tokens(items[0].parsed.x) + " tokens/month",
               label: (item) => {
                 const ds = item.dataset;
                 if (ds.breakevens) {
                   const p = ds.breakevens[item.dataIndex];
-                  return `Break-even ${p.selfhost} vs ${p.api}: ${p.label} at ${formatMoney(p.cost)}`;
+                  return `Break-even ${p.selfhost} vs ${p.api}: ${p.label} at ${p.cost_label}`;
                 }
                 return `${ds.label}: ${formatMoney(item.parsed.y)}`;
               },
@@ -147,6 +143,10 @@
   }
 
   function breakdownChart(data) {
+    // The currency of this data block: amounts read as in the tables beside the chart.
+    const fmt = FORMAT.formatter(data.money);
+    const formatMoney = fmt.money;
+    const formatTick = fmt.tick;
     const breakdown = data.breakdown;
     const datasets = breakdown.parts.map((part) => ({
       label: part.label,
@@ -164,7 +164,7 @@
       options: {
         indexAxis: "y",
         scales: {
-          x: { stacked: true, title: { display: true, text: "USD per month" }, ticks: { callback: (v) => formatMoney(v) } },
+          x: { stacked: true, title: { display: true, text: `${fmt.spec.currency} per month` }, ticks: { callback: formatTick } },
           y: { stacked: true, ticks: { autoSkip: false } },
         },
         plugins: {
@@ -183,6 +183,10 @@
   }
 
   function uncertaintyChart(data) {
+    // The currency of this data block: amounts read as in the tables beside the chart.
+    const fmt = FORMAT.formatter(data.money);
+    const formatMoney = fmt.money;
+    const formatTick = fmt.tick;
     const rows = data.uncertainty.rows;
     const mc = data.uncertainty.method === "monte_carlo";
     const lows = rows.map((r) => r.p10).filter((v) => v > 0);
@@ -221,8 +225,8 @@
         indexAxis: "y",
         scales: {
           x: spread > 20
-            ? { type: "logarithmic", title: { display: true, text: "USD per month (log scale)" }, ticks: { callback: logTick(formatMoney) } }
-            : { title: { display: true, text: "USD per month" }, ticks: { callback: (v) => formatMoney(v) } },
+            ? { type: "logarithmic", title: { display: true, text: `${fmt.spec.currency} per month (log scale)` }, ticks: { callback: logTick(formatTick) } }
+            : { title: { display: true, text: `${fmt.spec.currency} per month` }, ticks: { callback: formatTick } },
           y: { ticks: { autoSkip: false } },
         },
         plugins: {
@@ -242,6 +246,9 @@
   }
 
   function utilizationChart(data) {
+    // The currency of this data block: amounts read as in the tables beside the chart.
+    const fmt = FORMAT.formatter(data.money);
+    const formatTick = fmt.tick;
     const util = data.utilization;
     const datasets = util.series.map((series, i) => ({
       label: series.name,
@@ -260,13 +267,13 @@
         interaction: { mode: "nearest", intersect: false },
         scales: {
           x: { type: "linear", min: 0, max: 100, title: { display: true, text: "GPU utilization (%)" }, ticks: { callback: (v) => v + "%" } },
-          y: { type: "logarithmic", title: { display: true, text: "USD per 1M tokens" }, ticks: { callback: logTick(formatMoney) } },
+          y: { type: "logarithmic", title: { display: true, text: `${fmt.spec.currency} per 1M tokens` }, ticks: { callback: logTick(formatTick) } },
         },
         plugins: {
           tooltip: {
             callbacks: {
               title: (items) => `${Math.round(items[0].parsed.x)}% utilization`,
-              label: (item) => `${item.dataset.label}: ${moneyCents.format(item.parsed.y)} per 1M tokens`,
+              label: (item) => `${item.dataset.label}: ${fmt.rate(item.parsed.y)} per 1M tokens`,
             },
           },
         },
@@ -292,7 +299,7 @@
   }
 
   function draw() {
-    if (typeof window.Chart === "undefined") return;
+    if (typeof window.Chart === "undefined" || !FORMAT) return;
     const Chart = window.Chart;
     Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
     Chart.defaults.color = "#3d4a5c";

@@ -1,5 +1,6 @@
 // Forecast line chart and sensitivity tornado (Chart.js from /static/vendor/).
 // Data comes from the json_script blocks of the page; each chart has a table fallback.
+// Needs static/js/format.js first.
 (function () {
   "use strict";
 
@@ -9,16 +10,17 @@
     try { return JSON.parse(el.textContent); } catch (e) { return null; }
   }
 
-  function money(currency) {
-    const fmt = new Intl.NumberFormat("en-US", { style: "currency", currency: currency || "USD", maximumFractionDigits: 0 });
-    return (v) => (v === null || v === undefined ? "—" : fmt.format(v));
+  // Amounts as the tables beside the charts read them (static/js/format.js, following the
+  // money spec the page's data carries): tooltips exact, axis ticks in whole units.
+  function money(spec) {
+    return window.BreakevenFormat.formatter(spec);
   }
 
   function forecastChart() {
     const canvas = document.getElementById("forecast-chart");
     const d = data("forecast-data");
-    if (!canvas || !d || typeof Chart === "undefined") return;
-    const fmt = money(d.currency);
+    if (!canvas || !d || typeof Chart === "undefined" || !window.BreakevenFormat) return;
+    const fmt = money(d.money);
     const datasets = [{ label: "API: " + d.api_name, data: d.api, borderColor: "#2457d6", tension: 0.2 }];
     if (d.selfhost_name) {
       datasets.push({ label: "Self-host: " + d.selfhost_name, data: d.selfhost, borderColor: "#1a7f4b", stepped: false, tension: 0.2 });
@@ -33,9 +35,9 @@
         maintainAspectRatio: false,
         scales: {
           x: { title: { display: true, text: "Month" } },
-          y: { title: { display: true, text: "Monthly cost (" + d.currency + ")" }, ticks: { callback: fmt } },
+          y: { title: { display: true, text: "Monthly cost (" + d.currency + ")" }, ticks: { callback: fmt.tick } },
         },
-        plugins: { tooltip: { callbacks: { label: (c) => c.dataset.label + ": " + fmt(c.parsed.y) } } },
+        plugins: { tooltip: { callbacks: { label: (c) => c.dataset.label + ": " + fmt.money(c.parsed.y) } } },
       },
     });
   }
@@ -43,8 +45,8 @@
   function tornadoChart() {
     const canvas = document.getElementById("tornado-chart");
     const d = data("tornado-data");
-    if (!canvas || !d || typeof Chart === "undefined") return;
-    const fmt = money(d.currency);
+    if (!canvas || !d || typeof Chart === "undefined" || !window.BreakevenFormat) return;
+    const fmt = money(d.money);
     // Floating bars from the base difference to each end, one row per input.
     const low = d.low.map((v) => [d.base, v]);
     const high = d.high.map((v) => [d.base, v]);
@@ -61,10 +63,10 @@
         indexAxis: "y",
         maintainAspectRatio: false,
         scales: {
-          x: { title: { display: true, text: "Self-host minus API a month (" + d.currency + "); below 0 self-hosting is cheaper" }, ticks: { callback: fmt } },
+          x: { title: { display: true, text: "Self-host minus API a month (" + d.currency + "); below 0 self-hosting is cheaper" }, ticks: { callback: fmt.tick } },
           y: { stacked: true },
         },
-        plugins: { tooltip: { callbacks: { label: (c) => c.dataset.label + ": " + fmt(c.raw[1]) } } },
+        plugins: { tooltip: { callbacks: { label: (c) => c.dataset.label + ": " + fmt.money(c.raw[1]) } } },
       },
     });
   }

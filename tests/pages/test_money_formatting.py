@@ -1,0 +1,99 @@
+"""Plan pages, their chart data and the CSV format money and tokens by one formatter
+(formatting/), in the currency of the comparison's catalog version."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from formatting import format_money, format_tokens, money_spec
+from planner import services
+from pricing.services import catalog_version_clone, catalog_version_publish
+from tests.pages.test_pages import _json_script
+from tests.planner.conftest import case4_options, make_plan
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def yen_plan(cast, reference_version):
+    """The computed plan of the page tests, on a copy of the reference catalog in yen."""
+    draft = catalog_version_clone(version=reference_version, actor=cast.owner)
+    draft.currency = "JPY"
+    draft.save()
+    version = catalog_version_publish(version=draft, actor=cast.owner)
+    plan = make_plan(
+        cast.org,
+        cast.owner,
+        version,
+        options=case4_options(version, labor_hours_per_month=Decimal(10)),
+        name="Yen bot",
+    )
+    services.plan_compute(plan=plan, actor=cast.owner)
+    return plan
+
+
+def _page(cast, plan) -> str:
+    response = cast.client_for(cast.viewer).get(reverse("planner:plan_detail", args=[plan.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_chart_data_tells_the_browser_the_currency_and_labels_its_points(cast, computed_plan):
+    html = _page(cast, computed_plan)
+    charts = _json_script(html, "plan-charts")
+    assert charts["money"] == money_spec("USD")
+    points = charts["volume"]["breakevens"]
+    assert points, "the Case-4-like plan has break-even points"
+    for point in points:
+        assert point["label"] == format_tokens(point["tokens"])
+        assert point["cost_label"] == format_money(point["cost"], "USD")
+    # format.js (the formatter) loads before charts.js (which uses it).
+    assert html.index("js/format.js") < html.index("js/charts.js")
+
+
+def test_usd_tables_read_as_the_formatter_writes(cast, computed_plan):
+    html = _page(cast, computed_plan)
+    for option in computed_plan.latest_comparison.results["options"]:
+        assert format_money(option["monthly"]["expected"], "USD") in html
+    assert not re.search(r"\$-\d", html)
+
+
+def test_a_yen_catalog_shows_yen_without_minor_units_in_tables_and_chart_data(cast, yen_plan):
+    html = _page(cast, yen_plan)
+    results = yen_plan.latest_comparison.results
+    for option in results["options"]:
+        expected = format_money(option["monthly"]["expected"], "JPY")
+        assert re.fullmatch(r"-?¥[\d,]+", expected)
+        assert expected in html
+    # The recommendation's reasons are sentences the engine stored (in dollars whatever the
+    # catalog); they go once stored results hold numbers only (issue 14 item 5).
+    figures = re.sub(r'<li data-code="[a-z_]+">.*?</li>', "", html)
+    dollars = re.search(r"\$\d", figures)
+    assert dollars is None, f"a dollar amount: {figures[dollars.start() - 200 : dollars.end()]}"
+    assert _json_script(html, "plan-charts")["money"]["digits"] == 0
+    assert _json_script(html, "plan-charts")["money"]["prefix"] == "¥"
+
+
+def test_csv_names_the_currency_and_rounds_to_its_minor_units(cast, yen_plan):
+    response = cast.client_for(cast.viewer).get(reverse("planner:plan_csv", args=[yen_plan.pk]))
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert ["currency", "JPY"] in rows
+    header = next(r for r in rows if r[:3] == ["option", "kind", "component"])
+    assert header[3:] == ["low_jpy", "expected_jpy", "high_jpy"]
+    totals = {r[0]: r for r in rows if len(r) == 6 and r[2] == "total"}
+    for option in yen_plan.latest_comparison.results["options"]:
+        cell = totals[option["name"]][4]
+        assert re.fullmatch(r"-?\d+", cell), cell  # whole yen
+        assert Decimal(cell) == Decimal(str(option["monthly"]["expected"])).quantize(
+            Decimal(1), "ROUND_HALF_UP"
+        )
+    breakevens = [r for r in rows if len(r) == 5 and r[0] != "selfhost_option"]
+    for row in breakevens:
+        if row[2]:
+            assert row[3] == format_tokens(float(row[2]))
