@@ -9,7 +9,7 @@ from accounts.models import AuditEvent, Invitation, Membership, Organization, Us
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "name", "is_staff", "is_active", "date_joined"]
+    list_display = ["email", "name", "is_staff", "is_active", "email_verified_at", "date_joined"]
     search_fields = ["email", "name"]
     list_filter = ["is_staff", "is_superuser", "is_active"]
     fieldsets = [
@@ -18,7 +18,7 @@ class UserAdmin(BaseUserAdmin):
             "Permissions",
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
         ),
-        ("Dates", {"fields": ["last_login", "date_joined"]}),
+        ("Dates", {"fields": ["last_login", "date_joined", "email_verified_at"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 
@@ -47,7 +47,15 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["email", "organization", "role", "created_at", "expires_at", "accepted_at"]
+    list_display = [
+        "email",
+        "organization",
+        "role",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
     list_select_related = ["organization"]
     search_fields = ["email", "organization__name"]
     # The token is a bearer secret: never shown or edited here.

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
 from django.utils.functional import SimpleLazyObject
 
 from accounts.models import Membership
 
 SESSION_KEY = "current_organization_id"
+EMAIL_UNVERIFIED_MESSAGE = (
+    "Confirm your email address first: open the link we mailed you when you signed up."
+)
 
 
 def user_memberships(request: HttpRequest) -> list[Membership]:
@@ -48,3 +53,44 @@ class CurrentOrganizationMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.membership = SimpleLazyObject(lambda: _current_membership(request))  # type: ignore[attr-defined]
         return self.get_response(request)
+
+
+# What an account whose address is not verified yet may reach (accounts/verification.py).
+UNVERIFIED_ALLOWED = frozenset(
+    {
+        "accounts:verify_email_required",
+        "accounts:verify_email_resend",
+        "accounts:verify_email",
+        "accounts:logout",
+        "accounts:login",
+        "accounts:signup",
+        "accounts:signup_done",
+    }
+)
+
+
+class EmailVerificationMiddleware:
+    """An account whose address is not verified can log in but not act: pages redirect to
+    "check your email" and the API answers 403, whatever the method."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        user = request.user
+        if not user.is_authenticated or user.email_verified_at is not None:
+            return None
+        match = request.resolver_match
+        if match is None or match.view_name in UNVERIFIED_ALLOWED or "admin" in match.app_names:
+            return None
+        if request.path_info.startswith("/api/"):
+            return JsonResponse(
+                {"error": {"code": "email_unverified", "message": EMAIL_UNVERIFIED_MESSAGE}},
+                status=403,
+            )
+        return redirect("accounts:verify_email_required")

@@ -16,6 +16,10 @@ class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        """A user whose address counts as verified unless `email_verified_at=None` is passed:
+        self-service sign-up passes it (accounts/services.py); users made by code (demo
+        seeding, createsuperuser, management commands) have nobody to mail a link to."""
+        extra.setdefault("email_verified_at", timezone.now())
         if not email:
             raise ValueError("email is required")
         user = self.model(email=self.normalize_email(email).lower(), **extra)
@@ -26,8 +30,6 @@ class UserManager(BaseUserManager["User"]):
     def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
-        # Made on the command line by whoever runs the server: nobody to mail a link to.
-        extra.setdefault("email_verified_at", timezone.now())
         return self.create_user(email, password, **extra)
 
 

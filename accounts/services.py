@@ -9,17 +9,20 @@ raise `PermissionDenied` (403). Membership and invitation writes are audited.
 from __future__ import annotations
 
 import logging
+import secrets
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from accounts import audit
+from accounts import audit, verification
 from accounts.models import Invitation, Membership, Organization, Role, User
 
 logger = logging.getLogger(__name__)
@@ -33,12 +36,22 @@ def organization_slug_for(name: str) -> str:
 
 
 def _organization_name_errors(name: str) -> list[str]:
-    slug = organization_slug_for(name)
-    if not slug:
+    if not organization_slug_for(name):
         return ["Use at least one letter or digit in the organization name."]
-    if Organization.objects.filter(slug=slug).exists():
-        return [f"An organization with this name already exists (“{slug}”). Choose another name."]
     return []
+
+
+def _slug_with_suffix(base: str) -> str:
+    return f"{base[: SLUG_MAX_LENGTH - 7].rstrip('-')}-{secrets.token_hex(3)}"
+
+
+def _unique_organization_slug(name: str) -> str:
+    """`name`'s slug, or that slug with a random suffix when it is taken: another
+    organization's slug is never refused or named, so sign-up cannot probe them."""
+    slug = organization_slug_for(name)
+    while Organization.objects.filter(slug=slug).exists():
+        slug = _slug_with_suffix(organization_slug_for(name))
+    return slug
 
 
 def _normalize_email(email: str) -> str:
@@ -46,7 +59,8 @@ def _normalize_email(email: str) -> str:
 
 
 def user_create(*, email: str, name: str, password: str) -> User:
-    """A new active user. `ValidationError` on `email` if the address is taken."""
+    """A new active user whose address is not verified yet. `ValidationError` on `email`
+    if the address is taken (only for holders of an invitation to that address)."""
     email = _normalize_email(email)
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError(
@@ -58,7 +72,9 @@ def user_create(*, email: str, name: str, password: str) -> User:
         raise ValidationError({"password": exc.messages}) from exc
     try:
         with transaction.atomic():
-            return User.objects.create_user(email=email, password=password, name=name.strip())
+            return User.objects.create_user(
+                email=email, password=password, name=name.strip(), email_verified_at=None
+            )
     except IntegrityError as exc:  # a concurrent sign-up with the same address
         raise ValidationError({"email": "An account with this email already exists."}) from exc
 
@@ -67,13 +83,14 @@ def _organization_with_owner(*, actor: User, name: str) -> tuple[Organization, M
     errors = _organization_name_errors(name)
     if errors:
         raise ValidationError({"name": errors})
+    slug = _unique_organization_slug(name)
     try:
         with transaction.atomic():
-            organization = Organization.objects.create(
-                name=name.strip(), slug=organization_slug_for(name)
-            )
-    except IntegrityError as exc:  # the same slug taken concurrently
-        raise ValidationError({"name": "An organization with this name already exists."}) from exc
+            organization = Organization.objects.create(name=name.strip(), slug=slug)
+    except IntegrityError:  # the same slug taken concurrently: a random suffix cannot be
+        organization = Organization.objects.create(
+            name=name.strip(), slug=_slug_with_suffix(organization_slug_for(name))
+        )
     membership = Membership.objects.create(user=actor, organization=organization, role=Role.OWNER)
     audit.record(
         actor=actor, action="organization.create", obj=organization, organization=organization
@@ -91,26 +108,67 @@ def _organization_with_owner(*, actor: User, name: str) -> tuple[Organization, M
 @transaction.atomic
 def user_signup(
     *, email: str, name: str, password: str, organization_name: str
-) -> tuple[User, Membership]:
-    """A user, their organization and their owner membership — all or nothing.
+) -> Membership | None:
+    """Self-service sign-up, which answers the same whether or not the address has an account.
 
-    Errors are keyed `email`, `name`, `password`, `organization_name`; all the
-    uniqueness problems are reported together.
+    A new address gets an unverified user, their organization (its slug made unique
+    silently) and their owner membership, all or nothing, and a verification link by mail;
+    returns the membership. A known address gets nothing created: its owner is mailed that
+    someone tried (with a fresh verification link if they never verified); returns None.
+    The only errors, `ValidationError` on `password` or `organization_name`, depend on the
+    input alone.
     """
+    email = _normalize_email(email)
+    name = name.strip()
     errors: dict[str, list[str]] = {}
-    if User.objects.filter(email__iexact=_normalize_email(email)).exists():
-        errors["email"] = ["An account with this email already exists. Log in instead."]
+    try:
+        validate_password(password, user=User(email=email, name=name))
+    except ValidationError as exc:
+        errors["password"] = exc.messages
     org_errors = _organization_name_errors(organization_name)
     if org_errors:
         errors["organization_name"] = org_errors
     if errors:
         raise ValidationError(errors)
-    user = user_create(email=email, name=name, password=password)
-    try:
-        _, membership = _organization_with_owner(actor=user, name=organization_name)
-    except ValidationError as exc:
-        raise ValidationError({"organization_name": exc.message_dict["name"]}) from exc
-    return user, membership
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=email, password=password, name=name, email_verified_at=None
+                )
+        except IntegrityError:  # a concurrent sign-up with the same address
+            existing = User.objects.get(email__iexact=email)
+    if existing is not None:
+        make_password(password)  # the hashing a new account costs, so timing tells less
+        _signup_attempt_notify(user=existing)
+        return None
+    _, membership = _organization_with_owner(actor=user, name=organization_name)
+    verification.verification_send(user=user)
+    return membership
+
+
+def _signup_attempt_notify(*, user: User) -> None:
+    if not user.email_verified:
+        verification.verification_send(user=user)
+        return
+    body = render_to_string(
+        "accounts/email/signup_existing.txt",
+        {
+            "email": user.email,
+            "login_url": verification.absolute_url(reverse("accounts:login")),
+            "reset_url": verification.absolute_url(reverse("accounts:password_reset")),
+        },
+    )
+    email = user.email
+    transaction.on_commit(
+        lambda: send_mail(
+            subject="You already have a Breakeven account",
+            message=body,
+            from_email=None,
+            recipient_list=[email],
+        )
+    )
 
 
 @transaction.atomic
@@ -311,7 +369,10 @@ def invitation_accept_with_signup(*, token: str, name: str, password: str) -> Me
     """
     invitation = _usable_invitation(token=token)
     user = user_create(email=invitation.email, name=name, password=password)
-    return invitation_accept(user=user, token=token)
+    membership = invitation_accept(user=user, token=token)
+    # The inviter sees the invitation link too: only the mailed link proves the address.
+    verification.verification_send(user=user)
+    return membership
 
 
 def _owner_count_locked(organization: Organization) -> int:

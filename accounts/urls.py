@@ -8,7 +8,13 @@ from accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("signup/", views.SignupView.as_view(), name="signup"),
+    path("signup/sent/", views.SignupDoneView.as_view(), name="signup_done"),
     path("login/", views.LoginView.as_view(), name="login"),
+    path("login/code/", views.LoginTwoFactorView.as_view(), name="login_two_factor"),
+    path("verify/", views.VerificationRequiredView.as_view(), name="verify_email_required"),
+    path("verify/resend/", views.VerificationResendView.as_view(), name="verify_email_resend"),
+    path("verify/<uidb64>/<token>/", views.VerifyEmailView.as_view(), name="verify_email"),
+    path("two-factor/", views.TwoFactorView.as_view(), name="two_factor"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),

@@ -7,20 +7,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.messages.views import SuccessMessageMixin
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 
-from accounts import access, selectors, services
+from accounts import access, selectors, services, tasks, two_factor, verification
 from accounts.api import tokens as token_services
+from accounts.availability import BROKER_ERRORS, WORKERS_UNAVAILABLE, ServiceUnavailableError
 from accounts.forms import (
     EmailAuthenticationForm,
     InvitationForm,
@@ -29,6 +34,7 @@ from accounts.forms import (
     OrganizationSwitchForm,
     RoleForm,
     SignupForm,
+    TwoFactorCodeForm,
 )
 from accounts.middleware import SESSION_KEY
 from accounts.mixins import OrgMemberMixin, TenantObjectMixin
@@ -53,18 +59,66 @@ def _roles_grantable_by(membership: Membership) -> list[tuple[str, str]]:
 # --- Authentication -------------------------------------------------------------------
 
 
+def _default_redirect_for(user: User) -> str:
+    if not Membership.objects.filter(user=user).exists():
+        return reverse("accounts:organization_create")
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
 class LoginView(auth_views.LoginView):
+    """Email and password; with two-factor login on, a correct password only leads on to
+    the code page (`LoginTwoFactorView`), and the session holds no login until then."""
+
     template_name = "accounts/login.html"
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self) -> str:
-        if not Membership.objects.filter(user=self.request.user).exists():
-            return reverse("accounts:organization_create")
-        return super().get_default_redirect_url()
+        return _default_redirect_for(self.request.user)
+
+    def form_valid(self, form: EmailAuthenticationForm) -> HttpResponse:
+        user = form.get_user()
+        if not two_factor.totp_enabled(user):
+            return super().form_valid(form)
+        self.request.session.cycle_key()
+        two_factor.login_pending_start(
+            self.request.session,
+            user=user,
+            backend=user.backend,  # type: ignore[attr-defined]
+            redirect_to=self.get_redirect_url(),
+        )
+        return redirect("accounts:login_two_factor")
+
+
+class LoginTwoFactorView(FormView):
+    """The second step of a login with two-factor on: the code from the authenticator app."""
+
+    template_name = "accounts/login_two_factor.html"
+    form_class = TwoFactorCodeForm
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        pending = two_factor.login_pending(request.session)
+        if pending is None:
+            messages.error(request, "Log in again: the code was not entered in time.")
+            return redirect("accounts:login")
+        self.pending_user, self.pending = pending
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form: TwoFactorCodeForm) -> HttpResponse:
+        try:
+            two_factor.totp_verify_login(user=self.pending_user, code=form.cleaned_data["code"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        two_factor.login_pending_end(self.request.session)
+        login(self.request, self.pending_user, backend=self.pending["backend"])
+        return redirect(self.pending["redirect_to"] or _default_redirect_for(self.pending_user))
 
 
 class SignupView(FormView):
+    """Answers the same whether or not the address has an account (the service mails its
+    owner instead), and logs nobody in: the mailed link proves the address first."""
+
     template_name = "accounts/signup.html"
     form_class = SignupForm
 
@@ -75,13 +129,95 @@ class SignupView(FormView):
 
     def form_valid(self, form: SignupForm) -> HttpResponse:
         try:
-            user, membership = services.user_signup(**form.cleaned_data)
+            services.user_signup(**form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
             return self.form_invalid(form)
-        _start_session(self.request, user, membership)
-        messages.success(self.request, f"Welcome to Breakeven, {user.name or user.email}.")
-        return redirect("planner:dashboard")
+        return redirect("accounts:signup_done")
+
+
+class SignupDoneView(TemplateView):
+    template_name = "accounts/signup_done.html"
+
+
+class VerifyEmailView(View):
+    """The link mailed at sign-up: marks the address verified. Public (the signed link is
+    the credential); it logs nobody in, the password still does that."""
+
+    def get(self, request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+        user = verification.email_verify(uidb64=uidb64, token=token)
+        if user is None:
+            return render(request, "accounts/verify_email_invalid.html", status=400)
+        messages.success(request, f"{user.email} is confirmed.")
+        if request.user.is_authenticated and request.user.pk == user.pk:
+            return redirect("planner:dashboard")
+        return redirect("accounts:login")
+
+
+class VerificationRequiredView(LoginRequiredMixin, TemplateView):
+    """Where an account whose address is not verified yet lands, whatever it asks for."""
+
+    template_name = "accounts/verify_email_required.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and request.user.email_verified:
+            return redirect("planner:dashboard")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class VerificationResendView(LoginRequiredMixin, View):
+    """POST: mail a fresh verification link (at most one a minute)."""
+
+    http_method_names = ["post"]
+    resend_seconds = 60
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.email_verified:
+            return redirect("planner:dashboard")
+        if cache.add(f"verify-resend:{user.pk}", 1, self.resend_seconds):
+            verification.verification_send(user=user)
+            messages.success(request, f"We sent a new link to {user.email}.")
+        else:
+            messages.error(request, "We sent a link less than a minute ago: check your inbox.")
+        return redirect("accounts:verify_email_required")
+
+
+@method_decorator(never_cache, name="dispatch")  # the page shows the key being set up
+class TwoFactorView(LoginRequiredMixin, TemplateView):
+    """Turn TOTP two-factor login on (scan the key, confirm with a code) or off (a code)."""
+
+    template_name = "accounts/two_factor.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        enabled = two_factor.totp_enabled(user)
+        context.update(enabled=enabled, form=kwargs.get("form") or TwoFactorCodeForm())
+        if not enabled:
+            device = two_factor.totp_device_pending(user=user)
+            context.update(key=two_factor.totp_key_base32(device), config_url=device.config_url)
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = TwoFactorCodeForm(request.POST)
+        if form.is_valid():
+            code = form.cleaned_data["code"]
+            try:
+                if two_factor.totp_enabled(request.user):
+                    two_factor.totp_disable(user=request.user, code=code)
+                    message = "Two-factor login is off."
+                else:
+                    two_factor.totp_confirm(user=request.user, code=code)
+                    message = "Two-factor login is on: logins now ask for a code from your app."
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, message)
+                return redirect("accounts:two_factor")
+        response = self.render_to_response(self.get_context_data(form=form))
+        response.status_code = 400
+        return response
 
 
 class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
@@ -98,12 +234,18 @@ class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Always answers with the same page, whether or not the address has an account."""
+    """Always answers with the same page, after the same work, whether or not the address
+    has an account: it only queues `password_reset_send`, which looks the address up."""
 
     template_name = "accounts/password_reset_form.html"
-    email_template_name = "accounts/email/password_reset_email.txt"
-    subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            tasks.password_reset_send.delay(form.cleaned_data["email"])
+        except BROKER_ERRORS as exc:
+            raise ServiceUnavailableError(WORKERS_UNAVAILABLE) from exc
+        return redirect(self.get_success_url())
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

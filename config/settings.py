@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "axes",
+    # TOTP two-factor login (accounts/two_factor.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "accounts",
     "pricing",
     "planner",
@@ -63,6 +66,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.CurrentOrganizationMiddleware",
+    # An account whose email address is not verified yet can log in but not act.
+    "accounts.middleware.EmailVerificationMiddleware",
     # A view that needs a service that is down (the Celery broker) answers a clear 503.
     "accounts.availability.ServiceUnavailableMiddleware",
     # Last, so that lockouts see the final authentication result.
@@ -157,6 +162,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_HANDLER = "accounts.lockout.LoginLockoutHandler"
 AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
+# The name authenticator apps show next to the account.
+OTP_TOTP_ISSUER = "Breakeven"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import factory
 from django.db import models
+from django.utils import timezone
 from knox.models import AuthToken
 
 from accounts.models import ApiToken, Invitation, Membership, Organization, Role, User
@@ -48,6 +49,8 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"user{n}@example.com")
     name = factory.Faker("name")
+    # Verified like every account made by code; sign-up tests make unverified ones.
+    email_verified_at = factory.LazyFunction(timezone.now)
     password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
 
     @factory.post_generation

@@ -44,6 +44,7 @@ from knox.signals import token_expired
 from rest_framework import exceptions
 
 from accounts.availability import CACHE_ERRORS
+from accounts.middleware import EMAIL_UNVERIFIED_MESSAGE
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +85,14 @@ class CachedTokenAuthentication(TokenAuthentication):
             raise exceptions.AuthenticationFailed(msg)
         result = self.validate_user(auth_token)  # inactive users are refused, never cached
         _to_cache(key, auth_token, now=now)
+        return result
+
+    def validate_user(self, auth_token: Any) -> tuple[Any, Any]:
+        """knox's check (inactive users are refused), and an account whose address is not
+        verified cannot act through the API either (accounts/verification.py)."""
+        result = super().validate_user(auth_token)
+        if auth_token.user.email_verified_at is None:
+            raise exceptions.PermissionDenied(EMAIL_UNVERIFIED_MESSAGE, code="email_unverified")
         return result
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -36,14 +38,15 @@ class TestCreate:
             action="organization.create", organization=organization
         ).exists()
 
-    def test_duplicate_name_is_a_field_error(self, cast):
+    def test_a_taken_name_gets_a_unique_slug_silently(self, cast):
+        """Another organization's slug is neither refused nor named (issue 16, item 5)."""
         client = cast.client_for(cast.owner)
-        before = Organization.objects.count()
         response = client.post(CREATE, {"name": "ACME"})
-        assert response.status_code == 200
-        assert "already exists" in response.context["form"].errors["name"][0]
-        assert "field-error" in response.content.decode()
-        assert Organization.objects.count() == before
+        assert response.status_code == 302
+        created = Organization.objects.get(name="ACME")
+        assert created.slug != "acme"
+        assert re.fullmatch(r"acme-[0-9a-f]{6}", created.slug)
+        assert client.session[SESSION_KEY] == created.pk
 
     def test_empty_name_is_a_field_error(self, cast):
         response = cast.client_for(cast.owner).post(CREATE, {"name": ""})
