@@ -11,9 +11,11 @@ import csv
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.views import View
 from django.views.generic import TemplateView
@@ -154,11 +156,28 @@ class PlanShareCreateView(TenantObjectMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        link = share_services.share_link_create(
-            plan=self.object, actor=request.user, membership=self.membership
-        )
+        try:
+            link = share_services.share_link_create(
+                plan=self.object,
+                actor=request.user,
+                membership=self.membership,
+                include_private_prices=request.POST.get("include_private_prices") == "on",
+                expires_in=request.POST.get("expires_in", share_services.DEFAULT_EXPIRY),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("planner:plan_detail", pk=self.object.pk)
         url = request.build_absolute_uri(reverse("planner:shared_plan", args=[link.token]))
-        messages.success(request, f"Share link created: {url} — anyone with it can read this plan.")
+        prices = (
+            "with your private negotiated prices"
+            if link.include_private_prices
+            else "with public catalog prices only"
+        )
+        until = f"until {link.expires_at:%Y-%m-%d}" if link.expires_at else "until revoked"
+        messages.success(
+            request,
+            f"Share link created: {url} — anyone with it can read this plan, {prices}, {until}.",
+        )
         return redirect("planner:plan_detail", pk=self.object.pk)
 
 
@@ -181,16 +200,46 @@ class SharedPlanView(View):
     """Public, read-only: the plan behind an active share token (404 once revoked)."""
 
     def get(self, request: HttpRequest, token: str) -> HttpResponse:
-        plan, _link = share_services.plan_for_share_token(token=token)
+        plan, link = share_services.plan_for_share_token(token=token)
         # The token opens this plan's organization (read-only), and nothing else.
         with organization_scope(plan.organization_id):
-            context = {
-                "plan": plan,
-                "shared": True,
-                **comparison_context(plan.latest_comparison, plan),
-            }
+            comparison = plan.latest_comparison
+            context = {"plan": plan, "shared": True, **comparison_context(comparison, plan)}
+            if not link.include_private_prices and share_services.comparison_uses_private_prices(
+                comparison
+            ):
+                context.update(_public_price_context(plan, comparison))
             response = render(request, "planner/plan_report.html", context)
         response["X-Robots-Tag"] = "noindex, nofollow"
         response["Referrer-Policy"] = "no-referrer"
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+def _public_price_context(plan: Plan, comparison: Any) -> dict[str, Any]:
+    """The shared page's figures when the link leaves private prices out: the plan priced
+    with public catalog prices now (options with only a private price left out)."""
+    public = share_services.public_price_results(plan=plan)
+    context: dict[str, Any] = {
+        "public_prices": True,
+        "hidden_options": public.hidden_options,
+        "comparison": None,
+        "chart_data": {},
+    }
+    if public.results is not None:
+        results = public.results
+        context.update(
+            results=results,
+            comparison={
+                "number": comparison.number,
+                "catalog_version_id": plan.catalog_version_id,
+                "overlay_id": None,
+                "created_at": timezone.now(),
+            },
+            chart_data={
+                "comparison": comparison.number,
+                "recommended": results["recommendation"]["option"],
+                **results.get("curves", {}),
+            },
+        )
+    return context
