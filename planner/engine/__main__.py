@@ -27,18 +27,19 @@ Input fields:
         availability}           e.g. 0.999
   selfhost: {monthly | hourly,  per replica; hourly x hours_per_month
              tokens_per_second, output tokens/s of one replica (required)
-             utilization,       (0, 1], default 1
+             utilization,       (0, 1], default 1: the share of tokens_per_second planned on
              hidden_monthly,    fixed extra cost a month (not per replica)
              hidden_multiplier, >= 1, applied to the GPU cost
-             availability}
+             availability}      one replica's; with N replicas and no spare the fleet
+                                serves its load availability^N of the time
   downtime_cost_per_hour        required when an availability is given
 
-Engine depth (optional; any of these switches it on, existing outputs keep their keys):
+Engine depth (optional; any of these switches it on and adds the depth output keys):
   lens                          "full" (default) or "marginal" (leaves out depreciation,
                                 capital, installation, staff, implementation)
   analysis_months               period one-offs and owned hardware are spread over (36)
-  selfhost: {headroom,          share of measured throughput planned on (default 0.9;
-                                utilization is taken as the headroom if given instead)
+  selfhost: {headroom,          share of measured throughput planned on (default 0.9 with
+                                engine depth; utilization is the headroom if given instead)
              peak_to_average,   >= 1, raises the replicas needed (default 1)
              gpus_per_replica, gpus_per_instance,   whole numbers (default 1, = replica)
              allow_multi_instance,  true lets a replica span instances (default false)
@@ -52,20 +53,47 @@ Engine depth (optional; any of these switches it on, existing outputs keep their
           pue, usd_per_kwh, facilities_per_server_monthly, facilities_shared_monthly,
           ops_fte, ops_fte_monthly_cost, implementation_one_off, name}
   availability_target           e.g. 0.999: spares (N+k), then regions, priced in
-  replica_availability          required with availability_target
+                                (not with scale_to_zero billing)
+  replica_availability          required with availability_target (instead of
+                                selfhost.availability, not with it)
   region_availability           caps one region (default 1)
 
-Output fields: api_monthly, selfhost_monthly, capacity_tokens_per_month, replicas,
-breakeven_tokens_per_month (null if unreachable), breakeven_reason, cheaper ("api" or
-"selfhost"), ratio (dearer / cheaper), selfhost_cost_per_mtok, and with an availability
-api_downtime_cost, selfhost_downtime_cost. With engine depth also: lens,
-analysis_months, selfhost_detail {monthly, replicas_needed, instances, gpus,
-billed_instance_hours, lines {key: {monthly, in_lens}}, reserve}, owned_monthly and
-owned_detail (with owned), cheapest, first_winning_volume {rented_beats_api,
-owned_beats_api, rented_cheapest_overall, owned_cheapest_overall: {volume,
-holds_to_limit, lost_at, wins_for_good_from, limit, reason}}; replicas counts the
-reserve, and breakeven_tokens_per_month is then the first winning volume of selfhost
-over the API at any number of replicas (its reason says if a later step loses it).
+How it is priced: the quote is one scenario of the engine's composition (the options
+"api", "selfhost" and, with owned, "owned"), the same cost model a plan uses: replicas
+sized for the peak at the planned share of throughput, packed into instances or
+servers, with the reserve the availability target needs, in the chosen lens.
+
+Output fields (quote_version 2; every version-1 key keeps its meaning):
+  api_monthly, selfhost_monthly   USD a month, to the cent
+  capacity_tokens_per_month       what ONE replica carries a month (average load)
+  replicas                        replicas of the self-host fleet, reserve included
+  breakeven_tokens_per_month      where ONE deployment (one replica, with its reserve)
+                                  costs the same as the API: the first crossing where
+                                  self-hosting becomes cheaper, if one replica carries
+                                  that volume; else null
+  breakeven_reason                why, in words (and from which volume more replicas win)
+  cheaper                         "api" or "selfhost"; ratio: dearer / cheaper
+  selfhost_cost_per_mtok          self-hosting's cost per 1M tokens served
+  api_downtime_cost, selfhost_downtime_cost   with an availability (null for the other)
+  crossings                       [{volume, cheaper_above, cheaper_below}] every volume in
+                                  [0, crossings_limit] where the cheaper of two options
+                                  changes, for every pair of options, by volume; volume
+                                  is the first whole token from which cheaper_above
+                                  costs no more
+  crossings_limit                 how far they are searched: 100x the workload, at least
+                                  10B and at most 1T tokens/month (as a plan), and never
+                                  below one replica's capacity
+  crossings_error                 {"a/b": reason} only for a pair that could not be searched
+  selfhost_wins_from_tokens_per_month   the first crossing where self-hosting becomes
+                                  cheaper than the API at any fleet size (0: from the
+                                  start), or null; later crossings may lose it again
+  quote_version                   2 (absent: version 1, before the crossings)
+With engine depth also: lens, analysis_months, selfhost_detail {monthly,
+replicas_needed, instances, gpus, billed_instance_hours, lines {key: {monthly,
+in_lens}}, reserve}, owned_monthly and owned_detail (with owned), cheapest,
+first_winning_volume {rented_beats_api, owned_beats_api, rented_cheapest_overall,
+owned_cheapest_overall: {volume, holds_to_limit, lost_at, wins_for_good_from, limit,
+reason}} (or null with first_winning_volume_error).
 
 Example:
   echo '{"tokens_per_month": 1e9, "api": {"input_per_mtok": 1.25, "output_per_mtok": 10},

@@ -8,6 +8,11 @@ same for grid sweeps.
 Each level of the input is described by a table of field checks (``_QUOTE_FIELDS``,
 ``_API_FIELDS``, ``_SELFHOST_FIELDS``): a new optional field is one more row there and one
 more defaulted attribute on the dataclass; unknown keys are always rejected.
+
+A quote is priced by the engine's one composition (:mod:`planner.engine.compose`): the
+parsed JSON becomes a :class:`~planner.engine.compose.Scenario` (an API option, a rented
+fleet and optionally an owned one) and every output key is read from its result, so a
+quote and a plan with the same inputs name the same costs.
 """
 
 from __future__ import annotations
@@ -15,21 +20,32 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any, cast
 
 import numpy as np
 
-from planner.engine.api import ApiOffer, api_monthly_cost
+from planner.engine.api import ApiOffer
 from planner.engine.breakeven import breakeven_volume
-from planner.engine.capacity import cost_per_mtok
-from planner.engine.crossover import FirstWin, api_curve, crossovers, owned_curve, rented_curve
+from planner.engine.compose import (
+    ApiChoice,
+    Choice,
+    Composition,
+    FleetChoice,
+    OwnedFleet,
+    PairCrossings,
+    Scenario,
+    Span,
+    Workload,
+    compose,
+    search_limit,
+)
+from planner.engine.crossover import FirstWin
 from planner.engine.errors import ScenarioError
 from planner.engine.fleet import DEFAULT_ANALYSIS_MONTHS, DEFAULT_HEADROOM, Lens, Serving
-from planner.engine.owned import OwnedCost, ServerFinance, owned_cost
-from planner.engine.reliability import downtime_cost
-from planner.engine.rented import RentedCapacity, RentedCost, rented_cost
-from planner.engine.reserve import AvailabilityTarget, ReservePlan
+from planner.engine.owned import OwnedCost, ServerFinance
+from planner.engine.rented import RentedCapacity, RentedCost
+from planner.engine.reserve import ReservePlan
 from planner.engine.selfhost import (
     Billing,
     BillingMode,
@@ -37,11 +53,21 @@ from planner.engine.selfhost import (
     OnDemandRate,
     Pricing,
     SelfHostConfig,
-    selfhost_cost,
 )
 from planner.engine.sweep import SweepSpec, evaluate_chunk, point_axes
 from planner.engine.tokens import monthly_tokens
-from planner.engine.units import DAYS_PER_MONTH, HOURS_PER_MONTH
+from planner.engine.units import (
+    DAYS_PER_MONTH,
+    HOURS_PER_MONTH,
+    TOKENS_PER_MTOK,
+    format_tokens,
+    format_usd,
+)
+
+# The quote's JSON: version 2 computes through the one composition and adds the
+# crossings; every version-1 key keeps its meaning.
+QUOTE_VERSION = 2
+API, SELFHOST, OWNED = "api", "selfhost", "owned"
 
 Check = Callable[[str, object], object]
 
@@ -204,29 +230,24 @@ _DEPTH_KEYS = (
 
 
 @dataclass(frozen=True, slots=True)
-class DepthScenario:
-    """The engine-depth part of a quote: rented packing/billing, owned finance, reserve."""
-
-    lens: Lens
-    analysis_months: float
-    rented: RentedCapacity
-    owned: ServerFinance | None = None
-    owned_serving: Serving | None = None
-    availability: AvailabilityTarget | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class QuoteScenario:
-    tokens_per_month: float
-    api: ApiOffer
-    selfhost: SelfHostConfig
-    input_share: float = 0.5
-    cached_share: float = 0.0
-    hours_per_month: float = HOURS_PER_MONTH
+    """A parsed quote: the engine scenario it describes, and which outputs it asked for.
+
+    ``scenario`` holds an :class:`~planner.engine.compose.ApiChoice` named ``"api"``, a
+    rented :class:`~planner.engine.compose.FleetChoice` named ``"selfhost"`` and, with
+    ``owned``, an owned one named ``"owned"``. ``depth`` says whether any engine-depth
+    field was given (the depth keys are then reported); the availabilities say which
+    downtime keys are reported.
+    """
+
+    scenario: Scenario
+    depth: bool = False
     api_availability: float | None = None
     selfhost_availability: float | None = None
-    downtime_cost_per_hour: float | None = None
-    depth: DepthScenario | None = None
+
+    @property
+    def tokens_per_month(self) -> float:
+        return self.scenario.workload.tokens_per_month
 
 
 def _parse_api(
@@ -287,7 +308,10 @@ def parse_quote(data: object) -> QuoteScenario:
     config, selfhost_values = _parse_selfhost(
         values["selfhost"], **cast(dict[str, Any], _SELFHOST_DEPTH_FIELDS)
     )
-    depth = _parse_depth(values, config, selfhost_values)
+    depth = any(key in values for key in _DEPTH_KEYS) or any(
+        key in selfhost_values for key in _SELFHOST_DEPTH_FIELDS
+    )
+    rented, owned = _parse_fleets(values, config, selfhost_values, depth=depth)
     cached_share = values.get("cached_share", 0.0)
     if cached_share > 0 and offer.cached_input_per_mtok is None:
         raise ScenarioError("cached_share", "needs api.cached_input_per_mtok")
@@ -296,21 +320,88 @@ def parse_quote(data: object) -> QuoteScenario:
     downtime = values.get("downtime_cost_per_hour")
     if (api_availability is not None or selfhost_availability is not None) and downtime is None:
         raise ScenarioError("downtime_cost_per_hour", "required when an availability is given")
-    return QuoteScenario(
-        tokens_per_month=monthly_tokens(
-            tokens_per_month=values.get("tokens_per_month"),
-            tokens_per_day=values.get("tokens_per_day"),
-            days_per_month=values.get("days_per_month", DAYS_PER_MONTH),
+    target = _parse_availability(values, selfhost_availability, rented)
+    days = values.get("days_per_month", DAYS_PER_MONTH)
+    tokens = monthly_tokens(
+        tokens_per_month=values.get("tokens_per_month"),
+        tokens_per_day=values.get("tokens_per_day"),
+        days_per_month=days,
+    )
+    # One replica's availability: the depth field, else the deployment's own (the basic
+    # quote's selfhost.availability is that of its one replica).
+    replica_availability = values.get("replica_availability", selfhost_availability)
+    reliability: dict[str, float] = {}
+    if replica_availability is not None:
+        reliability["replica_availability"] = replica_availability
+    if "region_availability" in values:
+        reliability["region_availability"] = values["region_availability"]
+    options: list[Choice] = [
+        ApiChoice(
+            name=API,
+            offer=offer,
+            **({} if api_availability is None else {"availability": api_availability}),
         ),
-        api=offer,
-        selfhost=config,
-        input_share=values.get("input_share", 0.5),
-        cached_share=cached_share,
-        hours_per_month=values.get("hours_per_month", HOURS_PER_MONTH),
+        FleetChoice(
+            name=SELFHOST,
+            fleet=rented,
+            price=Span.of(_price(rented.pricing)),
+            tokens_per_second=Span.of(rented.serving.tokens_per_second),
+            other_monthly=Span.of(rented.other_monthly),
+            **reliability,
+        ),
+    ]
+    if owned is not None:
+        options.append(
+            FleetChoice(
+                name=OWNED,
+                fleet=owned,
+                price=Span.of(owned.finance.server_price),
+                tokens_per_second=Span.of(owned.serving.tokens_per_second),
+                other_monthly=Span.of(owned.finance.other_monthly),
+                **reliability,
+            )
+        )
+    hours = values.get("hours_per_month", HOURS_PER_MONTH)
+    scenario = Scenario(
+        workload=Workload(
+            tokens_per_month=tokens,
+            input_share=values.get("input_share", 0.5),
+            cached_share=cached_share,
+            days_per_month=days,
+            availability_target=target,
+            downtime_cost_per_hour=0.0 if downtime is None else downtime,
+        ),
+        options=tuple(options),
+        hours_per_month=hours,
+        lens=values.get("lens", Lens.FULL),
+        analysis_months=values.get("analysis_months", DEFAULT_ANALYSIS_MONTHS),
+        monte_carlo_samples=0,
+        # A plan's search range, stretched to hold one replica's whole capacity so a
+        # single-deployment break-even is always searched.
+        limit_tokens=max(search_limit(tokens), math.ceil(_replica_capacity(rented, hours))),
+    )
+    return QuoteScenario(
+        scenario=scenario,
+        depth=depth,
         api_availability=api_availability,
         selfhost_availability=selfhost_availability,
-        downtime_cost_per_hour=downtime,
-        depth=depth,
+    )
+
+
+def _price(pricing: Pricing) -> float:
+    """The one price of a quote's rented instance (monthly or hourly)."""
+    if isinstance(pricing, FlatMonthly):
+        return pricing.monthly
+    assert isinstance(pricing, OnDemandRate)
+    return pricing.hourly
+
+
+def _replica_capacity(rented: RentedCapacity, hours_per_month: float) -> float:
+    """Average tokens a month one replica carries (the peak sizes the fleet)."""
+    serving = rented.serving
+    return (
+        serving.replica_capacity(hours=rented.serving_hours(hours_per_month))
+        / serving.peak_to_average
     )
 
 
@@ -329,20 +420,27 @@ def _parse_billing(raw: object) -> Billing:
     return Billing(mode, values.get("window_hours"), values.get("buffer", 0.0))
 
 
-def _parse_depth(
-    values: Mapping[str, Any], config: SelfHostConfig, selfhost_values: Mapping[str, Any]
-) -> DepthScenario | None:
-    """The depth inputs, or ``None`` when none is given (the quote is unchanged)."""
-    if not any(key in values for key in _DEPTH_KEYS) and not any(
-        key in selfhost_values for key in _SELFHOST_DEPTH_FIELDS
-    ):
-        return None
+def _parse_fleets(
+    values: Mapping[str, Any],
+    config: SelfHostConfig,
+    selfhost_values: Mapping[str, Any],
+    *,
+    depth: bool,
+) -> tuple[RentedCapacity, OwnedFleet | None]:
+    """The rented fleet (and the owned one, if given) of a quote.
+
+    The planned share of measured throughput is the headroom, or the utilization when
+    that is given instead. Its default keeps each quote's historical figures: 1 (all of
+    the measured throughput) for a basic quote, :data:`DEFAULT_HEADROOM` (0.9) once any
+    engine-depth field is given.
+    """
     if "headroom" in selfhost_values and "utilization" in selfhost_values:
         raise ScenarioError(
             "selfhost.headroom",
             "give headroom or utilization, not both: both derate measured throughput",
         )
-    headroom = selfhost_values.get("headroom", selfhost_values.get("utilization", DEFAULT_HEADROOM))
+    default = DEFAULT_HEADROOM if depth else 1.0
+    headroom = selfhost_values.get("headroom", selfhost_values.get("utilization", default))
     serving = Serving(
         tokens_per_second=config.tokens_per_second,
         gpus_per_replica=selfhost_values.get("gpus_per_replica", 1),
@@ -352,11 +450,10 @@ def _parse_depth(
     billing = (
         _parse_billing(selfhost_values["billing"]) if "billing" in selfhost_values else Billing()
     )
-    gpus_per_instance = selfhost_values.get("gpus_per_instance", serving.gpus_per_replica)
     rented = RentedCapacity(
         pricing=config.pricing,
         serving=serving,
-        gpus_per_instance=gpus_per_instance,
+        gpus_per_instance=selfhost_values.get("gpus_per_instance", serving.gpus_per_replica),
         allow_multi_instance=selfhost_values.get("allow_multi_instance", False),
         billing=billing,
         hidden_multiplier=config.hidden_multiplier,
@@ -364,115 +461,245 @@ def _parse_depth(
         ops_fte=selfhost_values.get("ops_fte", 0.0),
         ops_fte_monthly_cost=selfhost_values.get("ops_fte_monthly_cost", 0.0),
         implementation_one_off=selfhost_values.get("implementation_one_off", 0.0),
-        name=config.name,
+        name=SELFHOST,
     )
-    owned = owned_serving = None
-    if "owned" in values:
-        owned_values = _fields("owned", values["owned"], _OWNED_FIELDS, required=("server_price",))
-        owned_serving = replace(
-            serving,
-            tokens_per_second=owned_values.pop("tokens_per_second", serving.tokens_per_second),
-        )
-        owned = ServerFinance(**owned_values)
-        owned.pack(1, owned_serving)
-    availability = None
-    if "availability_target" in values:
-        if "replica_availability" not in values:
-            raise ScenarioError("replica_availability", "required with availability_target")
-        availability = AvailabilityTarget(
-            target=values["availability_target"],
-            replica_availability=values["replica_availability"],
-            region_availability=values.get("region_availability", 1.0),
-        )
-    elif "replica_availability" in values or "region_availability" in values:
-        raise ScenarioError("availability_target", "required with replica_availability")
-    return DepthScenario(
-        lens=values.get("lens", Lens.FULL),
-        analysis_months=values.get("analysis_months", DEFAULT_ANALYSIS_MONTHS),
-        rented=rented,
-        owned=owned,
-        owned_serving=owned_serving,
-        availability=availability,
+    if "owned" not in values:
+        return rented, None
+    owned_values = _fields("owned", values["owned"], _OWNED_FIELDS, required=("server_price",))
+    owned_serving = replace(
+        serving, tokens_per_second=owned_values.pop("tokens_per_second", serving.tokens_per_second)
     )
+    finance = ServerFinance(**owned_values)
+    finance.pack(1, owned_serving)
+    return rented, OwnedFleet(finance, owned_serving)
+
+
+def _parse_availability(
+    values: Mapping[str, Any], selfhost_availability: float | None, rented: RentedCapacity
+) -> float | None:
+    """The availability target, checked against the fields that go with it."""
+    if "availability_target" not in values:
+        if "replica_availability" in values or "region_availability" in values:
+            raise ScenarioError("availability_target", "required with replica_availability")
+        return None
+    if "replica_availability" not in values:
+        raise ScenarioError("replica_availability", "required with availability_target")
+    if selfhost_availability is not None:
+        raise ScenarioError(
+            "selfhost.availability",
+            "give selfhost.availability or replica_availability, not both: both are one "
+            "replica's availability",
+        )
+    if rented.billing.mode is BillingMode.SCALE_TO_ZERO:
+        raise ScenarioError(
+            "availability_target",
+            "scale-to-zero keeps no standing replicas to hold in reserve: "
+            "use always_on or window billing",
+        )
+    target: float = values["availability_target"]
+    return target
+
+
+# Digits enough to round any finite float to a few places (the default context's 28 fail
+# from about 1e24); infinities and NaN still raise InvalidOperation.
+_WIDE = Context(prec=400)
 
 
 def cents(amount: float) -> float:
     """Round money half-up to cents from its shortest decimal form (2.675 -> 2.68)."""
-    return float(Decimal(repr(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    return float(
+        Decimal(repr(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP, context=_WIDE)
+    )
 
 
 def _round(value: float | None, places: int) -> float | None:
-    if value is None:
+    """``value`` half-up to ``places``; ``None`` for none, or for a ratio or a price per
+    token that overflowed (a handful of a token a month)."""
+    if value is None or not math.isfinite(value):
         return None
-    return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
-
-
-def compute_quote(scenario: QuoteScenario) -> dict[str, Any]:
-    """API vs self-host for one scenario, as the JSON result of the contract."""
-    tokens, hours = scenario.tokens_per_month, scenario.hours_per_month
-    api = api_monthly_cost(
-        scenario.api,
-        tokens_per_month=tokens,
-        input_share=scenario.input_share,
-        cached_share=scenario.cached_share,
+    return float(
+        Decimal(repr(value)).quantize(
+            Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_WIDE
+        )
     )
-    extra: dict[str, Any] = {}
-    if scenario.depth is None:
-        selfhost = selfhost_cost(scenario.selfhost, tokens_per_month=tokens, hours_per_month=hours)
-        breakeven = breakeven_volume(
-            scenario.api,
-            selfhost_fixed_monthly=scenario.selfhost.fixed_monthly(hours_per_month=hours),
-            capacity_tokens_per_month=selfhost.capacity_tokens_per_month,
-            input_share=scenario.input_share,
-            cached_share=scenario.cached_share,
-        )
-        selfhost_monthly, replicas = selfhost.monthly, selfhost.replicas
-        capacity = selfhost.capacity_tokens_per_month
-        breakeven_tokens, breakeven_reason = breakeven.tokens_per_month, breakeven.reason
-    else:
-        rented, extra = _depth_quote(scenario, scenario.depth, api)
-        selfhost_monthly, replicas = rented.monthly, rented.reserve.total_replicas
-        serving = scenario.depth.rented.serving
-        capacity = (
-            serving.replica_capacity(hours=scenario.depth.rented.serving_hours(hours))
-            / serving.peak_to_average
-        )
-        win = extra.pop("_breakeven")
-        breakeven_tokens = None if win is None else win.volume
-        breakeven_reason = extra["first_winning_volume_error"] if win is None else win.reason
-    cheaper = "api" if api <= selfhost_monthly else "selfhost"
-    low, high = sorted((api, selfhost_monthly))
+
+
+def compute_quote(quote: QuoteScenario) -> dict[str, Any]:
+    """API vs self-host for one quote, as the JSON result of the contract.
+
+    Every figure is read from the one composition of ``quote.scenario``
+    (:func:`~planner.engine.compose.compose`): the costs, the replicas, the crossings of
+    every pair of options and, with engine depth, the line items and milestones.
+    """
+    scenario = quote.scenario
+    found = compose(scenario)
+    api, selfhost = found.option(API), found.option(SELFHOST)
+    fleet = selfhost.fleet
+    assert fleet is not None
+    rented = _rented(scenario).fleet
+    assert isinstance(rented, RentedCapacity)
+    capacity = _replica_capacity(rented, scenario.hours_per_month)
+    pair = _pair(found, API, SELFHOST)
+    wins_from = _wins_from(pair, SELFHOST)
+    breakeven = wins_from if wins_from is not None and wins_from <= capacity else None
+    api_monthly, selfhost_monthly = api.monthly.expected, selfhost.monthly.expected
+    low, high = sorted((api_monthly, selfhost_monthly))
     ratio = (1.0 if high == 0 else None) if low == 0 else high / low
     result: dict[str, Any] = {
-        "api_monthly": cents(api),
+        "api_monthly": cents(api_monthly),
         "selfhost_monthly": cents(selfhost_monthly),
         "capacity_tokens_per_month": round(capacity),
-        "replicas": replicas,
-        "breakeven_tokens_per_month": (
-            None if breakeven_tokens is None else round(breakeven_tokens)
+        "replicas": fleet.total_replicas,
+        "breakeven_tokens_per_month": breakeven,
+        "breakeven_reason": _breakeven_reason(
+            found, pair, breakeven=breakeven, wins_from=wins_from, capacity=capacity
         ),
-        "breakeven_reason": breakeven_reason,
-        "cheaper": cheaper,
+        "cheaper": API if api_monthly <= selfhost_monthly else SELFHOST,
         "ratio": _round(ratio, 4),
-        "selfhost_cost_per_mtok": _round(
-            cost_per_mtok(monthly_cost=selfhost_monthly, tokens_per_month=tokens), 4
-        ),
+        "selfhost_cost_per_mtok": _round(selfhost.cost_per_mtok, 4),
     }
-    if scenario.api_availability is not None or scenario.selfhost_availability is not None:
-        per_hour = scenario.downtime_cost_per_hour or 0.0
-        for key, availability in (
-            ("api_downtime_cost", scenario.api_availability),
-            ("selfhost_downtime_cost", scenario.selfhost_availability),
-        ):
-            result[key] = (
-                None
-                if availability is None
-                else cents(
-                    downtime_cost(availability, cost_per_hour=per_hour, hours_per_month=hours)
-                )
-            )
-    result.update(extra)
+    if quote.api_availability is not None or quote.selfhost_availability is not None:
+        result["api_downtime_cost"] = (
+            None if quote.api_availability is None else cents(api.downtime_cost)
+        )
+        result["selfhost_downtime_cost"] = (
+            None if quote.selfhost_availability is None else cents(selfhost.downtime_cost)
+        )
+    if quote.depth:
+        result.update(_depth_json(found))
+    crossings = [
+        {"volume": c.volume, "cheaper_above": c.cheaper_above, "cheaper_below": c.cheaper_below}
+        for p in found.pairs
+        for c in p.crossings
+    ]
+    result["crossings"] = sorted(crossings, key=lambda c: c["volume"])
+    result["crossings_limit"] = scenario.limit_tokens
+    errors = {f"{p.a}/{p.b}": p.error for p in found.pairs if p.error is not None}
+    if errors:
+        result["crossings_error"] = errors
+    result["selfhost_wins_from_tokens_per_month"] = wins_from
+    result["quote_version"] = QUOTE_VERSION
     return result
+
+
+def _rented(scenario: Scenario) -> FleetChoice:
+    choice = next(o for o in scenario.options if o.name == SELFHOST)
+    assert isinstance(choice, FleetChoice)
+    return choice
+
+
+def _pair(found: Composition, a: str, b: str) -> PairCrossings:
+    return next(p for p in found.pairs if {p.a, p.b} == {a, b})
+
+
+def _wins_from(pair: PairCrossings, name: str) -> int | None:
+    """The first volume from which ``name`` costs no more than the other of the pair, after
+    the other was strictly cheaper (0 if ``name`` is the cheaper one from the start)."""
+    if pair.error is not None:
+        return None
+    if pair.cheaper_at_start == name:
+        return 0
+    return next((c.volume for c in pair.crossings if c.cheaper_above == name), None)
+
+
+def _breakeven_reason(
+    found: Composition,
+    pair: PairCrossings,
+    *,
+    breakeven: int | None,
+    wins_from: int | None,
+    capacity: float,
+) -> str:
+    """Why one deployment (one replica and its reserve) breaks even where it does, or not."""
+    if pair.error is not None:
+        return pair.error
+    one_deployment = found.cost_at(SELFHOST, 0)
+    if breakeven == 0:
+        return "self-hosting costs nothing, so it is never dearer than the API"
+    if breakeven is not None:
+        cost = (
+            f"{format_usd(found.cost_at(SELFHOST, breakeven))}/month at that volume"
+            if _rented(found.scenario).scale_to_zero
+            else f"{format_usd(one_deployment)}/month fixed"
+        )
+        return (
+            f"self-hosting ({cost}) costs the same as the API at "
+            f"{format_tokens(breakeven)} tokens/month; below that the API is cheaper"
+        )
+    # The one deployment's cost line extended past its capacity, in words: where it
+    # would break even, or why it never would.
+    w = found.scenario.workload
+    api_choice = next(o for o in found.scenario.options if o.name == API)
+    assert isinstance(api_choice, ApiChoice)
+    slope = (found.cost_at(SELFHOST, capacity) - one_deployment) / capacity * TOKENS_PER_MTOK
+    line = breakeven_volume(
+        api_choice.offer,
+        selfhost_fixed_monthly=one_deployment,
+        capacity_tokens_per_month=capacity,
+        input_share=w.input_share,
+        cached_share=w.cached_share,
+        selfhost_variable_per_mtok=max(0.0, slope),
+    )
+    reason = (
+        line.reason
+        if line.tokens_per_month is None
+        else (
+            f"one deployment of self-hosting costs more than the API up to its capacity "
+            f"of {format_tokens(capacity)} tokens/month"
+        )
+    )
+    if wins_from is not None:
+        reason += (
+            f"; with more replicas self-hosting costs no more than the API from "
+            f"{format_tokens(wins_from)} tokens/month"
+        )
+    return reason
+
+
+def _depth_json(found: Composition) -> dict[str, Any]:
+    """The engine-depth keys: lens, line items, reserve, owned finance, milestones."""
+    scenario = found.scenario
+    rented = found.option(SELFHOST).detail
+    assert isinstance(rented, RentedCost)
+    out: dict[str, Any] = {
+        "lens": scenario.lens.value,
+        "analysis_months": scenario.analysis_months,
+        "selfhost_detail": {
+            "monthly": cents(rented.monthly),
+            "replicas_needed": rented.replicas,
+            "instances": rented.instances,
+            "gpus": rented.gpus,
+            "billed_instance_hours": _round(rented.billed_instance_hours, 4),
+            "lines": _lines_json(rented),
+            "reserve": _reserve_json(rented.reserve, rented.reserve_monthly),
+        },
+    }
+    if any(option.name == OWNED for option in scenario.options):
+        owned = found.option(OWNED).detail
+        assert isinstance(owned, OwnedCost)
+        out["owned_monthly"] = cents(owned.monthly)
+        out["owned_detail"] = {
+            "monthly": cents(owned.monthly),
+            "replicas_needed": owned.replicas,
+            "servers": owned.servers,
+            "gpus": owned.gpus,
+            "purchases": owned.purchases,
+            "last_life_share": _round(owned.last_life_share, 6),
+            "acquisition": cents(owned.acquisition),
+            "average_book_value": cents(owned.average_book_value),
+            "book_value_at_end": cents(owned.book_value_at_end),
+            "lines": _lines_json(owned),
+            "reserve": _reserve_json(owned.reserve, owned.reserve_monthly),
+        }
+    out["cheapest"] = found.cheapest
+    if found.milestones is None:
+        out["first_winning_volume"] = None
+        out["first_winning_volume_error"] = found.milestones_error
+    else:
+        out["first_winning_volume"] = {
+            name: _win_json(win) for name, win in found.milestones.milestones.items()
+        }
+    return out
 
 
 def _reserve_json(plan: ReservePlan, monthly: float) -> dict[str, Any] | None:
@@ -504,72 +731,6 @@ def _win_json(win: FirstWin) -> dict[str, Any]:
         "limit": win.limit,
         "reason": win.reason,
     }
-
-
-def _depth_quote(
-    scenario: QuoteScenario, depth: DepthScenario, api: float
-) -> tuple[RentedCost, dict[str, Any]]:
-    """The rented cost and the depth output keys (``_breakeven`` is popped by the caller)."""
-    tokens, hours = scenario.tokens_per_month, scenario.hours_per_month
-    common: dict[str, Any] = {
-        "lens": depth.lens,
-        "analysis_months": depth.analysis_months,
-        "availability": depth.availability,
-        "hours_per_month": hours,
-    }
-    rented = rented_cost(depth.rented, tokens_per_month=tokens, **common)
-    extra: dict[str, Any] = {
-        "lens": depth.lens.value,
-        "analysis_months": depth.analysis_months,
-        "selfhost_detail": {
-            "monthly": cents(rented.monthly),
-            "replicas_needed": rented.replicas,
-            "instances": rented.instances,
-            "gpus": rented.gpus,
-            "billed_instance_hours": _round(rented.billed_instance_hours, 4),
-            "lines": _lines_json(rented),
-            "reserve": _reserve_json(rented.reserve, rented.reserve_monthly),
-        },
-    }
-    curves = [
-        api_curve(
-            scenario.api, input_share=scenario.input_share, cached_share=scenario.cached_share
-        ),
-        rented_curve(depth.rented, **common),
-    ]
-    monthly = {"api": api, "selfhost": rented.monthly}
-    if depth.owned is not None:
-        assert depth.owned_serving is not None
-        owned = owned_cost(depth.owned, depth.owned_serving, tokens_per_month=tokens, **common)
-        monthly["owned"] = owned.monthly
-        extra["owned_monthly"] = cents(owned.monthly)
-        extra["owned_detail"] = {
-            "monthly": cents(owned.monthly),
-            "replicas_needed": owned.replicas,
-            "servers": owned.servers,
-            "gpus": owned.gpus,
-            "purchases": owned.purchases,
-            "last_life_share": _round(owned.last_life_share, 6),
-            "acquisition": cents(owned.acquisition),
-            "average_book_value": cents(owned.average_book_value),
-            "book_value_at_end": cents(owned.book_value_at_end),
-            "lines": _lines_json(owned),
-            "reserve": _reserve_json(owned.reserve, owned.reserve_monthly),
-        }
-        curves.append(owned_curve(depth.owned, depth.owned_serving, **common))
-    extra["cheapest"] = min(monthly, key=lambda key: monthly[key])
-    try:
-        found = crossovers(curves)
-    except ScenarioError as error:
-        if error.field != "limit_tokens":
-            raise
-        extra["first_winning_volume"] = None
-        extra["first_winning_volume_error"] = error.message
-        extra["_breakeven"] = None
-        return rented, extra
-    extra["first_winning_volume"] = {name: _win_json(win) for name, win in found.milestones.items()}
-    extra["_breakeven"] = found.pair(depth.rented.name, scenario.api.name)
-    return rented, extra
 
 
 # --- sweeps -----------------------------------------------------------------------------

@@ -226,11 +226,13 @@ def recommend(
     preferred = [o for o in allowed if o.kind is prefer]
     choice = min(preferred, key=lambda o: o.monthly) if preferred else cheapest
     if choice.monthly > cheapest.monthly * (1 + premium):
+        # A free cheapest option (a $0 self-host quote) has no ratio to name.
+        times = f"{choice.monthly / cheapest.monthly:.1f}x" if cheapest.monthly > 0 else "more than"
         reasons.append(
             Reason(
                 "rules_outweighed_by_cost",
                 f"the rules favour {choice.kind.value}, but {choice.name} costs "
-                f"{format_usd(choice.monthly)}/month, {choice.monthly / cheapest.monthly:.1f}x "
+                f"{format_usd(choice.monthly)}/month, {times} "
                 f"{cheapest.name} at {format_usd(cheapest.monthly)}: more than the "
                 f"{premium:.0%} premium the rules may justify",
                 {

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from tests.api.conftest import assert_error
 
 pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
 
 GPT5_VS_A100 = {
     "tokens_per_month": 1_000_000_000,
@@ -90,3 +96,58 @@ def test_quote_overflow_is_a_400_not_a_500(api):
 
 def test_quote_get_not_allowed(api):
     assert_error(api("teammate").get("/api/v1/quote"), 405, "method_not_allowed")
+
+
+# The same scenarios through POST /api/v1/quote and `python -m planner.engine quote`: a
+# basic quote, case 5 (more replicas win where one never does), and engine depth with a
+# reserve, staff, window billing and an owned server.
+SAME_EVERYWHERE = [
+    GPT5_VS_A100,
+    {
+        "tokens_per_month": 4e9,
+        "api": {"input_per_mtok": 0.27, "output_per_mtok": 1.10, "availability": 0.999},
+        "selfhost": {
+            "hourly": 2.0,
+            "tokens_per_second": 1500,
+            "hidden_monthly": 1800,
+            "availability": 0.99,
+        },
+        "downtime_cost_per_hour": 500,
+    },
+    {
+        "tokens_per_day": 50e6,
+        "input_share": 0.7,
+        "lens": "full",
+        "availability_target": 0.999,
+        "replica_availability": 0.99,
+        "api": {"input_per_mtok": 3, "output_per_mtok": 15},
+        "selfhost": {
+            "hourly": 2.5,
+            "tokens_per_second": 600,
+            "peak_to_average": 2,
+            "gpus_per_replica": 1,
+            "gpus_per_instance": 8,
+            "billing": {"mode": "window", "window_hours": 600},
+            "ops_fte": 0.25,
+            "ops_fte_monthly_cost": 12_000,
+        },
+        "owned": {"server_price": 250_000, "gpus_per_server": 8, "useful_life_years": 4},
+    },
+]
+
+
+@pytest.mark.parametrize("scenario", SAME_EVERYWHERE)
+def test_rest_and_cli_quotes_are_the_same_json(api, scenario):
+    response = api("viewer").post("/api/v1/quote", scenario, format="json")
+    assert response.status_code == 200, response.content
+    cli = subprocess.run(
+        [sys.executable, "-m", "planner.engine", "quote"],
+        input=json.dumps(scenario),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=True,
+    )
+    assert response.json() == json.loads(cli.stdout)
+    assert response.json()["quote_version"] == 2

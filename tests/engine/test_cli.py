@@ -36,6 +36,31 @@ def test_quote_valid() -> None:
     assert out["api_monthly"] == 5625.0
     assert out["breakeven_tokens_per_month"] == 256_000_000
     assert out["cheaper"] == "selfhost"
+    assert out["quote_version"] == 2
+    assert out["crossings"] == [
+        {"volume": 256_000_000, "cheaper_above": "selfhost", "cheaper_below": "api"}
+    ]
+    assert out["selfhost_wins_from_tokens_per_month"] == 256_000_000
+
+
+def test_quote_depth_with_owned_lists_every_pair() -> None:
+    # Rented at $2/h is $1,440 a month; owned $36,000 over 36 months is $1,000. The API's
+    # $5.625/M reaches them at 256M and 177,777,778 (1,000 / 5.625e-6 = 177,777,777.8);
+    # owned stays below rented at every volume, so that pair never crosses.
+    data = dict(
+        CASE_4,
+        selfhost={"hourly": 2, "tokens_per_second": 1500, "headroom": 1.0},
+        owned={"server_price": 36_000, "gpus_per_server": 1},
+    )
+    result = run("quote", stdin=json.dumps(data))
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["crossings"] == [
+        {"volume": 177_777_778, "cheaper_above": "owned", "cheaper_below": "api"},
+        {"volume": 256_000_000, "cheaper_above": "selfhost", "cheaper_below": "api"},
+    ]
+    assert out["owned_monthly"] == 1000.0
+    assert out["cheapest"] == "owned"
 
 
 @pytest.mark.parametrize(
@@ -112,6 +137,19 @@ def test_help_documents_both_commands() -> None:
         assert text in result.stdout
     sweep_help = run("sweep", "--help")
     assert "CSV" in sweep_help.stdout
+
+
+def test_quote_help_documents_version_2_keys() -> None:
+    text = run("quote", "--help").stdout
+    for key in (
+        "quote_version",
+        "crossings",
+        "crossings_limit",
+        "selfhost_wins_from_tokens_per_month",
+        "breakeven_tokens_per_month",
+        "ONE deployment",
+    ):
+        assert key in text
 
 
 def test_sweep_writes_csv() -> None:

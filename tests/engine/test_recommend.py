@@ -67,6 +67,16 @@ def test_rules_do_not_buy_an_option_many_times_dearer() -> None:
     assert "14.4x" in outweighed.message
 
 
+def test_a_free_cheapest_option_outweighs_the_rules_without_a_ratio() -> None:
+    # Under 50M tokens a day the rules favour the API; a $0 self-host (a free quote) is
+    # cheaper by more than any premium, and there is no "Nx" of zero to name.
+    free = CostedOption("free box", OptionKind.SELFHOST, monthly=0.0)
+    result = recommend(Situation(tokens_per_month=100e6), [API, free])
+    assert result.option == "free box"
+    outweighed = next(r for r in result.reasons if r.code == "rules_outweighed_by_cost")
+    assert "more than free box at $0.00" in outweighed.message
+
+
 def test_the_premium_is_a_parameter() -> None:
     api = CostedOption("GPT-5", OptionKind.API, monthly=100)
     result = recommend(THREE_YES, [api, SELFHOST], preference_premium=20.0)
