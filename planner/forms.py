@@ -293,7 +293,13 @@ class SelfHostForm(forms.Form):
         help_text="Empty: the best matching catalog profile.",
     )
     utilization = forms.DecimalField(
-        min_value=Decimal("0.01"), max_value=1, initial=Decimal(1), decimal_places=4
+        min_value=Decimal("0.01"),
+        max_value=1,
+        initial=Decimal(1),
+        decimal_places=4,
+        label="Planned utilization",
+        help_text="Share of measured throughput a replica is planned to carry (0.9 = 90%); "
+        "the peak-to-average ratio then adds replicas for the peak hour.",
     )
     hidden_costs = HiddenCostField(
         queryset=None,
@@ -320,15 +326,6 @@ class SelfHostForm(forms.Form):
     )
     allow_multi_instance = forms.BooleanField(
         required=False, label="A replica may span several instances or servers"
-    )
-    headroom = forms.DecimalField(
-        required=False,
-        min_value=Decimal("0.01"),
-        max_value=1,
-        decimal_places=4,
-        initial=Decimal("0.9"),
-        label="Planning headroom",
-        help_text="Plan on this share of measured throughput (0.9 = 90%).",
     )
     billing_buffer = forms.DecimalField(
         required=False,
@@ -406,7 +403,6 @@ class SelfHostForm(forms.Form):
     DEPTH_FIELDS = (
         "gpus_per_instance",
         "allow_multi_instance",
-        "headroom",
         "billing_buffer",
         "replica_availability",
         "region_availability",

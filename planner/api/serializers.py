@@ -266,7 +266,6 @@ class PlanOptionSerializer(serializers.ModelSerializer):
             # Engine depth (issue 10): rented packing.
             "gpus_per_instance",
             "allow_multi_instance",
-            "headroom",
             "billing_buffer",
             # Owned-server finance (rent_mode "owned"; empty: the catalog hardware's figure).
             *PlanOption.OWNED_FINANCE_FIELDS,

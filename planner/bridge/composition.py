@@ -9,6 +9,7 @@ bands name the same replica count and monthly cost for an option.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from planner.engine import compose as eng
@@ -18,7 +19,14 @@ from planner.engine.fleet import Lens, Serving
 from planner.engine.owned import ServerFinance
 from planner.engine.recommend import DEFAULT_VOLUME_TIERS, VolumeTier
 from planner.engine.rented import RentedCapacity
-from planner.engine.selfhost import Billing, BillingMode, OnDemandRate, ReservedRate, SpotRate
+from planner.engine.selfhost import (
+    Billing,
+    BillingMode,
+    OnDemandRate,
+    Pricing,
+    ReservedRate,
+    SpotRate,
+)
 from planner.engine.units import format_tokens
 
 SCHEMA = 2
@@ -66,7 +74,7 @@ def _lex(corners: eng.Corners) -> dict[str, float | None]:
 # --- snapshot -> scenario --------------------------------------------------------------
 
 
-def api_offer(snap: dict) -> ApiOffer:
+def api_offer(snap: dict[str, Any]) -> ApiOffer:
     """An engine offer; an output-only offer keeps ``input_per_mtok=None``."""
     return ApiOffer(
         output_per_mtok=snap["output_per_mtok"],
@@ -88,7 +96,7 @@ def _mid(pair: list[float]) -> float:
     return (pair[0] + pair[1]) / 2.0
 
 
-def _flat_monthly_span(sh: dict) -> eng.Span:
+def _flat_monthly_span(sh: dict[str, Any]) -> eng.Span:
     """Hidden items + labor (hours x rate) + other, at their cheap and dear ends."""
     items = [sum(item["monthly"][i] for item in sh["hidden_items"]) for i in (0, 1)]
     rate = sh["labor"]["hourly_rate"]
@@ -97,22 +105,23 @@ def _flat_monthly_span(sh: dict) -> eng.Span:
     return eng.Span.of(items[0] + labor[0] + other, items[1] + labor[1] + other)
 
 
-def _throughput_span(sh: dict) -> eng.Span:
+def _throughput_span(sh: dict[str, Any]) -> eng.Span:
     t = sh["throughput"]
     return eng.Span(t["range"][0], t["range"][1], t["planning"])
 
 
-def _fleet_choice(snap: dict, w: dict, availability: dict) -> eng.FleetChoice:
+def _fleet_choice(
+    snap: dict[str, Any], w: dict[str, Any], availability: dict[str, Any]
+) -> eng.FleetChoice:
     sh, name = snap["selfhost"], snap["name"]
     d = sh["depth"]
     tps = _throughput_span(sh)
     other = _flat_monthly_span(sh)
     multiplier = sh["hidden_multiplier"] or 1.0
-    # One planning share of measured throughput: the option's utilization.
     serving = Serving(
         tokens_per_second=tps.expected,
         gpus_per_replica=d["gpus_per_replica"],
-        headroom=sh["utilization"],
+        headroom=d["headroom"],
         peak_to_average=w["peak_to_average"],
     )
     common = {
@@ -135,11 +144,12 @@ def _fleet_choice(snap: dict, w: dict, availability: dict) -> eng.FleetChoice:
         hourly = sh["pricing"]["hourly"]  # per replica
         per_instance = d["gpus_per_instance"] / sh["machine"]["count"]
         price = eng.Span.of(hourly[0] * per_instance, hourly[1] * per_instance)
-        pricing = {
+        rates: dict[str, Callable[[float], Pricing]] = {
             "on_demand": OnDemandRate,
             "spot": lambda h: SpotRate(hourly=h),
             "reserved": ReservedRate,
-        }[d["pricing_type"]](price.expected)
+        }
+        pricing = rates[d["pricing_type"]](price.expected)
         fleet = RentedCapacity(
             pricing=pricing,
             serving=serving,
@@ -171,7 +181,7 @@ def _norm(text: str) -> str:
     return norm(text)
 
 
-def success_rate(snap: dict, rates: dict) -> float | None:
+def success_rate(snap: dict[str, Any], rates: dict[str, Any]) -> float | None:
     """The workload's success rate for the option's model (or the option's name), if known."""
     names = []
     if "api" in snap:
@@ -186,7 +196,7 @@ def success_rate(snap: dict, rates: dict) -> float | None:
     return None
 
 
-def scenario_of(inputs: dict, *, monte_carlo: bool = True) -> eng.Scenario:
+def scenario_of(inputs: dict[str, Any], *, monte_carlo: bool = True) -> eng.Scenario:
     """The engine scenario of a schema-2 snapshot (see ``plans.build_inputs``)."""
     if inputs.get("schema") != SCHEMA:
         raise ScenarioError("schema", f"not a schema {SCHEMA} snapshot")
@@ -265,8 +275,8 @@ def _tokens_label(volume: float | None) -> str | None:
 
 
 def _fleet_result(
-    cost: eng.OptionCost, snap: dict, *, tokens: float, months: float, lens: str
-) -> dict:
+    cost: eng.OptionCost, snap: dict[str, Any], *, tokens: float, months: float, lens: str
+) -> dict[str, Any]:
     sh = snap["selfhost"]
     fleet = cost.fleet
     assert fleet is not None
@@ -365,7 +375,7 @@ def _fleet_result(
     }
 
 
-def results_of(composition: eng.Composition, inputs: dict) -> dict:
+def results_of(composition: eng.Composition, inputs: dict[str, Any]) -> dict[str, Any]:
     """The stored results of a composition: numbers and keys (schema 2)."""
     scenario = composition.scenario
     w = inputs["workload"]
@@ -374,14 +384,14 @@ def results_of(composition: eng.Composition, inputs: dict) -> dict:
     lens = scenario.lens.value
     snaps = inputs["options"]
     kinds = {cost.name: cost.kind for cost in composition.options}
-    results: list[dict] = []
+    results: list[dict[str, Any]] = []
     for snap, cost in zip(snaps, composition.options, strict=True):
         out: dict[str, Any] = {
             "name": cost.name,
             "kind": snap["kind"],
             "p99_latency_s": snap["p99_latency_s"],
             "monthly": _lex(cost.monthly),
-            "breakdown": {key: _lex(value) for key, value in cost.lines.items()},
+            "breakdown": _breakdown(cost, snap),
             "availability": round(cost.availability, 8),
             "downtime_hours": round(cost.downtime_hours, 2),
             "downtime_cost": cents(cost.downtime_cost),
@@ -474,14 +484,51 @@ def results_of(composition: eng.Composition, inputs: dict) -> dict:
     }
 
 
-def _json_figures(figures: dict) -> dict:
+def _breakdown(cost: eng.OptionCost, snap: dict[str, Any]) -> dict[str, dict[str, float | None]]:
+    """The option's lines, with the fleet's compute and flat lines shown by component.
+
+    The rented compute line carries the hidden multiplier: shown as the GPU bill and
+    what the multiplier adds. The flat line is the hidden items, the labor and the other
+    monthly costs, each read at the same corner as the total. Parts add up to the line.
+    """
+    out: dict[str, dict[str, float | None]] = {}
+    sh = snap.get("selfhost")
+    for key, value in cost.lines.items():
+        if sh is not None and key == "compute":
+            multiplier = sh["hidden_multiplier"] or 1.0
+            out["gpu"] = _lex(_scaled(value, 1.0 / multiplier))
+            if multiplier > 1.0:
+                out["hidden_multiplier"] = _lex(_scaled(value, 1.0 - 1.0 / multiplier))
+        elif sh is not None and key == "other":
+            items = eng.Span.of(*(sum(i["monthly"][k] for i in sh["hidden_items"]) for k in (0, 1)))
+            rate = sh["labor"]["hourly_rate"]
+            labor = eng.Span.of(sh["labor"]["hours"] * rate[0], sh["labor"]["hours"] * rate[1])
+            for part, span in (("hidden_items", items), ("labor", labor)):
+                if span.high:
+                    out[part] = _lex(_corners(span))
+            if sh["other_monthly"]:
+                out["other"] = _lex(_corners(eng.Span.of(sh["other_monthly"])))
+        else:
+            out[key] = _lex(value)
+    return out
+
+
+def _scaled(value: eng.Corners, factor: float) -> eng.Corners:
+    return eng.Corners(value.low * factor, value.expected * factor, value.high * factor)
+
+
+def _corners(span: eng.Span) -> eng.Corners:
+    return eng.Corners(span.at("low"), span.expected, span.at("high"))
+
+
+def _json_figures(figures: dict[str, Any]) -> dict[str, Any]:
     return {
         k: (None if isinstance(v, float) and not math.isfinite(v) else v)
         for k, v in figures.items()
     }
 
 
-def _pair_json(pair: eng.PairCrossings, kinds: dict[str, str]) -> dict:
+def _pair_json(pair: eng.PairCrossings, kinds: dict[str, str]) -> dict[str, Any]:
     return {
         "a": pair.a,
         "b": pair.b,
@@ -504,9 +551,17 @@ def _pair_json(pair: eng.PairCrossings, kinds: dict[str, str]) -> dict:
 
 
 def _breakevens(
-    composition: eng.Composition, name: str, kinds: dict[str, str], w: dict
-) -> list[dict]:
-    """The self-host option against each API option: every crossing of the pair."""
+    composition: eng.Composition, name: str, kinds: dict[str, str], w: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The self-host option against each API option: every crossing of the pair.
+
+    ``reachable`` says whether some fleet size wins up to the search limit; the first
+    such volume is ``tokens_per_month``. ``one_deployment`` says whether that volume is
+    within what one replica carries, and ``replicas`` how many run there.
+    """
+    cost = composition.option(name)
+    assert cost.fleet is not None
+    per_replica = cost.fleet.capacity_tokens_per_month / cost.fleet.replicas
     rows = []
     for pair in composition.pairs:
         if name not in (pair.a, pair.b):
@@ -520,33 +575,41 @@ def _breakevens(
                 "tokens_per_day": round(c.volume / w["days_per_month"]),
                 "label": format_tokens(c.volume),
                 "selfhost_cheaper_above": c.cheaper_above == name,
+                "replicas": max(1, math.ceil(c.volume / per_replica)),
             }
             for c in pair.crossings
         ]
-        first_win = next((c for c in crossings if c["selfhost_cheaper_above"]), None)
-        never = pair.error is None and first_win is None and pair.cheaper_at_start != name
+        first = next((c for c in crossings if c["selfhost_cheaper_above"]), None)
+        wins_at_start = pair.error is None and pair.cheaper_at_start == name
+        limit = format_tokens(pair.limit)
         if pair.error is not None:
             reason = pair.error
-        elif never:
-            reason = (
-                f"{name} never costs less than {other} at any fleet size up to "
-                f"{format_tokens(pair.limit)} tokens/month"
-            )
-        elif first_win is None:
+        elif first is None and wins_at_start:
             reason = f"{name} costs less than {other} from the smallest volume"
+        elif first is None:
+            reason = (
+                f"{name} never costs less than {other} at any fleet size up to {limit} "
+                "tokens/month: never breaks even"
+            )
+        elif first["replicas"] == 1:
+            reason = f"{name} costs less than {other} from {first['label']} tokens/month"
         else:
-            reason = f"{name} costs less than {other} from {first_win['label']} tokens/month"
-            if len(crossings) > 1:
-                reason += (
-                    f"; the order changes {len(crossings)} times up to {format_tokens(pair.limit)}"
-                )
+            reason = (
+                f"one deployment of {name} (capacity {format_tokens(per_replica)} tokens/month) "
+                f"never costs less than {other}; with {first['replicas']} replicas it does "
+                f"from {first['label']} tokens/month"
+            )
+        if first is not None and len(crossings) > 1:
+            reason += f"; the cheaper of the two changes {len(crossings)} times up to {limit}"
         rows.append(
             {
                 "api_option": other,
-                "reachable": first_win is not None,
-                "tokens_per_month": None if first_win is None else first_win["tokens_per_month"],
-                "tokens_per_day": None if first_win is None else first_win["tokens_per_day"],
-                "label": None if first_win is None else first_win["label"],
+                "reachable": first is not None or wins_at_start,
+                "tokens_per_month": None if first is None else first["tokens_per_month"],
+                "tokens_per_day": None if first is None else first["tokens_per_day"],
+                "label": None if first is None else first["label"],
+                "one_deployment": first is not None and first["replicas"] == 1,
+                "replicas": None if first is None else first["replicas"],
                 "crossings": crossings,
                 "cheaper_at_start": pair.cheaper_at_start,
                 "cheaper_at_limit": pair.cheaper_at_limit,
@@ -556,7 +619,7 @@ def _breakevens(
     return rows
 
 
-def _curves(composition: eng.Composition, kinds: dict[str, str]) -> dict:
+def _curves(composition: eng.Composition, kinds: dict[str, str]) -> dict[str, Any]:
     scenario = composition.scenario
     tokens = scenario.workload.tokens_per_month
     series = [
@@ -599,7 +662,7 @@ def _curves(composition: eng.Composition, kinds: dict[str, str]) -> dict:
     }
 
 
-def _milestones(composition: eng.Composition, kinds: dict[str, str]) -> dict:
+def _milestones(composition: eng.Composition, kinds: dict[str, str]) -> dict[str, Any]:
     scenario = composition.scenario
     out: dict[str, Any] = {"limit": scenario.limit_tokens, "items": [], "pairs": []}
     if composition.milestones_error is not None:
@@ -609,7 +672,7 @@ def _milestones(composition: eng.Composition, kinds: dict[str, str]) -> dict:
     if found is None:  # crossings not searched (the preview)
         return out
 
-    def win(key: str, item: Any) -> dict:
+    def win(key: str, item: Any) -> dict[str, Any]:
         return {
             "key": key,
             "label": MILESTONE_LABELS.get(key, key),
@@ -638,6 +701,6 @@ def _milestones(composition: eng.Composition, kinds: dict[str, str]) -> dict:
     return out
 
 
-def evaluate(inputs: dict) -> dict:
+def evaluate(inputs: dict[str, Any]) -> dict[str, Any]:
     """Compose a schema-2 snapshot and return its stored results."""
     return results_of(eng.compose(scenario_of(inputs)), inputs)

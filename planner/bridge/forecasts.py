@@ -8,6 +8,7 @@ JSON-able dicts, money rounded to cents. No database access. Used by `tracking`.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from planner.bridge import composition
 from planner.bridge.plans import _mid, cents, engine_api_offer, engine_selfhost
@@ -22,7 +23,7 @@ WEEK_HOURS = 40.0
 SENSITIVITY_PCT = 0.2
 
 
-def forecast_pair(inputs: dict, results: dict) -> tuple[int | None, int | None]:
+def forecast_pair(inputs: dict[str, Any], results: dict[str, Any]) -> tuple[int | None, int | None]:
     """(API index, self-host index) to forecast: the cheapest of each kind (expected)."""
     snaps = inputs["options"]
 
@@ -36,15 +37,15 @@ def forecast_pair(inputs: dict, results: dict) -> tuple[int | None, int | None]:
 
 
 def forecast_snapshot(
-    inputs: dict,
-    results: dict,
+    inputs: dict[str, Any],
+    results: dict[str, Any],
     *,
     months: int = eng_forecast.DEFAULT_FORECAST_MONTHS,
     api_price_decline_per_year: float = 0.0,
     gpu_price_decline_per_year: float = 0.0,
     migration_weeks: float = 0.0,
     monthly_budget: float | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """The engine's month-by-month forecast of a comparison's snapshot, money in cents.
 
     Compares the cheapest API option with the cheapest self-host option (expected
@@ -131,7 +132,9 @@ def forecast_snapshot(
     }
 
 
-def sensitivity_snapshot(inputs: dict, results: dict, *, pct: float = SENSITIVITY_PCT) -> dict:
+def sensitivity_snapshot(
+    inputs: dict[str, Any], results: dict[str, Any], *, pct: float = SENSITIVITY_PCT
+) -> dict[str, Any]:
     """The engine's tornado for the cheapest API vs the cheapest self-host option.
 
     Each input swings by +/- ``pct`` of its base (utilization capped at 1). Engineering
@@ -184,7 +187,9 @@ def sensitivity_snapshot(inputs: dict, results: dict, *, pct: float = SENSITIVIT
     }
 
 
-def api_monthly_at(inputs: dict, *, option_name: str, tokens_per_month: float) -> float | None:
+def api_monthly_at(
+    inputs: dict[str, Any], *, option_name: str, tokens_per_month: float
+) -> float | None:
     """What an API option of the snapshot costs a month at another volume (cents)."""
     w = inputs["workload"]
     for snap in inputs["options"]:

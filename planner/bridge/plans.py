@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from planner.engine import api as eng_api
 from planner.engine import breakeven as eng_breakeven
@@ -164,7 +164,7 @@ def pick_throughput_profile(
 # --- stage 1: rows -> snapshot ---------------------------------------------------------
 
 
-def _api_offer_snapshot(price: Any, *, label: str, key: list[str], private: bool) -> dict:
+def _api_offer_snapshot(price: Any, *, label: str, key: list[str], private: bool) -> dict[str, Any]:
     return {
         "label": label,
         "key": key,
@@ -181,7 +181,7 @@ def api_offer_label(model_name: str, provider: str, offer_key: str) -> str:
     return f"{model_name}{who} · {offer_key}"
 
 
-def _tiers(volume_tiers: list[dict]) -> list[dict]:
+def _tiers(volume_tiers: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Catalog tiers (per 1M tokens) as graduated engine tiers."""
     tiers = []
     for tier in volume_tiers or []:
@@ -234,7 +234,7 @@ def _context(organization: Any, version: Any) -> _Context:
     )
 
 
-def _api_snapshot(option: Any, ctx: _Context) -> dict:
+def _api_snapshot(option: Any, ctx: _Context) -> dict[str, Any]:
     if option.private_api_offer_id:
         row = option.private_api_offer
         if row.replaces_id:
@@ -266,7 +266,7 @@ def _api_snapshot(option: Any, ctx: _Context) -> dict:
     return snap
 
 
-def _pricing_snapshot(option: Any, ctx: _Context) -> tuple[dict, dict]:
+def _pricing_snapshot(option: Any, ctx: _Context) -> tuple[dict[str, Any], dict[str, Any]]:
     """(pricing, machine) for a self-host option, per replica."""
     a = ctx.assumptions
     if option.rent_mode == "owned":
@@ -345,7 +345,7 @@ def _pricing_snapshot(option: Any, ctx: _Context) -> tuple[dict, dict]:
 
 def _selfhost_snapshot(
     option: Any, ctx: _Context, workload: Any, hidden_costs: Sequence[Any]
-) -> dict:
+) -> dict[str, Any]:
     a = ctx.assumptions
     pricing, machine = _pricing_snapshot(option, ctx)
     params_b = _f(option.params_b)
@@ -372,6 +372,7 @@ def _selfhost_snapshot(
                 f"no catalog throughput profile matches {option.model_name} on "
                 f"{machine['label']} ({option.precision}): give tokens/s",
             )
+        assert profile is not None  # no profile, no figure: raised above
         throughput = {"planning": figure[0], "range": figure[1], "source": profile.setup}
     if workload.engineer_hourly_rate is not None:
         rate = [float(workload.engineer_hourly_rate)] * 2
@@ -405,12 +406,12 @@ def _selfhost_snapshot(
     }
 
 
-def _figure(ranges: dict, key: str, default: list[float] | None) -> list[float] | None:
+def _figure(ranges: dict[str, Any], key: str, default: list[float] | None) -> list[float] | None:
     value = ranges.get(key)
     return default if value is None else _pair(value.low, value.high)
 
 
-def build_inputs(plan: Any, *, version: Any | None = None) -> dict:
+def build_inputs(plan: Any, *, version: Any | None = None) -> dict[str, Any]:
     """Snapshot of every engine input for ``plan`` (against ``version``, default its own)."""
     options = list(
         plan.options.select_related(
@@ -442,7 +443,7 @@ def snapshot_of(
     hidden_costs: dict[Any, list[Any]] | None = None,
     lens: str = "full",
     analysis_months: float = 36,
-) -> dict:
+) -> dict[str, Any]:
     """Snapshot of every engine input for a workload and options (saved or not).
 
     ``organization`` applies its private prices for ``version`` (None: public prices);
@@ -537,7 +538,7 @@ def _overlay_id(ctx: _Context) -> int | None:
 # --- stage 2: snapshot -> engine -> results --------------------------------------------
 
 
-def engine_api_offer(snap: dict) -> eng_api.ApiOffer:
+def engine_api_offer(snap: dict[str, Any]) -> eng_api.ApiOffer:
     """An engine offer; an output-only offer keeps ``input_per_mtok=None``."""
     return eng_api.ApiOffer(
         output_per_mtok=snap["output_per_mtok"],
@@ -566,7 +567,9 @@ def _pick(pair: Sequence[float], corner: str, *, cost_rises: bool = True) -> flo
     return pair[side] if cost_rises else pair[1 - side]
 
 
-def engine_selfhost(snap: dict, *, corner: str = "expected", name: str = "selfhost"):
+def engine_selfhost(
+    snap: dict[str, Any], *, corner: str = "expected", name: str = "selfhost"
+) -> tuple[eng_selfhost.SelfHostConfig, dict[str, float]]:
     """(SelfHostConfig, parts) at a corner; parts are the fixed hidden components."""
     pricing_snap = snap["pricing"]
     if pricing_snap["type"] == "owned":
@@ -580,11 +583,12 @@ def engine_selfhost(snap: dict, *, corner: str = "expected", name: str = "selfho
         )
     else:
         hourly = _pick(pricing_snap["hourly"], corner)
-        pricing = {
+        rates: dict[str, Callable[[], eng_selfhost.Pricing]] = {
             "on_demand": lambda: eng_selfhost.OnDemandRate(hourly),
             "spot": lambda: eng_selfhost.SpotRate(hourly=hourly),
             "reserved": lambda: eng_selfhost.ReservedRate(hourly),
-        }[pricing_snap["type"]]()
+        }
+        pricing = rates[pricing_snap["type"]]()
     billing_snap = snap["billing"]
     billing = eng_selfhost.Billing(
         mode=eng_selfhost.BillingMode(billing_snap["mode"]),
@@ -611,7 +615,7 @@ def engine_selfhost(snap: dict, *, corner: str = "expected", name: str = "selfho
     return config, {"hidden_items": items, "labor": labor, "other": other}
 
 
-def _selfhost_costs(snap: dict, tokens: float, hours: float, name: str) -> dict:
+def _selfhost_costs(snap: dict[str, Any], tokens: float, hours: float, name: str) -> dict[str, Any]:
     corners = {}
     for corner in ("low", "expected", "high"):
         config, parts = engine_selfhost(snap, corner=corner, name=name)
@@ -624,7 +628,9 @@ def _lex(values: dict[str, float]) -> dict[str, float | None]:
     return {k: cents(v) for k, v in values.items()}
 
 
-def _api_result(snap: dict, offer: eng_api.ApiOffer, w: dict, tokens: float) -> dict:
+def _api_result(
+    snap: dict[str, Any], offer: eng_api.ApiOffer, w: dict[str, Any], tokens: float
+) -> dict[str, Any]:
     monthly = eng_api.api_monthly_cost(
         offer,
         tokens_per_month=tokens,
@@ -644,12 +650,14 @@ def _api_result(snap: dict, offer: eng_api.ApiOffer, w: dict, tokens: float) -> 
     }
 
 
-def _selfhost_result(snap: dict, name: str, tokens: float, hours: float) -> tuple[dict, Any]:
+def _selfhost_result(
+    snap: dict[str, Any], name: str, tokens: float, hours: float
+) -> tuple[dict[str, Any], Any]:
     sh = snap["selfhost"]
     corners = _selfhost_costs(sh, tokens, hours, name)
     config, _parts, cost = corners["expected"]
 
-    def component(fn) -> dict:
+    def component(fn: Callable[..., float]) -> dict[str, Any]:
         return _lex({c: fn(*corners[c]) for c in ("low", "expected", "high")})
 
     multiplier = config.hidden_multiplier
@@ -708,7 +716,7 @@ def _selfhost_result(snap: dict, name: str, tokens: float, hours: float) -> tupl
     return result, corners
 
 
-def evaluate(inputs: dict) -> dict:
+def evaluate(inputs: dict[str, Any]) -> dict[str, Any]:
     """Run the engine on a snapshot from :func:`build_inputs`; no database access."""
     from planner.bridge import composition
 
@@ -720,7 +728,7 @@ def evaluate(inputs: dict) -> dict:
     return _evaluate_v1(inputs)
 
 
-def _evaluate_v1(inputs: dict) -> dict:
+def _evaluate_v1(inputs: dict[str, Any]) -> dict[str, Any]:
     """Stage 2 as it was for schema 1 snapshots: stored comparisons recompute exactly."""
     w = inputs["workload"]
     hours = inputs["hours_per_month"]
@@ -729,10 +737,10 @@ def _evaluate_v1(inputs: dict) -> dict:
     snaps = inputs["options"]
     if not snaps:
         raise ScenarioError("options", "a plan needs at least one option")
-    results: list[dict] = []
+    results: list[dict[str, Any]] = []
     engine_offers: dict[int, eng_api.ApiOffer] = {}
     configs: dict[int, Any] = {}
-    corners_of: dict[int, dict] = {}
+    corners_of: dict[int, dict[str, Any]] = {}
 
     # API and self-host options first: hybrids reuse them.
     for i, snap in enumerate(snaps):
@@ -804,7 +812,15 @@ def _evaluate_v1(inputs: dict) -> dict:
     }
 
 
-def _hybrid_result(snap, snaps, corners_of, w, tokens, hours, share) -> dict:
+def _hybrid_result(
+    snap: dict[str, Any],
+    snaps: list[dict[str, Any]],
+    corners_of: dict[int, dict[str, Any]],
+    w: dict[str, Any],
+    tokens: float,
+    hours: float,
+    share: dict[str, float],
+) -> dict[str, Any]:
     h = snap["hybrid"]
     premium = engine_api_offer(snap["api"])
     cheap_index = h["cheap_index"]
@@ -842,7 +858,13 @@ def _hybrid_result(snap, snaps, corners_of, w, tokens, hours, share) -> dict:
     }
 
 
-def _breakeven(config, offer, api_name: str, w: dict, hours: float) -> dict:
+def _breakeven(
+    config: eng_selfhost.SelfHostConfig,
+    offer: eng_api.ApiOffer,
+    api_name: str,
+    w: dict[str, Any],
+    hours: float,
+) -> dict[str, Any]:
     result = eng_breakeven.breakeven_volume(
         offer,
         selfhost_fixed_monthly=config.fixed_monthly(hours_per_month=hours),
@@ -862,7 +884,15 @@ def _breakeven(config, offer, api_name: str, w: dict, hours: float) -> dict:
     }
 
 
-def _monte_carlo(sh, corners, api_snap, w, tokens, hours, mc) -> dict:
+def _monte_carlo(
+    sh: dict[str, Any],
+    corners: dict[str, Any],
+    api_snap: dict[str, Any],
+    w: dict[str, Any],
+    tokens: float,
+    hours: float,
+    mc: dict[str, Any],
+) -> dict[str, Any]:
     api = api_snap["api"]
     cached = api["cached_input_per_mtok"]
     api_input = api["input_per_mtok"]
@@ -889,7 +919,7 @@ def _monte_carlo(sh, corners, api_snap, w, tokens, hours, mc) -> dict:
         seed=mc["seed"],
     )
 
-    def pct(p) -> dict:
+    def pct(p: eng_uncertainty.Percentiles) -> dict[str, Any]:
         return _lex({"p10": p.p10, "p50": p.p50, "p90": p.p90})
 
     return {
@@ -902,7 +932,7 @@ def _monte_carlo(sh, corners, api_snap, w, tokens, hours, mc) -> dict:
     }
 
 
-def _engineering(selfhost: dict, api: dict, api_name: str) -> dict:
+def _engineering(selfhost: dict[str, Any], api: dict[str, Any], api_name: str) -> dict[str, Any]:
     """Case 7: API spend saved minus what the engineering time costs."""
     labor = selfhost["breakdown"]["labor"]["expected"] or 0.0
     saved = (api["monthly"]["expected"] or 0.0) - ((selfhost["monthly"]["expected"] or 0.0) - labor)
@@ -914,7 +944,14 @@ def _engineering(selfhost: dict, api: dict, api_name: str) -> dict:
     }
 
 
-def _reliability(inputs, results, snaps, w, hours, cheapest_api) -> dict:
+def _reliability(
+    inputs: dict[str, Any],
+    results: list[dict[str, Any]],
+    snaps: list[dict[str, Any]],
+    w: dict[str, Any],
+    hours: float,
+    cheapest_api: int | None,
+) -> dict[str, Any]:
     avail = inputs["assumptions"]["availability"]
     per_hour = w["downtime_cost_per_hour"]
     api_monthly = results[cheapest_api]["monthly"]["expected"] if cheapest_api is not None else 0.0
@@ -976,7 +1013,7 @@ def _reliability(inputs, results, snaps, w, hours, cheapest_api) -> dict:
     return out
 
 
-def _success_rate(snap: dict, rates: dict) -> tuple[float, bool]:
+def _success_rate(snap: dict[str, Any], rates: dict[str, Any]) -> tuple[float, bool]:
     names = []
     if "api" in snap:
         names.append(snap["api"].get("model_name") or snap["api"]["key"][0])
@@ -990,7 +1027,9 @@ def _success_rate(snap: dict, rates: dict) -> tuple[float, bool]:
     return 1.0, False
 
 
-def _outcome(snap: dict, result: dict, w: dict, tokens: float) -> dict:
+def _outcome(
+    snap: dict[str, Any], result: dict[str, Any], w: dict[str, Any], tokens: float
+) -> dict[str, Any]:
     rate, known = _success_rate(snap, w["task_success_rates"])
     per_mtok = eng_capacity.cost_per_mtok(
         monthly_cost=result["monthly"]["expected"], tokens_per_month=tokens
@@ -1018,7 +1057,13 @@ def _outcome(snap: dict, result: dict, w: dict, tokens: float) -> dict:
     }
 
 
-def _recommend(inputs, results, snaps, w, tokens) -> dict:
+def _recommend(
+    inputs: dict[str, Any],
+    results: list[dict[str, Any]],
+    snaps: list[dict[str, Any]],
+    w: dict[str, Any],
+    tokens: float,
+) -> dict[str, Any]:
     tiers = (
         tuple(
             eng_recommend.VolumeTier(t["option"], t["min_tokens"], t["max_tokens"])
@@ -1066,7 +1111,7 @@ def _recommend(inputs, results, snaps, w, tokens) -> dict:
     }
 
 
-def _json_figures(figures: dict) -> dict:
+def _json_figures(figures: dict[str, Any]) -> dict[str, Any]:
     return {
         k: (None if isinstance(v, float) and not math.isfinite(v) else v)
         for k, v in figures.items()
@@ -1081,7 +1126,15 @@ def curve_volumes(tokens: float, *, points: int = CURVE_POINTS) -> list[float]:
     return [round(10 ** (low + i * step)) for i in range(points)]
 
 
-def _curves(snaps, engine_offers, configs, w, tokens, hours, share) -> dict:
+def _curves(
+    snaps: list[dict[str, Any]],
+    engine_offers: dict[int, eng_api.ApiOffer],
+    configs: dict[int, Any],
+    w: dict[str, Any],
+    tokens: float,
+    hours: float,
+    share: dict[str, float],
+) -> dict[str, Any]:
     volumes = curve_volumes(tokens)
     series = []
     for i, snap in enumerate(snaps):
@@ -1159,7 +1212,7 @@ def _curves(snaps, engine_offers, configs, w, tokens, hours, share) -> dict:
     }
 
 
-def comparison_columns(results: dict) -> dict:
+def comparison_columns(results: dict[str, Any]) -> dict[str, Any]:
     """The denormalized columns a Comparison row keeps next to its JSON."""
     cheapest = results.get("cheapest")
     return {
@@ -1211,7 +1264,7 @@ def _offer_gpu_count(option: Any) -> int:
     return int(row.gpu_count or 1)
 
 
-def depth_plan_snapshot(*, lens: str, analysis_months: float, tokens: float) -> dict:
+def depth_plan_snapshot(*, lens: str, analysis_months: float, tokens: float) -> dict[str, Any]:
     """The plan-level depth inputs: lens, analysis period and the volume limit."""
     from planner.engine.compose import search_limit
 
@@ -1222,15 +1275,17 @@ def depth_plan_snapshot(*, lens: str, analysis_months: float, tokens: float) -> 
     }
 
 
-def depth_option_snapshot(option: Any, ctx: _Context, sh: dict) -> dict:
+def depth_option_snapshot(option: Any, ctx: _Context, sh: dict[str, Any]) -> dict[str, Any]:
     """Expected-point engine inputs of one self-host option for the depth view."""
     single = _figure(ctx.assumptions.availability, "selfhost_single_region", [0.99, 0.99])
     snap: dict[str, Any] = {
-        "headroom": float(option.headroom),
+        # One planning share of measured throughput: the option's utilization.
+        "headroom": float(option.utilization),
         "ops_fte": float(option.ops_fte),
         "ops_fte_monthly_cost": float(option.ops_fte_monthly_cost),
         "implementation_one_off": float(option.implementation_one_off),
-        "replica_availability": _f(option.replica_availability) or _mid(single),
+        "replica_availability": _f(option.replica_availability)
+        or _mid(cast(list[float], single)),  # a default is given: never None
         "region_availability": float(option.region_availability),
         "allow_multi": option.allow_multi_instance,
     }
@@ -1286,7 +1341,7 @@ def depth_option_snapshot(option: Any, ctx: _Context, sh: dict) -> dict:
     return snap
 
 
-def _serving(sh: dict, d: dict, *, peak_to_average: float) -> Any:
+def _serving(sh: dict[str, Any], d: dict[str, Any], *, peak_to_average: float) -> Any:
     from planner.engine.fleet import Serving
 
     return Serving(
@@ -1297,17 +1352,18 @@ def _serving(sh: dict, d: dict, *, peak_to_average: float) -> Any:
     )
 
 
-def engine_rented(sh: dict, *, name: str, peak_to_average: float) -> Any:
+def engine_rented(sh: dict[str, Any], *, name: str, peak_to_average: float) -> Any:
     """The engine's RentedCapacity of a rented self-host snapshot (expected point)."""
     from planner.engine.rented import RentedCapacity
 
     d = sh["depth"]
     hourly = d["instance_hourly"]
-    pricing = {
+    rates: dict[str, Callable[[], eng_selfhost.Pricing]] = {
         "on_demand": lambda: eng_selfhost.OnDemandRate(hourly),
         "spot": lambda: eng_selfhost.SpotRate(hourly=hourly),
         "reserved": lambda: eng_selfhost.ReservedRate(hourly),
-    }[d["pricing_type"]]()
+    }
+    pricing = rates[d["pricing_type"]]()
     config, _parts = engine_selfhost(sh, name=name)
     return RentedCapacity(
         pricing=pricing,
@@ -1328,7 +1384,7 @@ def engine_rented(sh: dict, *, name: str, peak_to_average: float) -> Any:
     )
 
 
-def engine_owned(sh: dict, *, name: str, peak_to_average: float) -> tuple[Any, Any]:
+def engine_owned(sh: dict[str, Any], *, name: str, peak_to_average: float) -> tuple[Any, Any]:
     """(ServerFinance, Serving) of an owned self-host snapshot."""
     from planner.engine.owned import ServerFinance
 
@@ -1350,7 +1406,7 @@ def _tokens_label(volume: float | None) -> str | None:
     return None if volume is None else format_tokens(volume)
 
 
-def _reserve_result(plan: Any, monthly: float) -> dict | None:
+def _reserve_result(plan: Any, monthly: float) -> dict[str, Any] | None:
     if math.isnan(plan.target):
         return None
     return {
@@ -1366,7 +1422,7 @@ def _reserve_result(plan: Any, monthly: float) -> dict | None:
     }
 
 
-def _depth_lines(cost: Any, months: float) -> list[dict]:
+def _depth_lines(cost: Any, months: float) -> list[dict[str, Any]]:
     return [
         {
             "key": line.key,
@@ -1379,12 +1435,14 @@ def _depth_lines(cost: Any, months: float) -> list[dict]:
     ]
 
 
-def _depth_option(snap: dict, w: dict, depth: dict, hours: float) -> tuple[dict, Any]:
+def _depth_option(
+    snap: dict[str, Any], w: dict[str, Any], depth: dict[str, Any], hours: float
+) -> tuple[dict[str, Any], Any]:
     """(the option's depth result, its cost curve or None) for one self-host option."""
     from planner.engine.crossover import owned_curve, rented_curve
     from planner.engine.fleet import Lens
-    from planner.engine.owned import owned_cost
-    from planner.engine.rented import rented_cost
+    from planner.engine.owned import OwnedCost, owned_cost
+    from planner.engine.rented import RentedCost, rented_cost
     from planner.engine.reserve import AvailabilityTarget
     from planner.engine.selfhost import BillingMode
 
@@ -1424,6 +1482,7 @@ def _depth_option(snap: dict, w: dict, depth: dict, hours: float) -> tuple[dict,
             "availability": availability,
             "hours_per_month": hours,
         }
+        cost: OwnedCost | RentedCost
         if d["kind"] == "owned":
             finance, serving = machine
             cost = owned_cost(finance, serving, tokens_per_month=tokens, **common)
@@ -1461,7 +1520,7 @@ def _depth_option(snap: dict, w: dict, depth: dict, hours: float) -> tuple[dict,
     return out, curve
 
 
-def _win_result(key: str, win: Any) -> dict:
+def _win_result(key: str, win: Any) -> dict[str, Any]:
     label = MILESTONE_LABELS.get(key, key)
     return {
         "key": key,
@@ -1481,7 +1540,9 @@ def _win_result(key: str, win: Any) -> dict:
     }
 
 
-def depth_results(inputs: dict, snaps: list[dict], results: list[dict]) -> dict | None:
+def depth_results(
+    inputs: dict[str, Any], snaps: list[dict[str, Any]], results: list[dict[str, Any]]
+) -> dict[str, Any] | None:
     """Add ``lens`` and ``depth`` to each self-host result; the comparison's depth block.
 
     Snapshots from before issue 10 carry no ``depth`` and get none (recompute stays exact).

@@ -31,10 +31,12 @@ REFERENCE_UTILIZATION = Decimal("0.6")
 class Preview:
     version: Any
     roles: dict[str, str]  # option name -> cheapest | middle | premium | reference
-    results: dict
+    results: dict[str, Any]
 
 
-def _api_candidates(book: Any, *, input_share: float, cached_share: float) -> list[tuple]:
+def _api_candidates(
+    book: Any, *, input_share: float, cached_share: float
+) -> list[tuple[float, str, Any]]:
     """(blended price, label, price row) of every public offer of the version."""
     priced = []
     for price in book.api_offers:

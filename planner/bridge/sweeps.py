@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -171,6 +171,7 @@ def axis_values(field: str, raw: object) -> list[float]:
     """The axis as explicit values (call after :func:`axis_count` accepted it)."""
     if isinstance(raw, list):
         return [float(v) for v in raw]
+    raw = cast(dict[str, Any], raw)  # a range, as axis_count accepted it
     start, stop = float(raw["min"]), float(raw["max"])
     if "step" in raw:
         count = axis_count(field, raw)

@@ -26,6 +26,7 @@ import dataclasses
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -701,9 +702,12 @@ def _hybrid_option(
     cheap_curve: CostCurve,
 ) -> tuple[OptionCost, CostCurve]:
     # api_curve prices exactly as api_monthly_cost does, without re-checking each call.
-    premium_cost = api_curve(
-        option.premium, input_share=w.input_share, cached_share=w.cached_share
-    ).cost
+    # The curve is typed for whole tokens; a route's share of them is fractional, priced
+    # by the same sum.
+    premium_cost = cast(
+        Callable[[float], float],
+        api_curve(option.premium, input_share=w.input_share, cached_share=w.cached_share).cost,
+    )
 
     def route(volume: float, corner: str) -> RouteCost:
         return route_cost(
@@ -737,7 +741,7 @@ def _hybrid_option(
         # of times with volumes it made itself.
         cheap_tokens = volume * r
         premium_tokens = volume * (1.0 - r) + cheap_tokens * e
-        return cheap_cost(cheap_tokens, "expected") + premium_cost(premium_tokens)  # type: ignore[arg-type]
+        return cheap_cost(cheap_tokens, "expected") + premium_cost(premium_tokens)
 
     def breakpoints(limit: int) -> list[int]:
         # The cheap route steps where r V crosses its own breakpoints; the premium API's

@@ -252,13 +252,6 @@ class PlanOption(TenantModel):
     allow_multi_instance = models.BooleanField(
         default=False, help_text="A replica may span several instances (or servers)."
     )
-    headroom = models.DecimalField(
-        max_digits=5,
-        decimal_places=4,
-        default=Decimal("0.9"),
-        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(1)],
-        help_text="Plan on this share of measured throughput (applied once).",
-    )
     billing_buffer = models.DecimalField(
         max_digits=6,
         decimal_places=4,

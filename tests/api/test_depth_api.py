@@ -91,11 +91,12 @@ def test_create_an_owned_plan_with_lens_period_and_finance_fields(
     for field, value in FINANCE_FIELDS.items():
         assert owned[field] == value, field
     # Fields left out take the model's defaults.
-    assert (owned["headroom"], owned["billing_buffer"], owned["allow_multi_instance"]) == (
-        "0.9000",
+    assert (owned["utilization"], owned["billing_buffer"], owned["allow_multi_instance"]) == (
+        "1.0000",
         "0.0000",
         False,
     )
+    assert "headroom" not in owned  # the one planning share is utilization
     assert (owned["replica_availability"], owned["region_availability"]) == (None, "1.000000")
     assert owned["gpus_per_instance"] is None
     plan = Plan.objects.get(pk=created["id"])
@@ -138,7 +139,7 @@ def test_bad_lens_or_period_names_the_field(api, cast, reference_version, change
         ({"residual_value": "-0.1"}, "options.1.residual_value"),
         ({"pue": "0.5"}, "options.1.pue"),
         ({"replica_availability": "0.2"}, "options.1.replica_availability"),
-        ({"headroom": "0"}, "options.1.headroom"),
+        ({"utilization": 0}, "options.1.utilization"),
         # A replica of 8 GPUs does not fit a 4-GPU server unless it may span servers.
         ({"gpus_per_server": 4, "gpu_count": 8}, "options.1.gpus_per_server"),
     ],
@@ -206,6 +207,7 @@ def test_owned_depth_lines_finance_and_lens_to_the_cent(api, cast, reference_ver
         "staff": (7500.00, True),
         "installation": (138.89, True),
         "implementation": (1000.00, True),
+        "other": (0.00, True),  # no hidden, labor or other monthly costs
         "reserve": (0.00, True),
     }
     assert row["monthly"] == 17464.37
@@ -254,7 +256,8 @@ def test_reserve_and_milestones_over_the_api(api, cast, reference_version):
     assert rented["holds_to_limit"] is False
     assert rented["lost_at"] == 466_560_001
     assert rented["wins_for_good_from"] == 512_000_000
-    assert body["milestones"]["limit"] == 10**12
+    # searched up to 100x the workload's volume (at least 10B tokens/month)
+    assert body["milestones"]["limit"] == max(10**10, 100 * milestones.tokens_per_month)
     pair = next(p for p in body["milestones"]["pairs"] if p["challenger_kind"] == "rented")
     assert (pair["volume"], pair["lost_at"]) == (256_000_000, 466_560_001)
 

@@ -104,7 +104,10 @@ def test_case4_stored_comparison_reproduces_the_reference_to_the_cent(cast, refe
     assert llama["replicas"] == 1
     breakevens = {b["api_option"].split(" (")[0]: b for b in llama["breakevens"]}
     assert breakevens["GPT-5"]["tokens_per_month"] == 256_000_000
-    assert breakevens["DeepSeek V3.2"]["tokens_per_month"] == 2_102_189_781  # ~2.10B
+    # ~2.10B: $1,440 / $0.685 per 1M = 2,102,189,781.02 tokens; the first whole token at
+    # which self-hosting costs no more is the next one.
+    assert breakevens["DeepSeek V3.2"]["tokens_per_month"] == 2_102_189_782
+    assert breakevens["DeepSeek V3.2"]["one_deployment"] is True
     assert breakevens["Gemini 2.5 Flash"]["tokens_per_month"] == 3_840_000_000
     # At 1B tokens/month GPT-5 costs $5,625 (self-host 3.9x cheaper).
     assert option_named(results, "GPT-5")["monthly"]["expected"] == 5625.00
@@ -142,11 +145,16 @@ def test_case5_hidden_costs_make_deepseek_unreachable(cast, reference_version):
     assert llama["breakdown"]["other"]["expected"] == 300.00
     breakevens = {b["api_option"].split(" (")[0]: b for b in llama["breakevens"]}
     assert breakevens["GPT-5"]["tokens_per_month"] == 576_000_000
+    # One deployment ($3,240) would need 3,240 / 0.685 x 1M = 4.73B tokens, beyond its
+    # 3.888B capacity: it never breaks even. Two replicas cost 2 x 1,440 + 1,800 = 4,680,
+    # which DeepSeek charges at 4,680 / 0.685 x 1M = 6,832,116,788.3 tokens.
     deepseek = breakevens["DeepSeek V3.2"]
-    assert deepseek["tokens_per_month"] is None
-    assert deepseek["reachable"] is False
-    assert "exceeds the deployment's capacity" in deepseek["reason"]
-    assert "never breaks even" in deepseek["reason"]
+    assert deepseek["one_deployment"] is False
+    assert deepseek["replicas"] == 2
+    assert deepseek["tokens_per_month"] == 6_832_116_789
+    assert deepseek["reachable"] is True
+    assert "(capacity 3.888B tokens/month) never costs less than DeepSeek" in deepseek["reason"]
+    assert "with 2 replicas it does from 6.832B" in deepseek["reason"]
 
 
 def test_itemized_catalog_hidden_costs_give_a_low_high_range(cast, reference_version):

@@ -70,7 +70,12 @@ def lines(depth: dict) -> dict[str, tuple[float, bool]]:
 def test_snapshot_carries_the_finance_fields_to_the_engine(cast, reference_version):
     plan = owned_plan(cast, reference_version)
     inputs = adapter.build_inputs(plan)
-    assert inputs["depth"] == {"lens": "full", "analysis_months": 36.0, "limit_tokens": 10**12}
+    # crossings are searched up to 100x the workload's volume, at least 10B tokens/month
+    assert inputs["depth"] == {
+        "lens": "full",
+        "analysis_months": 36.0,
+        "limit_tokens": max(10**10, 100 * plan.workload.monthly_tokens),
+    }
     d = inputs["options"][1]["selfhost"]["depth"]
     assert d["kind"] == "owned"
     assert d["gpus_per_replica"] == 8  # no GPU count: a replica is the whole server
@@ -94,7 +99,7 @@ def test_snapshot_carries_the_finance_fields_to_the_engine(cast, reference_versi
         15000.0,
         36000.0,
     )
-    assert d["headroom"] == 0.9
+    assert d["headroom"] == 1.0  # the option's utilization: one planning share
 
 
 def test_owned_line_items_match_a_hand_computation(cast, reference_version):
@@ -112,6 +117,7 @@ def test_owned_line_items_match_a_hand_computation(cast, reference_version):
         "staff": (7500.00, True),  # 0.5 FTE x 15,000
         "installation": (138.89, True),  # 5,000 x 1 purchase / 36
         "implementation": (1000.00, True),  # 36,000 / 36
+        "other": (0.00, True),  # no hidden, labor or other monthly costs on this option
         "reserve": (0.00, True),
     }
     assert depth["monthly"] == 17464.37  # the sum, from unrounded lines
@@ -195,6 +201,7 @@ def milestone_plan(cast, version, **workload):
             "model_name": "Llama 3.3 70B",
             "gpu_offer": gpu_offer(version),
             "tokens_per_second": Decimal(200),
+            "utilization": Decimal("0.9"),
         },
     ]
     return make_plan(cast.org, cast.owner, version, options=options, name="Milestones", **workload)
@@ -213,7 +220,7 @@ def test_milestones_are_exact_and_say_when_a_win_is_lost(cast, reference_version
     assert rented["holds_to_limit"] is False
     assert rented["lost_at"] == 466_560_001
     assert rented["wins_for_good_from"] == 512_000_000
-    assert rented["limit"] == 10**12
+    assert rented["limit"] == max(10**10, 100 * comparison.tokens_per_month)
     pair = next(p for p in milestones["pairs"] if p["challenger_kind"] == "rented")
     assert (pair["volume"], pair["lost_at"]) == (256_000_000, 466_560_001)
 
@@ -224,6 +231,7 @@ def test_old_snapshots_recompute_without_depth(cast, reference_version):
     )
     inputs = adapter.build_inputs(plan)
     inputs.pop("depth")
+    inputs["schema"] = 1  # snapshots from before issue 10 were schema 1
     results = adapter.evaluate(inputs)
     assert "milestones" not in results
     assert all("depth" not in option for option in results["options"])

@@ -163,7 +163,6 @@ def plan_form_data(version, workload, **selfhost):
         "selfhost-0-utilization": "1",
         "selfhost-0-labor_hours_per_month": "0",
         "selfhost-0-other_monthly": "0",
-        "selfhost-0-headroom": "0.9",
         "selfhost-0-billing_buffer": "0",
         "selfhost-0-region_availability": "1",
         "selfhost-0-installation_per_server": "5000",
@@ -203,7 +202,7 @@ def test_plan_form_saves_the_ownership_finance(cast, reference_version):
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("residual_value", "1.5"), ("cost_of_capital", "-0.1"), ("headroom", "0")],
+    [("residual_value", "1.5"), ("cost_of_capital", "-0.1"), ("utilization", "0")],
 )
 def test_bad_finance_input_names_the_field_and_saves_nothing(cast, reference_version, field, value):
     workload = WorkloadFactory(organization=cast.org)
@@ -248,13 +247,12 @@ def test_blank_depth_fields_take_the_defaults(cast, reference_version):
     plan = Plan.objects.get(name="Owned from the form")
     assert (plan.lens, plan.analysis_months) == ("full", 36)
     option = plan.options.get(kind="selfhost")
-    assert option.headroom == Decimal("0.9")
+    assert option.billing_buffer == Decimal(0)
     assert option.residual_value == Decimal(0)
     assert option.region_availability == Decimal(1)
 
 
 DEPTH_KEYS = {
-    "headroom",
     "billing_buffer",
     "region_availability",
     "installation_per_server",
