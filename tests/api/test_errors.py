@@ -93,7 +93,7 @@ def test_unexpected_exception_is_a_500_in_the_same_format(api, monkeypatch, capl
     def boom(*args, **kwargs):
         raise RuntimeError("engine exploded")
 
-    monkeypatch.setattr("planner.api.views.compute_quote", boom)
+    monkeypatch.setattr("planner.api.views.quote", boom)
     client = api("owner")
     auth = client._credentials["HTTP_AUTHORIZATION"]
     assert_error(client.post("/api/v1/quote", QUOTE, format="json"), 500, "server_error")

@@ -296,7 +296,7 @@ def test_token_secrets_never_reach_the_logs(cast, caplog, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("engine exploded")
 
-    monkeypatch.setattr(quote_views, "compute_quote", boom)
+    monkeypatch.setattr(quote_views, "quote", boom)
     quote = {"tokens_per_month": 1, "api": {"input_per_mtok": 1, "output_per_mtok": 1}}
     assert user_client.post("/api/v1/quote", quote, format="json").status_code in (400, 500)
     token = ApiToken.objects.get(user=cast.teammate, name="CI")
