@@ -2,12 +2,24 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 
+from accounts.api.tokens import api_tokens_revoke_all
 from accounts.models import AuditEvent, Invitation, Membership, Organization, User
+
+
+class AdminPasswordChangeRevokingTokensForm(AdminPasswordChangeForm):
+    """A password set by an admin revokes the user's API tokens, like one set by the user."""
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit=commit)
+        api_tokens_revoke_all(user=user, reason="password_set_by_admin")
+        return user
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    change_password_form = AdminPasswordChangeRevokingTokensForm
     ordering = ["email"]
     list_display = ["email", "name", "is_staff", "is_active", "email_verified_at", "date_joined"]
     search_fields = ["email", "name"]

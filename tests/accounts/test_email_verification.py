@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Organization, User
 from tests.api.conftest import make_token
-from tests.factories import DEFAULT_PASSWORD, MembershipFactory, UserFactory
+from tests.factories import DEFAULT_PASSWORD, InvitationFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -159,3 +159,27 @@ def test_existing_users_are_verified_by_the_data_migration():
 
     user.refresh_from_db()
     assert user.email_verified_at == user.date_joined
+
+
+def test_signing_up_from_an_invitation_still_needs_the_mailed_link(
+    cast, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The inviter sees the invitation link too, so it does not prove the address."""
+    invitation = InvitationFactory(
+        organization=cast.org, email="newbie@acme.test", invited_by=cast.owner
+    )
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("accounts:invitation_accept", args=[invitation.token]),
+            {"name": "Newbie", "password": "a-long-enough-passphrase"},
+        )
+
+    assert response.status_code == 302
+    user = User.objects.get(email="newbie@acme.test")
+    assert user.memberships.filter(organization=cast.org).exists()
+    assert user.email_verified_at is None
+    assert client.get(DASHBOARD).url == REQUIRED
+    assert [m.to for m in mailoutbox] == [["newbie@acme.test"]]
+    assert client.get(_link(mailoutbox[0])).status_code == 302
+    assert client.get(DASHBOARD).status_code == 200

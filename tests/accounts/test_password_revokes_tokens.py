@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import AuditEvent
 from tests.api.conftest import make_token
-from tests.factories import DEFAULT_PASSWORD
+from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +89,19 @@ def test_password_reset_revokes_tokens_and_every_session(cast, client):
     assert _api(secret).get("/api/v1/orgs/").status_code == 401
     assert not AuthToken.objects.filter(user=cast.owner).exists()
     assert session.get(DASHBOARD).status_code == 302
+
+
+def test_a_password_set_in_the_admin_revokes_tokens_too(cast):
+    secret = make_token(cast.teammate)
+    staff = Client()
+    staff.force_login(UserFactory(email="staff@breakeven.test", is_staff=True, is_superuser=True))
+
+    response = staff.post(
+        reverse("admin:auth_user_password_change", args=[cast.teammate.pk]),
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    cast.teammate.refresh_from_db()
+    assert cast.teammate.check_password(NEW_PASSWORD)
+    assert _api(secret).get("/api/v1/orgs/").status_code == 401
