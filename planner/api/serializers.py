@@ -85,6 +85,14 @@ class QuoteRequestSerializer(serializers.Serializer):
     )
 
 
+class QuoteCrossingSerializer(serializers.Serializer):
+    volume = serializers.IntegerField(
+        help_text="Tokens/month from which cheaper_above costs no more than cheaper_below."
+    )
+    cheaper_above = serializers.CharField()
+    cheaper_below = serializers.CharField()
+
+
 class QuoteResponseSerializer(serializers.Serializer):
     api_monthly = serializers.FloatField(help_text="API bill a month, USD, to the cent.")
     selfhost_monthly = serializers.FloatField(
@@ -93,7 +101,9 @@ class QuoteResponseSerializer(serializers.Serializer):
     capacity_tokens_per_month = serializers.IntegerField()
     replicas = serializers.IntegerField()
     breakeven_tokens_per_month = serializers.IntegerField(
-        allow_null=True, help_text="Null when self-hosting can never break even."
+        allow_null=True,
+        help_text="Where one deployment (one replica) costs the same as the API; null when "
+        "it does not within one replica's capacity (see selfhost_wins_from_tokens_per_month).",
     )
     breakeven_reason = serializers.CharField()
     cheaper = serializers.ChoiceField(choices=["api", "selfhost"])
@@ -101,6 +111,22 @@ class QuoteResponseSerializer(serializers.Serializer):
     selfhost_cost_per_mtok = serializers.FloatField(allow_null=True)
     api_downtime_cost = serializers.FloatField(required=False, allow_null=True)
     selfhost_downtime_cost = serializers.FloatField(required=False, allow_null=True)
+    crossings = QuoteCrossingSerializer(
+        many=True,
+        help_text="Every volume (up to crossings_limit) where the cheaper of two options "
+        "changes, for every pair of options, by volume.",
+    )
+    crossings_limit = serializers.IntegerField(
+        help_text="How far crossings are searched, tokens/month (as a plan searches)."
+    )
+    selfhost_wins_from_tokens_per_month = serializers.IntegerField(
+        allow_null=True,
+        help_text="First crossing where self-hosting becomes cheaper than the API at any "
+        "fleet size (0: from the start); null if it never does up to crossings_limit.",
+    )
+    quote_version = serializers.IntegerField(
+        help_text="2: computed by the engine's one composition, with the crossings."
+    )
 
 
 # --- organization resources: workloads, plans, comparisons, sweeps -------------------------

@@ -25,11 +25,34 @@ GPT5_VS_A100 = {
 }
 
 
+# What the quote of GPT5_VS_A100 answers (tests/api/test_quote.py checks it still does).
+GPT5_VS_A100_RESULT = {
+    "api_monthly": 5625.0,
+    "selfhost_monthly": 1440.0,
+    "capacity_tokens_per_month": 3888000000,
+    "replicas": 1,
+    "breakeven_tokens_per_month": 256000000,
+    "breakeven_reason": (
+        "self-hosting ($1,440.00/month fixed) costs the same as the API at 256M "
+        "tokens/month; below that the API is cheaper"
+    ),
+    "cheaper": "selfhost",
+    "ratio": 3.9063,
+    "selfhost_cost_per_mtok": 1.44,
+    "crossings": [{"volume": 256000000, "cheaper_above": "selfhost", "cheaper_below": "api"}],
+    "crossings_limit": 100000000000,
+    "selfhost_wins_from_tokens_per_month": 256000000,
+    "quote_version": 2,
+}
+
+
 def _all_finite(value: Any) -> bool:
     if isinstance(value, float):
         return math.isfinite(value)
     if isinstance(value, dict):
         return all(_all_finite(item) for item in value.values())
+    if isinstance(value, list):  # the crossings
+        return all(_all_finite(item) for item in value)
     return True
 
 
@@ -60,20 +83,7 @@ class QuoteView(APIView):
             OpenApiExample(
                 "Result",
                 response_only=True,
-                value={
-                    "api_monthly": 5625.0,
-                    "selfhost_monthly": 1440.0,
-                    "capacity_tokens_per_month": 3888000000,
-                    "replicas": 1,
-                    "breakeven_tokens_per_month": 256000000,
-                    "breakeven_reason": (
-                        "self-hosting ($1,440.00/month fixed) costs the same as the API at 256M "
-                        "tokens/month; below that the API is cheaper"
-                    ),
-                    "cheaper": "selfhost",
-                    "ratio": 3.9063,
-                    "selfhost_cost_per_mtok": 1.44,
-                },
+                value=GPT5_VS_A100_RESULT,
             ),
         ],
     )

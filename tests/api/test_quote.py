@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from planner.api.views import GPT5_VS_A100_RESULT
 from tests.api.conftest import assert_error
 
 pytestmark = pytest.mark.django_db
@@ -151,3 +152,8 @@ def test_rest_and_cli_quotes_are_the_same_json(api, scenario):
     )
     assert response.json() == json.loads(cli.stdout)
     assert response.json()["quote_version"] == 2
+
+
+def test_the_schema_example_is_the_real_answer(api):
+    response = api("viewer").post("/api/v1/quote", GPT5_VS_A100, format="json")
+    assert response.json() == GPT5_VS_A100_RESULT

@@ -127,7 +127,7 @@ def test_case_5_selfhost_wins_with_more_replicas() -> None:
 def test_single_deployment_break_even_is_the_first_crossing() -> None:
     # $1,440 at the API's $5.625/M is 256M; 1,441 / 5.625e-6 = 256,177,777.8 rounds up to
     # the first whole token where self-hosting costs no more (version 1 rounded to the
-    # nearest token, 256,177,778 here too).
+    # nearest token: 256,177,778 here too).
     data = copy.deepcopy(CASE_4)
     data["selfhost"]["monthly"] = 1441
     result = quote(data)
@@ -137,6 +137,11 @@ def test_single_deployment_break_even_is_the_first_crossing() -> None:
     # more is 256,088,889.
     data["selfhost"]["monthly"] = 1440.5
     assert quote(data)["breakeven_tokens_per_month"] == 256_088_889
+    # Where they differ: 1,441.30 / 5.625e-6 = 256,231,111.1. Version 1 answered the
+    # nearest token, 256,231,111, where self-hosting still cost a fraction of a cent more;
+    # version 2 answers the crossing, the first token where it costs no more.
+    data["selfhost"]["monthly"] = 1441.3
+    assert quote(data)["breakeven_tokens_per_month"] == 256_231_112
 
 
 def test_free_selfhost_breaks_even_at_zero() -> None:
