@@ -2,16 +2,17 @@
 
 Rule: the same key from the same user on the same path with the same JSON body
 replays the stored response (status and body, header ``Idempotent-Replayed: true``)
-without running the view again; the same key with a different body is a 409
-``idempotency_conflict``; a request still running under that key is a 409
-``idempotency_in_progress``. Only successful (2xx) responses are stored, for 24 hours,
+without running the view again; the same key with a different body is a 422
+``idempotency_conflict`` (as the IETF Idempotency-Key draft says); a request still
+running under that key is a 409 ``idempotency_in_progress``. Only successful (2xx) responses are stored, for 24 hours,
 in the Django cache (Redis), so a failed request can be retried with the same key.
 If the cache is unreachable, a request with the header gets a 503
 ``idempotency_unavailable`` and nothing is done (see `accounts.availability`).
 
 Use :class:`IdempotentCreateMixin` on a viewset (wraps ``create``) or
 :func:`idempotent` on an ``APIView`` method. Do not use it where the response
-carries a secret (API token creation): the secret would sit in the cache.
+carries a secret (API token creation): the secret would sit in the cache. The schema
+declares the header on every operation that honours it (`accounts.api.schema`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
-from rest_framework.exceptions import ValidationError
+from rest_framework import status
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -39,7 +41,10 @@ PENDING_TTL_SECONDS = 60
 MAX_KEY_LENGTH = 255
 
 
-class IdempotencyConflict(Conflict):
+class IdempotencyConflict(APIException):
+    # IETF draft-ietf-httpapi-idempotency-key-header: a key reused with another payload
+    # is 422 Unprocessable Content (409 is for a request still in progress).
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_detail = "This Idempotency-Key was already used with a different request body."
     default_code = "idempotency_conflict"
 
@@ -70,8 +75,10 @@ def _fingerprint(request: Request) -> str:
 def run_idempotent(request: Request, handler: Callable[[], Response]) -> Response:
     """Run ``handler`` once per (user, path, Idempotency-Key); see the module docstring."""
     key = request.headers.get(HEADER)
-    if key is None or not request.user.is_authenticated:
+    if key is None or not request.user.is_authenticated or getattr(request, "_idempotent", False):
+        # (Already inside run_idempotent for this request: a wrapped create calling super.)
         return handler()
+    request._idempotent = True  # type: ignore[attr-defined]
     if not key.strip() or len(key) > MAX_KEY_LENGTH or not key.isprintable():
         raise ValidationError({HEADER: [f"Must be 1 to {MAX_KEY_LENGTH} printable characters."]})
     cache_key = _cache_key(request, key)
@@ -142,6 +149,14 @@ def idempotent(method: Callable[..., Response]) -> Callable[..., Response]:
 
 class IdempotentCreateMixin:
     """Viewset mixin: ``create`` honours ``Idempotency-Key``."""
+
+    # A viewset that writes its own ``create`` would shadow the one below: wrap it too.
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("create")
+        if own is not None:
+            cls.create = idempotent(own)  # type: ignore[method-assign]
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         parent = super().create  # type: ignore[misc]

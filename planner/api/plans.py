@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from accounts.api.idempotency import run_idempotent
 from accounts.api.pagination import ApiCursorPagination
+from accounts.api.schema import IDEMPOTENCY_HEADER
 from accounts.models import Organization
 from planner import selectors, services
 from planner.api.base import OrgCrudViewSet
@@ -34,14 +35,6 @@ from planner.api.serializers import (
 from planner.api.writes import plan_update
 from planner.models import Plan, PlanOption
 
-IDEMPOTENCY_HEADER = OpenApiParameter(
-    "Idempotency-Key",
-    str,
-    OpenApiParameter.HEADER,
-    required=False,
-    description="Retry safely: the same key and body replay the first response; "
-    "another body with the same key is a 409.",
-)
 PAGE_PARAMETERS = [
     OpenApiParameter("cursor", str, description="The pagination cursor value."),
     OpenApiParameter("page_size", int, description="Results per page (1 to 200, default 50)."),

@@ -256,7 +256,12 @@ class PlanOptionSerializer(serializers.ModelSerializer):
         write_only=True,
         help_text="Hybrid: the index (in `options`) of its cheap option, listed before it.",
     )
-    cheap_option = serializers.PrimaryKeyRelatedField(read_only=True)
+    # Null for every option but a hybrid: generated clients must accept null here.
+    cheap_option = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text="Hybrid: the id of its cheap option; null for other kinds.",
+    )
 
     class Meta:
         model = PlanOption

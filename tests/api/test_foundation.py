@@ -77,7 +77,8 @@ def test_idempotency_replays_and_conflicts(api, cast):
     changed = client.post(
         ECHO, {**body, "note": "second"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1"
     )
-    assert_error(changed, 409, "idempotency_conflict")
+    # IETF Idempotency-Key draft: a key reused with another payload is 422.
+    assert_error(changed, 422, "idempotency_conflict")
     # Another key, or no key, runs again.
     assert client.post(ECHO, body, format="json", HTTP_IDEMPOTENCY_KEY="k-2").status_code == 201
     assert client.post(ECHO, body, format="json").status_code == 201

@@ -242,7 +242,7 @@ def test_create_plan_is_idempotent(api, cast, case4):
     assert Plan.objects.count() == 1
     assert_error(
         client.post(URL, {**case4, "name": "Other"}, format="json", **headers),
-        409,
+        422,
         "idempotency_conflict",
     )
     assert Plan.objects.count() == 1

@@ -106,7 +106,7 @@ def test_create_sweep_is_idempotent(api, version):
         client.post(
             URL, body_for(version, name="Other"), format="json", HTTP_IDEMPOTENCY_KEY="s-1"
         ),
-        409,
+        422,
         "idempotency_conflict",
     )
     assert Sweep.objects.count() == 1
