@@ -160,14 +160,8 @@ def _signup_attempt_notify(*, user: User) -> None:
             "reset_url": verification.absolute_url(reverse("accounts:password_reset")),
         },
     )
-    email = user.email
-    transaction.on_commit(
-        lambda: send_mail(
-            subject="You already have a Breakeven account",
-            message=body,
-            from_email=None,
-            recipient_list=[email],
-        )
+    verification.mail_after_commit(
+        to=user.email, subject="You already have a Breakeven account", body=body
     )
 
 

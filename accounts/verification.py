@@ -49,14 +49,15 @@ def verification_send(*, user: User) -> None:
     body = render_to_string(
         "accounts/email/verify_email.txt", {"user": user, "link": verification_url(user)}
     )
-    email = user.email
+    mail_after_commit(to=user.email, subject="Confirm your email address for Breakeven", body=body)
+
+
+def mail_after_commit(*, to: str, subject: str, body: str) -> None:
+    """Sends a mail once the transaction commits. A mail server failure is logged, not
+    raised: the rows are committed by then, and the user can ask for the link again."""
     transaction.on_commit(
-        lambda: send_mail(
-            subject="Confirm your email address for Breakeven",
-            message=body,
-            from_email=None,
-            recipient_list=[email],
-        )
+        lambda: send_mail(subject=subject, message=body, from_email=None, recipient_list=[to]),
+        robust=True,
     )
 
 

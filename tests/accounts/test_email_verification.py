@@ -183,3 +183,18 @@ def test_signing_up_from_an_invitation_still_needs_the_mailed_link(
     assert [m.to for m in mailoutbox] == [["newbie@acme.test"]]
     assert client.get(_link(mailoutbox[0])).status_code == 302
     assert client.get(DASHBOARD).status_code == 200
+
+
+def test_a_mail_server_failure_after_sign_up_is_logged_not_a_500(
+    monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    def refuse(**kwargs):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr("accounts.verification.send_mail", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post(SIGNUP, GOOD)
+
+    assert response.status_code == 302
+    assert User.objects.filter(email="ada@example.com").exists()
+    assert "smtp down" in caplog.text
