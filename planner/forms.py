@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from formatting import format_money, format_rate
 from planner.models import Workload
 from planner.models.plans import BillingMode, PlanOption, Precision, RentMode
 
@@ -153,12 +154,25 @@ class VersionChoiceField(forms.ModelChoiceField):
         return f"{obj.catalog.name} v{obj.number} ({obj.effective_date:%Y-%m-%d})"
 
 
-class ApiOfferChoiceField(forms.ModelMultipleChoiceField):
+class PricedChoiceMixin:
+    """Choices labelled with prices in the catalog version's currency (set by the form)."""
+
+    currency = "USD"
+
+    def rate(self, value: Any, obj: Any = None) -> str:
+        return format_rate(value, getattr(obj, "currency", "") or self.currency)
+
+    def money(self, value: Any) -> str:
+        return format_money(value, self.currency)
+
+
+class ApiOfferChoiceField(PricedChoiceMixin, forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         prices = (
-            f"${obj.output_per_mtok.normalize():f}/M all tokens"
+            f"{self.rate(obj.output_per_mtok, obj)}/M all tokens"
             if obj.input_per_mtok is None
-            else f"${obj.input_per_mtok.normalize():f} in / ${obj.output_per_mtok.normalize():f} out per M"
+            else f"{self.rate(obj.input_per_mtok, obj)} in / "
+            f"{self.rate(obj.output_per_mtok, obj)} out per M"
         )
         who = f" ({obj.provider})" if obj.provider else ""
         return f"{obj.model_name}{who} · {obj.source.key} — {prices}"
@@ -170,20 +184,22 @@ class SingleApiOfferField(forms.ModelChoiceField):
         return f"{obj.model_name}{who} · {obj.source.key}"
 
 
-class GpuOfferField(forms.ModelChoiceField):
+class GpuOfferField(PricedChoiceMixin, forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         hourly = obj.hourly_range
         price = (
-            f"${hourly.low.normalize():f}/h"
+            f"{self.rate(hourly.low)}/h"
             if hourly.low == hourly.high
-            else f"${hourly.low.normalize():f}-{hourly.high.normalize():f}/h"
+            else f"{self.rate(hourly.low)}\u2013{self.rate(hourly.high)}/h"
         )
         return f"{obj.gpu_count}× {obj.sku} · {obj.source.key} — {price}"  # noqa: RUF001
 
 
-class HiddenCostField(forms.ModelMultipleChoiceField):
+class HiddenCostField(PricedChoiceMixin, forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.item} (${obj.monthly_low:,.0f}-{obj.monthly_high:,.0f}/month)"
+        return (
+            f"{obj.item} ({self.money(obj.monthly_low)}\u2013{self.money(obj.monthly_high)}/month)"
+        )
 
 
 class PlanForm(forms.Form):
@@ -247,6 +263,7 @@ class PlanForm(forms.Form):
         offers = ApiOffer.objects.filter(version=version).select_related("source")
         self.fields["workload"].queryset = Workload.objects.for_org(organization)
         self.fields["api_offers"].queryset = offers
+        self.fields["api_offers"].currency = version.currency
         self.fields["hybrid_premium"].queryset = offers
         self.fields["hybrid_cheap"].choices = [
             ("", "— no hybrid option —"),
@@ -430,6 +447,8 @@ class SelfHostForm(forms.Form):
         self.fields["hidden_costs"].queryset = HiddenCost.objects.filter(version=version).exclude(
             kind="gpu"
         )
+        self.fields["gpu_offer"].currency = version.currency
+        self.fields["hidden_costs"].currency = version.currency
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.views import View
 
 from accounts.mixins import OrgMemberMixin
+from formatting import format_rate
 from planner.bridge import ScenarioError
 from planner.bridge.preview import preview
 from planner.forms import WorkloadForm
@@ -31,9 +32,9 @@ class PreviewRow:
     detail: str
 
 
-def _detail(option: dict) -> str:
+def _detail(option: dict[str, Any], currency: str) -> str:
     if option["kind"] == "api":
-        return f"${option['blended_per_mtok']:,.4f} per 1M tokens blended"
+        return f"{format_rate(option['blended_per_mtok'], currency)} per 1M tokens blended"
     replicas = option["total_replicas"]
     spares = option["spares"]
     fleet = f"{replicas} replica{'s' if replicas != 1 else ''}"
@@ -57,7 +58,7 @@ def preview_rows(*, organization: Any, workload: Workload) -> tuple[Any, list[Pr
             role=found.roles[option["name"]],
             monthly=option["monthly"]["expected"] or 0.0,
             per_mtok=option["cost_per_mtok"],
-            detail=_detail(option),
+            detail=_detail(option, found.version.currency),
         )
         for option in found.results["options"]
     ]

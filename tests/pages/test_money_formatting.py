@@ -13,8 +13,9 @@ from django.urls import reverse
 
 from formatting import format_money, format_tokens, money_spec
 from planner import services
+from planner.forms import PlanForm, SelfHostForm
 from pricing.services import catalog_version_clone, catalog_version_publish
-from tests.pages.test_pages import _json_script
+from tests.pages.test_pages import _json_script, _workload_post
 from tests.planner.conftest import case4_options, make_plan
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +98,46 @@ def test_csv_names_the_currency_and_rounds_to_its_minor_units(cast, yen_plan):
     for row in breakevens:
         if row[2]:
             assert row[3] == format_tokens(float(row[2]))
+
+
+def test_option_choices_show_prices_in_the_catalogs_currency(cast, yen_plan):
+    version = yen_plan.catalog_version
+    form = PlanForm(organization=cast.org, version=version)
+    labels = [label for _value, label in form.fields["api_offers"].choices]
+    assert labels
+    assert all("¥" in label and "$" not in label for label in labels)
+    options = SelfHostForm(version=version)
+    assert all("$" not in label for _v, label in options.fields["gpu_offer"].choices)
+    assert any("¥" in label for _v, label in options.fields["hidden_costs"].choices)
+
+
+def test_side_by_side_does_not_subtract_yen_from_dollars(cast, computed_plan, yen_plan):
+    url = reverse("planner:plan_compare") + f"?a={computed_plan.pk}&b={yen_plan.pk}"
+    html = cast.client_for(cast.viewer).get(url).content.decode()
+    cheapest_a = computed_plan.latest_comparison.cheapest_monthly
+    cheapest_b = yen_plan.latest_comparison.cheapest_monthly
+    assert format_money(cheapest_a, "USD") in html
+    assert format_money(cheapest_b, "JPY") in html
+    assert "different currencies" in html
+    assert "data-delta" not in html.split("Cheapest monthly", 1)[1].split("</tr>", 1)[0]
+
+
+def test_forecast_chart_data_carries_the_money_spec(cast, computed_plan):
+    html = (
+        cast.client_for(cast.viewer)
+        .get(reverse("tracking:plan_forecast", args=[computed_plan.pk]))
+        .content.decode()
+    )
+    data = _json_script(html, "forecast-data")
+    assert data["money"] == money_spec(data["currency"])
+    assert html.index("js/format.js") < html.index("js/tracking.js")
+
+
+def test_preview_prices_api_offers_in_the_catalogs_currency(cast, yen_plan):
+    # The preview prices on the newest published version: the yen copy.
+    response = cast.client_for(cast.owner).post(
+        reverse("planner:workload_preview"), _workload_post()
+    )
+    html = response.content.decode()
+    assert re.search(r"¥[\d,.]+ per 1M tokens blended", html)
+    assert "$" not in html
