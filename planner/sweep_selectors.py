@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import io
-from collections.abc import Iterator
-from typing import Any
+import tempfile
+from typing import IO, Any
 
 import numpy as np
+from django.db.models import BinaryField
+from django.db.models.functions import Substr
 
-from accounts.csvsafe import safe_cell
 from accounts.models import Organization
 from planner.models import Sweep
 from planner.models.sweeps import FINISHED_STATUSES
@@ -53,87 +53,42 @@ def sweep_grid(*, sweep: Sweep) -> dict[str, np.ndarray]:
         return {key: archive[key] for key in archive.files}
 
 
-def result_columns(grid: dict[str, np.ndarray]) -> list[str]:
-    names = [str(n) for n in grid["option_names"]]
-    n_api = int(grid["n_api"])
-    return [
-        "volume_tokens_per_month",
-        "input_share",
-        "utilization",
-        *(f"api_monthly:{n}" for n in names[:n_api]),
-        *(f"selfhost_monthly:{n}" for n in names[n_api:]),
-        *(f"replicas:{n}" for n in names[n_api:]),
-        "cheapest",
-    ]
+RESULT_READ_BYTES = 1024 * 1024
+RESULT_SPOOL_MEMORY_BYTES = 8 * 1024 * 1024
 
 
-def _volume_block(grid: dict[str, np.ndarray], v: int) -> dict[str, np.ndarray]:
-    """Every point with volume index `v`, flattened in grid order (share, utilization)."""
-    s, u = grid["input_shares"].size, grid["utilizations"].size
-    return {
-        "volume": np.full(s * u, grid["volumes"][v]),
-        "share": np.repeat(grid["input_shares"], u),
-        "utilization": np.tile(grid["utilizations"], s),
-        "api": np.repeat(grid["api_monthly"][v], u, axis=0),  # (s*u, O)
-        "selfhost": np.tile(grid["selfhost_monthly"][v], (s, 1)),  # (s*u, C)
-        "replicas": np.tile(grid["replicas"][v], (s, 1)),
-        "cheapest": grid["cheapest"][v].reshape(-1),
-    }
+def sweep_result_file(*, sweep: Sweep) -> IO[bytes] | None:
+    """A copy of the stored result archive, read from the database a megabyte at a time into
+    a temporary file (in memory while small), positioned at its start; None until the sweep
+    has a result. The caller closes it.
 
-
-def sweep_csv_chunks(*, grid: dict[str, np.ndarray]) -> Iterator[str]:
-    """CSV text in pieces: a header, then one row per grid point (money to the cent)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([safe_cell(c) for c in result_columns(grid)])
-    labels = [safe_cell(str(n)) for n in grid["option_names"]]
-    for v in range(grid["volumes"].size):
-        block = _volume_block(grid, v)
-        money = np.hstack([block["api"], block["selfhost"]])
-        for i in range(block["cheapest"].size):
-            writer.writerow(
-                [
-                    repr(float(block["volume"][i])),
-                    repr(float(block["share"][i])),
-                    repr(float(block["utilization"][i])),
-                    *(f"{x:.2f}" for x in money[i]),
-                    *(str(int(x)) for x in block["replicas"][i]),
-                    labels[block["cheapest"][i]],
-                ]
+    A large result never sits whole in a web worker's memory, and the file can be read
+    after the request's tenant scope has ended (a streamed download is sent after its view
+    returned).
+    """
+    out = tempfile.SpooledTemporaryFile(max_size=RESULT_SPOOL_MEMORY_BYTES)  # noqa: SIM115
+    position = 1  # SQL strings count from 1
+    try:
+        while True:
+            piece = (
+                Sweep.objects.filter(pk=sweep.pk)
+                .annotate(
+                    piece=Substr("result", position, RESULT_READ_BYTES, output_field=BinaryField())
+                )
+                .values_list("piece", flat=True)
+                .first()
             )
-        if buffer.tell() > 256 * 1024 or v == grid["volumes"].size - 1:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    rest = buffer.getvalue()
-    if rest:
-        yield rest
-
-
-def sweep_parquet_bytes(*, grid: dict[str, np.ndarray]) -> bytes:
-    """The grid as one Parquet table, one row per point."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    v, s, u = grid["cheapest"].shape
-    names = [str(n) for n in grid["option_names"]]
-    n_api = int(grid["n_api"])
-    vi, si, ui = (idx.reshape(-1) for idx in np.indices((v, s, u)))
-    columns: dict[str, Any] = {
-        "volume_tokens_per_month": grid["volumes"][vi],
-        "input_share": grid["input_shares"][si],
-        "utilization": grid["utilizations"][ui],
-    }
-    for o, name in enumerate(names[:n_api]):
-        columns[f"api_monthly:{name}"] = grid["api_monthly"][vi, si, o]
-    for c, name in enumerate(names[n_api:]):
-        columns[f"selfhost_monthly:{name}"] = grid["selfhost_monthly"][vi, ui, c]
-    for c, name in enumerate(names[n_api:]):
-        columns[f"replicas:{name}"] = grid["replicas"][vi, ui, c]
-    columns["cheapest"] = pa.DictionaryArray.from_arrays(
-        pa.array(grid["cheapest"].reshape(-1).astype(np.int32)), pa.array(names)
-    )
-    table = pa.table(columns)
-    buffer = io.BytesIO()
-    pq.write_table(table, buffer, compression="zstd")
-    return buffer.getvalue()
+            if not piece:
+                break
+            out.write(piece)
+            if len(piece) < RESULT_READ_BYTES:
+                break
+            position += RESULT_READ_BYTES
+    except BaseException:
+        out.close()
+        raise
+    if not out.tell():
+        out.close()
+        return None
+    out.seek(0)
+    return out

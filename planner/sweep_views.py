@@ -16,9 +16,13 @@ from django.views.generic import DetailView, FormView, ListView
 
 from accounts.mixins import OrgMemberMixin, TenantObjectMixin
 from planner import sweep_selectors, sweep_services
+from planner.bridge.sweeps import SweepSpecError
 from planner.models import Sweep, Workload
-from planner.sweep_adapter import SweepSpecError
-from planner.sweep_downloads import sweep_download_response
+from planner.sweep_downloads import (
+    RETRY_AFTER_SECONDS,
+    DownloadLimitError,
+    sweep_download_response,
+)
 
 EXAMPLE_SPEC_HELP = (
     'JSON: "volumes" (tokens/month), "input_shares", "utilizations" — each a list of values '
@@ -207,7 +211,12 @@ class _SweepDownloadView(TenantObjectMixin, View):
     def get(self, request, *args: Any, **kwargs: Any) -> HttpResponse:
         from django.http import Http404
 
-        response = sweep_download_response(sweep=self.object, fmt=self.download_format)
+        try:
+            response = sweep_download_response(sweep=self.object, fmt=self.download_format)
+        except DownloadLimitError as exc:
+            busy = HttpResponse(str(exc), status=429, content_type="text/plain; charset=utf-8")
+            busy["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return busy
         if response is None:
             raise Http404("This sweep has no results yet.")
         return response

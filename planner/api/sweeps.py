@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,9 +29,14 @@ from planner.api.serializers import (
     SweepSerializer,
     SweepSummarySerializer,
 )
+from planner.bridge.sweeps import SweepSpecError
 from planner.models import Sweep, SweepStatus
-from planner.sweep_adapter import SweepSpecError
-from planner.sweep_downloads import CONTENT_TYPES, sweep_download_response
+from planner.sweep_downloads import (
+    CONTENT_TYPES,
+    RETRY_AFTER_SECONDS,
+    DownloadLimitError,
+    sweep_download_response,
+)
 
 TOP_LEVEL_FIELDS = ("name", "catalog_version", "workload")
 DOWNLOAD_ACTIONS = ("results_csv", "results_parquet")
@@ -42,13 +47,21 @@ class SweepHasNoResults(Conflict):
     default_code = "no_results"
 
 
+class TooManyDownloads(APIException):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_detail = "Too many downloads of this organization's sweeps are running."
+    default_code = "too_many_downloads"
+    wait = RETRY_AFTER_SECONDS  # sent as Retry-After
+
+
 def _download_schema(media_type: str) -> Any:
     return extend_schema(
         summary=f"Download the sweep's grid as {media_type.split('/')[-1].split('.')[-1]}",
         description="One row per grid point: volume, input share, utilization, each option's "
         "monthly cost (to the cent) and replicas, and the cheapest option. While the sweep is "
         "queued or running: 202 with its progress (retry later). A cancelled or failed sweep "
-        "has no results: 409.",
+        "has no results: 409. An organization runs a few downloads at once; one more is a "
+        "429 (retry after Retry-After seconds).",
         responses={
             (200, media_type): OpenApiTypes.BINARY,
             (202, "application/json"): OpenApiResponse(
@@ -56,6 +69,9 @@ def _download_schema(media_type: str) -> Any:
             ),
             (409, "application/json"): OpenApiResponse(
                 ErrorSerializer, description="The sweep ended without results."
+            ),
+            (429, "application/json"): OpenApiResponse(
+                ErrorSerializer, description="Too many downloads of the organization running."
             ),
         },
     )
@@ -157,7 +173,10 @@ class SweepViewSet(
             response = Response(SweepSerializer(sweep).data, status=status.HTTP_202_ACCEPTED)
             response["Retry-After"] = "5"
             return response
-        download = sweep_download_response(sweep=sweep, fmt=fmt)
+        try:
+            download = sweep_download_response(sweep=sweep, fmt=fmt)
+        except DownloadLimitError as exc:
+            raise TooManyDownloads(str(exc)) from None
         if download is None:
             raise SweepHasNoResults(f"This sweep is {sweep.status}: it has no results.")
         return download

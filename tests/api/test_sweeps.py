@@ -199,7 +199,7 @@ def test_summary_and_downloads_of_a_finished_sweep(api, done):
     response = client.get(f"{URL}{done.pk}/results.parquet/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.apache.parquet"
-    table = pq.read_table(io.BytesIO(response.content))
+    table = pq.read_table(io.BytesIO(b"".join(response.streaming_content)))
     assert table.num_rows == 60
     assert table.column_names[-1] == "cheapest"
 
@@ -220,3 +220,16 @@ def test_rate_limit_applies_to_sweeps(api, queued, settings):
     assert client.get(URL).status_code == 200
     assert client.get(f"{URL}{queued.pk}/summary/").status_code == 200
     assert_error(client.get(f"{URL}{queued.pk}/"), 429, "throttled")
+
+
+def test_one_download_too_many_is_a_429_with_retry_after(api, done, settings):
+    settings.SWEEP_DOWNLOADS_PER_ORGANIZATION = 1
+    client = api("viewer")
+    running = client.get(f"{URL}{done.pk}/results.parquet/")
+    assert running.status_code == 200  # its body is not sent yet: it holds the slot
+    refused = client.get(f"{URL}{done.pk}/results.csv/")
+    error = assert_error(refused, 429, "too_many_downloads")
+    assert "already has 1 sweep download in progress" in error["message"]
+    assert refused["Retry-After"] == "30"
+    b"".join(running.streaming_content)
+    assert client.get(f"{URL}{done.pk}/results.csv/").status_code == 200

@@ -11,9 +11,9 @@ import pyarrow.parquet as pq
 import pytest
 from django.urls import reverse
 
+from accounts.csvsafe import safe_cell
 from planner import sweep_services
 from planner.models import Sweep, SweepChunk, SweepStatus
-from planner.sweep_selectors import safe_cell
 from tests.factories import sweep_catalog_version, sweep_spec_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -209,7 +209,7 @@ def test_parquet_download_has_the_grid(cast, done_sweep):
         reverse("planner:sweep_parquet", args=[done_sweep.pk])
     )
     assert response.status_code == 200
-    table = pq.read_table(io.BytesIO(response.content))
+    table = pq.read_table(io.BytesIO(b"".join(response.streaming_content)))
     assert table.num_rows == 60
     assert table.column_names[:3] == ["volume_tokens_per_month", "input_share", "utilization"]
     assert table.column_names[-1] == "cheapest"
