@@ -78,11 +78,14 @@ def to_catalog_currency(
     return converted, f"{currency} {amount} at {row.rate} on {row.as_of.isoformat()}"
 
 
-def format_money(amount: Decimal | float | int | None, conversion: Conversion | None) -> str:
+def format_money(amount: Decimal | float | int | None, conversion: Conversion | str | None) -> str:
     """ "€1,234.56 (USD 1,300.00 at 0.9497 on 2026-06-17)", or the catalog figure alone;
-    "—" when there is no amount."""
+    an amount in a currency given by its code (a budget's) as it is; "—" when there is
+    no amount."""
     if amount is None:
         return MISSING
+    if isinstance(conversion, str):
+        return format_money_in(amount, conversion)
     if conversion is None:
         return format_money_in(amount, "USD")
     if not conversion.converts:

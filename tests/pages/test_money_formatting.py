@@ -141,3 +141,18 @@ def test_preview_prices_api_offers_in_the_catalogs_currency(cast, yen_plan):
     html = response.content.decode()
     assert re.search(r"¥[\d,.]+ per 1M tokens blended", html)
     assert "$" not in html
+
+
+def test_budgets_list_in_their_own_currency(cast):
+    from tracking import services as tracking_services
+
+    tracking_services.budget_set(
+        organization=cast.org,
+        actor=cast.owner,
+        workload=None,
+        monthly_amount=Decimal("150000"),
+        currency="JPY",
+    )
+    html = cast.client_for(cast.viewer).get(reverse("tracking:budget_list")).content.decode()
+    assert "¥150,000" in html
+    assert "150000.00" not in html

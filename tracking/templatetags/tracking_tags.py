@@ -12,6 +12,7 @@ register = template.Library()
 
 
 @register.filter
-def money(value: Any, conversion: Conversion | None = None) -> str:
-    """``{{ amount|money:conversion }}``: "€1,234.56 (USD 1,300.00 at 0.9497 on 2026-06-17)"."""
+def money(value: Any, conversion: Conversion | str | None = None) -> str:
+    """``{{ amount|money:conversion }}``: "€1,234.56 (USD 1,300.00 at 0.9497 on 2026-06-17)";
+    ``{{ amount|money:"JPY" }}``: "¥1,500" (tracking.currency.format_money)."""
     return format_money(value, conversion)
