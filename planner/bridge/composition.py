@@ -28,37 +28,10 @@ from planner.engine.selfhost import (
     SpotRate,
 )
 from planner.engine.units import format_tokens
+from planner.labels import LENS_LABELS, MILESTONE_LABELS, line_label
 
 SCHEMA = 2
 UTILIZATION_POINTS = tuple(round(0.05 * i, 2) for i in range(1, 21))
-
-LENS_LABELS = {
-    "full": "Full TCO",
-    "marginal": "Marginal: leaves out depreciation, capital, installation, staff and "
-    "implementation",
-}
-LINE_LABELS = {
-    "api": "API usage",
-    "compute": "Rented instances",
-    "other": "Hidden and other monthly costs",
-    "depreciation": "Depreciation",
-    "capital": "Cost of capital",
-    "maintenance": "Maintenance",
-    "energy": "Energy",
-    "facilities": "Facilities",
-    "staff": "Operations staff",
-    "installation": "Installation",
-    "implementation": "Implementation (one-off)",
-    "reserve": "Reserve capacity",
-    "cheap_route": "Cheap route",
-    "premium_api": "Premium API",
-}
-MILESTONE_LABELS = {
-    "rented_beats_api": "Rented beats API",
-    "owned_beats_api": "Owned beats API",
-    "rented_cheapest_overall": "Rented cheapest overall",
-    "owned_cheapest_overall": "Owned cheapest overall",
-}
 
 
 def cents(value: float | None) -> float | None:
@@ -172,6 +145,7 @@ def _fleet_choice(
         region_availability=d["region_availability"],
         p99_latency_s=snap["p99_latency_s"],
         success_rate=success_rate(snap, w["task_success_rates"]),
+        engineering_monthly=sh["labor"]["hours"] * _mid(sh["labor"]["hourly_rate"]),
     )
 
 
@@ -284,7 +258,7 @@ def _fleet_result(
     lines = [
         {
             "key": key,
-            "label": LINE_LABELS.get(key, key),
+            "label": line_label(key),
             "monthly": cents(value.expected),
             "period": cents(value.expected * months),
             "in_lens": True,
@@ -293,7 +267,7 @@ def _fleet_result(
     ] + [
         {
             "key": key,
-            "label": LINE_LABELS.get(key, key),
+            "label": line_label(key),
             "monthly": cents(value),
             "period": cents(value * months),
             "in_lens": False,
@@ -423,6 +397,18 @@ def results_of(composition: eng.Composition, inputs: dict[str, Any]) -> dict[str
         if snap["kind"] == "selfhost":
             out |= _fleet_result(cost, snap, tokens=tokens, months=months, lens=lens)
             out["breakevens"] = _breakevens(composition, cost.name, kinds, w)
+            if cost.engineering is not None:
+                roi = cost.engineering.roi
+                out["engineering_vs_api"] = {
+                    "vs": cost.engineering.vs,
+                    "api_spend_saved_monthly": cents(roi.api_spend_saved_monthly),
+                    "engineering_monthly": cents(roi.engineering_cost_monthly),
+                    "net_monthly": cents(roi.net_monthly),
+                    "upfront": cents(roi.upfront_cost),
+                    "payback_months": None
+                    if roi.payback_months is None
+                    else round(roi.payback_months, 2),
+                }
             mc = composition.monte_carlo.get(cost.name)
             if mc is not None:
                 out["monte_carlo"] = {
@@ -632,7 +618,14 @@ def _curves(composition: eng.Composition, kinds: dict[str, str]) -> dict[str, An
         for name, values in composition.curves.items()
     ]
     markers = [
-        {"a": pair.a, "b": pair.b, "volume": c.volume, "cheaper_above": c.cheaper_above}
+        {
+            "a": pair.a,
+            "b": pair.b,
+            "volume": c.volume,
+            "cheaper_above": c.cheaper_above,
+            "cheaper_below": c.cheaper_below,
+            "cost": cents(composition.cost_at(c.cheaper_above, c.volume)),
+        }
         for pair in composition.pairs
         for c in pair.crossings
         if composition.curve_volumes[0] <= c.volume <= composition.curve_volumes[-1]

@@ -58,6 +58,7 @@ from planner.engine.recommend import (
 from planner.engine.reliability import downtime_hours
 from planner.engine.rented import RentedCapacity, RentedCost, rented_cost
 from planner.engine.reserve import AvailabilityTarget, ReservePlan, deployment_availability
+from planner.engine.roi import EngineeringRoi, engineering_roi
 from planner.engine.selfhost import (
     BillingMode,
     FlatMonthly,
@@ -179,6 +180,8 @@ class FleetChoice:
     region_availability: float = 1.0
     p99_latency_s: float | None = None
     success_rate: float | None = None
+    # The engineers' hours x rate inside ``other_monthly`` (expected), for case 7.
+    engineering_monthly: float = 0.0
 
     @property
     def kind(self) -> str:
@@ -294,6 +297,14 @@ class Fleetsize:
 
 
 @dataclass(frozen=True, slots=True)
+class Engineering:
+    """Case 7: the API spend a self-hosted option saves against what its engineers cost."""
+
+    vs: str
+    roi: EngineeringRoi
+
+
+@dataclass(frozen=True, slots=True)
 class OptionCost:
     name: str
     kind: str  # api | rented | owned | hybrid
@@ -309,6 +320,7 @@ class OptionCost:
     fleet: Fleetsize | None = None
     route: RouteCost | None = None
     detail: RentedCost | OwnedCost | None = None
+    engineering: Engineering | None = None  # self-hosted options vs the cheapest API
 
     @property
     def is_selfhost(self) -> bool:
@@ -404,7 +416,7 @@ def compose(scenario: Scenario) -> Composition:
                 option, w, hours, cost_fns[option.cheap], curves[option.cheap]
             )
 
-    ordered = tuple(costs[option.name] for option in scenario.options)
+    ordered = _with_engineering(scenario, tuple(costs[option.name] for option in scenario.options))
     recommendation = _recommend(scenario, ordered)
     allowed = [c for c in ordered if c.name not in recommendation.excluded]
     cheapest = min(allowed, key=lambda c: c.monthly.expected, default=None)
@@ -836,6 +848,40 @@ def _minus(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[int
         if start <= high:
             out.append((start, high))
     return out
+
+
+def _with_engineering(scenario: Scenario, costs: tuple[OptionCost, ...]) -> tuple[OptionCost, ...]:
+    """Each self-hosted option's engineering ROI against the cheapest API option.
+
+    Engineering is the engineers' hours (in the flat costs) plus the operations staff
+    line; the API spend saved is the API's cost less the rest of the option's cost.
+    """
+    apis = [c for c in costs if c.kind == "api"]
+    if not apis:
+        return costs
+    api = min(apis, key=lambda c: c.monthly.expected)
+    by_name = {option.name: option for option in scenario.options}
+    out = []
+    for cost in costs:
+        choice = by_name[cost.name]
+        if isinstance(choice, FleetChoice):
+            staff = cost.lines["staff"].expected if "staff" in cost.lines else 0.0
+            engineering = choice.engineering_monthly + staff
+            saved = api.monthly.expected - (cost.monthly.expected - engineering)
+            roi = engineering_roi(
+                api_spend_saved_monthly=max(0.0, saved),
+                engineering_cost_monthly=engineering,
+                upfront_cost=_one_off(choice.fleet),
+            )
+            cost = dataclasses.replace(cost, engineering=Engineering(api.name, roi))
+        out.append(cost)
+    return tuple(out)
+
+
+def _one_off(fleet: Fleet) -> float:
+    if isinstance(fleet, OwnedFleet):
+        return fleet.finance.implementation_one_off
+    return fleet.implementation_one_off
 
 
 def _recommend(scenario: Scenario, costs: Sequence[OptionCost]) -> Recommendation:

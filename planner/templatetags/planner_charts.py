@@ -15,20 +15,14 @@ from typing import Any
 from django import template
 
 from formatting import format_money, format_rate, format_tokens, money_spec
+from planner.labels import LINE_LABELS, line_label
 
 register = template.Library()
 
-# Stacked breakdown: engine component key -> label, in drawing order.
-BREAKDOWN_PARTS = (
-    ("api", "API usage"),
-    ("gpu", "GPU"),
-    ("hidden_multiplier", "Hidden (multiplier on GPU)"),
-    ("hidden_items", "Hidden items"),
-    ("labor", "Labor"),
-    ("other", "Other"),
-    ("cheap_route", "Cheap route"),
-    ("premium_api", "Premium API"),
-    ("downtime", "Expected downtime (not in total)"),
+# Stacked breakdown: every cost line, in the label map's order; downtime is not in totals.
+BREAKDOWN_PARTS = tuple(
+    (key, "Expected downtime (not in total)" if key == "downtime" else label)
+    for key, label in LINE_LABELS.items()
 )
 HEAT_COLOURS = 10
 
@@ -60,7 +54,20 @@ def _volume(
     series = volume.get("series") or []
     by_name = {s["name"]: s for s in series}
     points = []
-    for option in results.get("options", []):
+    if "crossings" in volume:  # schema 2: every crossing of every pair, priced exactly
+        points = [
+            {
+                "selfhost": marker["cheaper_above"],
+                "api": marker["cheaper_below"],
+                "tokens": marker["volume"],
+                "cost": marker["cost"],
+                "label": format_tokens(marker["volume"]),
+                "cost_label": format_money(marker["cost"], currency),
+                "in_range": True,
+            }
+            for marker in volume["crossings"]
+        ]
+    for option in results.get("options", []) if "crossings" not in volume else ():
         for be in option.get("breakevens") or []:
             tokens = be.get("tokens_per_month")
             if not be.get("reachable") or tokens is None:
@@ -273,3 +280,8 @@ def plan_share_links(plan: Any) -> list[Any]:
     from planner.share_services import share_links_for_plan
 
     return list(share_links_for_plan(plan=plan))
+
+
+@register.filter
+def cost_line(key: str) -> str:
+    return line_label(key)

@@ -58,13 +58,35 @@ def test_plan_page_has_every_chart_with_data_matching_the_comparison(cast, compu
         selfhost["monte_carlo"]["selfhost"]["p50"],
         selfhost["monte_carlo"]["selfhost"]["p90"],
     )
-    # Break-even points: one per reachable break-even, on the API line at that volume.
-    reachable = [b for b in selfhost["breakevens"] if b["reachable"]]
-    assert len(charts["volume"]["breakevens"]) == len(reachable)
-    for point in charts["volume"]["breakevens"]:
-        api = next(o for o in results["options"] if o["name"] == point["api"])
-        expected = api["blended_per_mtok"] * point["tokens"] / 1e6
-        assert point["cost"] == pytest.approx(expected, rel=0.01)
+    # Crossing markers: every crossing of every pair inside the chart's range, no other.
+    volumes = charts["volume"]["volumes"]
+    crossings = {
+        (c["volume"], c["cheaper_above"])
+        for pair in results["crossings"]
+        for c in pair["crossings"]
+        if volumes[0] <= c["volume"] <= volumes[-1]
+    }
+    markers = charts["volume"]["breakevens"]
+    assert {(m["tokens"], m["selfhost"]) for m in markers} == crossings
+    assert markers  # the computed plan crosses inside its range
+    # The break-even table's crossings are among them, on the API line at that volume.
+    for be in selfhost["breakevens"]:
+        for c in be["crossings"]:
+            if volumes[0] <= c["tokens_per_month"] <= volumes[-1]:
+                assert (
+                    c["tokens_per_month"],
+                    selfhost["name"] if c["selfhost_cheaper_above"] else be["api_option"],
+                ) in crossings
+    for point in markers:
+        api_name = (
+            point["api"]
+            if point["api"] in {o["name"] for o in results["options"] if o["kind"] == "api"}
+            else point["selfhost"]
+        )
+        api = next(o for o in results["options"] if o["name"] == api_name)
+        if api["kind"] == "api":
+            expected = api["blended_per_mtok"] * point["tokens"] / 1e6
+            assert point["cost"] == pytest.approx(expected, rel=0.01)
     assert [s["step"] for s in charts["volume"]["series"]] == [
         o["kind"] == "selfhost" for o in results["options"]
     ]
