@@ -81,8 +81,8 @@ Output fields (quote_version 2; every version-1 key keeps its meaning):
                                   is the first whole token from which cheaper_above
                                   costs no more
   crossings_limit                 how far they are searched: 100x the workload, at least
-                                  10B and at most 1T tokens/month (as a plan), and never
-                                  below one replica's capacity
+                                  10B and at most 1T tokens/month (as a plan), at most
+                                  1,000 replica steps, never below one replica's capacity
   crossings_error                 {"a/b": reason} only for a pair that could not be searched
   selfhost_wins_from_tokens_per_month   the first crossing where self-hosting becomes
                                   cheaper than the API at any fleet size (0: from the

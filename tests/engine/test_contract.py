@@ -144,6 +144,19 @@ def test_single_deployment_break_even_is_the_first_crossing() -> None:
     assert quote(data)["breakeven_tokens_per_month"] == 256_231_112
 
 
+def test_the_crossing_search_of_slow_replicas_stops_after_1000_steps() -> None:
+    # 0.05 tokens/s is 129,600 tokens a month: a plan's 10B range would take 77,161
+    # replica steps (seconds of work for one request); a quote searches 1,000 of them.
+    data = _with("selfhost.tokens_per_second", 0.05)
+    data["tokens_per_month"] = 1e6
+    result = quote(data)
+    assert result["crossings_limit"] == 129_600_000
+    assert result["selfhost_wins_from_tokens_per_month"] is None
+    # One replica bigger than the whole range: the range grows to hold it.
+    data = _with("selfhost.tokens_per_second", 2e6)  # 5.184T tokens a month
+    assert quote(data)["crossings_limit"] == 5_184_000_000_000
+
+
 def test_free_selfhost_breaks_even_at_zero() -> None:
     result = quote(_with("selfhost.monthly", 0))
     assert result["breakeven_tokens_per_month"] == 0
@@ -541,7 +554,10 @@ def scenario_of(data: dict[str, Any]) -> Scenario:
         lens=Lens(data.get("lens", "full")),
         analysis_months=data.get("analysis_months", 36.0),
         monte_carlo_samples=0,
-        limit_tokens=max(search_limit(tokens), math.ceil(one_replica)),
+        # A plan's range, at most 1,000 replica steps, at least one replica.
+        limit_tokens=max(
+            math.ceil(one_replica), math.floor(min(search_limit(tokens), 1000 * one_replica))
+        ),
     )
 
 
