@@ -176,6 +176,11 @@ def main(
     except ScenarioError as error:
         print(f"error: {error.field}: {error.message}", file=sys.stderr)
         return 2
+    except (ArithmeticError, ValueError):
+        # Inputs valid one by one can still overflow together (1e308 tokens x a price),
+        # as POST /api/v1/quote answers with a 400.
+        print("error: input: the numbers are too large to compute a quote", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -246,10 +246,6 @@ class QuoteScenario:
     api_availability: float | None = None
     selfhost_availability: float | None = None
 
-    @property
-    def tokens_per_month(self) -> float:
-        return self.scenario.workload.tokens_per_month
-
 
 def _parse_api(
     raw: object, *, field: str = "api", **extra: Check

@@ -116,6 +116,12 @@ def test_quote_depth_with_owned_lists_every_pair() -> None:
             '"selfhost": {"monthly": 1440, "hourly": 2, "tokens_per_second": 1500}}',
             "selfhost.monthly",
         ),
+        # Valid one by one, too large together: the same refusal as the REST quote's 400.
+        (
+            '{"tokens_per_month": 1e308, "api": {"output_per_mtok": 1}, '
+            '"selfhost": {"monthly": 1440, "tokens_per_second": 1500}}',
+            "input",
+        ),
         ('{"tokens_per_month": 1,', "input"),
         ("", "input"),
         ("[]", "scenario"),
