@@ -218,7 +218,7 @@ def _context(organization: Any, version: Any) -> _Context:
     for name, size in ApiOffer.objects.filter(
         version=version, params_total_b__isnull=False
     ).values_list("model_name", "params_total_b"):
-        params[_norm(name)] = float(size)
+        params[_norm(name)] = float(cast(Decimal, size))  # not null: filtered above
     for name, size in ModelSpec.objects.filter(version=version).values_list(
         "name", "params_total_b"
     ):
