@@ -67,3 +67,22 @@ class TestInvitationsApi:
         )
         invitation.refresh_from_db()
         assert invitation.revoked_at is None
+
+
+def test_list_queries_do_not_grow_with_invitations(api, cast, django_assert_max_num_queries):
+    client = api("owner")
+    for i in range(12):
+        services.invitation_create(
+            actor=cast.admin if i % 2 else cast.owner,
+            organization=cast.org,
+            email=f"invitee{i}@acme.test",
+            role=Role.MEMBER,
+        )
+    # savepoint + token + token cleanup + membership + page + release
+    with django_assert_max_num_queries(6):
+        response = client.get("/api/v1/orgs/acme/invitations/")
+    assert len(response.json()["results"]) == 12
+    assert {r["invited_by"] for r in response.json()["results"]} == {
+        "owner@acme.test",
+        "admin@acme.test",
+    }
