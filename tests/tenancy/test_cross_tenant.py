@@ -110,6 +110,48 @@ def _assert_owner_can_read(client: Client, route: Route, path: str) -> None:
     assert response.status_code < 400, _describe(route, "owner", "GET", path, response)
 
 
+# What an anonymous visitor gets from each public route: (status, text on the response).
+# Credential kwargs (tokens, uids) are a forged "placeholder": a guessed link shows no one's
+# data. A new public route must say here what an anonymous visitor sees.
+ANONYMOUS_GETS: dict[str, tuple[int, str]] = {
+    "accounts:login": (200, "<h1>Log in</h1>"),
+    "accounts:signup": (200, "Create your account"),
+    "accounts:signup_done": (200, "Check your email"),
+    "accounts:login_two_factor": (302, ""),  # no password step yet: back to the login form
+    "accounts:verify_email": (400, "This link does not work"),
+    "accounts:password_reset": (200, "Reset your password"),
+    "accounts:password_reset_done": (200, "Check your email"),
+    "accounts:password_reset_confirm": (200, "Link no longer valid"),
+    "accounts:password_reset_complete": (200, "Password set"),
+    "accounts:invitation_accept": (404, "Invitation not accepted"),
+    "planner:shared_plan": (404, "Not Found"),
+    "api-schema": (200, "title: Breakeven API"),
+    "api-docs": (200, "<title>Breakeven API</title>"),
+    "api-redoc": (200, "<title>Breakeven API</title>"),
+    "accounts.api.views.api_not_found": (404, '"code":"not_found"'),
+    "health_live": (200, "ok"),
+    "health_ready": (200, '"OK"'),
+}
+
+
+def _assert_anonymous_gets_the_public_page(route: Route, cast: Cast) -> None:
+    """An anonymous GET answers with the route's own public page and nothing of a tenant."""
+    assert route.key in ANONYMOUS_GETS, (
+        f"{route.key} is public: add what an anonymous visitor gets to ANONYMOUS_GETS"
+    )
+    status, text = ANONYMOUS_GETS[route.key]
+    path = route.path(dict.fromkeys(route.kwarg_names, "placeholder"))
+    response = Client().get(path)
+    where = _describe(route, "anonymous", "GET", path, response)
+    assert response.status_code == status, where
+    if status == 302:
+        assert response["Location"] == reverse("accounts:login"), where
+    body = response.content.decode(errors="replace")
+    assert text in body, where
+    for secret in (cast.org.name, cast.other_org.name, cast.owner.email, cast.outsider.email):
+        assert secret not in body, f"{where}: shows {secret!r}"
+
+
 def _clients(cast: Cast) -> dict[str, Client]:
     return {who: cast.client_for(getattr(cast, who), cast.org) for who in ROLES}
 
@@ -119,7 +161,8 @@ def _clients(cast: Cast) -> dict[str, Client]:
 def test_route_respects_tenancy(route: Route, cast: Cast) -> None:
     kind = _kind(route)
     if kind is Kind.PUBLIC:
-        return  # allow-listed; see test_public_routes_answer_anonymous_users
+        _assert_anonymous_gets_the_public_page(route, cast)
+        return
     clients = _clients(cast)
 
     if kind is Kind.USER_LEVEL:
@@ -197,6 +240,7 @@ def test_allow_lists_name_existing_routes() -> None:
     keys = {route.key for route in ROUTES}
     assert sorted(set(PUBLIC) - keys) == []
     assert sorted(set(USER_LEVEL) - keys) == []
+    assert sorted(set(ANONYMOUS_GETS) ^ set(PUBLIC)) == []
 
 
 def test_discovery_reaches_nested_and_api_routes() -> None:
