@@ -36,8 +36,12 @@ _TEMPLATES = (
     # Cached per data generation (accounts/generations.py).
     "planner/_dashboard_body.html",
 )
-_STATIC = ("vendor/chart.js/chart.umd.min.js", "js/charts.js")
-_CODE = (Path(__file__).parent / "templatetags" / "planner_charts.py",)
+_STATIC = ("vendor/chart.js/chart.umd.min.js", "js/format.js", "js/charts.js")
+# The chart payloads, and how every figure in the fragments is formatted.
+_CODE = (
+    Path(__file__).parent / "templatetags" / "planner_charts.py",
+    *sorted((Path(__file__).parent.parent / "formatting").glob("*.py")),
+)
 
 
 def _compute_version() -> str:

@@ -156,3 +156,20 @@ def test_budgets_list_in_their_own_currency(cast):
     html = cast.client_for(cast.viewer).get(reverse("tracking:budget_list")).content.decode()
     assert "¥150,000" in html
     assert "150000.00" not in html
+
+
+def test_cached_fragments_follow_the_formatter(monkeypatch):
+    """Cached plan fragments hold formatted figures: a new formatter means new fragments."""
+    from pathlib import Path
+
+    from planner import fragments
+
+    before = fragments._compute_version()
+    read_bytes = Path.read_bytes
+
+    def changed(path: Path) -> bytes:
+        data = read_bytes(path)
+        return data + b"# changed" if path.parts[-2:] == ("formatting", "money.py") else data
+
+    monkeypatch.setattr(Path, "read_bytes", changed)
+    assert fragments._compute_version() != before
