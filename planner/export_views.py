@@ -219,7 +219,7 @@ class SharedPlanView(View):
 def _public_price_context(plan: Plan, comparison: Any) -> dict[str, Any]:
     """The shared page's figures when the link leaves private prices out: the plan priced
     with public catalog prices now (options with only a private price left out)."""
-    public = share_services.public_price_results(plan=plan)
+    public = share_services.public_price_results_cached(plan=plan)
     context: dict[str, Any] = {
         "public_prices": True,
         "hidden_options": public.hidden_options,

@@ -10,16 +10,19 @@ out, with a note naming it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
+from accounts import generations
 from accounts.access import require_manage
 from accounts.audit import record
 from accounts.models import Membership
@@ -124,6 +127,23 @@ class PublicPricing:
 
     results: dict | None
     hidden_options: list[str]
+
+
+def public_price_results_cached(*, plan: Plan) -> PublicPricing:
+    """`public_price_results`, cached under the organization's data generation (any write
+    of the organization's rows moves it on): a link holder reloading the page does not run
+    the engine each time. Not cached when page caching is off or Redis is unreachable."""
+    token = generations.generation(plan.organization)
+    if token is None:
+        return public_price_results(plan=plan)
+    cache = caches["fragments"]
+    key = f"share-public:{token}:{plan.pk}"
+    stored = cache.get(key)
+    if stored is not None:
+        return PublicPricing(**stored)
+    public = public_price_results(plan=plan)
+    cache.set(key, asdict(public), settings.TENANT_PAGE_CACHE_SECONDS)
+    return public
 
 
 def public_price_results(*, plan: Plan) -> PublicPricing:

@@ -172,3 +172,36 @@ def test_roles_that_may_share_see_the_link_and_its_terms(cast, private_plan, who
     assert "public prices only" in html
     assert f"expires {link.expires_at:%Y-%m-%d}" in html
     assert 'name="include_private_prices"' in html
+
+
+def test_public_figures_follow_a_change_of_the_plan(cast, private_plan, client, settings):
+    assert settings.TENANT_PAGE_CACHE_SECONDS > 0  # cached under the data generation
+    _create(cast, private_plan)
+    url = reverse("planner:shared_plan", args=[PlanShareLink.objects.get().token])
+    assert "900.00" in client.get(url).content.decode()
+    workload = private_plan.workload
+    workload.tokens_per_month = 200_000_000
+    workload.save()
+    html = client.get(url).content.decode()
+    assert "1,800.00" in html
+    assert "900.00" not in html
+
+
+def test_reloading_a_shared_page_does_not_run_the_engine_again(
+    cast, private_plan, client, monkeypatch
+):
+    _create(cast, private_plan)
+    url = reverse("planner:shared_plan", args=[PlanShareLink.objects.get().token])
+    runs = []
+    compute = share_services.public_price_results
+
+    def counted(*, plan):
+        runs.append(plan.pk)
+        return compute(plan=plan)
+
+    monkeypatch.setattr(share_services, "public_price_results", counted)
+    first = client.get(url).content.decode()
+    second = client.get(url).content.decode()
+    assert runs == [private_plan.pk]
+    assert "900.00" in first
+    assert "900.00" in second
