@@ -211,10 +211,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
-# Webhook deliveries wait on other people's servers: they have their own queue, consumed by
-# their own workers (Procfile ``notifications``), so a slow endpoint cannot hold a slot
-# that sweeps or housekeeping need. Every other task goes to the default ``celery`` queue.
-CELERY_TASK_ROUTES = {"tracking.deliver_webhook": {"queue": "notifications"}}
+# Webhook and e-mail deliveries wait on other people's servers: they have their own queue,
+# consumed by their own workers (Procfile ``notifications``), so a slow endpoint cannot hold
+# a slot that sweeps or housekeeping need. Every other task goes to the default queue.
+CELERY_TASK_ROUTES = {
+    "tracking.deliver_webhook": {"queue": "notifications"},
+    "accounts.tasks.password_reset_send": {"queue": "notifications"},
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 600,

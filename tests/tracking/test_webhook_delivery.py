@@ -16,10 +16,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.core.exceptions import ValidationError
 
+from accounts.tasks import password_reset_send, purge_expired_invitations
 from config.celery import app
 from tests.api.conftest import token_client
 from tracking import services, webhooks
 from tracking.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from tracking.tasks import deliver_webhook
 
 PORT = 8202
 
@@ -216,10 +218,8 @@ def test_a_delivery_through_the_service_does_not_follow_a_redirect(cast, server,
     assert "/internal" not in [path for _method, path, _host in server.hits]
 
 
-def test_webhook_deliveries_have_their_own_queue():
-    route = app.amqp.router.route({}, "tracking.deliver_webhook")
-    assert route["queue"].name == "notifications"
-    assert (
-        app.amqp.router.route({}, "accounts.tasks.purge_expired_invitations")["queue"].name
-        == app.conf.task_default_queue
-    )
+@pytest.mark.parametrize("task", [deliver_webhook, password_reset_send])
+def test_webhook_and_mail_deliveries_have_their_own_queue(task):
+    assert app.amqp.router.route({}, task.name)["queue"].name == "notifications"
+    default = app.amqp.router.route({}, purge_expired_invitations.name)["queue"].name
+    assert default == app.conf.task_default_queue
