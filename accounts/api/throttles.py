@@ -22,6 +22,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.availability import CACHE_ERRORS
+from accounts.client_ip import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +59,10 @@ class TokenRateThrottle(SimpleRateThrottle):
 
     def wait(self) -> float:
         return max(1, self.seconds_left)
+
+    def get_ident(self, request) -> str:
+        """The client address, read behind the trusted proxies by the rule logins use."""
+        return client_ip(request)
 
     def get_cache_key(self, request, view) -> str:
         auth = getattr(request, "auth", None)

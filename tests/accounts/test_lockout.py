@@ -11,6 +11,7 @@ import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from accounts.api.throttles import TokenRateThrottle
 from accounts.client_ip import client_ip
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
@@ -125,3 +126,18 @@ class TestClientIp:
         assert client_ip(self._request(PROXY)) == PROXY
         assert client_ip(self._request(PROXY, "not-an-address")) == PROXY
         assert client_ip(self._request(PROXY, " , ")) == PROXY
+
+
+def test_the_api_rate_limit_keys_on_the_same_client_address(settings):
+    """A forged X-Forwarded-For must not buy an anonymous client a fresh rate limit."""
+    throttle = TokenRateThrottle()
+    factory = RequestFactory()
+
+    def ident(forwarded: str) -> str:
+        return throttle.get_ident(
+            factory.get("/api/v1/quote", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded)
+        )
+
+    assert ident("6.6.6.6, 203.0.113.1") == ident("7.7.7.7, 203.0.113.1") == "203.0.113.1"
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert ident("6.6.6.6, 203.0.113.1") == PROXY
