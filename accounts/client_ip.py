@@ -3,8 +3,8 @@
 Each trusted proxy appends the address it received the request from to
 ``X-Forwarded-For``, so the client is ``TRUSTED_PROXY_COUNT`` entries from the right;
 anything further left was written by the client and proves nothing. With no proxy
-(``0``) the connection's own address is the client. The API's rate limits read the same
-rule (DRF's ``NUM_PROXIES`` is set from the same setting).
+(``0``) the connection's own address is the client. The API's rate limits key on it too
+(accounts/api/throttles.py).
 """
 
 from __future__ import annotations
