@@ -237,7 +237,6 @@ def scenario_of(inputs: dict[str, Any], *, monte_carlo: bool = True) -> eng.Scen
         volume_tiers=tiers or DEFAULT_VOLUME_TIERS,
         monte_carlo_samples=mc["samples"] if monte_carlo else 0,
         monte_carlo_seed=mc["seed"],
-        limit_tokens=int(depth["limit_tokens"]),
     )
 
 
@@ -656,8 +655,7 @@ def _curves(composition: eng.Composition, kinds: dict[str, str]) -> dict[str, An
 
 
 def _milestones(composition: eng.Composition, kinds: dict[str, str]) -> dict[str, Any]:
-    scenario = composition.scenario
-    out: dict[str, Any] = {"limit": scenario.limit_tokens, "items": [], "pairs": []}
+    out: dict[str, Any] = {"limit": composition.limit_tokens, "items": [], "pairs": []}
     if composition.milestones_error is not None:
         out["error"] = composition.milestones_error
         return out

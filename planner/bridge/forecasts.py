@@ -148,6 +148,22 @@ def sensitivity_snapshot(
     w = inputs["workload"]
     snaps = inputs["options"]
     sh = snaps[selfhost_index]["selfhost"]
+    swings = [eng_sensitivity.Swing(name, pct=pct) for name in eng_sensitivity.INPUTS]
+    if inputs.get("schema") == composition.SCHEMA:
+        # Each swung point is the plan's own composition with one input changed.
+        subject = eng_sensitivity.ComposedSensitivity(
+            scenario=composition.scenario_of(inputs, monte_carlo=False),
+            api=snaps[api_index]["name"],
+            selfhost=snaps[selfhost_index]["name"],
+            engineer_hours_per_month=sh["labor"]["hours"],
+            engineer_hourly_rate=_mid(sh["labor"]["hourly_rate"]),
+        )
+        return _tornado_json(
+            eng_sensitivity.tornado(subject, swings),
+            api=snaps[api_index]["name"],
+            selfhost=snaps[selfhost_index]["name"],
+            pct=pct,
+        )
     config, parts = engine_selfhost(sh, corner="expected", name=snaps[selfhost_index]["name"])
     # Labor moves with the engineer rate below: keep it out of the fixed hidden costs.
     config = replace(config, hidden_monthly=parts["hidden_items"] + parts["other"])
@@ -161,11 +177,20 @@ def sensitivity_snapshot(
         engineer_hourly_rate=_mid(sh["labor"]["hourly_rate"]),
         hours_per_month=inputs["hours_per_month"],
     )
-    swings = [eng_sensitivity.Swing(name, pct=pct) for name in eng_sensitivity.INPUTS]
-    tornado = eng_sensitivity.tornado(base, swings)
+    return _tornado_json(
+        eng_sensitivity.tornado(base, swings),
+        api=snaps[api_index]["name"],
+        selfhost=snaps[selfhost_index]["name"],
+        pct=pct,
+    )
+
+
+def _tornado_json(
+    tornado: eng_sensitivity.Tornado, *, api: str, selfhost: str, pct: float
+) -> dict[str, Any]:
     return {
-        "api_option": snaps[api_index]["name"],
-        "selfhost_option": snaps[selfhost_index]["name"],
+        "api_option": api,
+        "selfhost_option": selfhost,
         "pct": pct,
         "base_difference": cents(tornado.base_difference),
         "base_cheaper": tornado.base_cheaper,

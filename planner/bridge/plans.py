@@ -522,9 +522,7 @@ def snapshot_of(
         },
         "options": snaps,
         "monte_carlo": {"samples": MONTE_CARLO_SAMPLES, "seed": MONTE_CARLO_SEED},
-        "depth": depth_plan_snapshot(
-            lens=lens, analysis_months=analysis_months, tokens=float(workload.monthly_tokens)
-        ),
+        "depth": depth_plan_snapshot(lens=lens, analysis_months=analysis_months),
     }
 
 
@@ -1264,15 +1262,10 @@ def _offer_gpu_count(option: Any) -> int:
     return int(row.gpu_count or 1)
 
 
-def depth_plan_snapshot(*, lens: str, analysis_months: float, tokens: float) -> dict[str, Any]:
-    """The plan-level depth inputs: lens, analysis period and the volume limit."""
-    from planner.engine.compose import search_limit
-
-    return {
-        "lens": lens,
-        "analysis_months": float(analysis_months),
-        "limit_tokens": search_limit(tokens),
-    }
+def depth_plan_snapshot(*, lens: str, analysis_months: float) -> dict[str, Any]:
+    """The plan-level depth inputs: lens and analysis period."""
+    # How far crossings are searched follows from the scenario (compose.search_limit).
+    return {"lens": lens, "analysis_months": float(analysis_months)}
 
 
 def depth_option_snapshot(option: Any, ctx: _Context, sh: dict[str, Any]) -> dict[str, Any]:

@@ -153,7 +153,13 @@ def axis_count(field: str, raw: object) -> int:
         step = _number(f"{field}.step", obj["step"])
         if step <= 0:
             raise SweepSpecError(f"{field}.step", "must be greater than 0")
-        count = math.floor((stop - start) / step + 1e-9) + 1
+        spans = (stop - start) / step
+        if not math.isfinite(spans) or spans >= MAX_POINTS:  # 5e-324 overflows to inf
+            raise SweepSpecError(
+                f"{field}.step",
+                f"is too small for the range: more than {MAX_POINTS:,} values",
+            )
+        count = math.floor(spans + 1e-9) + 1
     else:
         count = _integer(f"{field}.num", obj["num"], minimum=1)
         if count == 0:

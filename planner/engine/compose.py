@@ -85,6 +85,7 @@ CURVE_SPAN = 10.0  # the volume curve runs from V / 10 to V x 10
 # replicas may hold 33 spares before the target is called out of reach.
 SPARES_PER_REPLICA = 0.25
 SEARCH_FLOOR_TOKENS = 10**10
+MAX_SEARCH_STEPS = 1_000
 
 
 # --- what goes in ----------------------------------------------------------------------
@@ -112,6 +113,12 @@ class Span:
 
     def lerp(self, u: float) -> float:
         return self.low + (self.high - self.low) * u
+
+    def scaled(self, factor: float) -> Span:
+        return Span(self.low * factor, self.high * factor, self.expected * factor)
+
+    def shifted(self, amount: float) -> Span:
+        return Span(self.low + amount, self.high + amount, self.expected + amount)
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +252,7 @@ class Scenario:
     volume_tiers: tuple[VolumeTier, ...] = DEFAULT_VOLUME_TIERS
     monte_carlo_samples: int = DEFAULT_SAMPLES
     monte_carlo_seed: int = DEFAULT_SEED
-    limit_tokens: int = DEFAULT_LIMIT_TOKENS
+    limit_tokens: int | None = None  # None: search_limit() of the workload and fleets
     curve_points: int = CURVE_POINTS
     search_crossings: bool = True  # forecasts and sensitivity need the costs only
 
@@ -361,6 +368,7 @@ class MonteCarlo:
 class Composition:
     scenario: Scenario
     options: tuple[OptionCost, ...]
+    limit_tokens: int  # how far the crossings were searched
     pairs: tuple[PairCrossings, ...]
     milestones: Crossovers | None
     milestones_error: str | None
@@ -423,16 +431,18 @@ def compose(scenario: Scenario) -> Composition:
     milestones: Crossovers | None = None
     milestones_error: str | None = None
     pairs: tuple[PairCrossings, ...] = ()
+    limit = _limit(scenario)
     if scenario.search_crossings:
         try:
-            milestones = crossovers(list(curves.values()), limit=scenario.limit_tokens)
+            milestones = crossovers(list(curves.values()), limit=limit)
         except ScenarioError as exc:
             milestones_error = exc.message
-        pairs = _pairs(list(curves.values()), scenario, milestones)
+        pairs = _pairs(list(curves.values()), limit, milestones)
     volumes = curve_volumes(tokens, points=scenario.curve_points)
     return Composition(
         scenario=scenario,
         options=ordered,
+        limit_tokens=limit,
         pairs=pairs,
         milestones=milestones,
         milestones_error=milestones_error,
@@ -474,9 +484,42 @@ def _expected(curve: CostCurve) -> Callable[[float], float]:
     return lambda volume: curve.cost(round(volume))
 
 
-def search_limit(tokens_per_month: float) -> int:
-    """How far crossings are searched: 100x the workload (at least 10B, at most 1T a month)."""
-    return int(min(DEFAULT_LIMIT_TOKENS, max(SEARCH_FLOOR_TOKENS, 100 * tokens_per_month)))
+def search_limit(tokens_per_month: float, replica_step_tokens: float | None = None) -> int:
+    """How far crossings are searched: 100x the workload, at least 10B and at most 1T a
+    month, and at most :data:`MAX_SEARCH_STEPS` steps of the smallest replica (never less
+    than one): the search prices every replica step, and a replica of a few tokens/s
+    would otherwise take 200,000 of them.
+    """
+    limit = min(DEFAULT_LIMIT_TOKENS, max(SEARCH_FLOOR_TOKENS, 100 * tokens_per_month))
+    if replica_step_tokens is not None and replica_step_tokens > 0:
+        limit = max(
+            math.ceil(replica_step_tokens), min(limit, MAX_SEARCH_STEPS * replica_step_tokens)
+        )
+    return int(limit)
+
+
+def _replica_step(option: Choice, by_name: dict[str, Choice], scenario: Scenario) -> float | None:
+    """Tokens a month between two replica steps of an option's cost (None: no steps)."""
+    if isinstance(option, HybridChoice):
+        cheap = _replica_step(by_name[option.cheap], by_name, scenario)
+        return None if cheap is None or option.routed_share == 0 else cheap / option.routed_share
+    if not isinstance(option, FleetChoice):
+        return None
+    serving = _serving(option.fleet)
+    hours = _serving_hours(option.fleet, scenario)
+    return serving.replica_capacity(hours=hours) / serving.peak_to_average
+
+
+def _limit(scenario: Scenario) -> int:
+    if scenario.limit_tokens is not None:
+        return scenario.limit_tokens
+    by_name = {option.name: option for option in scenario.options}
+    steps = [
+        step
+        for option in scenario.options
+        if (step := _replica_step(option, by_name, scenario)) is not None
+    ]
+    return search_limit(scenario.workload.tokens_per_month, min(steps, default=None))
 
 
 def curve_volumes(tokens: float, *, points: int = CURVE_POINTS) -> tuple[int, ...]:
@@ -780,14 +823,13 @@ def _hybrid_option(
 
 
 def _pairs(
-    curves: list[CostCurve], scenario: Scenario, found: Crossovers | None
+    curves: list[CostCurve], limit: int, found: Crossovers | None
 ) -> tuple[PairCrossings, ...]:
     """Every volume in ``[0, limit]`` where the cheaper of two options changes.
 
     The win sets come from the milestones' pairwise search when it ran; a pair is only
     searched again when that search failed as a whole (one curve with too many steps).
     """
-    limit = scenario.limit_tokens
     out = []
     for i, a in enumerate(curves):
         for b in curves[i + 1 :]:

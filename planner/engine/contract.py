@@ -38,7 +38,6 @@ from planner.engine.compose import (
     Span,
     Workload,
     compose,
-    search_limit,
 )
 from planner.engine.crossover import FirstWin
 from planner.engine.errors import ScenarioError
@@ -68,7 +67,6 @@ from planner.engine.units import (
 # crossings; every version-1 key keeps its meaning.
 QUOTE_VERSION = 2
 API, SELFHOST, OWNED = "api", "selfhost", "owned"
-QUOTE_MAX_STEPS = 1_000
 
 Check = Callable[[str, object], object]
 
@@ -373,28 +371,12 @@ def parse_quote(data: object) -> QuoteScenario:
         lens=values.get("lens", Lens.FULL),
         analysis_months=values.get("analysis_months", DEFAULT_ANALYSIS_MONTHS),
         monte_carlo_samples=0,
-        limit_tokens=quote_search_limit(tokens, _replica_capacity(rented, hours)),
     )
     return QuoteScenario(
         scenario=scenario,
         depth=depth,
         api_availability=api_availability,
         selfhost_availability=selfhost_availability,
-    )
-
-
-def quote_search_limit(tokens_per_month: float, replica_tokens_per_month: float) -> int:
-    """How far a quote searches crossings: a plan's range (:func:`search_limit`), but at
-    most :data:`QUOTE_MAX_STEPS` replica steps and never less than one replica.
-
-    The search costs a few evaluations per replica step; the cap keeps a quote of very
-    slow replicas (a few tokens/s) answered in well under a second instead of the
-    minutes 200,000 steps take, and it only binds below about 400 tokens/s a replica.
-    """
-    steps_cap = QUOTE_MAX_STEPS * replica_tokens_per_month
-    return max(
-        math.ceil(replica_tokens_per_month),
-        math.floor(min(search_limit(tokens_per_month), steps_cap)),
     )
 
 
@@ -583,7 +565,7 @@ def compute_quote(quote: QuoteScenario) -> dict[str, Any]:
         for c in p.crossings
     ]
     result["crossings"] = sorted(crossings, key=lambda c: c["volume"])
-    result["crossings_limit"] = scenario.limit_tokens
+    result["crossings_limit"] = found.limit_tokens
     errors = {f"{p.a}/{p.b}": p.error for p in found.pairs if p.error is not None}
     if errors:
         result["crossings_error"] = errors

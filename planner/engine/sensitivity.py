@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from planner.engine.api import ApiOffer, api_monthly_cost
+from planner.engine.compose import Composition, FleetChoice, Scenario, compose
 from planner.engine.errors import ScenarioError, require_non_negative, require_share
 from planner.engine.selfhost import SelfHostConfig, selfhost_cost
 from planner.engine.units import HOURS_PER_MONTH
@@ -96,8 +97,91 @@ class Swing:
         return low, high
 
 
-def difference(base: SensitivityBase, **values: float) -> float:
+@dataclass(frozen=True, slots=True)
+class ComposedSensitivity:
+    """The tornado of two options of a composed scenario, priced by :func:`compose` itself.
+
+    ``gpu_price`` is the fleet's hardware bill a month (the compute or ownership lines); a
+    swing scales the fleet's price. ``engineer_rate`` moves the engineers' hours x rate
+    inside the fleet's flat monthly costs. Every swung point is the same composition as
+    the plan's, with that one input changed.
+    """
+
+    scenario: Scenario
+    api: str
+    selfhost: str
+    engineer_hours_per_month: float = 0.0
+    engineer_hourly_rate: float = 0.0
+
+    def _fleet(self) -> FleetChoice:
+        for option in self.scenario.options:
+            if option.name == self.selfhost and isinstance(option, FleetChoice):
+                return option
+        raise ScenarioError("sensitivity.selfhost", f"{self.selfhost!r} is not a fleet option")
+
+    def _compose(self, scenario: Scenario) -> Composition:
+        """Costs only, of the two options compared (a hybrid's cheap route stays out)."""
+        pair = tuple(o for o in scenario.options if o.name in (self.api, self.selfhost))
+        return compose(
+            replace(scenario, options=pair, search_crossings=False, monte_carlo_samples=0)
+        )
+
+    def _hardware_monthly(self) -> float:
+        found = self._compose(self.scenario)
+        return found.parts_at(self.selfhost, self.scenario.workload.tokens_per_month)[0]
+
+    def value(self, name: str) -> float:
+        match name:
+            case "utilization":
+                return self._fleet().fleet.serving.headroom
+            case "gpu_price":
+                return self._hardware_monthly()
+            case "engineer_rate":
+                return self.engineer_hourly_rate
+            case "volume":
+                return self.scenario.workload.tokens_per_month
+            case "input_share":
+                return self.scenario.workload.input_share
+        raise ScenarioError(
+            "sensitivity.name", f"unknown input {name!r} (one of {', '.join(INPUTS)})"
+        )
+
+    def difference(self, **values: float) -> float:
+        """Self-host minus API a month, inputs overridden by name."""
+        fleet = self._fleet()
+        workload = self.scenario.workload
+        if "volume" in values:
+            workload = replace(workload, tokens_per_month=values["volume"])
+        if "input_share" in values:
+            workload = replace(workload, input_share=values["input_share"])
+        if "utilization" in values:
+            serving = replace(fleet.fleet.serving, headroom=values["utilization"])
+            fleet = replace(fleet, fleet=replace(fleet.fleet, serving=serving))
+        if "gpu_price" in values:
+            base = self._hardware_monthly()
+            if base == 0:
+                if values["gpu_price"] != 0:
+                    raise ScenarioError("sensitivity.gpu_price", "the base GPU price is 0")
+            else:
+                fleet = replace(fleet, price=fleet.price.scaled(values["gpu_price"] / base))
+        if "engineer_rate" in values:
+            extra = self.engineer_hours_per_month * (
+                values["engineer_rate"] - self.engineer_hourly_rate
+            )
+            fleet = replace(fleet, other_monthly=fleet.other_monthly.shifted(extra))
+        options = tuple(fleet if o.name == self.selfhost else o for o in self.scenario.options)
+        found = self._compose(replace(self.scenario, workload=workload, options=options))
+        return (
+            found.option(self.selfhost).monthly.expected - found.option(self.api).monthly.expected
+        )
+
+
+def difference(base: SensitivityBase | ComposedSensitivity, **values: float) -> float:
     """Self-host (with engineering) minus API a month, inputs overridden by name."""
+    if isinstance(base, ComposedSensitivity):
+        for name in values:
+            base.value(name)
+        return base.difference(**values)
     for name in values:
         base.value(name)
     config = base.selfhost
@@ -157,7 +241,7 @@ class Tornado:
     bars: tuple[TornadoBar, ...]
 
 
-def tornado(base: SensitivityBase, swings: Sequence[Swing]) -> Tornado:
+def tornado(base: SensitivityBase | ComposedSensitivity, swings: Sequence[Swing]) -> Tornado:
     """One bar per swing, sorted by swing (largest first, then by name)."""
     names = [s.name for s in swings]
     if len(set(names)) != len(names):

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import copy
 import json
-import math
 from dataclasses import replace
 from typing import Any
 
@@ -19,7 +18,6 @@ from planner.engine.compose import (
     Span,
     Workload,
     compose,
-    search_limit,
 )
 from planner.engine.contract import cents, compute_quote, parse_quote, parse_sweep, sweep_rows
 from planner.engine.crossover import costs_no_more
@@ -540,8 +538,6 @@ def scenario_of(data: dict[str, Any]) -> Scenario:
             )
         )
     tokens = data["tokens_per_month"]
-    window = rented.serving_hours(720.0)
-    one_replica = serving.replica_capacity(hours=window) / serving.peak_to_average
     return Scenario(
         workload=Workload(
             tokens_per_month=tokens,
@@ -554,10 +550,8 @@ def scenario_of(data: dict[str, Any]) -> Scenario:
         lens=Lens(data.get("lens", "full")),
         analysis_months=data.get("analysis_months", 36.0),
         monte_carlo_samples=0,
-        # A plan's range, at most 1,000 replica steps, at least one replica.
-        limit_tokens=max(
-            math.ceil(one_replica), math.floor(min(search_limit(tokens), 1000 * one_replica))
-        ),
+        # None: the composition's own search range, as for a plan
+        limit_tokens=None,
     )
 
 
@@ -576,7 +570,7 @@ def test_the_quote_is_the_composition_of_its_scenario(data: dict[str, Any]) -> N
     assert result["cheaper"] == (
         "api" if api.monthly.expected <= selfhost.monthly.expected else "selfhost"
     )
-    assert result["crossings_limit"] == scenario.limit_tokens
+    assert result["crossings_limit"] == found.limit_tokens
     assert result["crossings"] == sorted(
         (
             {"volume": c.volume, "cheaper_above": c.cheaper_above, "cheaper_below": c.cheaper_below}
