@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -223,3 +224,25 @@ def test_webhook_and_mail_deliveries_have_their_own_queue(task):
     assert app.amqp.router.route({}, task.name)["queue"].name == "notifications"
     default = app.amqp.router.route({}, purge_expired_invitations.name)["queue"].name
     assert default == app.conf.task_default_queue
+
+
+def test_https_connects_to_the_checked_address_and_verifies_the_hostname(server):
+    """TLS goes to the checked address with the URL's host as SNI and certificate name."""
+    target = webhooks.Target(
+        scheme="https", host="hooks.example.test", port=PORT, path="/hook", address="127.0.0.1"
+    )
+    connection = webhooks._PinnedHTTPSConnection(target)
+    assert connection._context.verify_mode == ssl.CERT_REQUIRED
+    assert connection._context.check_hostname is True
+    wrapped = {}
+
+    class RecordingContext:
+        def wrap_socket(self, sock, server_hostname):
+            wrapped["peer"] = sock.getpeername()
+            wrapped["server_hostname"] = server_hostname
+            return sock
+
+    connection._context = RecordingContext()
+    connection.connect()
+    connection.close()
+    assert wrapped == {"peer": ("127.0.0.1", PORT), "server_hostname": "hooks.example.test"}
