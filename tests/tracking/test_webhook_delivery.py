@@ -30,11 +30,13 @@ PORT = 8202
 class _Server(BaseHTTPRequestHandler):
     hits: list[tuple[str, str, str | None]] = []
     redirect_to: str | None = None
+    answered = threading.Event()  # set: answer at once; clear: hang until set
 
     def _answer(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         if length:
             self.rfile.read(length)
+        type(self).answered.wait(timeout=10)
         type(self).hits.append((self.command, self.path, self.headers.get("Host")))
         if self.path == "/hook" and type(self).redirect_to:
             self.send_response(302)
@@ -58,11 +60,13 @@ class _Server(BaseHTTPRequestHandler):
 def server():
     _Server.hits = []
     _Server.redirect_to = None
+    _Server.answered.set()
     ThreadingHTTPServer.allow_reuse_address = True
     httpd = ThreadingHTTPServer(("127.0.0.1", PORT), _Server)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield _Server
+    _Server.answered.set()
     httpd.shutdown()
     httpd.server_close()
 
@@ -246,3 +250,14 @@ def test_https_connects_to_the_checked_address_and_verifies_the_hostname(server)
     connection.connect()
     connection.close()
     assert wrapped == {"peer": ("127.0.0.1", PORT), "server_hostname": "hooks.example.test"}
+
+
+def test_an_endpoint_that_does_not_answer_in_time_is_a_failed_attempt(
+    server, loopback_allowed, monkeypatch
+):
+    monkeypatch.setattr(webhooks, "READ_TIMEOUT_S", 0.2)
+    server.answered.clear()  # the endpoint takes the request and never answers
+    result = _post(f"http://127.0.0.1:{PORT}/hook")
+    assert not result.ok
+    assert result.status is None
+    assert "timed out" in result.error
