@@ -22,6 +22,7 @@ from tracking.models import (
     Budget,
     ForecastAssumptions,
     PlanBudgetState,
+    UsageImportJob,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -343,3 +344,8 @@ def _usage_month_in(org):
 
 
 tenant_factory(ActualUsageMonth)(_usage_month_in)
+tenant_factory(UsageImportJob)(
+    lambda org: UsageImportJob.objects.create(
+        organization=org, workload=WorkloadFactory(organization=org), file_format="breakeven"
+    )
+)

@@ -9,36 +9,91 @@ Two formats:
 
 A file is accepted whole or not at all: every problem is reported as
 ``Row <n>, field <name>: <what is wrong>`` (n is the line number, the header being row 1).
+
+Formats are registered (`register`): a new one names its columns and how it writes dates,
+and `parse_usage` reads it like the others.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ERRORS = 20
+PROGRESS_EVERY_ROWS = 2_000
+# What one stored month can hold (ActualUsageMonth: bigint tokens, 16 digits with 6 places).
+MAX_MONTH_TOKENS = 2**63 - 1
+MAX_MONTH_COST = Decimal("9999999999.999999")
 
-COLUMNS = {
-    "breakeven": {
-        "date": "date",
-        "model": "model",
-        "input_tokens": "input_tokens",
-        "output_tokens": "output_tokens",
-        "cost": "cost",
-    },
-    "litellm": {
-        "date": "startTime",
-        "model": "model",
-        "input_tokens": "prompt_tokens",
-        "output_tokens": "completion_tokens",
-        "cost": "spend",
-    },
-}
+
+def _breakeven_date(text: str) -> date:
+    text = text.strip()
+    if len(text) == 10:
+        return date.fromisoformat(text)
+    return _timestamp_date(text)
+
+
+def _timestamp_date(text: str) -> date:
+    return datetime.fromisoformat(text.strip().replace("Z", "+00:00")).date()
+
+
+@dataclass(frozen=True)
+class UsageFormat:
+    """How one kind of file names the columns of a usage row.
+
+    ``columns`` maps our fields (date, model, input_tokens, output_tokens, cost) to the
+    file's column names; ``workload_column``, when the file has it, names the
+    organization's workload each row belongs to.
+    """
+
+    key: str
+    columns: dict[str, str]
+    parse_date: Callable[[str], date]
+    workload_column: str | None = None
+
+
+FORMATS: dict[str, UsageFormat] = {}
+
+
+def register(usage_format: UsageFormat) -> UsageFormat:
+    """Make a format available to `parse_usage` under its key (the stored ``file_format``)."""
+    FORMATS[usage_format.key] = usage_format
+    return usage_format
+
+
+register(
+    UsageFormat(
+        key="breakeven",
+        columns={
+            "date": "date",
+            "model": "model",
+            "input_tokens": "input_tokens",
+            "output_tokens": "output_tokens",
+            "cost": "cost",
+        },
+        parse_date=_breakeven_date,
+        workload_column="workload",
+    )
+)
+register(
+    UsageFormat(
+        key="litellm",
+        columns={
+            "date": "startTime",
+            "model": "model",
+            "input_tokens": "prompt_tokens",
+            "output_tokens": "completion_tokens",
+            "cost": "spend",
+        },
+        parse_date=_timestamp_date,
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -76,14 +131,6 @@ class ParsedUsage:
     totals: dict[tuple[str | None, date, str], MonthTotal]
 
 
-def _parse_date(text: str, file_format: str) -> date:
-    text = text.strip()
-    if file_format == "breakeven" and len(text) == 10:
-        return date.fromisoformat(text)
-    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return value.date()
-
-
 def _parse_tokens(text: str) -> int:
     text = text.strip()
     try:
@@ -110,12 +157,16 @@ def _parse_cost(text: str) -> Decimal:
     return value
 
 
-def parse_usage(
-    content: bytes, *, file_format: str, workload_names: Iterable[str] = ()
-) -> ParsedUsage:
-    """Parse a whole file; raise ImportRejectedError listing every problem found."""
-    if file_format not in COLUMNS:
+def _format(file_format: str) -> UsageFormat:
+    usage_format = FORMATS.get(file_format)
+    if usage_format is None:
         raise ImportRejectedError([RowError(None, "format", f"unknown format {file_format!r}")])
+    return usage_format
+
+
+def _reader(content: bytes, usage_format: UsageFormat) -> tuple[Any, list[str]]:
+    """A csv.DictReader over the file and its (stripped) header, or ImportRejectedError for
+    a file that cannot be read at all: too large, not UTF-8, columns missing."""
     if len(content) > MAX_BYTES:
         raise ImportRejectedError(
             [RowError(None, "file", f"larger than {MAX_BYTES // (1024 * 1024)} MB")]
@@ -127,13 +178,37 @@ def parse_usage(
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
-    columns = COLUMNS[file_format]
-    missing = [name for name in columns.values() if name not in header]
+    missing = [name for name in usage_format.columns.values() if name not in header]
     if missing:
         raise ImportRejectedError(
             [RowError(1, name, "column is missing from the header") for name in missing]
         )
-    by_workload = file_format == "breakeven" and "workload" in header
+    return reader, header
+
+
+def check_file(content: bytes, *, file_format: str) -> None:
+    """The checks that need no more than the header (format, size, encoding, columns):
+    raise ImportRejectedError now, before the rows are read in the background."""
+    _reader(content, _format(file_format))
+
+
+def parse_usage(
+    content: bytes,
+    *,
+    file_format: str,
+    workload_names: Iterable[str] = (),
+    on_progress: Callable[[int], None] | None = None,
+) -> ParsedUsage:
+    """Parse a whole file; raise ImportRejectedError listing every problem found.
+
+    Rows are read one at a time and added to monthly totals; ``on_progress(rows)`` is
+    called every `PROGRESS_EVERY_ROWS` rows.
+    """
+    usage_format = _format(file_format)
+    reader, header = _reader(content, usage_format)
+    columns = usage_format.columns
+    workload_column = usage_format.workload_column
+    by_workload = workload_column is not None and workload_column in header
     known = set(workload_names)
     errors: list[RowError] = []
     totals: dict[tuple[str | None, date, str], MonthTotal] = {}
@@ -141,6 +216,8 @@ def parse_usage(
     for record in reader:
         line = reader.line_num
         rows += 1
+        if on_progress is not None and rows % PROGRESS_EVERY_ROWS == 0:
+            on_progress(rows)
         if None in record:
             errors.append(RowError(line, None, "has more values than the header has columns"))
             continue
@@ -152,7 +229,7 @@ def parse_usage(
                 continue
             try:
                 if key == "date":
-                    values[key] = _parse_date(raw, file_format)
+                    values[key] = usage_format.parse_date(raw)
                 elif key in ("input_tokens", "output_tokens"):
                     values[key] = _parse_tokens(raw)
                 elif key == "cost":
@@ -164,11 +241,14 @@ def parse_usage(
                 errors.append(RowError(line, column, what))
         workload = None
         if by_workload:
-            workload = (record.get("workload") or "").strip()
+            assert workload_column is not None
+            workload = (record.get(workload_column) or "").strip()
             if workload not in known:
                 errors.append(
                     RowError(
-                        line, "workload", f"no workload named {workload!r} in this organization"
+                        line,
+                        workload_column,
+                        f"no workload named {workload!r} in this organization",
                     )
                 )
         if len(errors) >= MAX_ERRORS:
@@ -183,6 +263,20 @@ def parse_usage(
         total.input_tokens += int(values["input_tokens"])  # type: ignore[call-overload]
         total.output_tokens += int(values["output_tokens"])  # type: ignore[call-overload]
         total.cost += values["cost"]  # type: ignore[operator]
+    for (_, month, model), total in totals.items():
+        for key, value, limit in (
+            ("input_tokens", total.input_tokens, MAX_MONTH_TOKENS),
+            ("output_tokens", total.output_tokens, MAX_MONTH_TOKENS),
+            ("cost", total.cost, MAX_MONTH_COST),
+        ):
+            if value > limit and len(errors) < MAX_ERRORS:
+                errors.append(
+                    RowError(
+                        None,
+                        columns[key],
+                        f"the total for {model} in {month:%Y-%m} is more than {limit:,}",
+                    )
+                )
     if errors:
         raise ImportRejectedError(errors)
     if rows == 0:

@@ -211,6 +211,62 @@ class ActualUsageImport(TenantModel):
         return f"{self.filename or 'import'} ({self.rows} rows)"
 
 
+class ImportJobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Imported"
+    FAILED = "failed", "Rejected"
+
+
+class UsageImportJob(TenantModel):
+    """An uploaded usage file being imported in the background (`tracking.tasks`).
+
+    The page and the API poll it: ``status``, ``rows_done`` (read so far) of about
+    ``rows_total`` (the file's lines), and ``errors`` (``Row n, field f: ...``) when the
+    file was rejected, in which case nothing was written. The file itself is kept only
+    until the job has finished.
+    """
+
+    workload = models.ForeignKey(
+        "planner.Workload", on_delete=models.CASCADE, related_name="usage_import_jobs"
+    )
+    filename = models.CharField(max_length=200, blank=True)
+    file_format = models.CharField(max_length=12, choices=ImportFormat.choices)
+    content = models.BinaryField(null=True, blank=True, editable=False)
+    status = models.CharField(
+        max_length=10, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED
+    )
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    usage_import = models.OneToOneField(
+        ActualUsageImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="job"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.filename or 'import'} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportJobStatus.SUCCEEDED, ImportJobStatus.FAILED)
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == ImportJobStatus.SUCCEEDED:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, int(100 * self.rows_done // self.rows_total))
+
+
 class ActualUsageMonth(TenantModel):
     """Actual usage of one model in one calendar month (``month`` is its first day)."""
 

@@ -16,6 +16,7 @@ from tracking.models import (
     ActualUsageMonth,
     Alert,
     Budget,
+    UsageImportJob,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -65,6 +66,15 @@ def deliveries_for_org(*, organization: Organization, limit: int = 20) -> list[W
 
 def imports_for_workload(*, workload: Workload) -> QuerySet[ActualUsageImport]:
     return ActualUsageImport.objects.for_org(workload.organization).filter(workload=workload)
+
+
+def import_jobs_for_workload(*, workload: Workload) -> QuerySet[UsageImportJob]:
+    """The workload's import jobs, newest first, without the files they carry."""
+    return (
+        UsageImportJob.objects.for_org(workload.organization)
+        .filter(workload=workload)
+        .defer("content")
+    )
 
 
 def plans_for_workload(*, workload: Workload) -> QuerySet[Plan]:

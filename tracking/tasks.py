@@ -1,4 +1,5 @@
-"""Celery task for webhook deliveries: a thin wrapper around `tracking.services`.
+"""Celery tasks for webhook deliveries and usage imports: thin wrappers around
+`tracking.services`.
 
 A failed attempt is retried with backoff up to the service's attempt limit; the service
 only touches deliveries still pending, so a redelivered task changes nothing.
@@ -34,3 +35,24 @@ def deliver_webhook(self, delivery_id: int) -> str:
         countdown = BACKOFF_S[min(self.request.retries, len(BACKOFF_S) - 1)]
         raise self.retry(countdown=countdown, max_retries=services.MAX_DELIVERY_ATTEMPTS)
     return status
+
+
+@shared_task(
+    name="tracking.run_usage_import",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    soft_time_limit=300,
+    time_limit=360,
+)
+def run_usage_import(job_id: int) -> str:
+    try:
+        return services.usage_import_run(job_id=job_id)
+    except SoftTimeLimitExceeded:
+        services.usage_import_fail(job_id=job_id, error="The import ran past 5 minutes.")
+        return "failed"
+    except Exception:
+        services.usage_import_fail(
+            job_id=job_id, error="The import failed on our side; nothing was written."
+        )
+        raise

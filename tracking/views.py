@@ -297,6 +297,7 @@ class WorkloadActualsView(TenantObjectMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         plan = self._plan()
+        jobs = list(selectors.import_jobs_for_workload(workload=self.object)[:5])
         conversion = (
             conversion_for(organization=self.organization, version=plan.catalog_version)
             if plan
@@ -308,6 +309,8 @@ class WorkloadActualsView(TenantObjectMixin, TemplateView):
             plans=selectors.plans_for_workload(workload=self.object),
             comparison=selectors.plan_vs_actual(workload=self.object, plan=plan),
             imports=selectors.imports_for_workload(workload=self.object)[:10],
+            import_jobs=jobs,
+            importing=any(not job.is_finished for job in jobs),
             form=kwargs.get("form") or UsageImportForm(),
             can_write=self.membership.can_write,
             conversion=conversion,
@@ -319,7 +322,7 @@ class WorkloadActualsView(TenantObjectMixin, TemplateView):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                usage = services.usage_import(
+                services.usage_import_start(
                     organization=self.organization,
                     actor=request.user,
                     workload=self.object,
@@ -330,7 +333,9 @@ class WorkloadActualsView(TenantObjectMixin, TemplateView):
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
-                messages.success(request, f"Imported {usage.rows} rows.")
+                messages.success(
+                    request, "The file is being imported: its progress is shown below."
+                )
                 return redirect("tracking:workload_actuals", pk=self.object.pk)
         return self.render_to_response(self.get_context_data(form=form), status=400)
 

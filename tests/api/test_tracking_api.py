@@ -28,6 +28,7 @@ from tracking.models import (
     Alert,
     Budget,
     ForecastAssumptions,
+    UsageImportJob,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -497,16 +498,35 @@ def test_forecast_and_sensitivity_for_outsider_and_anonymous(api, anon, cast, co
 # --- workload actuals --------------------------------------------------------------------
 
 
+@pytest.fixture
+def import_file(django_capture_on_commit_callbacks):
+    """POST a file to ``url`` (queued on commit: run here) -> (202 response, finished job)."""
+
+    def post(client, url, content, file_format="breakeven"):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, upload(content, file_format), format="multipart")
+        assert response.status_code == 202, response.content
+        job = client.get(response["Location"])
+        assert job.status_code == 200
+        return response, job.json()
+
+    return post
+
+
 @pytest.mark.parametrize("who", WRITERS)
-def test_writers_import_our_csv_and_read_plan_vs_actual(api, cast, computed, who):
+def test_writers_import_our_csv_and_read_plan_vs_actual(api, cast, computed, who, import_file):
     client = api(who)
     url = f"{ORG}/workloads/{computed.workload_id}/actuals/"
-    response = client.post(url, upload(OURS), format="multipart")
-    assert response.status_code == 201, response.content
-    body = response.json()
-    assert body["imported"]["rows"] == 3
-    assert body["imported"]["file_format"] == "breakeven"
-    months = body["actuals"]["months"]
+    response, job = import_file(client, url, OURS)
+    queued = response.json()
+    assert queued["status"] == "queued"  # imported in the background
+    assert queued["rows_total"] == 3
+    assert queued["url"] == response["Location"]
+    assert job["status"] == "succeeded"
+    assert (job["rows_done"], job["errors"]) == (3, [])
+    assert job["imported"]["rows"] == 3
+    assert job["imported"]["file_format"] == "breakeven"
+    months = client.get(url).json()["months"]
     assert [(m["month"], m["tokens"], m["cost"]) for m in months] == [
         ("2026-01", 120_000_000, "780.50"),
         ("2026-02", 120_000_000, "720.25"),
@@ -525,15 +545,15 @@ def test_writers_import_our_csv_and_read_plan_vs_actual(api, cast, computed, who
         "growth_per_month": "0.0000",
         "months_used": 2,
     }
+    # The job is the organization's: a viewer may poll it, an outsider gets a 404.
+    assert api("viewer").get(response["Location"]).json()["status"] == "succeeded"
+    assert_error(api("outsider").get(response["Location"]), 404, "not_found")
 
 
-def test_import_litellm_spend_log(api, cast, plan):
-    response = api("owner").post(
-        f"{ORG}/workloads/{plan.workload_id}/actuals/",
-        upload(LITELLM, "litellm"),
-        format="multipart",
-    )
-    assert response.status_code == 201, response.content
+def test_import_litellm_spend_log(api, cast, plan, import_file):
+    url = f"{ORG}/workloads/{plan.workload_id}/actuals/"
+    _, job = import_file(api("owner"), url, LITELLM, "litellm")
+    assert job["status"] == "succeeded"
     month = ActualUsageMonth.objects.get(workload=plan.workload)
     assert (month.month.isoformat(), month.input_tokens, month.output_tokens) == (
         "2026-03-01",
@@ -546,7 +566,6 @@ def test_import_litellm_spend_log(api, cast, plan):
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        (b"date,model,input_tokens,cost\n2026-01-01,m,1,1\n", "Row 1, field output_tokens"),
         (
             b"date,model,input_tokens,output_tokens,cost\n2026-01-01,m,1,1,1\n2026-01-02,m,1,1,abc\n",
             "Row 3, field cost: 'abc' is not a number",
@@ -559,21 +578,41 @@ def test_import_litellm_spend_log(api, cast, plan):
             b"date,model,input_tokens,output_tokens,cost,workload\n2026-01-01,m,1,1,1,Nope\n",
             "Row 2, field workload: no workload named 'Nope'",
         ),
+    ],
+)
+def test_bad_rows_fail_the_job_naming_row_and_field_and_write_nothing(
+    api, cast, plan, content, expected, import_file
+):
+    client = api("owner")
+    url = f"{ORG}/workloads/{plan.workload_id}/actuals/"
+    import_file(client, url, OURS)
+    before = list(ActualUsageMonth.objects.values_list("pk", "cost"))
+    imports = ActualUsageImport.objects.count()
+    _, job = import_file(client, url, content)
+    assert job["status"] == "failed"
+    assert any(expected in message for message in job["errors"]), job
+    assert job["imported"] is None
+    assert list(ActualUsageMonth.objects.values_list("pk", "cost")) == before
+    assert ActualUsageImport.objects.count() == imports
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"date,model,input_tokens,cost\n2026-01-01,m,1,1\n", "Row 1, field output_tokens"),
         (b"\xff\xfe\x00garbage", "field file: is not UTF-8 text"),
     ],
 )
-def test_bad_csv_is_rejected_whole_naming_row_and_field(api, cast, plan, content, expected):
-    client = api("owner")
+def test_unreadable_files_are_refused_at_once(api, cast, plan, content, expected):
     url = f"{ORG}/workloads/{plan.workload_id}/actuals/"
-    assert client.post(url, upload(OURS), format="multipart").status_code == 201
-    before = list(ActualUsageMonth.objects.values_list("pk", "cost"))
-    imports = ActualUsageImport.objects.count()
     error = assert_error(
-        client.post(url, upload(content), format="multipart"), 400, "validation_error", "file"
+        api("owner").post(url, upload(content), format="multipart"),
+        400,
+        "validation_error",
+        "file",
     )
     assert any(expected in message for message in error["fields"]["file"]), error
-    assert list(ActualUsageMonth.objects.values_list("pk", "cost")) == before
-    assert ActualUsageImport.objects.count() == imports
+    assert not UsageImportJob.objects.exists()
 
 
 def test_upload_needs_a_format_and_a_file(api, cast, plan):
@@ -611,11 +650,11 @@ def test_plan_parameter_must_be_a_plan_of_the_workload(api, cast, computed):
 
 
 @pytest.mark.parametrize("who", WRITERS)
-def test_writers_apply_the_suggested_figures(api, cast, plan, who):
+def test_writers_apply_the_suggested_figures(api, cast, plan, who, import_file):
     client = api(who)
     base = f"{ORG}/workloads/{plan.workload_id}/actuals/"
     assert_error(client.post(f"{base}apply/"), 400, "validation_error")
-    client.post(base, upload(OURS), format="multipart")
+    import_file(client, base, OURS)
     response = client.post(f"{base}apply/")
     assert response.status_code == 200
     assert response.json()["workload"]["tokens_per_month"] == 120_000_000

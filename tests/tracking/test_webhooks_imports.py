@@ -187,19 +187,33 @@ def test_malformed_files_are_rejected_whole(cast, plan, content, expected):
     assert list(ActualUsageMonth.objects.values_list("pk", "cost")) == before
 
 
-def test_import_page_shows_row_and_field_and_saves_nothing(cast, plan):
+def test_import_page_shows_row_and_field_and_saves_nothing(
+    cast, plan, django_capture_on_commit_callbacks
+):
     client = cast.client_for(cast.teammate)
+    url = reverse("tracking:workload_actuals", args=[plan.workload.pk])
     bad = b"date,model,input_tokens,output_tokens,cost\n2026-01-01,m,1,1,1\n2026-01-02,m,x,1,1\n"
+    with django_capture_on_commit_callbacks(execute=True):  # the background import runs
+        response = client.post(
+            url, {"file_format": "breakeven", "file": SimpleUploadedFile("u.csv", bad)}
+        )
+    assert response.status_code == 302
+    page = client.get(url).content.decode()
+    assert "Row 3, field input_tokens: &#x27;x&#x27; is not a whole number" in page
+    assert "Nothing from this file was saved." in page
+    assert not ActualUsageMonth.objects.exists()
+
+
+def test_import_page_refuses_an_unreadable_file_at_once(cast, plan):
+    client = cast.client_for(cast.teammate)
     response = client.post(
         reverse("tracking:workload_actuals", args=[plan.workload.pk]),
-        {"file_format": "breakeven", "file": SimpleUploadedFile("u.csv", bad)},
+        {"file_format": "breakeven", "file": SimpleUploadedFile("u.csv", b"date,model\n1,2\n")},
     )
     assert response.status_code == 400
-    assert (
-        "Row 3, field input_tokens: &#x27;x&#x27; is not a whole number"
-        in response.content.decode()
+    assert "Row 1, field input_tokens: column is missing from the header" in (
+        response.content.decode()
     )
-    assert not ActualUsageMonth.objects.exists()
 
 
 def test_suggestions_are_applied_to_the_workload(cast, plan):

@@ -9,6 +9,7 @@ serializers below document their shape in the OpenAPI schema.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from rest_framework import serializers
 
@@ -308,9 +309,28 @@ class PlanVsActualSerializer(serializers.Serializer):
     )
 
 
-class ActualsImportedSerializer(serializers.Serializer):
-    imported = UsageImportSerializer()
-    actuals = PlanVsActualSerializer()
+class UsageImportJobSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.SerializerMethodField(help_text="Poll this until the job has finished.")
+    status = serializers.CharField(
+        help_text="`queued`, `running`, `succeeded`, or `failed`: the file was rejected (see "
+        "`errors`) and nothing was written.",
+    )
+    filename = serializers.CharField()
+    file_format = serializers.CharField()
+    rows_done = serializers.IntegerField(help_text="Rows read so far.")
+    rows_total = serializers.IntegerField(help_text="Rows in the file (estimated until done).")
+    errors = serializers.ListField(
+        child=serializers.CharField(), help_text="`Row <n>, field <name>: ...`, one per problem."
+    )
+    imported = UsageImportSerializer(
+        source="usage_import", allow_null=True, help_text="The import, once it succeeded."
+    )
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+    def get_url(self, job: Any) -> str:
+        return self.context["url"]
 
 
 class SuggestionsAppliedSerializer(serializers.Serializer):

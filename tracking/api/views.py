@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,7 +27,6 @@ from planner.models import Plan, Workload
 from pricing.api.filters import StrictBooleanFilter, StrictFilterSet
 from tracking import forecasting, selectors, services
 from tracking.api.serializers import (
-    ActualsImportedSerializer,
     AlertSerializer,
     AlertsReadSerializer,
     AssumptionsQuerySerializer,
@@ -37,6 +37,7 @@ from tracking.api.serializers import (
     PlanVsActualSerializer,
     SensitivitySerializer,
     SuggestionsAppliedSerializer,
+    UsageImportJobSerializer,
     UsageUploadSerializer,
     WebhookCreatedSerializer,
     WebhookSerializer,
@@ -403,12 +404,15 @@ class WorkloadActualsViewSet(OrgScopedViewSet):
     @extend_schema(
         methods=["POST"],
         summary="Import actual usage (multipart CSV upload): the whole file or nothing",
-        description="Send `file_format` and `file` as multipart/form-data. Months in the file "
-        "replace the same months (same model) imported before. A bad file is a 400 whose "
-        "`fields.file` lists every problem as `Row <n>, field <name>: ...` (the header is "
-        "row 1); nothing is written.",
+        description="Send `file_format` and `file` as multipart/form-data. The file is "
+        "imported in the background: the answer is a 202 with the import job (and its URL in "
+        "`Location`) to poll until `status` is `succeeded` or `failed`. A file that cannot "
+        "be read at all (format, size, encoding, missing columns) is a 400 at once; a bad "
+        "row makes the job `failed` with `errors` listing every problem as "
+        "`Row <n>, field <name>: ...` (the header is row 1), and nothing is written. Months "
+        "in the file replace the same months (same model) imported before.",
         request={"multipart/form-data": UsageUploadSerializer},
-        responses={201: ActualsImportedSerializer},
+        responses={202: UsageImportJobSerializer},
     )
     @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
     def actuals(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -419,7 +423,7 @@ class WorkloadActualsViewSet(OrgScopedViewSet):
         upload = UsageUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         file = upload.validated_data["file"]
-        usage = services.usage_import(
+        job = services.usage_import_start(
             organization=self.organization,
             actor=request.user,
             workload=workload,
@@ -427,17 +431,42 @@ class WorkloadActualsViewSet(OrgScopedViewSet):
             file_format=upload.validated_data["file_format"],
             filename=file.name or "",
         )
-        body = {
-            "imported": {
-                "id": usage.pk,
-                "filename": usage.filename,
-                "file_format": usage.file_format,
-                "rows": usage.rows,
-                "created_at": usage.created_at,
-            },
-            "actuals": selectors.plan_vs_actual(workload=workload, plan=self._plan(workload)),
-        }
-        return Response(ActualsImportedSerializer(body).data, status=status.HTTP_201_CREATED)
+        url = self._job_url(workload, job.pk)
+        return Response(
+            UsageImportJobSerializer(job, context={"url": url}).data,
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": url},
+        )
+
+    def _job_url(self, workload: Workload, job_id: int) -> str:
+        path = reverse(
+            "workload-tracking-actuals-import",
+            kwargs={"org_slug": self.organization.slug, "pk": workload.pk, "job_id": job_id},
+        )
+        return self.request.build_absolute_uri(path)
+
+    @extend_schema(
+        summary="One usage import job: status, rows read, problems, the import it made",
+        responses={200: UsageImportJobSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"actuals/imports/(?P<job_id>[0-9]{1,18})",
+        url_name="actuals-import",
+    )
+    def actuals_import(self, request: Request, *args: Any, job_id: str, **kwargs: Any) -> Response:
+        workload = self.get_object()
+        job = (
+            selectors.import_jobs_for_workload(workload=workload)
+            .select_related("usage_import")
+            .filter(pk=int(job_id))
+            .first()
+        )
+        if job is None:
+            raise NotFound()
+        url = self._job_url(workload, job.pk)
+        return Response(UsageImportJobSerializer(job, context={"url": url}).data)
 
     @extend_schema(
         summary="Set the workload's volume, input share and growth to the suggested figures",
