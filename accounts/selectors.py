@@ -50,6 +50,8 @@ def invitations_pending(*, organization: Organization) -> QuerySet[Invitation]:
 
 def invitation_by_token(*, token: str) -> Invitation | None:
     """The invitation with `token` (usable or not), or None."""
+    if "\x00" in token:  # no token has one, and PostgreSQL refuses it in a query
+        return None
     return Invitation.objects.select_related("organization").filter(token=token).first()
 
 

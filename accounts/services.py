@@ -17,6 +17,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -369,14 +370,28 @@ def invitation_accept_with_signup(*, token: str, name: str, password: str) -> Me
     return membership
 
 
-def _owner_count_locked(organization: Organization) -> int:
-    # Locking the owner rows serializes concurrent demotions, so two owners
-    # cannot demote each other at the same time and leave nobody in charge.
-    return len(
-        Membership.objects.select_for_update()
-        .filter(organization=organization, role=Role.OWNER)
-        .values_list("pk", flat=True)
+def _lock_member_and_owners(
+    organization: Organization, membership_pk: int
+) -> tuple[Membership, int]:
+    """Lock `membership_pk` and every owner of `organization`, in primary-key order, and
+    return the membership (fresh) and how many owners there are.
+
+    Locking the owner rows serializes concurrent demotions, so two owners cannot demote
+    each other at the same time and leave nobody in charge; taking every lock in one
+    statement, in one order, means two owners acting on each other at once wait for each
+    other instead of deadlocking (each holding the row the other wants).
+    """
+    rows = list(
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(Q(pk=membership_pk) | Q(organization=organization, role=Role.OWNER))
+        .order_by("pk")
     )
+    membership = next((m for m in rows if m.pk == membership_pk), None)
+    if membership is None:
+        raise Membership.DoesNotExist
+    owners = sum(1 for m in rows if m.organization_id == organization.pk and m.role == Role.OWNER)
+    return membership, owners
 
 
 @transaction.atomic
@@ -387,14 +402,15 @@ def membership_change_role(*, actor: User, membership: Membership, role: Role | 
     """
     role = Role(role)
     organization = membership.organization
+    membership, owners = _lock_member_and_owners(organization, membership.pk)
+    # Read after the locks: a concurrent change of the actor's own role is seen.
     actor_membership = _manager_membership(actor=actor, organization=organization)
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
     old_role = membership.role_enum
     if old_role == role:
         return membership
     if Role.OWNER in (old_role, role):
         _check_may_grant(actor_membership=actor_membership, role=Role.OWNER)
-    if old_role == Role.OWNER and _owner_count_locked(organization) <= 1:
+    if old_role == Role.OWNER and owners <= 1:
         raise ValidationError(
             {"role": "An organization needs an owner: make someone else owner first."}
         )
@@ -417,11 +433,11 @@ def membership_change_role(*, actor: User, membership: Membership, role: Role | 
 def membership_remove(*, actor: User, membership: Membership) -> None:
     """Removes a member (owners/admins; only owners remove owners). Not the last owner."""
     organization = membership.organization
+    membership, owners = _lock_member_and_owners(organization, membership.pk)
     actor_membership = _manager_membership(actor=actor, organization=organization)
-    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
     if membership.role_enum == Role.OWNER:
         _check_may_grant(actor_membership=actor_membership, role=Role.OWNER)
-        if _owner_count_locked(organization) <= 1:
+        if owners <= 1:
             raise ValidationError(
                 "The last owner cannot be removed: make someone else owner first."
             )

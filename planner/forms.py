@@ -134,6 +134,21 @@ class WorkloadForm(forms.ModelForm):
         data["task_success_rates"] = self.cleaned_data["success_rates"]
         return data
 
+    # The model's errors on fields this form shows under another name.
+    MODEL_FIELDS_SHOWN_AS = {
+        "tokens_per_day": "volume",
+        "tokens_per_month": "volume",
+        "task_success_rates": "success_rates",
+    }
+
+    def _update_errors(self, errors: ValidationError) -> None:
+        if hasattr(errors, "error_dict"):
+            for model_field, form_field in self.MODEL_FIELDS_SHOWN_AS.items():
+                if model_field in errors.error_dict:
+                    moved = errors.error_dict.pop(model_field)
+                    errors.error_dict.setdefault(form_field, []).extend(moved)
+        super()._update_errors(errors)
+
     def _post_clean(self) -> None:
         # The model's validators (shares in [0, 1]...) run on the instance: give it the
         # volume first, so the one-volume rule does not fire on the split fields.

@@ -108,6 +108,8 @@ def plan_for_share_token(*, token: str) -> tuple[Plan, PlanShareLink]:
 
     The visitor may belong to no organization at all, so the lookup runs over every
     organization: the token is the credential."""
+    if "\x00" in token:  # no token has one, and PostgreSQL refuses it in a query
+        raise Http404
     with system_scope("share token is the credential"):
         link = (
             PlanShareLink.objects.select_related("plan__workload", "plan__catalog_version__catalog")

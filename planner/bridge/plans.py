@@ -20,7 +20,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Any, cast
 
 from planner.engine import api as eng_api
@@ -61,11 +61,21 @@ HIDDEN_KIND = {
 TIMES = "\u00d7"  # the multiplication sign, as in "1x A100" on screen
 
 
+# Wide enough for any finite float to cents: 309 digits before the point, 2 after. The
+# default context's 28 digits made quantize() raise on amounts above 1e26 (a workload at
+# the volume cap compounding 10x a month reaches ~1e37 by the forecast's end).
+_CENTS_CONTEXT = Context(prec=320)
+
+
 def cents(value: float | Decimal | None) -> float | None:
     """Money at the edge: rounded half-up to cents (floats would round 0.125 down)."""
     if value is None:
         return None
-    return float(Decimal(repr(float(value))).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP"))
+    return float(
+        Decimal(repr(float(value))).quantize(
+            Decimal("0.01"), rounding="ROUND_HALF_UP", context=_CENTS_CONTEXT
+        )
+    )
 
 
 def _f(value: Decimal | float | int | None) -> float | None:

@@ -16,6 +16,13 @@ SHARE = {
     "validators": [MinValueValidator(0), MaxValueValidator(1)],
 }
 MONEY = {"max_digits": 14, "decimal_places": 4}
+# The largest volume a workload may have, per month whichever unit it is given in: far
+# above any real workload (a million times a large chat product), and far enough below
+# what a bigint and a float hold that growth compounded over the forecast stays finite.
+MAX_TOKENS_PER_MONTH = 10**15
+# task_success_rates: at most this many models, each name at most this long.
+MAX_SUCCESS_RATES = 200
+MAX_MODEL_NAME_LENGTH = 200
 
 
 class Workload(TenantModel):
@@ -129,9 +136,29 @@ class Workload(TenantModel):
         errors: dict[str, str] = {}
         if (self.tokens_per_day is None) == (self.tokens_per_month is None):
             errors["tokens_per_month"] = "Give tokens per day or tokens per month, not both."
+        elif self.tokens_per_month is not None and self.tokens_per_month > MAX_TOKENS_PER_MONTH:
+            errors["tokens_per_month"] = f"Must be at most {MAX_TOKENS_PER_MONTH:,} tokens a month."
+        elif (
+            self.tokens_per_day is not None
+            and self.days_per_month is not None
+            and self.tokens_per_day * Decimal(self.days_per_month) > MAX_TOKENS_PER_MONTH
+        ):
+            errors["tokens_per_day"] = (
+                f"Must be at most {MAX_TOKENS_PER_MONTH:,} tokens a month "
+                f"({int(MAX_TOKENS_PER_MONTH / Decimal(self.days_per_month)):,} a day "
+                f"at {self.days_per_month} days a month)."
+            )
         rates = self.task_success_rates
         if not isinstance(rates, dict):
             errors["task_success_rates"] = "Must map model names to success rates."
+        elif len(rates) > MAX_SUCCESS_RATES:
+            errors["task_success_rates"] = (
+                f"Give at most {MAX_SUCCESS_RATES} models ({len(rates):,} were given)."
+            )
+        elif any(len(name) > MAX_MODEL_NAME_LENGTH for name in rates):
+            errors["task_success_rates"] = (
+                f"A model name may be at most {MAX_MODEL_NAME_LENGTH} characters."
+            )
         else:
             for model_name, rate in rates.items():
                 if (
