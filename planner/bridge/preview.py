@@ -91,15 +91,28 @@ def preview_options(*, version: Any, book: Any, workload: Any) -> tuple[list[Any
                 gpu_offer=GpuOffer.objects.get(pk=gpu.offer_id),
                 precision=REFERENCE_PRECISION,
                 utilization=REFERENCE_UTILIZATION,
-                hidden_multiplier=a.hidden_cost_multiplier.expected
-                if a.hidden_cost_multiplier
-                else None,
-                labor_hours_per_month=a.devops_hours_per_month.expected
-                if a.devops_hours_per_month
-                else Decimal(0),
+                hidden_multiplier=_as_field(
+                    "hidden_multiplier",
+                    a.hidden_cost_multiplier.expected if a.hidden_cost_multiplier else None,
+                ),
+                labor_hours_per_month=_as_field(
+                    "labor_hours_per_month",
+                    a.devops_hours_per_month.expected if a.devops_hours_per_month else None,
+                )
+                or Decimal(0),
             )
         )
     return options, roles
+
+
+def _as_field(name: str, value: Decimal | None) -> Decimal | None:
+    """A catalog figure as the plan option's field stores it, so a plan can hold it too."""
+    from planner.models import PlanOption
+
+    if value is None:
+        return None
+    places = PlanOption._meta.get_field(name).decimal_places  # type: ignore[union-attr]
+    return Decimal(value).quantize(Decimal(1).scaleb(-places))
 
 
 def preview(*, organization: Any, workload: Any) -> Preview | None:

@@ -424,6 +424,10 @@ def compose(scenario: Scenario) -> Composition:
                 option, w, hours, cost_fns[option.cheap], curves[option.cheap]
             )
 
+    for cost in costs.values():
+        if not all(math.isfinite(x) for x in cost.monthly.as_dict().values()):
+            # Inputs valid one by one can still overflow together (1e308 tokens x a price).
+            raise OverflowError(f"{cost.name}: the monthly cost is too large to compute")
     ordered = _with_engineering(scenario, tuple(costs[option.name] for option in scenario.options))
     recommendation = _recommend(scenario, ordered)
     allowed = [c for c in ordered if c.name not in recommendation.excluded]
@@ -644,6 +648,18 @@ def _fleet_cost(
     if isinstance(fleet, OwnedFleet):
         return owned_cost(fleet.finance, fleet.serving, **common)  # type: ignore[arg-type]
     return rented_cost(fleet, **common)  # type: ignore[arg-type]
+
+
+def fleet_cost(
+    option: FleetChoice, tokens_per_month: float, scenario: Scenario
+) -> RentedCost | OwnedCost:
+    """A self-hosted option's expected cost at a volume: the figure the table shows.
+
+    ``scenario`` gives the lens, analysis period, hours and the workload's availability
+    target (its options are not read). The sweeps price their replica-count tables here.
+    """
+    target = _availability_target(option, scenario.workload)
+    return _fleet_cost(option.corner("expected"), tokens_per_month, scenario, target)
 
 
 def _fleet_curve(
@@ -1071,4 +1087,5 @@ __all__ = [
     "Workload",
     "compose",
     "curve_volumes",
+    "fleet_cost",
 ]

@@ -54,7 +54,7 @@ def shaped_plan(cast, reference_version):
 def option_totals(html: str) -> dict[str, str]:
     """Option name -> the expected (bold) figure of its total row, in page order."""
     rows = re.findall(
-        r'<tr class="option-total">\s*<td[^>]*><strong>(.*?)</strong>.*?'
+        r'<tr class="option-total"[^>]*>\s*<td[^>]*><strong>(.*?)</strong>.*?'
         r"<td><strong>Total</strong></td>\s*<td[^>]*>[^<]*</td>\s*"
         r'<td class="num"><strong>(.*?)</strong></td>',
         html,
