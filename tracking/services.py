@@ -164,7 +164,13 @@ def budget_delete(*, organization: Organization, actor: Any, budget: Budget) -> 
 def _budget_changed(*, organization: Organization, workload: Workload | None) -> None:
     """Evaluate the latest comparison of every plan the budget applies to against the
     budget as it now stands: a plan already over a new budget raises its alert now."""
-    plans = Plan.objects.for_org(organization).select_related("workload", "organization")
+    # Each plan's row is locked as plan_compute locks it, so a computation running at the
+    # same time cannot record the plan's budget state twice.
+    plans = (
+        Plan.objects.for_org(organization)
+        .select_related("workload", "organization")
+        .select_for_update(of=("self",))
+    )
     if workload is not None:
         plans = plans.filter(workload=workload)
     for plan in plans.order_by("pk"):
