@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from accounts.audit import record
 from pricing import services
@@ -117,39 +117,93 @@ class GpuOfferInline(VersionRowInline):
     ]
 
 
-class OwnedHardwareInline(VersionRowInline):
-    model = OwnedHardware
-    pass
-
-
-class ModelSpecInline(VersionRowInline):
-    model = ModelSpec
-    pass
-
-
-class ThroughputInline(VersionRowInline):
-    model = ThroughputProfile
-    pass
-
-
-class HiddenCostInline(VersionRowInline):
-    model = HiddenCost
-    pass
-
-
-class VolumeTierInline(VersionRowInline):
-    model = VolumeTier
-    pass
-
-
-class EngineFigureInline(VersionRowInline):
-    model = EngineFigure
-    pass
-
-
 class ExchangeRateInline(VersionRowInline):
     model = ExchangeRate
     fields = ["currency", "rate", "as_of", "source"]
+
+
+class VersionRowAdmin(admin.ModelAdmin):
+    """One kind of catalog row on pages of its own, 50 to a page, filtered by version.
+
+    A version's rows used to be inlines of its change form: a draft cloned from the
+    reference catalog had more than Django's 1,000 form fields (DATA_UPLOAD_MAX_NUMBER_FIELDS)
+    and could not be saved. A draft's rows are editable here; a published or retired
+    version's rows are read-only (as in the model layer and in PostgreSQL).
+    """
+
+    list_per_page = 50
+    list_filter = ["version"]
+    list_select_related = ["version__catalog"]
+
+    def _editable(self, obj: Any) -> bool:
+        return obj is None or obj.version.status == VersionStatus.DRAFT
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):
+        if db_field.name == "version":  # rows are added to drafts only
+            kwargs["queryset"] = CatalogVersion.objects.filter(
+                status=VersionStatus.DRAFT
+            ).select_related("catalog")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # A row stays in its version; new rows choose theirs.
+        return ["version"] if obj is not None else []
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
+        kwargs.setdefault("form", VersionRowForm)
+        form = super().get_form(request, obj, change, **kwargs)
+        source = form.base_fields.get("source")
+        if source is not None:
+            # A row's source must be one of its own version's sources.
+            source.queryset = (
+                CatalogSource.objects.filter(version=obj.version)
+                if obj is not None
+                else CatalogSource.objects.filter(version__status=VersionStatus.DRAFT)
+            )
+        return form
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        record(
+            actor=request.user,
+            action="catalog.edit_draft",
+            obj=obj.version,
+            changes={"row": f"{obj._meta.model_name} {obj.pk}", "fields": list(form.changed_data)},
+        )
+
+
+class VersionRowForm(forms.ModelForm):
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        version = cleaned.get("version") or getattr(self.instance, "version", None)
+        source = cleaned.get("source")
+        if version is not None and source is not None and source.version_id != version.pk:
+            self.add_error("source", "Choose one of this row's version's sources.")
+        return cleaned
+
+
+ROW_ADMIN_FIELDS = {ApiOffer: ApiOfferInline.fields, GpuOffer: GpuOfferInline.fields}
+ROW_MODELS = [ApiOffer, GpuOffer, OwnedHardware, ModelSpec, ThroughputProfile, HiddenCost]
+ROW_MODELS += [VolumeTier, EngineFigure]
+for _row_model in ROW_MODELS:
+    _fields = ROW_ADMIN_FIELDS.get(_row_model)
+    admin.site.register(
+        _row_model,
+        type(
+            f"{_row_model.__name__}Admin",
+            (VersionRowAdmin,),
+            {
+                "list_display": ["__str__", "version"],
+                **({"fields": ["version", *_fields]} if _fields else {}),
+            },
+        ),
+    )
 
 
 class ImportForm(forms.Form):
@@ -187,6 +241,7 @@ class CatalogVersionAdmin(admin.ModelAdmin):
         "cloned_from",
         "age_column",
         "stale_column",
+        "rows_column",
     ]
     fields = [
         "catalog",
@@ -201,18 +256,9 @@ class CatalogVersionAdmin(admin.ModelAdmin):
         "reference_facts",
         *readonly_fields,
     ]
-    inlines = [
-        CatalogSourceInline,
-        ApiOfferInline,
-        GpuOfferInline,
-        OwnedHardwareInline,
-        ModelSpecInline,
-        ThroughputInline,
-        HiddenCostInline,
-        VolumeTierInline,
-        EngineFigureInline,
-        ExchangeRateInline,
-    ]
+    # Only the short lists are inlines; every other kind of row has its own pages
+    # (VersionRowAdmin), linked from `rows_column`, so any draft fits in one form.
+    inlines = [CatalogSourceInline, ExchangeRateInline]
     actions = ["publish", "retire", "clone", "export_json", "export_csv", "diff_two"]
     change_list_template = "admin/pricing/catalogversion/change_list.html"
 
@@ -228,6 +274,25 @@ class CatalogVersionAdmin(admin.ModelAdmin):
         if obj.is_stale:
             return format_html('<span class="pricing-badge pricing-stale">{}</span>', "stale")
         return format_html('<span class="pricing-badge pricing-fresh">{}</span>', "fresh")
+
+    @admin.display(description="Rows")
+    def rows_column(self, obj: CatalogVersion) -> str:
+        if obj.pk is None:
+            return "-"
+        links = []
+        for model in ROW_MODELS:
+            url = reverse(f"admin:pricing_{model._meta.model_name}_changelist")
+            count = model.objects.filter(version=obj).count()
+            links.append(
+                format_html(
+                    '<a href="{}?version__id__exact={}">{}: {}</a>',
+                    url,
+                    obj.pk,
+                    model._meta.verbose_name_plural.capitalize(),
+                    count,
+                )
+            )
+        return format_html_join(" · ", "{}", ((link,) for link in links))
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if obj is not None and obj.status != VersionStatus.DRAFT:

@@ -6,6 +6,7 @@ import copy
 import json
 from datetime import timedelta
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -122,3 +123,84 @@ def test_non_staff_cannot_reach_admin_pages(cast, reference):
     response = client.get(reverse("admin:pricing_catalogversion_diff"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+class _FormFields(HTMLParser):
+    """The fields a browser would post from the page's change form (name -> values)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: dict[str, list[str]] = {}
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        name = a.get("name")
+        if tag == "input" and name and a.get("type") not in ("submit", "button", "file"):
+            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                return
+            self.data.setdefault(name, []).append(a.get("value") or "")
+        elif tag == "select" and name:
+            self._select = name
+            self.data.setdefault(name, [])
+        elif tag == "option" and self._select and "selected" in a:
+            self.data[self._select].append(a.get("value") or "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.data[name] = [""]
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea][0] += data
+
+
+def _posted_back(page) -> dict[str, list[str]]:
+    fields = _FormFields()
+    fields.feed(page.content.decode())
+    return fields.data
+
+
+def test_a_draft_cloned_from_the_reference_catalog_saves_from_its_admin_page(staff_client, draft):
+    url = reverse("admin:pricing_catalogversion_change", args=[draft.pk])
+    page = staff_client.get(url)
+    assert page.status_code == 200
+    data = _posted_back(page)
+    assert sum(len(values) for values in data.values()) < 1000  # Django's field limit
+    data["title"] = ["Edited draft"]
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.content[:2000]
+    assert CatalogVersion.objects.get(pk=draft.pk).title == "Edited draft"
+
+
+def test_a_drafts_rows_are_edited_a_page_at_a_time(staff_client, draft, reference):
+    page = staff_client.get(reverse("admin:pricing_catalogversion_change", args=[draft.pk]))
+    rows_url = reverse("admin:pricing_apioffer_changelist") + f"?version__id__exact={draft.pk}"
+    assert rows_url.replace("&", "&amp;") in page.content.decode()
+    listing = staff_client.get(rows_url)
+    assert listing.status_code == 200
+    assert listing.context["cl"].result_count == draft.api_offers.count()
+    assert len(listing.context["cl"].result_list) <= 50
+
+    offer = draft.api_offers.order_by("pk").first()
+    url = reverse("admin:pricing_apioffer_change", args=[offer.pk])
+    data = _posted_back(staff_client.get(url))
+    data["output_per_mtok"] = ["12.34"]
+    assert staff_client.post(url, data).status_code == 302
+    assert ApiOffer.objects.get(pk=offer.pk).output_per_mtok == Decimal("12.34")
+
+    # The published version's rows can be read, not changed.
+    published = reference.api_offers.order_by("pk").first()
+    url = reverse("admin:pricing_apioffer_change", args=[published.pk])
+    read_only = staff_client.get(url)
+    assert read_only.status_code == 200
+    assert 'name="_save"' not in read_only.content.decode()
+    before = published.output_per_mtok
+    staff_client.post(url, {**data, "output_per_mtok": ["99"]})
+    assert ApiOffer.objects.get(pk=published.pk).output_per_mtok == before
