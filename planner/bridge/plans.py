@@ -1426,6 +1426,8 @@ def _reserve_result(plan: Any, monthly: float) -> dict[str, Any] | None:
 
 
 def _depth_lines(cost: Any, months: float) -> list[dict[str, Any]]:
+    from planner.engine.owned import OwnedCost
+
     return [
         {
             "key": line.key,
@@ -1435,6 +1437,9 @@ def _depth_lines(cost: Any, months: float) -> list[dict[str, Any]]:
             "in_lens": line.in_lens,
         }
         for line in cost.lines
+        # Owned servers had no flat "other" line before one composition: a schema-1
+        # result recomputes without it (it is always 0 there: no hidden costs reached it).
+        if not (line.key == "other" and isinstance(cost, OwnedCost))
     ]
 
 
