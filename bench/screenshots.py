@@ -55,6 +55,41 @@ if not Plan.objects.filter(organization=org, name="Nightly batch: cheap APIs vs 
         name="Nightly batch: cheap APIs vs an H100", workload=workload,
         catalog_version=version, options=options)
     services.plan_compute(plan=plan, actor=owner)
+ISSUE_PLAN = "50M tokens/day at 70% input: APIs vs H100 fleets"
+if not Plan.objects.filter(organization=org, name=ISSUE_PLAN).exists():
+    from pricing.models import OwnedHardware
+    from pricing.selectors import overlay_for
+    from pricing.services import overlay_api_price_set, price_overlay_create
+
+    def offer(model, key):
+        return ApiOffer.objects.get(version=version, model_name=model, source__key=key)
+
+    claude = offer("Claude Sonnet 4.5", "feb-2026")
+    if overlay_for(version=version, organization=org) is None:
+        overlay = price_overlay_create(organization=org, base_version=version, name="Negotiated", actor=None)
+        overlay_api_price_set(overlay=overlay, actor=None, replaces=claude,
+                              input_per_mtok=Decimal("2.40"), output_per_mtok=Decimal("12.00"))
+    workload = Workload.objects.create(organization=org, name="Support assistant, 50M/day",
+        tokens_per_day=50_000_000, input_share=Decimal("0.7"), availability_target=Decimal("0.999"),
+        downtime_cost_per_hour=Decimal(2000), peak_to_average=Decimal(2))
+    llama = {"model_name": "Llama 3.3 70B", "params_b": Decimal(70), "precision": "fp8", "gpu_count": 2,
+             "hidden_multiplier": Decimal("1.3"), "labor_hours_per_month": Decimal(10),
+             "utilization": Decimal("0.8"), "tokens_per_second": Decimal(1728)}
+    options = [
+        {"kind": "api", "api_offer": offer("GPT-5", "feb-2026")},
+        {"kind": "api", "api_offer": claude},
+        {"kind": "api", "api_offer": offer("DeepSeek V3.2", "feb-2026")},
+        {"kind": "api", "api_offer": offer("Qwen3-32B", "global-2026")},
+        {"kind": "selfhost", "name": "Llama on rented H100",
+         "gpu_offer": GpuOffer.objects.get(version=version, sku="NVIDIA H100 80GB", gpu_count=1, source__key="feb-2026"),
+         "gpus_per_instance": 2, **llama},
+        {"kind": "selfhost", "name": "Llama on an owned H100 node", "rent_mode": "owned",
+         "owned_hardware": OwnedHardware.objects.get(version=version, name="8x H100 HGX node"),
+         "gpus_per_server": 8, **llama},
+    ]
+    plan = services.plan_create(organization=org, actor=owner, name=ISSUE_PLAN, workload=workload,
+        catalog_version=version, options=options)
+    services.plan_compute(plan=plan, actor=owner)
 from planner.models import Sweep
 if not Sweep.objects.filter(organization=org).exists():
     api_ids = list(ApiOffer.objects.filter(version=version).order_by("-output_per_mtok").values_list("pk", flat=True)[:3])
@@ -172,10 +207,18 @@ def shoot(base: str, out: Path, width: int) -> list[Path]:
         save("14-members")
         page.goto("/accounts/tokens/")
         save("15-tokens")
+        page.goto("/plans/")
+        page.get_by_role("link", name="50M tokens/day at 70% input: APIs vs H100 fleets").click()
+        page.wait_for_selector("canvas[data-chart-ready]")
+        issue_plan = page.url
+        save("17-issue-plan")
         page.set_viewport_size({"width": 390, "height": 844})
         page.goto(f"/plans/{plan_ids[-1]}/")
         page.wait_for_selector("canvas[data-chart-ready]")
         save("16-plan-mobile")
+        page.goto(issue_plan)
+        page.wait_for_selector("canvas[data-chart-ready]")
+        save("18-issue-plan-mobile")
         browser.close()
     return saved
 
