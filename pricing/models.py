@@ -784,3 +784,69 @@ class OverlayGpuOffer(models.Model):
 
     def __str__(self) -> str:
         return self.sku or f"override of GPU offer {self.replaces_id}"
+
+
+class BenchmarkFormat(models.TextChoices):
+    VLLM_SERVING = "vllm_benchmark_serving", "vLLM benchmark_serving result (JSON)"
+
+
+class PrivateThroughputProfile(TenantModel):
+    """An organization's own measured throughput: one imported serving-benchmark run.
+
+    What the run was (model, GPUs, precision, engine) is stated by the uploader, since the
+    benchmark file does not name the hardware; what it measured comes from the file
+    (`pricing.benchmarks`), with every scalar figure kept in `figures` as read.
+    """
+
+    name = models.CharField(max_length=200)
+    source_format = models.CharField(max_length=40, choices=BenchmarkFormat.choices)
+    source_filename = models.CharField(max_length=200, blank=True)
+    model_name = models.CharField(max_length=120)
+    gpu_sku = models.CharField(max_length=120)
+    gpu_count = models.PositiveIntegerField()
+    precision = models.CharField(max_length=10, choices=Precision.choices)
+    engine = models.CharField(max_length=60, default="vLLM")
+    run_at = models.DateTimeField(null=True, blank=True, help_text="The run's date, from the file.")
+    concurrency = models.PositiveIntegerField(
+        null=True, blank=True, help_text="max_concurrency of the run; empty: unbounded."
+    )
+    completed_requests = models.PositiveIntegerField()
+    duration_s = models.DecimalField(**FIGURE)
+    request_throughput = models.DecimalField(**FIGURE, help_text="Completed requests per second.")
+    output_tok_s = models.DecimalField(**FIGURE, help_text="Decode: output tokens per second.")
+    input_tok_s = models.DecimalField(
+        **FIGURE, help_text="Prefill: input tokens per second (total input tokens / duration)."
+    )
+    total_tok_s = models.DecimalField(**FIGURE)
+    mean_input_tokens = models.DecimalField(**FIGURE)
+    mean_output_tokens = models.DecimalField(**FIGURE)
+    ttft_median_ms = models.DecimalField(**FIGURE, null=True, blank=True)
+    ttft_p99_ms = models.DecimalField(**FIGURE, null=True, blank=True)
+    tpot_median_ms = models.DecimalField(**FIGURE, null=True, blank=True)
+    tpot_p99_ms = models.DecimalField(**FIGURE, null=True, blank=True)
+    figures = models.JSONField(default=dict, help_text="Every scalar figure of the file, as read.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="privatethroughputprofile_unique_name"
+            ),
+            models.CheckConstraint(
+                condition=Q(output_tok_s__gt=0) & Q(gpu_count__gte=1),
+                name="privatethroughputprofile_output_gt_0",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def source_label(self) -> str:
+        """How a plan names where its throughput came from."""
+        when = self.run_at.date().isoformat() if self.run_at else self.created_at.date().isoformat()
+        return f"your benchmark {when}: {self.name}"

@@ -24,6 +24,7 @@ from pricing.models import (
     OverlayGpuOffer,
     OwnedHardware,
     PriceOverlay,
+    PrivateThroughputProfile,
     Range,
     VolumeTier,
 )
@@ -410,3 +411,8 @@ def version_diff(*, old: CatalogVersion, new: CatalogVersion) -> list[PriceChang
                         PriceChange("changed", section, key, name, a, b, pct_change(a, b))
                     )
     return changes
+
+
+def private_profiles_for_org(*, organization: Organization) -> QuerySet[PrivateThroughputProfile]:
+    """An organization's own throughput profiles (imported benchmarks), newest first."""
+    return PrivateThroughputProfile.objects.for_org(organization).order_by("-created_at", "-pk")

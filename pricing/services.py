@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -18,6 +19,7 @@ from django.utils import timezone
 from accounts.audit import record
 from accounts.models import Organization
 from pricing import catalog_format as fmt
+from pricing.benchmarks import PARSERS, BenchmarkFileError, as_decimal
 from pricing.exporters import content_hash, document_hash
 from pricing.importers import create_version_from_document, parse_csv_zip, parse_json_bytes
 from pricing.models import (
@@ -34,6 +36,7 @@ from pricing.models import (
     OverlayGpuOffer,
     OwnedHardware,
     PriceOverlay,
+    PrivateThroughputProfile,
     ThroughputProfile,
     VersionStatus,
     VolumeTier,
@@ -307,3 +310,89 @@ def overlay_gpu_price_set(
         changes={"replaces": replaces.pk if replaces else None, "hourly": str(hourly)},
     )
     return row
+
+
+# --- private throughput profiles (an organization's own benchmarks) ---------------------
+
+
+def _benchmark_error(exc: BenchmarkFileError) -> ValidationError:
+    if exc.field == "file":
+        return ValidationError({"file": f"The file {exc.message}"})
+    return ValidationError({"file": f"Field '{exc.field}' {exc.message}"})
+
+
+@transaction.atomic
+def private_profile_import(
+    *,
+    organization: Organization,
+    actor: Any,
+    content: bytes,
+    source_format: str,
+    filename: str = "",
+    name: str = "",
+    model_name: str,
+    gpu_sku: str,
+    gpu_count: int,
+    precision: str,
+    engine: str = "vLLM",
+) -> PrivateThroughputProfile:
+    """A private throughput profile from a serving-benchmark result file.
+
+    The whole file is read and checked first: a bad field is a `ValidationError` on
+    ``file`` naming it, and nothing is written. What the file cannot say (the GPU, its
+    count, the precision) is given by the caller.
+    """
+    parser = PARSERS.get(source_format)
+    if parser is None:
+        raise ValidationError({"source_format": f"Unknown benchmark format {source_format!r}."})
+    try:
+        run = parser(content)
+    except BenchmarkFileError as exc:
+        raise _benchmark_error(exc) from exc
+    when = run.run_at.date().isoformat() if run.run_at else timezone.localdate().isoformat()
+    concurrency = f", concurrency {run.concurrency}" if run.concurrency else ""
+    latency = run.latency_ms
+    name = (
+        name.strip() or f"{model_name} on {gpu_count}x {gpu_sku} ({precision}){concurrency}, {when}"
+    )[:200]
+    if PrivateThroughputProfile.objects.for_org(organization).filter(name=name).exists():
+        raise ValidationError({"name": f"Your organization already has a profile named {name!r}."})
+    profile = PrivateThroughputProfile(
+        organization=organization,
+        name=name,
+        source_format=source_format,
+        source_filename=filename[:200],
+        model_name=model_name,
+        gpu_sku=gpu_sku,
+        gpu_count=gpu_count,
+        precision=precision,
+        engine=engine,
+        run_at=timezone.make_aware(run.run_at, timezone.get_current_timezone())
+        if run.run_at
+        else None,
+        concurrency=run.concurrency,
+        completed_requests=run.completed_requests,
+        duration_s=as_decimal(run.duration_s),
+        request_throughput=as_decimal(run.request_throughput),
+        output_tok_s=as_decimal(run.output_tok_s),
+        input_tok_s=as_decimal(run.input_tok_s),
+        total_tok_s=as_decimal(run.total_tok_s),
+        mean_input_tokens=as_decimal(run.mean_input_tokens),
+        mean_output_tokens=as_decimal(run.mean_output_tokens),
+        ttft_median_ms=as_decimal(latency.get("median_ttft_ms")),
+        ttft_p99_ms=as_decimal(latency.get("p99_ttft_ms")),
+        tpot_median_ms=as_decimal(latency.get("median_tpot_ms")),
+        tpot_p99_ms=as_decimal(latency.get("p99_tpot_ms")),
+        figures=run.raw,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    profile.full_clean(exclude=["created_by"])
+    profile.save()
+    record(
+        actor=actor,
+        action="throughput.import",
+        obj=profile,
+        organization=organization,
+        changes={"output_tok_s": str(profile.output_tok_s), "filename": profile.source_filename},
+    )
+    return profile
