@@ -9,7 +9,8 @@ Run from the repository root:
 What it does:
 
 1. Builds a scratch project in ``bench/out/mutation/`` (git-ignored) holding only
-   ``planner/engine`` and ``tests/engine``, a ``pyproject.toml`` that configures mutmut and
+   ``planner/engine`` and ``tests/engine`` as committed at HEAD (``--worktree``: as they
+   are on disk), a ``pyproject.toml`` that configures mutmut and
    pytest without Django, and a ``tests/conftest.py`` with a derandomized hypothesis
    profile (a mutant's verdict must not depend on the examples one run happens to draw).
    The repository's own ``tests/conftest.py`` needs a database and is not copied.
@@ -83,7 +84,7 @@ settings.load_profile("mutation")
 HYPOTHESIS_EXAMPLES = 40
 
 
-def build(modules: list[str], *, fresh: bool) -> None:
+def build(modules: list[str], *, fresh: bool, worktree: bool) -> None:
     if fresh and WORK.exists():
         shutil.rmtree(WORK)
     WORK.mkdir(parents=True, exist_ok=True)
@@ -91,10 +92,21 @@ def build(modules: list[str], *, fresh: bool) -> None:
         target = WORK / sub
         if target.exists():
             shutil.rmtree(target)
-    shutil.copytree(ROOT / "planner" / "engine", WORK / "planner" / "engine")
-    shutil.copy(ROOT / "planner" / "__init__.py", WORK / "planner" / "__init__.py")
-    shutil.copytree(ROOT / "tests" / "engine", WORK / "tests" / "engine")
-    shutil.copy(ROOT / "tests" / "__init__.py", WORK / "tests" / "__init__.py")
+    paths = ["planner/__init__.py", "planner/engine", "tests/__init__.py", "tests/engine"]
+    if worktree:
+        for path in paths:
+            source, target = ROOT / path, WORK / path
+            if source.is_dir():
+                shutil.copytree(source, target)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(source, target)
+    else:
+        # The committed tree: others' uncommitted edits in a shared checkout stay out.
+        archive = subprocess.run(
+            ["git", "archive", "HEAD", *paths], cwd=ROOT, check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(WORK)], input=archive, check=True)
     (WORK / "tests" / "conftest.py").write_text(CONFTEST.format(cap=HYPOTHESIS_EXAMPLES))
     for cache in WORK.rglob("__pycache__"):
         shutil.rmtree(cache, ignore_errors=True)
@@ -138,11 +150,14 @@ def main() -> int:
     parser.add_argument("--fresh", action="store_true", help="delete cached verdicts first")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument(
+        "--worktree", action="store_true", help="test the working tree, not the HEAD commit"
+    )
+    parser.add_argument(
         "--recheck", action="store_true", help="re-run cached survivors against today's tests"
     )
     args = parser.parse_args()
     modules = [m.removesuffix(".py") for m in args.modules]
-    build(modules, fresh=args.fresh)
+    build(modules, fresh=args.fresh, worktree=args.worktree)
 
     env = {
         **os.environ,
