@@ -23,7 +23,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 VLLM_SERVING = "vllm_benchmark_serving"
@@ -205,4 +205,4 @@ def as_decimal(value: float | None, places: int = 6) -> Decimal | None:
     """A figure for a DecimalField of ``places`` decimals (None stays None)."""
     if value is None:
         return None
-    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-places))
+    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import factory
@@ -14,7 +15,7 @@ from knox.models import AuthToken
 
 from accounts.models import ApiToken, Invitation, Membership, Organization, Role, User
 from planner.models import Comparison, Plan, PlanOption, PlanShareLink, Sweep, SweepChunk, Workload
-from pricing.models import PriceOverlay
+from pricing.models import PriceOverlay, PrivateThroughputProfile
 from tracking.models import (
     ActualUsageImport,
     ActualUsageMonth,
@@ -227,6 +228,35 @@ tenant_factory(PriceOverlay)(
     )
 )
 
+
+VLLM_BENCHMARK_FILE = (
+    Path(__file__).parent / "pricing" / "data" / "vllm_benchmark_serving_llama8b_h100.json"
+)
+
+
+def private_profile_in(org: Organization, **kwargs: Any) -> PrivateThroughputProfile:
+    """A private throughput profile of `org` imported from the vLLM fixture file
+    (1,250 output tok/s of Llama 3.1 8B on one H100 at concurrency 16)."""
+    from pricing.services import private_profile_import
+
+    defaults: dict[str, Any] = {
+        "name": f"Benchmark {PrivateThroughputProfile.objects.for_org(org).count() + 1}",
+        "model_name": "Open model 8B",
+        "gpu_sku": "H100 80GB",
+        "gpu_count": 1,
+        "precision": "fp16",
+    }
+    return private_profile_import(
+        organization=org,
+        actor=None,
+        content=VLLM_BENCHMARK_FILE.read_bytes(),
+        source_format="vllm_benchmark_serving",
+        filename=VLLM_BENCHMARK_FILE.name,
+        **{**defaults, **kwargs},
+    )
+
+
+tenant_factory(PrivateThroughputProfile)(private_profile_in)
 
 # model class -> callable(user) -> instance owned by that user rather than by an organization
 # (e.g. API tokens). The cross-tenant harness checks nobody reaches another user's object.
