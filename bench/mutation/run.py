@@ -88,8 +88,8 @@ def build(modules: list[str], *, fresh: bool, worktree: bool) -> None:
     if fresh and WORK.exists():
         shutil.rmtree(WORK)
     WORK.mkdir(parents=True, exist_ok=True)
-    for sub in ("planner", "tests"):
-        target = WORK / sub
+    # mutmut copies the tests into mutants/ but never deletes one: drop the old copies.
+    for target in (WORK / "planner", WORK / "tests", WORK / "mutants" / "tests"):
         if target.exists():
             shutil.rmtree(target)
     paths = ["planner/__init__.py", "planner/engine", "tests/__init__.py", "tests/engine"]
