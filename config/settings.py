@@ -96,6 +96,9 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# The tables' owner, for `manage.py migrate` and `db_runtime_role`; DATABASE_URL is then a
+# role that owns nothing (config/database_roles.py). Unset: everything uses DATABASE_URL.
+MIGRATION_DATABASE_URL = env.str("MIGRATION_DATABASE_URL", default="")
 # Kept for 10 minutes and health-checked before reuse: a new connection (a PostgreSQL
 # backend, its catalog caches cold) showed in the pages' p99 when recycled every minute.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
