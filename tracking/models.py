@@ -118,12 +118,13 @@ class Alert(TenantModel):
 
 
 class PlanBudgetState(TenantModel):
-    """Whether a plan was over its budget when last evaluated, so the over-budget alert
-    fires once on entering that state (at a computation or a budget change), not on
-    every evaluation while it lasts."""
+    """Where a plan stood against its budget when last evaluated (over it; the forecast
+    month it passes it), so the budget alerts fire once on entering a state (at a
+    computation or a budget change), not on every evaluation while it lasts."""
 
     plan = models.OneToOneField("planner.Plan", on_delete=models.CASCADE, related_name="+")
     over_budget = models.BooleanField(default=False)
+    forecast_exceeded_month = models.PositiveSmallIntegerField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

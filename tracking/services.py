@@ -163,7 +163,8 @@ def budget_delete(*, organization: Organization, actor: Any, budget: Budget) -> 
 
 def _budget_changed(*, organization: Organization, workload: Workload | None) -> None:
     """Evaluate the latest comparison of every plan the budget applies to against the
-    budget as it now stands: a plan already over a new budget raises its alert now."""
+    budget as it now stands: a plan already over a new budget, or whose forecast now
+    passes it, raises its alert now."""
     # Each plan's row is locked as plan_compute locks it, so a computation running at the
     # same time cannot record the plan's budget state twice.
     plans = (
@@ -176,11 +177,7 @@ def _budget_changed(*, organization: Organization, workload: Workload | None) ->
     for plan in plans.order_by("pk"):
         comparison = plan.latest_comparison
         if comparison is not None:
-            _over_budget_check(
-                plan=plan,
-                comparison=comparison,
-                position=forecasting.budget_position(plan=plan, comparison=comparison),
-            )
+            _budget_alerts(plan=plan, comparison=comparison)
 
 
 # --- alerts and webhooks ---------------------------------------------------------------
@@ -336,33 +333,59 @@ def _raise(*, plan: Plan, comparison: Comparison, kind: str, message: str, detai
     return alert
 
 
-def _over_budget_check(*, plan: Plan, comparison: Comparison, position: dict) -> Alert | None:
-    """Record whether the plan is over its budget now; raise the over-budget alert when it
-    was not over at its last evaluation (or never evaluated), so it fires once per entry
-    into the state: at a computation, or when a budget is set below the plan's cost."""
+def _budget_alerts(*, plan: Plan, comparison: Comparison) -> list[Alert]:
+    """Record where the plan stands against its budget now (`PlanBudgetState`) and raise
+    the alerts of a state it was not in at its last evaluation (or never evaluated): over
+    budget, and a forecast crossing of the budget that appears or moves earlier. So each
+    fires once, at a computation or when a budget is set, changed or deleted, against the
+    budget of that moment."""
+    position = forecasting.budget_position(plan=plan, comparison=comparison)
     over = bool(position["over_budget_now"])
+    crossing = None
+    if position["budget"]["comparable"] and not over:
+        forecast = forecasting.forecast_for_comparison(plan=plan, comparison=comparison)
+        month = forecast.get("budget_exceeded_month") if forecast.get("available") else None
+        crossing = month if month is not None and month > 1 else None
     state = PlanBudgetState.objects.select_for_update().filter(plan=plan).first()
     if state is None:
         state = PlanBudgetState(organization_id=plan.organization_id, plan=plan)
-    elif state.over_budget == over:
-        return None
-    state.over_budget = over
-    state.save()
-    if not over:
-        return None
+    alerts: list[Alert] = []
     currency = position["currency"]
-    limit = position["budget"]["amount_in_catalog_currency"]
-    return _raise(
-        plan=plan,
-        comparison=comparison,
-        kind=AlertKind.OVER_BUDGET,
-        message=(
-            f"{plan.name}: {position['recommended_option']} costs "
-            f"{format_money(position['recommended_monthly'], currency, with_code=True)} a month, "
-            f"over the budget of {format_money(limit, currency, with_code=True)}."
-        ),
-        details={"monthly": position["recommended_monthly"], "budget": limit},
-    )
+    limit = position["budget"].get("amount_in_catalog_currency")
+    if over and not state.over_budget:
+        alerts.append(
+            _raise(
+                plan=plan,
+                comparison=comparison,
+                kind=AlertKind.OVER_BUDGET,
+                message=(
+                    f"{plan.name}: {position['recommended_option']} costs "
+                    f"{format_money(position['recommended_monthly'], currency, with_code=True)}"
+                    f" a month, over the budget of "
+                    f"{format_money(limit, currency, with_code=True)}."
+                ),
+                details={"monthly": position["recommended_monthly"], "budget": limit},
+            )
+        )
+    earlier = state.forecast_exceeded_month
+    if crossing is not None and (earlier is None or crossing < earlier):
+        alerts.append(
+            _raise(
+                plan=plan,
+                comparison=comparison,
+                kind=AlertKind.FORECAST_OVER_BUDGET,
+                message=(
+                    f"{plan.name}: at the forecast growth, spend passes the budget of "
+                    f"{format_money(limit, currency, with_code=True)} in month {crossing}."
+                ),
+                details={"month": crossing, "budget": limit},
+            )
+        )
+    if state.pk is None or (state.over_budget, earlier) != (over, crossing):
+        state.over_budget = over
+        state.forecast_exceeded_month = crossing
+        state.save()
+    return alerts
 
 
 def plan_evaluated(
@@ -370,19 +393,11 @@ def plan_evaluated(
 ) -> list[Alert]:
     """Check budgets and flips after a new comparison; raise alerts (and webhooks).
 
-    Alerts fire on a change, not on every computation: over budget when the plan was not
-    over budget at its last evaluation (`PlanBudgetState`), forecast over budget when the month of crossing appears or moves
-    earlier, and a flip when the recommended option differs from the previous one.
+    Alerts fire on a change, not on every computation: a flip when the recommended option
+    differs from the previous comparison's; over budget, and forecast over budget, when the
+    plan was not in that state at its last evaluation (`_budget_alerts`).
     """
     alerts: list[Alert] = []
-    now = forecasting.forecast_for_comparison(plan=plan, comparison=comparison)
-    before = (
-        forecasting.forecast_for_comparison(plan=plan, comparison=previous)
-        if previous is not None
-        else None
-    )
-    currency = now["currency"]
-    budget = now["budget"]
     if previous is not None and previous.recommended_option != comparison.recommended_option:
         alerts.append(
             _raise(
@@ -402,35 +417,7 @@ def plan_evaluated(
                 },
             )
         )
-    over_budget = _over_budget_check(
-        plan=plan,
-        comparison=comparison,
-        position=forecasting.budget_position(plan=plan, comparison=comparison),
-    )
-    if over_budget is not None:
-        alerts.append(over_budget)
-    if budget.get("comparable"):
-        limit = budget["amount_in_catalog_currency"]
-        month = now.get("budget_exceeded_month")
-        earlier = before.get("budget_exceeded_month") if before else None
-        if (
-            month is not None
-            and month > 1
-            and not now.get("over_budget_now")
-            and (earlier is None or month < earlier)
-        ):
-            alerts.append(
-                _raise(
-                    plan=plan,
-                    comparison=comparison,
-                    kind=AlertKind.FORECAST_OVER_BUDGET,
-                    message=(
-                        f"{plan.name}: at the forecast growth, spend passes the budget of "
-                        f"{format_money(limit, currency, with_code=True)} in month {month}."
-                    ),
-                    details={"month": month, "budget": limit},
-                )
-            )
+    alerts += _budget_alerts(plan=plan, comparison=comparison)
     return alerts
 
 

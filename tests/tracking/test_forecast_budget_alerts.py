@@ -276,3 +276,29 @@ def test_a_budget_of_another_organization_raises_nothing_here(cast, plan):
         currency="USD",
     )
     assert not Alert.objects.filter(kind=AlertKind.OVER_BUDGET).exists()
+
+
+def test_a_budget_the_forecast_passes_raises_the_forecast_alert_once(cast, plan):
+    # $900 now, growing 50% a month: $3,037.50 in month 4 passes a $3,000 budget.
+    planner_services.plan_compute(plan=plan, actor=None)
+    services.budget_set(
+        organization=cast.org,
+        actor=None,
+        workload=None,
+        monthly_amount=Decimal(3000),
+        currency="USD",
+    )
+    alert = Alert.objects.get(kind=AlertKind.FORECAST_OVER_BUDGET)
+    assert "month 4" in alert.message
+    planner_services.plan_compute(plan=plan, actor=None)
+    assert Alert.objects.filter(kind=AlertKind.FORECAST_OVER_BUDGET).count() == 1
+    # A lower budget moves the crossing earlier (month 3: $2,025 > $2,000): a new alert.
+    services.budget_set(
+        organization=cast.org,
+        actor=None,
+        workload=None,
+        monthly_amount=Decimal(2000),
+        currency="USD",
+    )
+    assert Alert.objects.filter(kind=AlertKind.FORECAST_OVER_BUDGET).count() == 2
+    assert "month 3" in Alert.objects.filter(kind=AlertKind.FORECAST_OVER_BUDGET).first().message
