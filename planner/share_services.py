@@ -152,16 +152,7 @@ def public_price_results(*, plan: Plan) -> PublicPricing:
     """The plan's options as they stand, computed against its catalog version without the
     organization's price overlay. An option on a private-only offer (one that replaces no
     public offer) has no public price and is left out, with any hybrid that routes to it."""
-    options = list(
-        plan.options.select_related(
-            "api_offer__source",
-            "private_api_offer__overlay",
-            "gpu_offer__source",
-            "private_gpu_offer__replaces",
-            "owned_hardware",
-            "throughput_profile",
-        ).prefetch_related("hidden_costs")
-    )
+    options = bridge.plan_option_rows(plan)
     hidden = {
         option.pk
         for option in options
@@ -178,7 +169,7 @@ def public_price_results(*, plan: Plan) -> PublicPricing:
         version=plan.catalog_version,
         organization=None,
         options=shown,
-        hidden_costs={option.pk: list(option.hidden_costs.all()) for option in shown},
+        hidden_costs=bridge.hidden_costs_of(shown),
         lens=plan.lens,
         analysis_months=float(plan.analysis_months),
     )

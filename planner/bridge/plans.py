@@ -366,6 +366,11 @@ def _selfhost_snapshot(
     if option.tokens_per_second is not None:
         tps = float(option.tokens_per_second)
         throughput = {"planning": tps, "range": [tps, tps], "source": "explicit figure"}
+    elif option.private_throughput_profile_id:
+        # The organization's own benchmark of this replica: its measured decode rate.
+        own = option.private_throughput_profile
+        tps = float(own.output_tok_s)
+        throughput = {"planning": tps, "range": [tps, tps], "source": own.source_label}
     else:
         profile = option.throughput_profile or pick_throughput_profile(
             ctx.profiles,
@@ -421,9 +426,9 @@ def _figure(ranges: dict[str, Any], key: str, default: list[float] | None) -> li
     return default if value is None else _pair(value.low, value.high)
 
 
-def build_inputs(plan: Any, *, version: Any | None = None) -> dict[str, Any]:
-    """Snapshot of every engine input for ``plan`` (against ``version``, default its own)."""
-    options = list(
+def plan_option_rows(plan: Any) -> list[Any]:
+    """A plan's options with every row a snapshot reads, in one round of queries."""
+    return list(
         plan.options.select_related(
             "api_offer__source",
             "private_api_offer__overlay",
@@ -433,12 +438,22 @@ def build_inputs(plan: Any, *, version: Any | None = None) -> dict[str, Any]:
             "throughput_profile",
         ).prefetch_related("hidden_costs")
     )
+
+
+def hidden_costs_of(options: Sequence[Any]) -> dict[Any, list[Any]]:
+    """Saved options' hidden cost rows by option pk (prefetched by plan_option_rows)."""
+    return {option.pk: list(option.hidden_costs.all()) for option in options}
+
+
+def build_inputs(plan: Any, *, version: Any | None = None) -> dict[str, Any]:
+    """Snapshot of every engine input for ``plan`` (against ``version``, default its own)."""
+    options = plan_option_rows(plan)
     return snapshot_of(
         workload=plan.workload,
         version=version or plan.catalog_version,
         organization=plan.organization if plan.use_overlay else None,
         options=options,
-        hidden_costs={option.pk: list(option.hidden_costs.all()) for option in options},
+        hidden_costs=hidden_costs_of(options),
         lens=plan.lens,
         analysis_months=plan.analysis_months,
     )
@@ -1022,17 +1037,11 @@ def _reliability(
 
 
 def _success_rate(snap: dict[str, Any], rates: dict[str, Any]) -> tuple[float, bool]:
-    names = []
-    if "api" in snap:
-        names.append(snap["api"].get("model_name") or snap["api"]["key"][0])
-    if "selfhost" in snap:
-        names.append(snap["selfhost"]["model_name"])
-    names.append(snap["name"])
-    lowered = {_norm(k): v for k, v in rates.items()}
-    for name in names:
-        if name and _norm(name) in lowered:
-            return float(lowered[_norm(name)]), True
-    return 1.0, False
+    """Schema 1 assumed an unknown rate was 1.0 (its results say so with ``known``)."""
+    from planner.bridge.composition import success_rate
+
+    rate = success_rate(snap, rates)
+    return (1.0, False) if rate is None else (rate, True)
 
 
 def _outcome(
@@ -1240,6 +1249,8 @@ LENS_LABELS = {
     "marginal": "Marginal: leaves out depreciation, capital, installation, staff and "
     "implementation",
 }
+# Frozen with schema 1: its stored results hold these words, and recompute them exactly.
+# Schema 2 stores keys; planner/labels.py words them.
 LINE_LABELS = {
     "compute": "Rented instances",
     "other": "Hidden and other monthly costs",
