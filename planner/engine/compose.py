@@ -288,7 +288,7 @@ class Corners:
 
 
 @dataclass(frozen=True, slots=True)
-class Fleetsize:
+class FleetSize:
     """The fleet an option runs at the expected point."""
 
     replicas: int  # needed at peak
@@ -324,14 +324,10 @@ class OptionCost:
     cost_per_mtok: float | None
     success_rate: float | None
     cost_per_successful_mtok: float | None
-    fleet: Fleetsize | None = None
+    fleet: FleetSize | None = None
     route: RouteCost | None = None
     detail: RentedCost | OwnedCost | None = None
     engineering: Engineering | None = None  # self-hosted options vs the cheapest API
-
-    @property
-    def is_selfhost(self) -> bool:
-        return self.kind in ("rented", "owned")
 
 
 @dataclass(frozen=True, slots=True)
@@ -729,7 +725,7 @@ def _fleet_option(
         machines, billed = expected.instances, expected.billed_instance_hours
     else:
         machines, billed = expected.servers, expected.servers * hours
-    size = Fleetsize(
+    size = FleetSize(
         replicas=expected.replicas,
         spares=expected.reserve.spares,
         regions=expected.reserve.regions,
