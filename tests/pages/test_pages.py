@@ -328,8 +328,10 @@ def test_compare_page_shows_the_difference(cast, reference_version):
     )
     assert "Difference (B \u2212 A)" in html
     assert "+1,000,000,000" in html  # tokens per month
-    delta = cb.cheapest_monthly - ca.cheapest_monthly
-    assert f'data-delta="{delta}"' in html
+    # Cheapest in both: Gemini 2.5 Flash at 50/50, 0.5 x $0.15 + 0.5 x $0.60 = $0.375 per
+    # 1M: A 1,000M -> $375.00, B 2,000M -> $750.00, so B - A = +$375.00.
+    assert (ca.cheapest_monthly, cb.cheapest_monthly) == (Decimal("375.00"), Decimal("750.00"))
+    assert 'data-delta="375.00"' in html
 
 
 def test_sweep_page_has_a_heatmap_with_legend(cast):

@@ -289,6 +289,11 @@ def test_side_by_side_shows_both_plans(cast, plan):
     assert plan.name in html
     assert "Second plan" in html
     assert "Cheapest monthly" in html
+    # Both plans (tests.factories.plan_in): 1B tokens at 50/50 on Model 0 ($3 / $15) is
+    # 0.5 x 3 + 0.5 x 15 = $9 per 1M -> $9,000; one GPU 0 replica at $2.50/h x 720 h =
+    # $1,800 (1,000 tok/s x 720 h x 3,600 s = 2.59B tokens of capacity) is the cheapest,
+    # shown once per plan.
+    assert html.count("$1,800.00") >= 2
 
 
 def test_dashboard_lists_flagged_plans(cast, plan):
