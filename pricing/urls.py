@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.CatalogListView.as_view(), name="catalog_list"),
     path("diff/", views.CatalogDiffView.as_view(), name="catalog_diff"),
     path("<int:pk>/", views.CatalogVersionDetailView.as_view(), name="catalog_detail"),
+    path("benchmarks/", views.PrivateProfileListView.as_view(), name="private_profiles"),
 ]

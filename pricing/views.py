@@ -10,12 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.views.generic import DetailView, ListView, TemplateView
 
 from accounts.mixins import OrgMemberMixin
-from pricing import selectors
+from pricing import selectors, services
+from pricing.forms import BenchmarkUploadForm
 from pricing.models import (
     CatalogVersion,
     HiddenCost,
@@ -105,3 +109,40 @@ class CatalogDiffView(OrgMemberMixin, TemplateView):
                 raise Http404
             context.update(old=old, new=new, changes=selectors.version_diff(old=old, new=new))
         return context
+
+
+class PrivateProfileListView(OrgMemberMixin, TemplateView):
+    """The organization's own throughput profiles; writers import a benchmark file here."""
+
+    template_name = "pricing/private_profiles.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            profiles=selectors.private_profiles_for_org(organization=self.organization)[:200],
+            form=kwargs.get("form") or BenchmarkUploadForm(),
+            can_write=self.membership.can_write,
+        )
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = BenchmarkUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            upload = data.pop("file")
+            try:
+                profile = services.private_profile_import(
+                    organization=self.organization,
+                    actor=request.user,
+                    content=upload.read(),
+                    filename=upload.name or "",
+                    **data,
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            else:
+                messages.success(request, f"Imported {profile.name}.")
+                return redirect("pricing:private_profiles")
+        return self.render_to_response(self.get_context_data(form=form), status=400)

@@ -146,6 +146,7 @@ from pricing.models import (  # noqa: E402
     OverlayApiOffer,
     OverlayGpuOffer,
     OwnedHardware,
+    PrivateThroughputProfile,
     ThroughputProfile,
     VersionStatus,
 )
@@ -245,6 +246,14 @@ class PlanOptionSerializer(serializers.ModelSerializer):
     throughput_profile = serializers.PrimaryKeyRelatedField(
         queryset=_public(ThroughputProfile), required=False, allow_null=True
     )
+    private_throughput_profile = ScopedToOrg(
+        queryset=PrivateThroughputProfile.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Self-host: one of your organization's imported benchmarks "
+        "(`/orgs/{org_slug}/throughput-profiles/`); its output tok/s is the replica's "
+        "throughput. `tokens_per_second` still wins when given.",
+    )
     hidden_costs = serializers.PrimaryKeyRelatedField(
         queryset=_public(HiddenCost), many=True, required=False
     )
@@ -283,6 +292,7 @@ class PlanOptionSerializer(serializers.ModelSerializer):
             "window_hours",
             "rent_mode",
             "throughput_profile",
+            "private_throughput_profile",
             "tokens_per_second",
             "utilization",
             "hidden_costs",

@@ -201,6 +201,14 @@ class PlanOption(TenantModel):
         blank=True,
         related_name="+",
     )
+    # The organization's own measured profile (an imported benchmark): wins over the catalog's.
+    private_throughput_profile = models.ForeignKey(
+        "pricing.PrivateThroughputProfile",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     tokens_per_second = models.DecimalField(
         max_digits=12,
         decimal_places=2,
@@ -392,6 +400,11 @@ class PlanOption(TenantModel):
         same_version("throughput_profile", self.throughput_profile)
         own_overlay("private_api_offer", self.private_api_offer)
         own_overlay("private_gpu_offer", self.private_gpu_offer)
+        private_profile = self.private_throughput_profile
+        if private_profile is not None and private_profile.organization_id != plan.organization_id:
+            errors["private_throughput_profile"] = "Choose one of your organization's profiles."
+        if self.private_throughput_profile_id and self.throughput_profile_id:
+            errors["private_throughput_profile"] = "Choose a catalog or your own profile, not both."
         has_api = self.api_offer_id is not None or self.private_api_offer_id is not None
         if self.api_offer_id and self.private_api_offer_id:
             errors["api_offer"] = "Choose a public or a private API offer, not both."

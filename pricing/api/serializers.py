@@ -5,15 +5,19 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from pricing.benchmarks import MAX_BYTES
 from pricing.models import (
     ApiOffer,
+    BenchmarkFormat,
     CatalogVersion,
     GpuOffer,
     HiddenCost,
     OverlayApiOffer,
     OverlayGpuOffer,
     OwnedHardware,
+    Precision,
     PriceOverlay,
+    PrivateThroughputProfile,
     ThroughputProfile,
 )
 
@@ -317,3 +321,72 @@ class PriceOverlaySerializer(serializers.ModelSerializer):
         model = PriceOverlay
         fields = ["id", "name", "notes", "base_version", "api_offers", "gpu_offers", "created_at"]
         read_only_fields = fields
+
+
+# --- an organization's own throughput profiles (imported benchmarks) -----------------------
+
+
+class PrivateThroughputProfileSerializer(serializers.ModelSerializer):
+    figures = serializers.JSONField(
+        read_only=True,
+        help_text="Every scalar figure of the benchmark file as read (its per-request lists "
+        "are not kept).",
+    )
+
+    class Meta:
+        model = PrivateThroughputProfile
+        fields = [
+            "id",
+            "name",
+            "source_format",
+            "source_filename",
+            "model_name",
+            "gpu_sku",
+            "gpu_count",
+            "precision",
+            "engine",
+            "run_at",
+            "concurrency",
+            "completed_requests",
+            "duration_s",
+            "request_throughput",
+            "output_tok_s",
+            "input_tok_s",
+            "total_tok_s",
+            "mean_input_tokens",
+            "mean_output_tokens",
+            "ttft_median_ms",
+            "ttft_p99_ms",
+            "tpot_median_ms",
+            "tpot_p99_ms",
+            "figures",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class BenchmarkUploadSerializer(serializers.Serializer):
+    """What the benchmark file cannot say, and the file."""
+
+    file = serializers.FileField(
+        help_text="The result JSON of vLLM's `benchmark_serving.py --save-result` "
+        "(`vllm bench serve`), up to 50 MB."
+    )
+    source_format = serializers.ChoiceField(
+        choices=BenchmarkFormat.choices, default=BenchmarkFormat.VLLM_SERVING
+    )
+    name = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="Empty: named for you."
+    )
+    model_name = serializers.CharField(max_length=120, help_text="The model that was served.")
+    gpu_sku = serializers.CharField(max_length=120, help_text="The GPU it ran on, e.g. H100.")
+    gpu_count = serializers.IntegerField(
+        min_value=1, max_value=1024, help_text="GPUs of one replica."
+    )
+    precision = serializers.ChoiceField(choices=Precision.choices)
+    engine = serializers.CharField(max_length=60, default="vLLM")
+
+    def validate_file(self, upload):
+        if upload.size > MAX_BYTES:
+            raise serializers.ValidationError("The file is larger than 50 MB.")
+        return upload

@@ -12,6 +12,7 @@ from pricing.api.views import (
     HiddenCostViewSet,
     OwnedHardwareViewSet,
     PriceOverlayViewSet,
+    PrivateThroughputProfileViewSet,
     ThroughputProfileViewSet,
 )
 
@@ -28,5 +29,8 @@ router.register(
 router.register(r"catalogs/hidden-costs", HiddenCostViewSet, basename="catalog-hidden-cost")
 router.register(rf"{ORG}/catalogs/versions", EffectivePricesViewSet, basename="org-prices")
 router.register(rf"{ORG}/overlays", PriceOverlayViewSet, basename="org-overlay")
+router.register(
+    rf"{ORG}/throughput-profiles", PrivateThroughputProfileViewSet, basename="org-throughput"
+)
 
 urlpatterns = router.urls

@@ -13,24 +13,27 @@ from typing import Any
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api.pagination import ApiCursorPagination
 from accounts.api.scoping import OrgScopedMixin, OrgScopedViewSet
-from pricing import selectors
+from pricing import selectors, services
 from pricing.api import filters
 from pricing.api.serializers import (
     ApiOfferSerializer,
+    BenchmarkUploadSerializer,
     CatalogVersionSerializer,
     EffectivePricesSerializer,
     GpuOfferSerializer,
     HiddenCostSerializer,
     OwnedHardwareSerializer,
     PriceOverlaySerializer,
+    PrivateThroughputProfileSerializer,
     ThroughputProfileSerializer,
     VersionDiffSerializer,
 )
@@ -44,6 +47,7 @@ from pricing.models import (
     OverlayGpuOffer,
     OwnedHardware,
     PriceOverlay,
+    PrivateThroughputProfile,
     ThroughputProfile,
 )
 
@@ -317,3 +321,46 @@ class PriceOverlayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgS
     ordering = ["-created_at", "-pk"]
     ordering_fields = ["created_at", "name"]
     filterset_fields = ["base_version"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Your organization's own throughput profiles (imported benchmarks)"),
+    retrieve=extend_schema(summary="One imported benchmark with every figure read from its file"),
+)
+class PrivateThroughputProfileViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, OrgScopedViewSet
+):
+    queryset = PrivateThroughputProfile.objects.all()
+    serializer_class = PrivateThroughputProfileSerializer
+    ordering = ["-created_at", "-pk"]
+    ordering_fields = ["created_at", "name"]
+    filterset_fields = ["model_name", "gpu_sku", "precision"]
+
+    parser_classes = [MultiPartParser, FormParser]  # the one write is a file upload
+
+    @extend_schema(
+        summary="Import a benchmark result file as a private throughput profile",
+        description="multipart/form-data: `file` (vLLM `benchmark_serving` result JSON) and "
+        "what the file does not say: `model_name`, `gpu_sku`, `gpu_count`, `precision` "
+        "(and `engine`, `name`). The whole file is checked first; a bad field is a 400 on "
+        "`file` naming it (\"Field 'output_throughput' is missing.\") and nothing is "
+        "written. Use the profile's `id` as a self-host option's "
+        "`private_throughput_profile`.",
+        request={"multipart/form-data": BenchmarkUploadSerializer},
+        responses={201: PrivateThroughputProfileSerializer},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        upload = BenchmarkUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        data = dict(upload.validated_data)
+        file = data.pop("file")
+        profile = services.private_profile_import(
+            organization=self.organization,
+            actor=request.user,
+            content=file.read(),
+            filename=file.name or "",
+            **data,
+        )
+        return Response(
+            PrivateThroughputProfileSerializer(profile).data, status=status.HTTP_201_CREATED
+        )
