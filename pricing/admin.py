@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from accounts.audit import record
+from pricing import catalog_format as fmt
 from pricing import services
 from pricing.catalog_format import CatalogImportError
 from pricing.exporters import export_csv_zip, export_json
@@ -87,6 +88,9 @@ class ApiOfferInline(VersionRowInline):
         "input_per_mtok",
         "output_per_mtok",
         "cached_input_per_mtok",
+        "cache_write_per_mtok",
+        "service_tiers",
+        "context_tiers",
         "currency",
         "params_total_b",
         "params_active_b",
@@ -185,6 +189,15 @@ class VersionRowForm(forms.ModelForm):
         source = cleaned.get("source")
         if version is not None and source is not None and source.version_id != version.pk:
             self.add_error("source", "Choose one of this row's version's sources.")
+        for name, empty in (("service_tiers", {}), ("context_tiers", [])):
+            if name not in self.fields or name in self.errors:
+                continue
+            if cleaned.get(name) in (None, "", {}, []):
+                cleaned[name] = empty
+                continue
+            _, problems = fmt.clean_offer_tiers(name, cleaned[name])
+            for _row, field, message in problems:
+                self.add_error(name, f"{field}: {message}")
         return cleaned
 
 

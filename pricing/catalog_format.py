@@ -16,6 +16,8 @@ from typing import Any
 from pricing.currencies import ISO_4217_CODES
 
 MAX_DECIMAL_PLACES = 6
+# The license of an offer whose source does not state one. Never inferred as open weights.
+UNKNOWN_LICENSE = "unknown"
 
 # Field types.
 STR, NUM, INT, RANGE, OPEN_RANGE, BOOL, SOURCE, CURRENCY, TIERS, PRECISIONS, NUM_OR_RANGE = (
@@ -31,6 +33,9 @@ STR, NUM, INT, RANGE, OPEN_RANGE, BOOL, SOURCE, CURRENCY, TIERS, PRECISIONS, NUM
     "precisions",
     "num_or_range",
 )
+SERVICE_TIER_PRICES, CONTEXT_TIER_PRICES = "service_tiers", "context_tiers"
+# Field types whose CSV cell is JSON.
+JSON_CELL_KINDS = (TIERS, PRECISIONS, SERVICE_TIER_PRICES, CONTEXT_TIER_PRICES)
 
 
 class CatalogImportError(Exception):
@@ -50,16 +55,19 @@ ROW_SECTIONS: dict[str, dict[str, tuple[str, bool]]] = {
         "model": (STR, True),
         "provider": (STR, False),
         "offer": (SOURCE, True),
-        "license": (STR, True),
+        "license": (STR, False),
         "open_weights": (BOOL, False),
         "input": (NUM, False),
         "output": (NUM, True),
         "cached_input": (NUM, False),
+        "cache_write": (NUM, False),
         "currency": (CURRENCY, False),
         "selfhost_monthly": (RANGE, False),
         "params_b": (NUM, False),
         "active_params_b": (NUM, False),
         "volume_tiers": (TIERS, False),
+        "service_tiers": (SERVICE_TIER_PRICES, False),
+        "context_tiers": (CONTEXT_TIER_PRICES, False),
     },
     "cloud_gpus": {
         "gpu": (STR, True),
@@ -232,6 +240,12 @@ THROUGHPUT_FIGURES = (
 )
 PRECISION_VALUES = ("fp16", "fp8", "int4")
 TIER_KEYS = ("min_mtok", "max_mtok", "input", "output", "cached_input")
+# Prices per 1M tokens that a service tier or a context tier may restate.
+TIER_PRICE_KEYS = ("input", "output", "cached_input", "cache_write")
+# The same model bought another way: batch (asynchronous, usually half price), priority
+# (faster, dearer), flex (slower, cheaper).
+SERVICE_TIERS = ("batch", "priority", "flex")
+CONTEXT_TIER_THRESHOLD = "above_tokens"
 HIDDEN_KINDS = ("labor", "infra", "monitoring", "updates", "electricity", "incidents", "gpu")
 
 
@@ -239,7 +253,8 @@ HIDDEN_KINDS = ("labor", "infra", "monitoring", "updates", "electricity", "incid
 
 
 def infer_open_weights(license_name: str) -> bool:
-    return license_name.strip().lower() != "proprietary"
+    """Open unless proprietary; an unknown (or blank) license is never taken for open."""
+    return license_name.strip().lower() not in ("proprietary", UNKNOWN_LICENSE, "")
 
 
 def infer_hidden_kind(item: str) -> str:
@@ -402,7 +417,84 @@ def _clean_value(kind: str, value: Any, row: str, field: str, errors: _Errors, s
         return list(value)
     if kind == TIERS:
         return _tiers(value, row, field, errors)
+    if kind == SERVICE_TIER_PRICES:
+        return _service_tiers(value, row, field, errors)
+    if kind == CONTEXT_TIER_PRICES:
+        return _context_tiers(value, row, field, errors)
     raise AssertionError(kind)
+
+
+def clean_offer_tiers(kind: str, value: Any) -> tuple[Any, list[tuple[str, str, str]]]:
+    """An API offer's `service_tiers` or `context_tiers` as the document format has them
+    (the admin form's check); returns (cleaned, errors)."""
+    errors = _Errors()
+    cleaned = _clean_value(kind, value, "offer", kind, errors, set())
+    return cleaned, errors.items
+
+
+def _tier_prices(tier: dict, row: str, where: str, errors: _Errors) -> dict[str, Any]:
+    cleaned = {}
+    for key in TIER_PRICE_KEYS:
+        if key in tier:
+            number = _number(tier[key], row, f"{where}.{key}", errors)
+            if number is not None:
+                cleaned[key] = number
+    return cleaned
+
+
+def _service_tiers(value: Any, row: str, field: str, errors: _Errors) -> dict[str, Any] | None:
+    if not isinstance(value, dict):
+        errors.add(row, field, f"must be an object keyed by {SERVICE_TIERS}")
+        return None
+    tiers = {}
+    for name, tier in value.items():
+        where = f"{field}.{name}"
+        if name not in SERVICE_TIERS:
+            errors.add(row, where, f"unknown service tier (one of {SERVICE_TIERS})")
+            continue
+        if not isinstance(tier, dict) or not tier or set(tier) - set(TIER_PRICE_KEYS):
+            errors.add(row, where, f"a service tier has one or more of {TIER_PRICE_KEYS}")
+            continue
+        tiers[name] = _tier_prices(tier, row, where, errors)
+    return tiers
+
+
+def _context_tiers(value: Any, row: str, field: str, errors: _Errors) -> list[dict] | None:
+    if not isinstance(value, list):
+        errors.add(row, field, "must be a list of context tiers")
+        return None
+    tiers: list[dict[str, Any]] = []
+    allowed = {CONTEXT_TIER_THRESHOLD, *TIER_PRICE_KEYS}
+    previous = 0
+    for i, tier in enumerate(value, start=1):
+        where = f"{field}[{i}]"
+        if (
+            not isinstance(tier, dict)
+            or CONTEXT_TIER_THRESHOLD not in tier
+            or len(tier) < 2
+            or set(tier) - allowed
+        ):
+            errors.add(
+                row,
+                where,
+                f"a context tier has '{CONTEXT_TIER_THRESHOLD}' and one or more of "
+                f"{TIER_PRICE_KEYS}",
+            )
+            continue
+        above = _integer(
+            tier[CONTEXT_TIER_THRESHOLD], row, f"{where}.{CONTEXT_TIER_THRESHOLD}", errors
+        )
+        prices = _tier_prices(tier, row, where, errors)
+        if above is not None and above <= previous:
+            errors.add(
+                row,
+                f"{where}.{CONTEXT_TIER_THRESHOLD}",
+                f"tiers ascend from above 0 tokens; got {above} after {previous}",
+            )
+        elif above is not None:
+            previous = above
+            tiers.append({CONTEXT_TIER_THRESHOLD: above, **prices})
+    return tiers
 
 
 def _tiers(value: Any, row: str, field: str, errors: _Errors) -> list[dict[str, Any]] | None:

@@ -75,6 +75,7 @@ def version_document(version: CatalogVersion) -> dict[str, Any]:
         _put(row, "input", o.input_per_mtok)
         row["output"] = o.output_per_mtok
         _put(row, "cached_input", o.cached_input_per_mtok)
+        _put(row, "cache_write", o.cache_write_per_mtok)
         _put(row, "currency", o.currency)
         _put(row, "selfhost_monthly", _pair(o.selfhost_monthly_low, o.selfhost_monthly_high))
         _put(row, "params_b", o.params_total_b)
@@ -83,6 +84,20 @@ def version_document(version: CatalogVersion) -> dict[str, Any]:
             row["volume_tiers"] = [
                 {k: fmt.decimal_value(t[k]) for k in fmt.TIER_KEYS if k in t}
                 for t in o.volume_tiers
+            ]
+        if o.service_tiers:
+            row["service_tiers"] = {
+                name: {k: fmt.decimal_value(prices[k]) for k in fmt.TIER_PRICE_KEYS if k in prices}
+                for name, prices in o.service_tiers.items()
+            }
+        if o.context_tiers:
+            row["context_tiers"] = [
+                {
+                    k: fmt.decimal_value(t[k])
+                    for k in (fmt.CONTEXT_TIER_THRESHOLD, *fmt.TIER_PRICE_KEYS)
+                    if k in t
+                }
+                for t in o.context_tiers
             ]
         api.append(row)
     doc["api_prices"] = api
@@ -213,7 +228,7 @@ def content_hash(version: CatalogVersion) -> str:
 def _cell(kind: str, value: Any) -> str:
     if value is None:
         return ""
-    if kind in (fmt.TIERS, fmt.PRECISIONS):
+    if kind in fmt.JSON_CELL_KINDS:
         return json.dumps(fmt.json_value(value), ensure_ascii=False)
     if isinstance(value, bool):
         return "true" if value else "false"

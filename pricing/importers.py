@@ -64,7 +64,7 @@ def _csv_cell(kind: str, text: str) -> Any:
             return text  # the validator names it: "must be a number"
     if kind == fmt.BOOL:
         return {"true": True, "false": False}.get(text.lower(), text)
-    if kind in (fmt.TIERS, fmt.PRECISIONS):
+    if kind in fmt.JSON_CELL_KINDS:
         try:
             return json.loads(text, parse_float=Decimal)
         except json.JSONDecodeError:
@@ -214,7 +214,8 @@ def create_version_from_document(
             supports_int4="int4" in precisions,
         )
     for i, row in enumerate(doc.get("api_prices", [])):
-        open_weights = row.get("open_weights", fmt.infer_open_weights(row["license"]))
+        license_name = row.get("license", fmt.UNKNOWN_LICENSE)
+        open_weights = row.get("open_weights", fmt.infer_open_weights(license_name))
         api_offers.append(
             ApiOffer(
                 version=version,
@@ -222,11 +223,14 @@ def create_version_from_document(
                 model_name=row["model"],
                 provider=row.get("provider", ""),
                 source=sources[row["offer"]],
-                license=row["license"],
+                license=license_name,
                 open_weights=open_weights,
                 input_per_mtok=row.get("input"),
                 output_per_mtok=row["output"],
                 cached_input_per_mtok=row.get("cached_input"),
+                cache_write_per_mtok=row.get("cache_write"),
+                service_tiers=fmt.json_value(row.get("service_tiers", {})),
+                context_tiers=fmt.json_value(row.get("context_tiers", [])),
                 currency=row.get("currency", ""),
                 params_total_b=row.get("params_b"),
                 params_active_b=row.get("active_params_b"),

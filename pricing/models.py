@@ -25,7 +25,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.tenancy import TenantModel
-from pricing.catalog_format import validate_reference_facts_field
+from pricing.catalog_format import UNKNOWN_LICENSE, validate_reference_facts_field
 
 MONEY = {"max_digits": 18, "decimal_places": 6}
 FIGURE = {"max_digits": 18, "decimal_places": 6}
@@ -308,12 +308,22 @@ class ApiOffer(VersionRow):
     model_name = models.CharField(max_length=120)
     provider = models.CharField(max_length=120, blank=True)
     source = models.ForeignKey(CatalogSource, on_delete=models.PROTECT, related_name="+")
-    license = models.CharField(max_length=60)
+    # "unknown" when the source does not say (price maps never do): never guessed as open.
+    license = models.CharField(max_length=60, default=UNKNOWN_LICENSE)
     open_weights = models.BooleanField(default=False)
     # NULL: the source publishes an output price only. Never invented.
     input_per_mtok = models.DecimalField(**MONEY, null=True, blank=True)
     output_per_mtok = models.DecimalField(**MONEY)
     cached_input_per_mtok = models.DecimalField(**MONEY, null=True, blank=True)
+    cache_write_per_mtok = models.DecimalField(
+        **MONEY, null=True, blank=True, help_text="Writing input to the prompt cache."
+    )
+    # {"batch"|"priority"|"flex": {"input"?, "output"?, "cached_input"?, "cache_write"?}}:
+    # the same model bought on another service tier (see catalog_format.SERVICE_TIERS).
+    service_tiers = models.JSONField(default=dict, blank=True)
+    # [{"above_tokens": n, "input"?, "output"?, "cached_input"?, "cache_write"?}], ascending:
+    # the prices of a request whose input exceeds n tokens.
+    context_tiers = models.JSONField(default=list, blank=True)
     currency = models.CharField(max_length=3, blank=True, help_text="Blank: the version's.")
     params_total_b = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     params_active_b = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
@@ -328,7 +338,8 @@ class ApiOffer(VersionRow):
             models.CheckConstraint(
                 condition=Q(output_per_mtok__gte=0)
                 & (Q(input_per_mtok__isnull=True) | Q(input_per_mtok__gte=0))
-                & (Q(cached_input_per_mtok__isnull=True) | Q(cached_input_per_mtok__gte=0)),
+                & (Q(cached_input_per_mtok__isnull=True) | Q(cached_input_per_mtok__gte=0))
+                & (Q(cache_write_per_mtok__isnull=True) | Q(cache_write_per_mtok__gte=0)),
                 name="apioffer_prices_nonnegative",
             ),
             models.UniqueConstraint(

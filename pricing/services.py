@@ -41,6 +41,10 @@ from pricing.models import (
     VersionStatus,
     VolumeTier,
 )
+from pricing.price_imports import ImportReport
+from pricing.price_imports import genai_prices as price_genai
+from pricing.price_imports import litellm as price_litellm
+from pricing.price_imports import skypilot as price_skypilot
 
 REFERENCE_CATALOG_PATH = Path(__file__).resolve().parent / "data" / "catalog-2026.json"
 
@@ -396,3 +400,82 @@ def private_profile_import(
         changes={"output_tok_s": str(profile.output_tok_s), "filename": profile.source_filename},
     )
     return profile
+
+
+# --- other tools' price files ----------------------------------------------------------
+
+PRICE_FORMATS = ("litellm", "genai-prices", "skypilot")
+PRICE_FORMAT_CATALOGS = {
+    "litellm": "LiteLLM prices",
+    "genai-prices": "genai-prices",
+    "skypilot": "SkyPilot GPU prices",
+}
+
+
+@transaction.atomic
+def catalog_import_prices(
+    *,
+    content: bytes,
+    filename: str,
+    price_format: str,
+    actor: Any,
+    catalog_name: str | None = None,
+    as_of: date | None = None,
+    gpu_grouping: str = "region",
+    gpu_provider: str = "",
+) -> tuple[CatalogVersion, ImportReport]:
+    """Import another tool's price file (`pricing.price_imports`) as a new draft version.
+
+    The file is converted, then validated and written by the same code as our own
+    format; a bad file raises `CatalogImportError` naming every (entry, field) and
+    writes nothing. Never publishes. The same content again (by the document's hash)
+    makes no new version: the existing one is returned with `report.created` False.
+    `as_of` picks genai-prices' dated prices and is the version's effective date.
+    """
+    if price_format == "litellm":
+        raw, report = price_litellm.convert(content, filename=filename)
+    elif price_format == "genai-prices":
+        raw, report = price_genai.convert(content, filename=filename, as_of=as_of)
+    elif price_format == "skypilot":
+        raw, report = price_skypilot.convert(
+            content, filename=filename, grouping=gpu_grouping, provider=gpu_provider
+        )
+    else:
+        raise fmt.CatalogImportError([("options", "format", f"must be one of {PRICE_FORMATS}")])
+    raw["notes"] = report.summary()
+    # Written out on export, so part of the content the hash compares.
+    raw.setdefault("month_hours", CatalogVersion._meta.get_field("month_hours").default)
+    doc = fmt.clean_document(raw)
+    report.content_hash = document_hash(doc)
+    name = catalog_name or PRICE_FORMAT_CATALOGS[price_format]
+    existing = (
+        CatalogVersion.objects.filter(catalog__name=name, content_hash=report.content_hash)
+        .order_by("-number")
+        .first()
+    )
+    if existing is not None:
+        report.version_id, report.created = existing.pk, False
+        return existing, report
+    version = create_version_from_document(
+        doc=doc,
+        catalog_name=name,
+        actor=actor,
+        effective_date=as_of,
+        source_filename=filename.rsplit("/", 1)[-1],
+    )
+    version.content_hash = report.content_hash
+    version.save(update_fields=["content_hash"])
+    report.version_id, report.created = version.pk, True
+    record(
+        actor=actor,
+        action="catalog.import_prices",
+        obj=version,
+        changes={
+            "file": version.source_filename,
+            "format": price_format,
+            "content_hash": version.content_hash,
+            "skipped": report.skipped_counts,
+            "rounded": len(report.rounded),
+        },
+    )
+    return version, report

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from pricing.catalog_format import CatalogImportError
+from pricing.price_imports.skypilot import GROUPINGS
+from pricing.services import PRICE_FORMATS, catalog_import_prices
+
+
+class Command(BaseCommand):
+    help = (
+        "Import another tool's price file (LiteLLM's price map, genai-prices data, a "
+        "SkyPilot GPU catalog CSV) as a new draft catalog version, and print the report. "
+        "Never publishes; the same content twice makes no second version."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--format", required=True, choices=PRICE_FORMATS, dest="price_format")
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--catalog", help="Catalog to add the version to.")
+        parser.add_argument(
+            "--as-of",
+            type=date.fromisoformat,
+            default=None,
+            help="genai-prices: the date whose prices to import (default today); the "
+            "version's effective date.",
+        )
+        parser.add_argument(
+            "--gpu-grouping",
+            choices=GROUPINGS,
+            default="region",
+            help="skypilot: one offer per region, or the cheapest per region group.",
+        )
+        parser.add_argument("--provider", default="", help="skypilot: the cloud's name.")
+
+    def handle(self, *args, price_format, file: Path, catalog, as_of, gpu_grouping, provider, **o):
+        if not file.is_file():
+            raise CommandError(f"{file}: no such file")
+        try:
+            version, report = catalog_import_prices(
+                content=file.read_bytes(),
+                filename=file.name,
+                price_format=price_format,
+                actor=None,
+                catalog_name=catalog,
+                as_of=as_of,
+                gpu_grouping=gpu_grouping,
+                gpu_provider=provider,
+            )
+        except CatalogImportError as exc:
+            raise CommandError(f"{file} rejected, nothing imported:\n{exc.report()}") from exc
+        self.stdout.write(report.as_text())
+        if report.created:
+            message = f"Created draft {version} (id {version.pk}, hash {version.content_hash[:12]})"
+        else:
+            message = f"Same content as {version} (id {version.pk}): no new version"
+        self.stdout.write(self.style.SUCCESS(message))
