@@ -48,6 +48,10 @@ def test_pages_keep_working(cast, redis_down):
         response = client.get(url)
         assert response.status_code == 200, url
     assert time.monotonic() - started < 10  # no page waits on Redis
+    # The plan page still shows the plan's figures, rendered from the database: the
+    # cheapest option is one GPU replica at $2.50/h x 720 h = $1,800.00 (tests.factories).
+    page = client.get(reverse("planner:plan_detail", args=[plan.pk])).content.decode()
+    assert '<td class="num"><strong>$1,800.00</strong></td>' in page
 
 
 def test_no_data_generation_and_writes_still_work(cast, redis_down):
