@@ -479,3 +479,28 @@ def catalog_import_prices(
         },
     )
     return version, report
+
+
+@transaction.atomic
+def catalog_import_price_history(
+    *, content: bytes, filename: str, actor: Any, catalog_name: str | None = None
+) -> list[tuple[CatalogVersion, ImportReport]]:
+    """genai-prices' dated price changes as successive draft versions, one per change date
+    (the prices that hold on that date, effective from it), oldest first, so a plan can be
+    re-run as of a date. Prices before the first change have no date and no version of
+    their own. All or nothing; versions whose content exists already are not made again.
+    """
+    dates = price_genai.change_dates(content)
+    if not dates:
+        raise fmt.CatalogImportError([("document", "prices", "no dated price changes")])
+    return [
+        catalog_import_prices(
+            content=content,
+            filename=filename,
+            price_format="genai-prices",
+            actor=actor,
+            catalog_name=catalog_name,
+            as_of=day,
+        )
+        for day in dates
+    ]

@@ -80,6 +80,27 @@ def convert(
     return doc, report
 
 
+def change_dates(content: bytes) -> list[date]:
+    """The distinct dates of the file's dated price changes, ascending (unreadable
+    ones are left to `convert`, which names them)."""
+    try:
+        data = json.loads(content.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return []
+    dates = set()
+    for provider in data if isinstance(data, list) else []:
+        for model in (provider.get("models") or []) if isinstance(provider, dict) else []:
+            prices = model.get("prices") if isinstance(model, dict) else None
+            for item in prices if isinstance(prices, list) else []:
+                constraint = item.get("constraint") if isinstance(item, dict) else None
+                if isinstance(constraint, dict) and "start_date" in constraint:
+                    try:
+                        dates.add(date.fromisoformat(constraint["start_date"]))
+                    except (TypeError, ValueError):
+                        continue
+    return sorted(dates)
+
+
 def _offer(provider_id: str, model: dict, name: str, as_of: date, errors: Errors, report):
     row_name = f"model {name!r}"
     prices = _current_prices(model.get("prices"), name, row_name, as_of, errors, report)

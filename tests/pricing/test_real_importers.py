@@ -24,7 +24,12 @@ from accounts.models import AuditEvent
 from pricing.catalog_format import CatalogImportError
 from pricing.exporters import content_hash, export_csv_zip, export_json
 from pricing.models import ApiOffer, Catalog, CatalogVersion, GpuOffer, VersionStatus
-from pricing.services import catalog_import, catalog_import_prices, catalog_version_publish
+from pricing.services import (
+    catalog_import,
+    catalog_import_price_history,
+    catalog_import_prices,
+    catalog_version_publish,
+)
 
 REAL_DIR = Path(settings.BASE_DIR).parent / "shared" / "reference" / "real"
 LITELLM = "litellm-model-prices-1.110.2.json"
@@ -315,6 +320,30 @@ def test_genai_prices_before_a_dated_change_is_another_version():
     assert not report.created
 
 
+def test_genai_prices_dated_changes_become_successive_versions():
+    results = catalog_import_price_history(content=_read(GENAI), filename=GENAI, actor=None)
+    versions = [version for version, _ in results]
+    assert [(v.number, v.effective_date) for v in versions] == [
+        (1, date(2025, 6, 10)),
+        (2, date(2026, 3, 13)),
+        (3, date(2026, 9, 1)),
+    ]
+    assert all(v.status == VersionStatus.DRAFT for v in versions)
+    first, second, third = versions
+    # openai o3 dropped from 10/40 to 2/8 on 2025-06-10.
+    assert _offer(first, "o3", "openai").output_per_mtok == _d("8")
+    # claude-opus-4-6 lost its long-context tier on 2026-03-13.
+    assert _offer(first, "claude-opus-4-6", "anthropic").context_tiers[0]["input"] == 10
+    assert _offer(second, "claude-opus-4-6", "anthropic").context_tiers == []
+    # claude-sonnet-5 went from 2/10 to 3/15 on 2026-09-01.
+    assert _offer(second, "claude-sonnet-5", "anthropic").input_per_mtok == _d("2")
+    assert _offer(third, "claude-sonnet-5", "anthropic").input_per_mtok == _d("3")
+    again = catalog_import_price_history(content=_read(GENAI), filename=GENAI, actor=None)
+    assert [v.pk for v, _ in again] == [v.pk for v in versions]
+    assert not any(report.created for _, report in again)
+    assert CatalogVersion.objects.count() == 3
+
+
 def test_a_malformed_genai_prices_file_is_rejected_whole():
     data = json.loads(_read(GENAI))
     openai = next(p for p in data if p["id"] == "openai")
@@ -422,6 +451,18 @@ def test_import_prices_command_prints_the_report_and_never_publishes():
     call_command("import_prices", "--format", "skypilot", path, "--provider", "lambda", stdout=out)
     assert "no new version" in out.getvalue()
     assert CatalogVersion.objects.count() == 1
+
+
+def test_import_prices_command_makes_a_version_per_dated_change():
+    out = StringIO()
+    path = str(REAL_DIR / GENAI)
+    call_command(
+        "import_prices", "--format", "genai-prices", path, "--each-dated-change", stdout=out
+    )
+    assert out.getvalue().count("Created draft") == 3
+    assert CatalogVersion.objects.filter(status=VersionStatus.DRAFT).count() == 3
+    with pytest.raises(CommandError, match="for genai-prices"):
+        call_command("import_prices", "--format", "litellm", path, "--each-dated-change")
 
 
 def test_import_prices_command_rejects_a_bad_file_naming_the_problem():

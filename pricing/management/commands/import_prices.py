@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from pricing.catalog_format import CatalogImportError
 from pricing.price_imports.skypilot import GROUPINGS
-from pricing.services import PRICE_FORMATS, catalog_import_prices
+from pricing.services import PRICE_FORMATS, catalog_import_price_history, catalog_import_prices
 
 
 class Command(BaseCommand):
@@ -35,23 +35,41 @@ class Command(BaseCommand):
             help="skypilot: one offer per region, or the cheapest per region group.",
         )
         parser.add_argument("--provider", default="", help="skypilot: the cloud's name.")
+        parser.add_argument(
+            "--each-dated-change",
+            action="store_true",
+            help="genai-prices: one draft version per dated price change, effective from it.",
+        )
 
     def handle(self, *args, price_format, file: Path, catalog, as_of, gpu_grouping, provider, **o):
         if not file.is_file():
             raise CommandError(f"{file}: no such file")
+        if o["each_dated_change"] and (price_format != "genai-prices" or as_of is not None):
+            raise CommandError("--each-dated-change is for genai-prices, without --as-of.")
         try:
-            version, report = catalog_import_prices(
-                content=file.read_bytes(),
-                filename=file.name,
-                price_format=price_format,
-                actor=None,
-                catalog_name=catalog,
-                as_of=as_of,
-                gpu_grouping=gpu_grouping,
-                gpu_provider=provider,
-            )
+            if o["each_dated_change"]:
+                results = catalog_import_price_history(
+                    content=file.read_bytes(), filename=file.name, actor=None, catalog_name=catalog
+                )
+            else:
+                results = [
+                    catalog_import_prices(
+                        content=file.read_bytes(),
+                        filename=file.name,
+                        price_format=price_format,
+                        actor=None,
+                        catalog_name=catalog,
+                        as_of=as_of,
+                        gpu_grouping=gpu_grouping,
+                        gpu_provider=provider,
+                    )
+                ]
         except CatalogImportError as exc:
             raise CommandError(f"{file} rejected, nothing imported:\n{exc.report()}") from exc
+        for version, report in results:
+            self._print(version, report)
+
+    def _print(self, version, report) -> None:
         self.stdout.write(report.as_text())
         if report.created:
             message = f"Created draft {version} (id {version.pk}, hash {version.content_hash[:12]})"
