@@ -37,6 +37,7 @@ from planner.bridge.sweeps import (
 )
 from planner.models import Sweep, SweepChunk, SweepStatus, Workload
 from planner.models.sweeps import ACTIVE_STATUSES, ChunkStatus
+from planner.sweep_admission import first_chunk_indices, next_chunk_index, sweep_admit
 
 logger = logging.getLogger(__name__)
 
@@ -70,8 +71,10 @@ def sweep_start(
 ) -> Sweep:
     """Validate, save the sweep and its chunks, and queue the chunks once committed.
 
-    Raises `SweepSpecError` naming the field, or `ServiceUnavailableError` when the task
-    broker cannot be reached; nothing is written then.
+    Raises `SweepSpecError` naming the field, `SweepQuotaError` when the organization is
+    at a sweep quota (`planner.sweep_admission`), or `ServiceUnavailableError` when the task
+    broker cannot be reached; nothing is written then. A few chunks are queued at first;
+    each one recorded queues the next (fair to other organizations' sweeps).
     """
     from pricing.models import VersionStatus
 
@@ -92,6 +95,7 @@ def sweep_start(
     bounds = chunk_bounds(total, chunk_size or chunk_points())
     require_broker()
     with transaction.atomic():
+        sweep_admit(organization=organization, points=total)
         sweep = Sweep.objects.create(
             organization=organization,
             name=name[:120],
@@ -114,7 +118,8 @@ def sweep_start(
             changes={"points": total, "chunks": len(bounds), "catalog_version": catalog_version.pk},
         )
         sweep_id, count = sweep.pk, len(bounds)
-        transaction.on_commit(lambda: enqueue_chunks(sweep_id=sweep_id, indices=range(count)))
+        first = first_chunk_indices(count)
+        transaction.on_commit(lambda: enqueue_chunks(sweep_id=sweep_id, indices=first))
     return sweep
 
 
@@ -185,7 +190,8 @@ def sweep_chunk_run(*, sweep_id: int, index: int) -> str:
     if row["sweep__status"] == SweepStatus.QUEUED:
         sweep_mark_started(sweep_id=sweep_id)
     spec = _cached_engine_spec(sweep_id, row["sweep__spec"])
-    result = evaluate_chunk(spec, row["start"], row["stop"])
+    # The break-even grid does not depend on volume: finalize computes it once.
+    result = evaluate_chunk(spec, row["start"], row["stop"], with_breakeven=False)
     blob = pack_cheapest(result.cheapest)
     return _record_chunk(
         sweep_id=sweep_id, chunk_pk=row["pk"], points=row["stop"] - row["start"], blob=blob
@@ -205,6 +211,7 @@ def _record_chunk(*, sweep_id: int, chunk_pk: int, points: int, blob: bytes) -> 
         )
         if not marked:
             return "duplicate"
+        index = SweepChunk.objects.filter(pk=chunk_pk).values_list("index", flat=True).get()
         Sweep.objects.filter(pk=sweep_id).update(
             status=SweepStatus.RUNNING,
             done_points=F("done_points") + points,
@@ -215,6 +222,9 @@ def _record_chunk(*, sweep_id: int, chunk_pk: int, points: int, blob: bytes) -> 
         done, total = (
             Sweep.objects.filter(pk=sweep_id).values_list("chunks_done", "chunks_total").get()
         )
+        following = next_chunk_index(done_index=index, count=total)
+        if following is not None:  # this chunk's place in the queue goes to the next one
+            transaction.on_commit(lambda: enqueue_chunks(sweep_id=sweep_id, indices=[following]))
         if done == total:
             transaction.on_commit(lambda: enqueue_finalize(sweep_id=sweep_id))
     return "done"
@@ -246,28 +256,13 @@ def reduced_costs(spec: SweepSpec) -> dict[str, np.ndarray]:
     two small engine sweeps with the other axis pinned give them exactly.
     """
     v, s, u = spec.shape
-    by_share = SweepSpec(
-        volumes=spec.volumes,
-        input_shares=spec.input_shares,
-        utilizations=spec.utilizations[:1],
-        api_offers=spec.api_offers,
-        selfhost_configs=spec.selfhost_configs,
-        cached_share=spec.cached_share,
-        hours_per_month=spec.hours_per_month,
-    )
-    by_util = SweepSpec(
-        volumes=spec.volumes,
-        input_shares=spec.input_shares[:1],
-        utilizations=spec.utilizations,
-        api_offers=spec.api_offers,
-        selfhost_configs=spec.selfhost_configs,
-        cached_share=spec.cached_share,
-        hours_per_month=spec.hours_per_month,
-    )
-    api = evaluate_chunk(by_share, 0, by_share.size).api_monthly.reshape(v, s, -1)
-    sh = evaluate_chunk(by_util, 0, by_util.size)
+    by_share = spec.with_axes(utilizations=spec.utilizations[:1])
+    by_util = spec.with_axes(input_shares=spec.input_shares[:1])
+    api = evaluate_chunk(by_share, 0, by_share.size, with_breakeven=False)
+    api_monthly = api.api_monthly.reshape(v, s, -1)
+    sh = evaluate_chunk(by_util, 0, by_util.size, with_breakeven=False)
     return {
-        "api_monthly": api,
+        "api_monthly": api_monthly,
         "selfhost_monthly": sh.selfhost_monthly.reshape(v, u, -1),
         "replicas": sh.replicas.reshape(v, u, -1).astype(np.int64),
     }

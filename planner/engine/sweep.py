@@ -1,23 +1,34 @@
 """Vectorized sweeps over a grid of scenarios, evaluated in chunks.
 
 The grid is ``volumes x input_shares x utilizations`` (C order: utilization varies
-fastest); at every point each API offer and each self-host config is priced, so a grid
+fastest); at every point each API offer and each self-hosted option is priced, so a grid
 point carries ``len(api_offers) + len(selfhost_configs)`` costs. Points are numbered
 ``0 .. size - 1`` so a job queue can split a sweep into ``[start, stop)`` chunks and
 :func:`summarize` can stitch them back.
 
-The analysis period is a scalar of the spec (``analysis_months``, 36 by default): it
-spreads each config's ``one_off_costs`` over the months; vary it with one spec per
-period (:func:`with_analysis_months`), each as cheap as before.
+One cost model: a grid point is priced as the composition (:mod:`planner.engine.compose`)
+prices the scenario with that volume, input share and, as every self-hosted option's
+planned share of measured throughput (its ``Serving.headroom``), that utilization. A
+self-hosted option is a :class:`~planner.engine.compose.FleetChoice` (a basic
+:class:`~planner.engine.selfhost.SelfHostConfig` becomes a one-GPU rented fleet): the
+workload's ``peak_to_average`` sizes the replicas, instances or servers are packed, the
+``availability_target`` adds its reserve, and the ``lens`` and ``analysis_months``
+choose and spread the lines. Under always-on and window billing a fleet's monthly cost
+depends on the volume only through the replicas it needs,
+``n = max(1, ceil(V x peak / (tps x utilization x serving hours x 3600)))``, so the
+sweep computes ``n`` at every point (vectorized, ``Serving.replicas_for``'s arithmetic)
+and reads ``F(n)`` from a table priced with the composition's own
+:func:`~planner.engine.compose.fleet_cost` once per distinct ``n`` (memoized per spec).
 
 Speed comes from not broadcasting what does not vary: API costs depend on (volume,
 share) only, self-host costs on (volume, utilization) only, break-even on (share,
-utilization) only. Per-share prices and per-utilization capacities are taken from the
-scalar functions, so results equal the scalar path (the tests hold them to 1e-9).
+utilization) only and is computed once per spec.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -25,18 +36,44 @@ import numpy as np
 from numpy.typing import NDArray
 
 from planner.engine.api import ApiOffer, _segments
+from planner.engine.compose import (
+    FleetChoice,
+    OwnedFleet,
+    Scenario,
+    Span,
+    Workload,
+    fleet_cost,
+    search_limit,
+)
 from planner.engine.errors import (
     ScenarioError,
     require_non_negative,
     require_positive,
     require_share,
 )
-from planner.engine.fleet import DEFAULT_ANALYSIS_MONTHS
-from planner.engine.selfhost import BillingMode, SelfHostConfig
-from planner.engine.units import HOURS_PER_MONTH, TOKENS_PER_MTOK
+from planner.engine.fleet import DEFAULT_ANALYSIS_MONTHS, Lens, Serving
+from planner.engine.rented import RentedCapacity
+from planner.engine.selfhost import (
+    FlatMonthly,
+    OnDemandRate,
+    OwnedHardware,
+    Pricing,
+    ReservedRate,
+    SelfHostConfig,
+    SpotRate,
+)
+from planner.engine.units import HOURS_PER_MONTH, SECONDS_PER_HOUR, TOKENS_PER_MTOK
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+SelfHostOption = SelfHostConfig | FleetChoice
+
+# Above this many replica counts not yet priced in one chunk, a fleet without a reserve
+# is priced by its affine form in machines (see _FleetTable); with a reserve every count
+# is priced exactly.
+EXACT_COUNTS_PER_CHUNK = 4_096
+# Break-even blocks: at most this many (share x replica step) cells at a time.
+BREAKEVEN_BLOCK_CELLS = 1 << 20
 
 
 def _axis(name: str, values: Sequence[float] | FloatArray) -> FloatArray:
@@ -48,21 +85,85 @@ def _axis(name: str, values: Sequence[float] | FloatArray) -> FloatArray:
     return array
 
 
+def _price_of(pricing: Pricing) -> float:
+    """The one price :meth:`FleetChoice.at` sets on ``pricing``."""
+    match pricing:
+        case OnDemandRate() | ReservedRate():
+            return pricing.hourly
+        case SpotRate():
+            # compose._priced sets the spot hourly (allowance kept): the base spot price.
+            if pricing.hourly is not None:
+                return pricing.hourly
+            assert pricing.on_demand_hourly is not None
+            assert pricing.discount is not None
+            return pricing.on_demand_hourly * (1.0 - pricing.discount)
+        case FlatMonthly():
+            return pricing.monthly
+        case OwnedHardware():
+            return pricing.purchase_price
+    raise ScenarioError("selfhost.pricing", f"unknown pricing {pricing!r}")
+
+
+def fleet_of_config(
+    config: SelfHostConfig, *, one_off: float = 0.0, peak_to_average: float = 1.0
+) -> FleetChoice:
+    """A basic self-host config as the composition's fleet: one GPU a replica and an
+    instance, the config's utilization as the headroom, its hidden monthly as the flat
+    costs and ``one_off`` as the implementation spread over the analysis period."""
+    rented = RentedCapacity(
+        pricing=config.pricing,
+        serving=Serving(
+            tokens_per_second=config.tokens_per_second,
+            headroom=config.utilization,
+            peak_to_average=peak_to_average,
+        ),
+        billing=config.billing,
+        hidden_multiplier=config.hidden_multiplier,
+        other_monthly=config.hidden_monthly,
+        implementation_one_off=one_off,
+        name=config.name,
+    )
+    return FleetChoice(
+        name=config.name,
+        fleet=rented,
+        price=Span.of(_price_of(config.pricing)),
+        tokens_per_second=Span.of(config.tokens_per_second),
+        other_monthly=Span.of(config.hidden_monthly),
+    )
+
+
+def _with_peak(option: FleetChoice, peak_to_average: float) -> FleetChoice:
+    fleet = option.fleet
+    serving = dataclasses.replace(fleet.serving, peak_to_average=peak_to_average)
+    if isinstance(fleet, OwnedFleet):
+        return dataclasses.replace(option, fleet=OwnedFleet(fleet.finance, serving))
+    return dataclasses.replace(option, fleet=dataclasses.replace(fleet, serving=serving))
+
+
 @dataclass(frozen=True, eq=False)
 class SweepSpec:
-    """Axes as arrays plus the options priced at every point."""
+    """Axes as arrays, the options priced at every point, and the workload's facts.
+
+    ``selfhost_configs`` are composition fleets (:class:`FleetChoice`) or basic configs
+    (:class:`SelfHostConfig`, whose ``one_off_costs`` give their implementation one-off);
+    ``peak_to_average`` is the workload's and replaces every fleet's own.
+    """
 
     volumes: FloatArray
     input_shares: FloatArray
     utilizations: FloatArray
     api_offers: tuple[ApiOffer, ...]
-    selfhost_configs: tuple[SelfHostConfig, ...]
+    selfhost_configs: tuple[SelfHostOption, ...]
     cached_share: float = 0.0
     hours_per_month: float = HOURS_PER_MONTH
-    # One-off costs (implementation, migration) per self-host config, spread over the
-    # analysis period as a fixed monthly amount; empty means none (the period is moot).
+    # One-off costs (implementation, migration) per basic self-host config, spread over
+    # the analysis period; empty means none (a FleetChoice carries its own).
     one_off_costs: tuple[float, ...] = ()
     analysis_months: float = DEFAULT_ANALYSIS_MONTHS
+    peak_to_average: float = 1.0
+    availability_target: float | None = None
+    lens: Lens = Lens.FULL
+    fleets: tuple[FleetChoice, ...] = field(init=False, repr=False)
     _prepared: dict[str, object] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -74,21 +175,35 @@ class SweepSpec:
         if np.any((self.utilizations <= 0) | (self.utilizations > 1)):
             raise ScenarioError("utilizations", "must be greater than 0 and at most 1")
         require_share("cached_share", self.cached_share)
+        require_positive("hours_per_month", self.hours_per_month)
         if not self.api_offers:
             raise ScenarioError("api", "needs at least one API offer")
         if not self.selfhost_configs:
             raise ScenarioError("selfhost", "needs at least one self-host config")
         require_positive("analysis_months", self.analysis_months)
+        if not math.isfinite(self.peak_to_average) or self.peak_to_average < 1:
+            raise ScenarioError("peak_to_average", "must be a number >= 1")
+        if self.availability_target is not None:
+            require_share("availability_target", self.availability_target)
+        object.__setattr__(self, "lens", Lens(self.lens))
         if self.one_off_costs:
             if len(self.one_off_costs) != len(self.selfhost_configs):
                 raise ScenarioError("one_off_costs", "needs one amount per self-host config")
             for index, amount in enumerate(self.one_off_costs):
                 require_non_negative(f"selfhost[{index}].implementation_one_off", amount)
+        fleets = []
         for index, config in enumerate(self.selfhost_configs):
-            if config.billing.mode is BillingMode.SCALE_TO_ZERO:
+            if isinstance(config, SelfHostConfig):
+                one_off = self.one_off_costs[index] if self.one_off_costs else 0.0
+                option = fleet_of_config(config, one_off=one_off)
+            else:
+                option = config
+            if option.scale_to_zero:
                 raise ScenarioError(
                     f"selfhost[{index}].billing", "sweeps price always-on or window billing"
                 )
+            fleets.append(_with_peak(option, self.peak_to_average))
+        object.__setattr__(self, "fleets", tuple(fleets))
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -101,7 +216,58 @@ class SweepSpec:
 
     @property
     def option_names(self) -> tuple[str, ...]:
-        return tuple(o.name for o in self.api_offers) + tuple(c.name for c in self.selfhost_configs)
+        return tuple(o.name for o in self.api_offers) + tuple(c.name for c in self.fleets)
+
+    def scenario(self, *, tokens_per_month: float = 0.0) -> Scenario:
+        """The composition's scenario of this spec's workload facts and fleets (names
+        made unique: a scenario refuses duplicates; the tables price one fleet each)."""
+        return Scenario(
+            workload=Workload(
+                tokens_per_month=tokens_per_month, availability_target=self.availability_target
+            ),
+            options=tuple(
+                dataclasses.replace(f, name=f"{i}:{f.name}") for i, f in enumerate(self.fleets)
+            ),
+            hours_per_month=self.hours_per_month,
+            lens=self.lens,
+            analysis_months=self.analysis_months,
+            monte_carlo_samples=0,
+            search_crossings=False,
+        )
+
+    def with_axes(
+        self,
+        *,
+        volumes: FloatArray | None = None,
+        input_shares: FloatArray | None = None,
+        utilizations: FloatArray | None = None,
+    ) -> SweepSpec:
+        """The same options and workload over other axes (the fleet tables are shared)."""
+        spec = SweepSpec(
+            volumes=self.volumes if volumes is None else volumes,
+            input_shares=self.input_shares if input_shares is None else input_shares,
+            utilizations=self.utilizations if utilizations is None else utilizations,
+            api_offers=self.api_offers,
+            selfhost_configs=self.selfhost_configs,
+            cached_share=self.cached_share,
+            hours_per_month=self.hours_per_month,
+            one_off_costs=self.one_off_costs,
+            analysis_months=self.analysis_months,
+            peak_to_average=self.peak_to_average,
+            availability_target=self.availability_target,
+            lens=self.lens,
+        )
+        spec._prepared["tables"] = self.tables()
+        return spec
+
+    def tables(self) -> tuple[_FleetTable, ...]:
+        cached = self._prepared.get("tables")
+        if cached is None:
+            scenario = self.scenario()
+            cached = tuple(_FleetTable(fleet, scenario) for fleet in self.fleets)
+            self._prepared["tables"] = cached
+        assert isinstance(cached, tuple)
+        return cached
 
     def prepared(self) -> _Prepared:
         cached = self._prepared.get("prepared")
@@ -110,6 +276,78 @@ class SweepSpec:
             self._prepared["prepared"] = cached
         assert isinstance(cached, _Prepared)
         return cached
+
+
+class _FleetTable:
+    """``F(n)``: a fleet's monthly cost when ``n`` replicas are needed, memoized.
+
+    Priced with :func:`~planner.engine.compose.fleet_cost` at a volume inside step ``n``
+    (the cost of an always-on or window fleet depends on the volume only through ``n``,
+    and not on the headroom either: that only changes ``n``). Without a reserve the cost
+    is affine in the machines the packing takes, ``b + a x machines(n)``; that form
+    prices counts in bulk when a chunk needs thousands not yet priced.
+    """
+
+    def __init__(self, fleet: FleetChoice, scenario: Scenario) -> None:
+        self.fleet = fleet
+        self.scenario = scenario
+        self.memo: dict[int, float] = {}
+        expected = fleet.corner("expected")
+        serving = expected.serving
+        hours = (
+            expected.serving_hours(scenario.hours_per_month)
+            if isinstance(expected, RentedCapacity)
+            else scenario.hours_per_month
+        )
+        self.serving_hours = hours
+        self.step = serving.replica_capacity(hours=hours) / serving.peak_to_average
+        self.has_reserve = scenario.workload.availability_target is not None
+        one = (
+            expected.pack(1)
+            if isinstance(expected, RentedCapacity)
+            else expected.finance.pack(1, serving)
+        )
+        self.replicas_per_unit = one.replicas_per_unit
+        self.units_per_replica = one.units_per_replica
+        self._affine: tuple[float, float] | None = None
+
+    def exact(self, n: int) -> float:
+        found = self.memo.get(n)
+        if found is None:
+            cost = None
+            for inside in (0.5, 0.25, 0.75):
+                cost = fleet_cost(self.fleet, (n - inside) * self.step, self.scenario)
+                if cost.replicas == n:
+                    break
+            assert cost is not None
+            assert cost.replicas == n, "a volume of every replica count"
+            found = self.memo[n] = cost.monthly
+        return found
+
+    def units(self, n: IntArray) -> IntArray:
+        return -(-n // self.replicas_per_unit) * self.units_per_replica
+
+    def affine(self, n: IntArray) -> FloatArray:
+        if self._affine is None:
+            far = self.replicas_per_unit * 1000 + 1
+            units = self.units(np.array([1, far], dtype=np.int64))
+            f1, f2 = self.exact(1), self.exact(far)
+            slope = (f2 - f1) / float(units[1] - units[0])
+            self._affine = (f1 - slope * float(units[0]), slope)
+        base, slope = self._affine
+        return base + slope * self.units(n).astype(np.float64)
+
+    def costs(self, n: IntArray) -> FloatArray:
+        """``F`` at every replica count of ``n`` (any shape)."""
+        unique, inverse = np.unique(n, return_inverse=True)
+        missing = [int(k) for k in unique if int(k) not in self.memo]
+        if not self.has_reserve and len(missing) > EXACT_COUNTS_PER_CHUNK:
+            values = np.array([self.memo.get(int(k), math.nan) for k in unique])
+            unknown = np.isnan(values)
+            values[unknown] = self.affine(unique[unknown])
+        else:
+            values = np.array([self.exact(int(k)) for k in unique])
+        return values[inverse].reshape(n.shape)
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,10 +359,7 @@ class _Prepared:
     tiered: tuple[
         tuple[int, FloatArray, FloatArray, FloatArray], ...
     ]  # (offer, starts, ends, prices (S, K))
-    capacity: FloatArray  # (U, C) tokens per month per replica
-    replica_gpu: FloatArray  # (C,) GPU cost of one replica
-    multiplier: FloatArray  # (C,)
-    hidden: FloatArray  # (C,)
+    planned: FloatArray  # (U, C) tokens a replica serves at the peak (Serving.replica_capacity)
 
 
 def _prepare(spec: SweepSpec) -> _Prepared:
@@ -149,27 +384,16 @@ def _prepare(spec: SweepSpec) -> _Prepared:
         ends = np.array([end for _, end, _ in per_share[0]])
         prices = np.array([[price for _, _, price in segs] for segs in per_share])
         tiered.append((index, starts, ends, prices))
-    hours = spec.hours_per_month
-    capacity = np.array(
-        [
-            [
-                c.with_utilization(float(u)).capacity_tokens_per_month(hours_per_month=hours)
-                for c in spec.selfhost_configs
-            ]
-            for u in spec.utilizations
-        ]
-    )
+    tables = spec.tables()
+    tps = np.array([t.fleet.corner("expected").serving.tokens_per_second for t in tables])
+    hours = np.array([t.serving_hours for t in tables])
+    # Serving.replica_capacity's product, in its order: tps x headroom x hours x 3600.
+    planned = tps[None, :] * spec.utilizations[:, None] * hours[None, :] * SECONDS_PER_HOUR
     return _Prepared(
         flat_offers=np.array(flat, dtype=np.int64),
         flat_prices=flat_prices,
         tiered=tuple(tiered),
-        capacity=capacity,
-        replica_gpu=np.array(
-            [c.replica_monthly(hours_per_month=hours) for c in spec.selfhost_configs]
-        ),
-        multiplier=np.array([c.hidden_multiplier for c in spec.selfhost_configs]),
-        hidden=np.array([c.hidden_monthly for c in spec.selfhost_configs])
-        + (np.array(spec.one_off_costs) / spec.analysis_months if spec.one_off_costs else 0.0),
+        planned=planned,
     )
 
 
@@ -179,14 +403,14 @@ class SweepChunkResult:
 
     ``cheapest`` indexes :attr:`SweepSpec.option_names` (API offers first; ties go to the
     earlier option). ``breakeven`` has shape ``(shares, utilizations, offers, configs)``:
-    it does not depend on volume; NaN where unreachable.
+    it does not depend on volume; NaN where unreachable (empty when not asked for).
     """
 
     start: int
     stop: int
     api_monthly: FloatArray  # (n, offers)
     selfhost_monthly: FloatArray  # (n, configs)
-    replicas: FloatArray  # (n, configs), whole numbers
+    replicas: FloatArray  # (n, configs), whole numbers: needed at the peak
     cheapest: IntArray  # (n,)
     breakeven: FloatArray  # (S, U, offers, configs)
 
@@ -206,56 +430,147 @@ def _api_block(prep: _Prepared, spec: SweepSpec, volumes: FloatArray) -> FloatAr
     return out
 
 
-def _selfhost_block(prep: _Prepared, volumes: FloatArray) -> tuple[FloatArray, FloatArray]:
+def _replicas(volumes: FloatArray, peak: float, planned: FloatArray) -> IntArray:
+    """``Serving.replicas_for`` at every volume: ``max(1, ceil(V x peak / planned))``."""
+    return np.maximum(1.0, np.ceil(volumes * peak / planned)).astype(np.int64)
+
+
+def _selfhost_block(
+    prep: _Prepared, spec: SweepSpec, volumes: FloatArray
+) -> tuple[FloatArray, FloatArray]:
     """Self-host monthly cost and replicas, shape (nv, U, C)."""
-    replicas = np.maximum(1.0, np.ceil(volumes[:, None, None] / prep.capacity[None, :, :]))
-    cost = replicas * prep.replica_gpu * prep.multiplier + prep.hidden
-    return cost, replicas
+    replicas = _replicas(volumes[:, None, None], spec.peak_to_average, prep.planned[None, :, :])
+    cost = np.empty(replicas.shape)
+    for column, table in enumerate(spec.tables()):
+        cost[:, :, column] = table.costs(replicas[:, :, column])
+    return cost, replicas.astype(np.float64)
+
+
+def breakeven_limits(spec: SweepSpec) -> FloatArray:
+    """How far the break-even is searched at each utilization: the composition's
+    :func:`~planner.engine.compose.search_limit` for the grid's largest volume and the
+    smallest replica step at that utilization."""
+    steps = spec.prepared().planned / spec.peak_to_average  # (U, C)
+    largest = float(spec.volumes.max())
+    return np.array([float(search_limit(largest, float(step.min()))) for step in steps])
+
+
+def _api_at(prep: _Prepared, offer: int, shares: IntArray, volumes: FloatArray) -> FloatArray:
+    """One offer's monthly cost at ``volumes`` (row ``i`` at input share ``shares[i]``;
+    shape (rows,) or (rows, k)): the sum :func:`~planner.engine.api.api_monthly_cost`
+    makes, in its order."""
+
+    def per_row(values: FloatArray) -> FloatArray:
+        return values if volumes.ndim == 1 else values[:, None]
+
+    for column, index in enumerate(prep.flat_offers):
+        if index == offer:
+            return volumes * per_row(prep.flat_prices[shares, column]) / TOKENS_PER_MTOK
+    for index, starts, ends, prices in prep.tiered:
+        if index == offer:
+            total = np.zeros(volumes.shape)
+            for k in range(starts.size):
+                billed = np.clip(np.minimum(volumes, ends[k]) - starts[k], 0.0, None)
+                total += billed * per_row(prices[shares, k]) / TOKENS_PER_MTOK
+            return total
+    raise AssertionError(offer)
+
+
+def _no_more(fleet: FloatArray, api: FloatArray) -> NDArray[np.bool_]:
+    """:func:`~planner.engine.crossover.costs_no_more`, elementwise."""
+    scale = np.maximum(np.maximum(1.0, np.abs(fleet)), np.abs(api))
+    return fleet - api <= 1e-13 * scale
 
 
 def breakeven_grid(spec: SweepSpec) -> FloatArray:
-    """Break-even tokens/month for each (share, utilization, offer, config); NaN if none.
+    """First volume where each fleet costs no more than each API offer, per (share,
+    utilization, offer, config); NaN when none does up to :func:`breakeven_limits`.
 
-    Mirrors :func:`planner.engine.breakeven.breakeven_volume` for one replica, ties
-    included: a break-even exactly at a replica's capacity is reachable.
+    The composition's definition (:func:`~planner.engine.crossover.win_intervals`): the
+    first whole token ``V`` with ``F(n(V)) <= API(V)``. The API cost never falls as the
+    volume grows and ``F`` is constant within a replica step, so the answer lies in the
+    first step ``n`` whose last token already wins; within it, a bisection on whole
+    tokens finds the first. Computed once per spec, in blocks of shares.
     """
+    cached = spec._prepared.get("breakeven")
+    if isinstance(cached, np.ndarray):
+        return cached
     prep = spec.prepared()
-    shares, offers = spec.input_shares.size, len(spec.api_offers)
-    fixed = prep.replica_gpu * prep.multiplier + prep.hidden  # (C,)
-    tokens = np.full((shares, offers, fixed.size), np.nan)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        for column, index in enumerate(prep.flat_offers):
-            price = prep.flat_prices[:, column][:, None]
-            tokens[:, index, :] = np.where(price > 0, fixed * TOKENS_PER_MTOK / price, np.nan)
-        for index, starts, ends, prices in prep.tiered:
-            found = np.full((shares, fixed.size), np.nan)
-            spent = np.zeros((shares, 1))
-            for k in range(starts.size):
-                price = prices[:, k][:, None]
-                candidate = np.maximum(
-                    ((fixed - spent) * TOKENS_PER_MTOK + price * starts[k]) / price, starts[k]
+    n_s, n_u = spec.input_shares.size, spec.utilizations.size
+    n_o, n_c = len(spec.api_offers), len(spec.fleets)
+    out = np.full((n_s, n_u, n_o, n_c), np.nan)
+    peak = spec.peak_to_average
+    tables = spec.tables()
+    for j, limit in enumerate(breakeven_limits(spec)):
+        for c, table in enumerate(tables):
+            planned = prep.planned[j, c]
+            steps = int(_replicas(np.array(limit), peak, np.array(planned)))
+            counts = np.arange(1, steps + 1, dtype=np.int64)
+            # The last whole token of each step, found with the replicas arithmetic.
+            last = np.floor(counts * planned / peak)
+            for _ in range(3):
+                last = np.where(_replicas(last, peak, np.array(planned)) > counts, last - 1, last)
+                last = np.where(
+                    _replicas(last + 1, peak, np.array(planned)) <= counts, last + 1, last
                 )
-                hit = np.isnan(found) & (price > 0) & (candidate < ends[k])
-                found = np.where(hit, candidate, found)
-                if np.isfinite(ends[k]):
-                    spent = spent + (ends[k] - starts[k]) * price / TOKENS_PER_MTOK
-            tokens[:, index, :] = found
-    tokens[:, :, fixed == 0] = 0.0
-    api_free = np.ones((shares, offers), dtype=bool)
-    if prep.flat_offers.size:
-        api_free[:, prep.flat_offers] = prep.flat_prices == 0
-    for index, _, _, prices in prep.tiered:
-        api_free[:, index] = np.all(prices == 0, axis=1)
-    tokens[api_free] = np.nan
-    grid = np.broadcast_to(
-        tokens[:, None, :, :], (shares, spec.utilizations.size, offers, fixed.size)
-    )
-    capacity = prep.capacity[None, :, None, :]
-    return np.where(grid > capacity, np.nan, grid)
+            last = np.minimum(last, limit)
+            first = np.concatenate(([0.0], last[:-1] + 1))
+            live = first <= last
+            counts, first, last = counts[live], first[live], last[live]
+            fleet = table.costs(counts)
+            block = max(1, BREAKEVEN_BLOCK_CELLS // max(1, counts.size))
+            for o in range(n_o):
+                for low in range(0, n_s, block):
+                    rows = np.arange(low, min(low + block, n_s))
+                    api = _api_at(prep, o, rows, np.broadcast_to(last, (rows.size, last.size)))
+                    wins = _no_more(fleet[None, :], api)
+                    found = wins.any(axis=1)
+                    if not found.any():
+                        continue
+                    at = np.argmax(wins, axis=1)[found]
+                    out[rows[found], j, o, c] = _first_token(
+                        prep, o, rows[found], fleet[at], first[at], last[at]
+                    )
+    spec._prepared["breakeven"] = out
+    return out
 
 
-def evaluate_chunk(spec: SweepSpec, start: int, stop: int) -> SweepChunkResult:
-    """Evaluate grid points ``[start, stop)`` of the flattened grid."""
+def _first_token(
+    prep: _Prepared,
+    offer: int,
+    shares: IntArray,
+    fleet: FloatArray,
+    low: FloatArray,
+    high: FloatArray,
+) -> FloatArray:
+    """First whole token in ``[low, high]`` where the API costs no less than ``fleet``
+    (it does at ``high``), by bisection on every row at once."""
+
+    def wins(volumes: FloatArray) -> NDArray[np.bool_]:
+        return _no_more(fleet, _api_at(prep, offer, shares, volumes))
+
+    at_low = wins(low)
+    below = low.copy()  # unless the answer is low itself, it is in (below, above]
+    above = high.copy()
+    while True:
+        open_ = (above - below > 1) & ~at_low
+        if not open_.any():
+            break
+        middle = np.floor((below + above) / 2)
+        won = wins(middle)
+        above = np.where(open_ & won, middle, above)
+        below = np.where(open_ & ~won, middle, below)
+    return np.where(at_low, low, above)
+
+
+def evaluate_chunk(
+    spec: SweepSpec, start: int, stop: int, *, with_breakeven: bool = True
+) -> SweepChunkResult:
+    """Evaluate grid points ``[start, stop)`` of the flattened grid.
+
+    ``with_breakeven``: attach :func:`breakeven_grid` (computed once per spec); a job
+    queue's chunk tasks, which keep only the cheapest option, leave it out.
+    """
     if not 0 <= start <= stop <= spec.size:
         raise ScenarioError("chunk", f"[{start}, {stop}) is outside the grid of {spec.size} points")
     prep = spec.prepared()
@@ -267,7 +582,7 @@ def evaluate_chunk(spec: SweepSpec, start: int, stop: int) -> SweepChunkResult:
     offset, count = start - first * per_volume, stop - start
 
     api = _api_block(prep, spec, volumes)  # (nv, S, O)
-    selfhost, replicas = _selfhost_block(prep, volumes)  # (nv, U, C)
+    selfhost, replicas = _selfhost_block(prep, spec, volumes)  # (nv, U, C)
     api_arg = np.argmin(api, axis=2)
     api_min = np.take_along_axis(api, api_arg[:, :, None], axis=2)[:, :, 0]
     sh_arg = np.argmin(selfhost, axis=2)
@@ -283,7 +598,7 @@ def evaluate_chunk(spec: SweepSpec, start: int, stop: int) -> SweepChunkResult:
         full[...] = block
         return full.reshape(-1, *shape[3:])[offset : offset + count]
 
-    n_o, n_c = len(spec.api_offers), len(spec.selfhost_configs)
+    n_o, n_c = len(spec.api_offers), len(spec.fleets)
     nv = volumes.size
     return SweepChunkResult(
         start=start,
@@ -292,7 +607,7 @@ def evaluate_chunk(spec: SweepSpec, start: int, stop: int) -> SweepChunkResult:
         selfhost_monthly=flat(selfhost[:, None, :, :], (nv, n_s, n_u, n_c)),
         replicas=flat(replicas[:, None, :, :], (nv, n_s, n_u, n_c)),
         cheapest=flat(cheapest, (nv, n_s, n_u)).astype(np.int64, copy=False),
-        breakeven=breakeven_grid(spec),
+        breakeven=breakeven_grid(spec) if with_breakeven else np.empty((0, 0, 0, 0)),
     )
 
 
@@ -308,6 +623,9 @@ def with_analysis_months(spec: SweepSpec, months: float) -> SweepSpec:
         hours_per_month=spec.hours_per_month,
         one_off_costs=spec.one_off_costs,
         analysis_months=months,
+        peak_to_average=spec.peak_to_average,
+        availability_target=spec.availability_target,
+        lens=spec.lens,
     )
 
 

@@ -8,13 +8,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.engine.api import ApiOffer, api_monthly_cost
-from planner.engine.breakeven import breakeven_volume
+from planner.engine.compose import fleet_cost
 from planner.engine.errors import ScenarioError
-from planner.engine.selfhost import FlatMonthly, SelfHostConfig, selfhost_cost
+from planner.engine.selfhost import FlatMonthly, SelfHostConfig
 from planner.engine.sweep import (
     SweepSpec,
     chunk_bounds,
     evaluate_chunk,
+    fleet_of_config,
     point_axes,
     summarize,
 )
@@ -69,30 +70,15 @@ def test_vectorized_equals_scalar(
             assert rel_equal(chunk.api_monthly[i, o], expected)
             costs.append(expected)
         for c, config in enumerate(configs):
-            scalar = selfhost_cost(
-                config.with_utilization(utilization[i]), tokens_per_month=volume[i]
-            )
+            # The basic config is a one-GPU rented fleet at the point's utilization
+            # (tests/engine/test_sweep_compose.py holds every fleet to the composition).
+            at_u = fleet_of_config(config.with_utilization(float(utilization[i])))
+            scalar = fleet_cost(at_u, float(volume[i]), spec.scenario())
             assert chunk.replicas[i, c] == scalar.replicas
             assert rel_equal(chunk.selfhost_monthly[i, c], scalar.monthly)
             costs.append(scalar.monthly)
         best = min(costs)
         assert costs[chunk.cheapest[i]] == pytest.approx(best, rel=1e-9)
-    s_idx, u_idx = 0, len(utils) - 1
-    for o, offer in enumerate(offers):
-        for c, config in enumerate(configs):
-            at_u = config.with_utilization(utils[u_idx])
-            scalar_be = breakeven_volume(
-                offer,
-                selfhost_fixed_monthly=at_u.fixed_monthly(),
-                capacity_tokens_per_month=at_u.capacity_tokens_per_month(),
-                input_share=input_shares[s_idx],
-                cached_share=cached_share,
-            ).tokens_per_month
-            vector_be = chunk.breakeven[s_idx, u_idx, o, c]
-            if scalar_be is None:
-                assert np.isnan(vector_be)
-            else:
-                assert rel_equal(vector_be, scalar_be)
 
 
 def test_chunks_stitch_to_the_whole_grid() -> None:
