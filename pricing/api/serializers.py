@@ -94,12 +94,25 @@ class ApiOfferSerializer(serializers.ModelSerializer):
             "input_per_mtok",
             "output_per_mtok",
             "cached_input_per_mtok",
+            "cache_write_per_mtok",
+            "service_tiers",
+            "context_tiers",
             "output_only",
             "currency",
             "params_total_b",
             "params_active_b",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "service_tiers": {
+                "help_text": "Prices per 1M tokens on another service tier: "
+                '{"batch"|"priority"|"flex": {input?, output?, cached_input?, cache_write?}}.'
+            },
+            "context_tiers": {
+                "help_text": "Prices per 1M tokens of a request whose input exceeds "
+                "above_tokens: [{above_tokens, input?, output?, cached_input?, cache_write?}]."
+            },
+        }
 
 
 class GpuOfferSerializer(serializers.ModelSerializer):

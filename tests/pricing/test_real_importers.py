@@ -471,6 +471,26 @@ def test_import_prices_command_rejects_a_bad_file_naming_the_problem():
     assert not CatalogVersion.objects.exists()
 
 
+# --- API ------------------------------------------------------------------------------
+
+
+def test_the_catalog_api_serves_cache_write_and_tiers(staff):
+    from tests.api.conftest import token_client
+
+    version, _ = _import(LITELLM)
+    catalog_version_publish(version=version, actor=None)
+    client = token_client(staff)
+    url = "/api/v1/catalogs/api-offers/"
+    body = client.get(url, {"version": version.pk, "model": "claude-sonnet-4-5"}).json()
+    offer = next(o for o in body["results"] if o["model_name"] == "claude-sonnet-4-5")
+    assert offer["cache_write_per_mtok"] == "3.750000"
+    assert offer["license"] == "unknown"
+    assert offer["service_tiers"]["batch"]["cache_write"] == 1.875
+    gemini = client.get(url, {"version": version.pk, "model": "gemini-2.5-pro"}).json()
+    tiers = next(o for o in gemini["results"] if o["model_name"] == "gemini-2.5-pro")
+    assert tiers["context_tiers"][0]["above_tokens"] == 200000
+
+
 # --- admin ----------------------------------------------------------------------------
 
 
