@@ -43,7 +43,10 @@ def breakeven_volume(
     scale-to-zero billing); the API is piecewise linear through its volume tiers.
 
     Ties: a break-even exactly at ``capacity_tokens_per_month`` is reachable (the
-    deployment serves that volume); only a volume above the capacity is not.
+    deployment serves that volume); only a volume above the capacity is not. A crossing
+    exactly at the end of a tier is looked for in the next tier; when the API's price
+    there does not exceed self-hosting's variable cost, the two bills only touch and
+    self-hosting is never cheaper: no break-even.
     """
     fixed = require_non_negative("selfhost_fixed_monthly", selfhost_fixed_monthly)
     capacity = require_positive("capacity_tokens_per_month", capacity_tokens_per_month)
