@@ -38,6 +38,7 @@ from pricing.models import (
     VersionStatus,
     VolumeTier,
 )
+from pricing.price_imports import ImportReport
 from pricing.selectors import version_diff
 
 
@@ -184,7 +185,7 @@ class VersionRowAdmin(admin.ModelAdmin):
 
 class VersionRowForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         version = cleaned.get("version") or getattr(self.instance, "version", None)
         source = cleaned.get("source")
         if version is not None and source is not None and source.version_id != version.pk:
@@ -219,10 +220,49 @@ for _row_model in ROW_MODELS:
     )
 
 
+CATALOG_FORMAT = "catalog"
+
+
 class ImportForm(forms.Form):
-    file = forms.FileField(help_text="Reference-format JSON, or the CSV zip from an export.")
+    file = forms.FileField(
+        help_text="Reference-format JSON, the CSV zip from an export, or another tool's "
+        "price file (choose its format)."
+    )
+    format = forms.ChoiceField(
+        choices=[
+            (CATALOG_FORMAT, "Catalog (our JSON or CSV zip)"),
+            ("litellm", "LiteLLM price map (JSON)"),
+            ("genai-prices", "genai-prices data (JSON)"),
+            ("skypilot", "SkyPilot GPU catalog (CSV)"),
+        ],
+        initial=CATALOG_FORMAT,
+        required=False,
+    )
     catalog_name = forms.CharField(required=False, help_text="Default: the document's name.")
-    publish = forms.BooleanField(required=False)
+    publish = forms.BooleanField(
+        required=False, help_text="Catalog format only: another tool's file imports as a draft."
+    )
+    as_of = forms.DateField(
+        required=False, help_text="genai-prices: the date whose prices to import (default today)."
+    )
+    gpu_grouping = forms.ChoiceField(
+        choices=[
+            ("region", "One offer per region"),
+            ("region-group", "Cheapest per GPU per region group"),
+        ],
+        initial="region",
+        required=False,
+        help_text="SkyPilot only.",
+    )
+    provider = forms.CharField(required=False, max_length=120, help_text="SkyPilot: the cloud.")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        cleaned["format"] = cleaned.get("format") or CATALOG_FORMAT
+        cleaned["gpu_grouping"] = cleaned.get("gpu_grouping") or "region"
+        if cleaned.get("publish") and cleaned["format"] != CATALOG_FORMAT:
+            self.add_error("publish", "Another tool's price file is imported as a draft only.")
+        return cleaned
 
 
 class DiffForm(forms.Form):
@@ -426,29 +466,48 @@ class CatalogVersionAdmin(admin.ModelAdmin):
             return HttpResponse(status=403)
         form = ImportForm(request.POST or None, request.FILES or None)
         import_errors: list[tuple[str, str, str]] = []
+        report: ImportReport | None = None
+        version: CatalogVersion | None = None
         if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
+            upload, data = form.cleaned_data["file"], form.cleaned_data
             try:
-                version = services.catalog_import(
-                    content=upload.read(),
-                    filename=upload.name,
-                    actor=request.user,
-                    catalog_name=form.cleaned_data["catalog_name"] or None,
-                    publish=form.cleaned_data["publish"],
-                )
+                if data["format"] == CATALOG_FORMAT:
+                    version = services.catalog_import(
+                        content=upload.read(),
+                        filename=upload.name,
+                        actor=request.user,
+                        catalog_name=data["catalog_name"] or None,
+                        publish=data["publish"],
+                    )
+                else:
+                    version, report = services.catalog_import_prices(
+                        content=upload.read(),
+                        filename=upload.name,
+                        price_format=data["format"],
+                        actor=request.user,
+                        catalog_name=data["catalog_name"] or None,
+                        as_of=data["as_of"],
+                        gpu_grouping=data["gpu_grouping"],
+                        gpu_provider=data["provider"],
+                    )
             except CatalogImportError as exc:
                 import_errors = exc.errors
             else:
-                self.message_user(request, f"Imported {version}.", messages.SUCCESS)
-                return HttpResponseRedirect(
-                    reverse("admin:pricing_catalogversion_change", args=[version.pk])
-                )
+                if report is None:
+                    self.message_user(request, f"Imported {version}.", messages.SUCCESS)
+                    return HttpResponseRedirect(
+                        reverse("admin:pricing_catalogversion_change", args=[version.pk])
+                    )
+                # Another tool's file: the report is the answer, shown with the draft's link.
+                form = ImportForm(initial={"format": data["format"]})
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": "Import a catalog",
             "form": form,
             "import_errors": import_errors,
+            "report": report,
+            "version": version,
         }
         return TemplateResponse(request, "admin/pricing/catalogversion/import.html", context)
 

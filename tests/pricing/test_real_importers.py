@@ -518,3 +518,40 @@ def test_admin_shows_and_checks_an_offers_cache_write_and_tiers(client, staff):
     data["context_tiers"] = ['[{"above_tokens": 100000, "input": 4}]']
     assert client.post(url, data).status_code == 302
     assert ApiOffer.objects.get(pk=offer.pk).context_tiers == [{"above_tokens": 100000, "input": 4}]
+
+
+def test_admin_imports_another_tools_file_as_a_draft_and_shows_the_report(client, staff):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(staff)
+    url = reverse("admin:pricing_catalogversion_import")
+    upload = SimpleUploadedFile(SKYPILOT, _read(SKYPILOT), content_type="text/csv")
+    response = client.post(
+        url, {"file": upload, "format": "skypilot", "gpu_grouping": "region", "provider": "lambda"}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    version = CatalogVersion.objects.get()
+    assert version.status == VersionStatus.DRAFT
+    assert "Created the draft" in page
+    assert reverse("admin:pricing_catalogversion_change", args=[version.pk]) in page
+    assert "Not imported, instance without GPUs (1): row 2: cpu_4x_general in us-east-1" in page
+    assert GpuOffer.objects.filter(version=version, provider="lambda").count() == 10
+
+    # Another tool's file is never published on import.
+    upload = SimpleUploadedFile(SKYPILOT, _read(SKYPILOT), content_type="text/csv")
+    response = client.post(
+        url, {"file": upload, "format": "skypilot", "gpu_grouping": "region", "publish": "on"}
+    )
+    assert response.status_code == 200
+    assert "imported as a draft only" in response.content.decode()
+    assert CatalogVersion.objects.count() == 1
+
+    # A malformed file: every problem named, nothing written.
+    broken = _read(SKYPILOT).replace(b"15.92", b"abc", 1)
+    upload = SimpleUploadedFile("broken.csv", broken, content_type="text/csv")
+    response = client.post(url, {"file": upload, "format": "skypilot", "gpu_grouping": "region"})
+    page = response.content.decode()
+    assert "nothing was imported" in page
+    assert "<td>row 7</td><td>Price</td><td>must be a number, got &#x27;abc&#x27;</td>" in page
+    assert CatalogVersion.objects.count() == 1
