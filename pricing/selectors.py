@@ -340,7 +340,7 @@ DIFF_SPEC: tuple[tuple[str, Any, Any, tuple[str, ...], str], ...] = (
         "api",
         lambda v: ApiOffer.objects.filter(version=v).select_related("source"),
         lambda o: (o.model_name, o.provider, o.source.key),
-        ("input_per_mtok", "output_per_mtok", "cached_input_per_mtok"),
+        ("input_per_mtok", "output_per_mtok", "cached_input_per_mtok", "cache_write_per_mtok"),
         "output_per_mtok",
     ),
     (

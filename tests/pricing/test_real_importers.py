@@ -24,6 +24,7 @@ from accounts.models import AuditEvent
 from pricing.catalog_format import CatalogImportError
 from pricing.exporters import content_hash, export_csv_zip, export_json
 from pricing.models import ApiOffer, Catalog, CatalogVersion, GpuOffer, VersionStatus
+from pricing.selectors import version_diff
 from pricing.services import (
     catalog_import,
     catalog_import_price_history,
@@ -338,6 +339,17 @@ def test_genai_prices_dated_changes_become_successive_versions():
     # claude-sonnet-5 went from 2/10 to 3/15 on 2026-09-01.
     assert _offer(second, "claude-sonnet-5", "anthropic").input_per_mtok == _d("2")
     assert _offer(third, "claude-sonnet-5", "anthropic").input_per_mtok == _d("3")
+    # The diff between two dates names each price move, the cache-write price included.
+    changes = {
+        (c.key, c.field): c
+        for c in version_diff(old=second, new=third)
+        if c.key[:2] == ("claude-sonnet-5", "anthropic")
+    }
+    cache_write = changes[
+        (("claude-sonnet-5", "anthropic", "genai-prices"), "cache_write_per_mtok")
+    ]
+    assert (cache_write.old, cache_write.new) == (_d("2.5"), _d("3.75"))
+    assert cache_write.pct_change == _d("50.00")
     again = catalog_import_price_history(content=_read(GENAI), filename=GENAI, actor=None)
     assert [v.pk for v, _ in again] == [v.pk for v in versions]
     assert not any(report.created for _, report in again)
