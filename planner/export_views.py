@@ -24,7 +24,7 @@ from accounts.csvsafe import safe_row
 from accounts.mixins import TenantObjectMixin
 from accounts.tenancy import organization_scope
 from formatting import format_tokens, money_amount
-from planner import selectors, share_services
+from planner import selectors, share_services, wording
 from planner.models import Plan, PlanShareLink
 from planner.views import comparison_context
 
@@ -58,6 +58,17 @@ def plan_csv_rows(plan: Plan) -> list[list[Any]]:
         ["currency", currency],
         ["tokens_per_month", round(results["tokens_per_month"])],
         ["recommended_option", results["recommendation"]["option"] or ""],
+        [],
+        ["reason_code", "reason"],
+    ]
+    for reason in results["recommendation"]["reasons"]:
+        rows.append([reason["code"], wording.reason_text(reason, currency)])
+        if reason["code"] == "five_questions":
+            rows += [
+                ["question", q["question"], "yes" if q["answer"] else "no"]
+                for q in wording.decision_answers(reason.get("figures") or {})
+            ]
+    rows += [
         [],
         ["option", "kind", "component", f"low_{unit}", f"expected_{unit}", f"high_{unit}"],
     ]
@@ -108,7 +119,7 @@ def plan_csv_rows(plan: Plan) -> list[list[Any]]:
                     be["api_option"],
                     tokens,
                     "" if tokens is None else format_tokens(tokens),
-                    be["reason"],
+                    wording.breakeven_text(name, be),
                 ]
             )
     return rows

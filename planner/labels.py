@@ -42,3 +42,45 @@ MILESTONE_LABELS = {
 def line_label(key: str) -> str:
     """The words for a cost line; an unknown key reads as itself, never title-cased."""
     return LINE_LABELS.get(key, key.replace("_", " "))
+
+
+# The recommendation's reasons (planner/engine/recommend.py codes): a short heading each.
+REASON_LABELS = {
+    "excluded_compliance": "Excluded for compliance",
+    "excluded_latency": "Excluded for latency",
+    "volume_tier": "Volume tier",
+    "volume_tier_gap": "Between volume tiers",
+    "under_50m_per_day": "Under 50M tokens a day",
+    "five_questions": "Five questions",
+    "no_option": "No option allowed",
+    "rules_outweighed_by_cost": "Rules outweighed by cost",
+    "preferred_kind_unavailable": "Preferred kind unavailable",
+    "cheapest": "Cheapest",
+    "not_cheapest": "Preferred over the cheapest",
+}
+
+# The five questions' figure keys, in the engine's order, as questions.
+DECISION_QUESTIONS = {
+    "volume_over_10b_per_month": "Volume over 10B tokens a month?",
+    "data_must_stay_in_vpc": "Data must stay in your network (VPC)?",
+    "needs_deep_finetuning": "Deep fine-tuning needed?",
+    "has_dedicated_mlops_team": "A dedicated MLOps team?",
+    "open_model_reaches_95pct_accuracy": "An open model reaches 95% of the required accuracy?",
+}
+
+# The kinds the rules may favour (recommend.OptionKind values).
+OPTION_KIND_WORDS = {"api": "an API", "selfhost": "self-hosting"}
+
+# Why a self-hosted option holds no reserve (``depth.reserve_skipped``).
+RESERVE_SKIPPED = {
+    "scale_to_zero_no_reserve": "Scale to zero keeps no standing replicas to hold in reserve: "
+    "no reserve priced.",
+}
+
+
+def lens_label(key: str) -> str:
+    return LENS_LABELS.get(key, key.replace("_", " "))
+
+
+def milestone_label(key: str) -> str:
+    return MILESTONE_LABELS.get(key, key.replace("_", " "))

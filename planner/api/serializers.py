@@ -136,7 +136,15 @@ class QuoteResponseSerializer(serializers.Serializer):
 from django.db.models import QuerySet  # noqa: E402
 
 from accounts.api.scoping import OrgScopedPrimaryKeyRelatedField  # noqa: E402
+from planner.labels import lens_label  # noqa: E402
 from planner.models import Comparison, Plan, PlanOption, Sweep, Workload  # noqa: E402
+from planner.selectors import comparison_currency  # noqa: E402
+from planner.wording import (  # noqa: E402
+    depth_view,
+    milestones_view,
+    recommendation_view,
+    wording,
+)
 from pricing.models import (  # noqa: E402
     LOCKED_STATUSES,
     ApiOffer,
@@ -578,7 +586,7 @@ def depth_of_results(results: dict) -> list[dict]:
     for option in results.get("options") or []:
         depth = option.get("depth") if isinstance(option, dict) else None
         if option.get("kind") == "selfhost" and isinstance(depth, dict):
-            rows.append({**DEPTH_DEFAULTS, **depth, "option": option.get("name", "")})
+            rows.append({**DEPTH_DEFAULTS, **depth_view(depth), "option": option.get("name", "")})
     return rows
 
 
@@ -603,7 +611,14 @@ class ComparisonDetailSerializer(ComparisonSerializer):
     results = serializers.JSONField(
         read_only=True,
         help_text="The engine's full results: every option's monthly cost (low / expected / "
-        "high), break-evens, reliability, curves and, where computed, lenses and milestones.",
+        "high), break-evens, reliability, curves and, where computed, lenses and milestones. "
+        "Schema 2 holds keys, codes and figures, no sentences: see `wording`.",
+    )
+    wording = serializers.SerializerMethodField(
+        help_text="The sentences the pages show for `results`, rendered when read (in the "
+        "catalog version's currency): the lens, each recommendation reason (`code`, `text`), "
+        "each break-even (`option`, `api_option`, `text`), each milestone (`key`, `text`) and "
+        "the words for every cost line key."
     )
 
     class Meta(ComparisonSerializer.Meta):
@@ -616,11 +631,17 @@ class ComparisonDetailSerializer(ComparisonSerializer):
             "milestones",
             "depth",
             "results",
+            "wording",
         ]
         read_only_fields = fields
 
     def get_recommendation(self, comparison: Comparison) -> dict:
-        return _results(comparison).get("recommendation") or {}
+        rec = _results(comparison).get("recommendation") or {}
+        return recommendation_view(rec, comparison_currency(comparison=comparison))
+
+    @extend_schema_field(serializers.JSONField())
+    def get_wording(self, comparison: Comparison) -> dict:
+        return wording(_results(comparison), comparison_currency(comparison=comparison))
 
     @extend_schema_field(serializers.ChoiceField(choices=LENS_CHOICES, allow_null=True))
     def get_lens(self, comparison: Comparison) -> str | None:
@@ -628,7 +649,8 @@ class ComparisonDetailSerializer(ComparisonSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_lens_label(self, comparison: Comparison) -> str | None:
-        return _results(comparison).get("lens_label")
+        lens = _results(comparison).get("lens")
+        return None if lens is None else lens_label(lens)
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_analysis_months(self, comparison: Comparison) -> float | None:
@@ -637,7 +659,7 @@ class ComparisonDetailSerializer(ComparisonSerializer):
     @extend_schema_field(MilestonesSerializer(allow_null=True))
     def get_milestones(self, comparison: Comparison) -> dict | None:
         milestones = _results(comparison).get("milestones")
-        return milestones if isinstance(milestones, dict) else None
+        return milestones_view(milestones) if isinstance(milestones, dict) else None
 
     @extend_schema_field(OptionDepthSerializer(many=True))
     def get_depth(self, comparison: Comparison) -> list[dict]:

@@ -17,7 +17,7 @@ from planner.engine.api import ApiOffer, PriceTier
 from planner.engine.errors import ScenarioError
 from planner.engine.fleet import Lens, Serving
 from planner.engine.owned import ServerFinance
-from planner.engine.recommend import DEFAULT_VOLUME_TIERS, VolumeTier
+from planner.engine.recommend import DEFAULT_PREFERENCE_PREMIUM, DEFAULT_VOLUME_TIERS, VolumeTier
 from planner.engine.rented import RentedCapacity
 from planner.engine.selfhost import (
     Billing,
@@ -27,8 +27,7 @@ from planner.engine.selfhost import (
     ReservedRate,
     SpotRate,
 )
-from planner.engine.units import format_tokens
-from planner.labels import LENS_LABELS, MILESTONE_LABELS, line_label
+from planner.labels import MILESTONE_LABELS
 
 SCHEMA = 2
 UTILIZATION_POINTS = tuple(round(0.05 * i, 2) for i in range(1, 21))
@@ -243,10 +242,6 @@ def scenario_of(inputs: dict[str, Any], *, monte_carlo: bool = True) -> eng.Scen
 # --- composition -> results JSON -------------------------------------------------------
 
 
-def _tokens_label(volume: float | None) -> str | None:
-    return None if volume is None else format_tokens(volume)
-
-
 def _fleet_result(
     cost: eng.OptionCost, snap: dict[str, Any], *, tokens: float, months: float, lens: str
 ) -> dict[str, Any]:
@@ -257,7 +252,6 @@ def _fleet_result(
     lines = [
         {
             "key": key,
-            "label": line_label(key),
             "monthly": cents(value.expected),
             "period": cents(value.expected * months),
             "in_lens": True,
@@ -266,7 +260,6 @@ def _fleet_result(
     ] + [
         {
             "key": key,
-            "label": line_label(key),
             "monthly": cents(value),
             "period": cents(value * months),
             "in_lens": False,
@@ -290,7 +283,6 @@ def _fleet_result(
     depth: dict[str, Any] = {
         "kind": cost.kind,
         "lens": lens,
-        "lens_label": LENS_LABELS[lens],
         "analysis_months": months,
         "monthly": cents(cost.monthly.expected),
         "period_total": cents(cost.monthly.expected * months),
@@ -301,9 +293,7 @@ def _fleet_result(
         "reserve": reserve,
     }
     if fleet.reserve_note:
-        depth["reserve_note"] = (
-            "Scale to zero keeps no standing replicas to hold in reserve: no reserve priced."
-        )
+        depth["reserve_skipped"] = fleet.reserve_note  # words: labels.RESERVE_SKIPPED
     detail = cost.detail
     if cost.kind == "owned":
         finance = snap["selfhost"]["depth"]["finance"]
@@ -451,8 +441,7 @@ def results_of(composition: eng.Composition, inputs: dict[str, Any]) -> dict[str
             "option": rec.option,
             "kind": None if rec.kind is None else rec.kind.value,
             "reasons": [
-                {"code": r.code, "message": r.message, "figures": _json_figures(r.figures)}
-                for r in rec.reasons
+                {"code": r.code, "figures": _reason_figures(r.code, r.figures)} for r in rec.reasons
             ],
             "excluded": list(rec.excluded),
         },
@@ -463,7 +452,6 @@ def results_of(composition: eng.Composition, inputs: dict[str, Any]) -> dict[str
         "crossings": [_pair_json(pair, kinds) for pair in composition.pairs],
         "curves": _curves(composition, kinds),
         "lens": lens,
-        "lens_label": LENS_LABELS[lens],
         "analysis_months": months,
         "milestones": _milestones(composition, kinds),
     }
@@ -513,6 +501,15 @@ def _json_figures(figures: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _reason_figures(code: str, figures: dict[str, Any]) -> dict[str, Any]:
+    """A reason's figures, with the premium the rules may justify where its sentence names it
+    (the composition recommends with the engine's default premium)."""
+    out = _json_figures(figures)
+    if code in ("not_cheapest", "rules_outweighed_by_cost"):
+        out.setdefault("premium_allowed", DEFAULT_PREFERENCE_PREMIUM)
+    return out
+
+
 def _pair_json(pair: eng.PairCrossings, kinds: dict[str, str]) -> dict[str, Any]:
     return {
         "a": pair.a,
@@ -522,7 +519,6 @@ def _pair_json(pair: eng.PairCrossings, kinds: dict[str, str]) -> dict[str, Any]
         "crossings": [
             {
                 "volume": c.volume,
-                "volume_label": format_tokens(c.volume),
                 "cheaper_above": c.cheaper_above,
                 "cheaper_below": c.cheaper_below,
             }
@@ -558,7 +554,6 @@ def _breakevens(
             {
                 "tokens_per_month": c.volume,
                 "tokens_per_day": round(c.volume / w["days_per_month"]),
-                "label": format_tokens(c.volume),
                 "selfhost_cheaper_above": c.cheaper_above == name,
                 "replicas": max(1, math.ceil(c.volume / per_replica)),
             }
@@ -566,39 +561,20 @@ def _breakevens(
         ]
         first = next((c for c in crossings if c["selfhost_cheaper_above"]), None)
         wins_at_start = pair.error is None and pair.cheaper_at_start == name
-        limit = format_tokens(pair.limit)
-        if pair.error is not None:
-            reason = pair.error
-        elif first is None and wins_at_start:
-            reason = f"{name} costs less than {other} from the smallest volume"
-        elif first is None:
-            reason = (
-                f"{name} never costs less than {other} at any fleet size up to {limit} "
-                "tokens/month: never breaks even"
-            )
-        elif first["replicas"] == 1:
-            reason = f"{name} costs less than {other} from {first['label']} tokens/month"
-        else:
-            reason = (
-                f"one deployment of {name} (capacity {format_tokens(per_replica)} tokens/month) "
-                f"never costs less than {other}; with {first['replicas']} replicas it does "
-                f"from {first['label']} tokens/month"
-            )
-        if first is not None and len(crossings) > 1:
-            reason += f"; the cheaper of the two changes {len(crossings)} times up to {limit}"
         rows.append(
             {
                 "api_option": other,
                 "reachable": first is not None or wins_at_start,
                 "tokens_per_month": None if first is None else first["tokens_per_month"],
                 "tokens_per_day": None if first is None else first["tokens_per_day"],
-                "label": None if first is None else first["label"],
                 "one_deployment": first is not None and first["replicas"] == 1,
                 "replicas": None if first is None else first["replicas"],
                 "crossings": crossings,
                 "cheaper_at_start": pair.cheaper_at_start,
                 "cheaper_at_limit": pair.cheaper_at_limit,
-                "reason": reason,
+                "limit": pair.limit,
+                "replica_capacity_tokens_per_month": round(per_replica),
+                "error": pair.error,
             }
         )
     return rows
@@ -666,19 +642,13 @@ def _milestones(composition: eng.Composition, kinds: dict[str, str]) -> dict[str
     def win(key: str, item: Any) -> dict[str, Any]:
         return {
             "key": key,
-            "label": MILESTONE_LABELS.get(key, key),
             "challenger": item.challenger,
             "incumbent": item.incumbent,
             "volume": item.volume,
-            "volume_label": _tokens_label(item.volume),
             "holds_to_limit": item.holds_to_limit,
             "lost_at": item.lost_at,
-            "lost_at_label": _tokens_label(item.lost_at),
             "wins_for_good_from": item.wins_for_good_from,
-            "wins_for_good_from_label": _tokens_label(item.wins_for_good_from),
             "limit": item.limit,
-            "limit_label": format_tokens(item.limit),
-            "reason": item.reason,
         }
 
     out["items"] = [

@@ -15,7 +15,8 @@ from typing import Any
 from django import template
 
 from formatting import format_money, format_rate, format_tokens, money_spec
-from planner.labels import LINE_LABELS, line_label
+from planner import wording
+from planner.labels import LINE_LABELS, lens_label, line_label
 
 register = template.Library()
 
@@ -285,3 +286,36 @@ def plan_share_links(plan: Any) -> list[Any]:
 @register.filter
 def cost_line(key: str) -> str:
     return line_label(key)
+
+
+@register.filter
+def lens_words(key: str) -> str:
+    return lens_label(key)
+
+
+@register.filter
+def reason_text(reason: dict[str, Any], currency: str) -> str:
+    """``{{ reason|reason_text:currency }}``: a recommendation reason as a sentence."""
+    return wording.reason_text(reason, currency)
+
+
+@register.filter
+def decision_answers(figures: dict[str, Any]) -> list[dict[str, Any]]:
+    """``{{ reason.figures|decision_answers }}``: the five questions with their answers."""
+    return wording.decision_answers(figures)
+
+
+@register.filter
+def breakeven_text(row: dict[str, Any], option: str) -> str:
+    """``{{ be|breakeven_text:option.name }}``: a break-even row as a sentence."""
+    return wording.breakeven_text(option, row)
+
+
+@register.filter
+def milestone_text(milestone: dict[str, Any]) -> str:
+    return wording.milestone_text(milestone)
+
+
+@register.filter
+def reserve_note(depth: dict[str, Any]) -> str:
+    return wording.reserve_note(depth)

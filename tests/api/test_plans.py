@@ -290,7 +290,19 @@ def test_compute_case4_to_the_cent(api, cast, case4):
     assert option_named(body["results"], "GPT-5")["monthly"]["expected"] == 5625.00
     assert body["cheapest_option"].startswith("Gemini 2.5 Flash")
     assert body["cheapest_monthly"] == "375.00"
-    assert body["recommendation"] == body["results"]["recommendation"]
+    # Stored results hold codes and figures; the recommendation reads them as sentences.
+    stored = body["results"]["recommendation"]
+    assert all("message" not in reason for reason in stored["reasons"])
+    shown = body["recommendation"]
+    assert {**shown, "reasons": [r | {"message": None} for r in shown["reasons"]]} == {
+        **stored,
+        "reasons": [r | {"message": None} for r in stored["reasons"]],
+    }
+    messages = {r["code"]: r["message"] for r in shown["reasons"]}
+    assert messages["cheapest"] == (
+        "Gemini 2.5 Flash (Google) · feb-2026 is the cheapest allowed option at $375.00/month"
+    )
+    assert [w["text"] for w in body["wording"]["recommendation"]] == list(messages.values())
     assert body["recommendation"]["option"] == body["recommended_option"]
     # The stored row is the one returned.
     assert Comparison.objects.get(pk=body["id"]).cheapest_monthly == Decimal("375.00")

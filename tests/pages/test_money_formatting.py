@@ -72,11 +72,15 @@ def test_a_yen_catalog_shows_yen_without_minor_units_in_tables_and_chart_data(ca
         expected = format_money(option["monthly"]["expected"], "JPY")
         assert re.fullmatch(r"-?¥[\d,]+", expected)
         assert expected in html
-    # The recommendation's reasons are sentences the engine stored (in dollars whatever the
-    # catalog); they go once stored results hold numbers only (issue 14 item 5).
-    figures = re.sub(r'<li data-code="[a-z_]+">.*?</li>', "", html)
-    dollars = re.search(r"\$\d", figures)
-    assert dollars is None, f"a dollar amount: {figures[dollars.start() - 200 : dollars.end()]}"
+    # The recommendation's reasons are rendered from their figures in the catalog's currency
+    # too (stored results hold numbers, not sentences in dollars).
+    dollars = re.search(r"\$\d", html)
+    assert dollars is None, f"a dollar amount: {html[dollars.start() - 200 : dollars.end()]}"
+    cheapest = results["cheapest"]
+    assert (
+        f"{cheapest['name']} is the cheapest allowed option at "
+        f"{format_money(cheapest['monthly'], 'JPY')}/month"
+    ) in html.replace("&#x27;", "'")
     assert _json_script(html, "plan-charts")["money"]["digits"] == 0
     assert _json_script(html, "plan-charts")["money"]["prefix"] == "¥"
 

@@ -15,8 +15,10 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from planner import services
+from planner.wording import breakeven_text
 from pricing.models import OwnedHardware
 from tests.planner.conftest import api_offer, gpu_offer, make_plan
 
@@ -156,7 +158,9 @@ def test_the_plan_page_never_contradicts_itself(cast, issue_plan):
             # "never" only when no fleet size wins up to the search limit
             if not be["reachable"]:
                 assert be["cheaper_at_limit"] == be["api_option"]
-                assert "never" in be["reason"]
+                assert "reason" not in be  # the words are rendered, not stored
+                assert escape(breakeven_text(option["name"], be)) in html
+                assert "never breaks even" in breakeven_text(option["name"], be)
 
     # The cheapest option at the workload's volume is the one the crossings put there.
     cheapest = results["cheapest"]["name"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from planner import services
 from planner.bridge import plans as adapter
@@ -102,7 +103,7 @@ def test_owned_line_items_match_a_hand_computation(cast, reference_version):
     comparison = services.plan_compute(plan=owned_plan(cast, reference_version), actor=cast.owner)
     depth = depth_of(comparison)
     assert depth["lens"] == "full"
-    assert depth["lens_label"] == "Full TCO"
+    assert "lens_label" not in depth  # words are the page's: planner.labels
     assert (depth["replicas_needed"], depth["machines"], depth["gpus"]) == (1, 1, 8)
     assert lines(depth) == {
         "depreciation": (5000.00, True),  # 200,000 x (1 - 0.1) / 36 months
@@ -121,7 +122,19 @@ def test_owned_line_items_match_a_hand_computation(cast, reference_version):
     assert depth["finance"]["purchases"] == 1
     assert depth["finance"]["average_book_value"] == 110000.00  # 200,000 x 0.55
     assert depth["finance"]["book_value_at_end"] == 20000.00  # the 10% residual
-    assert comparison.results["lens_label"] == "Full TCO"
+    assert "lens_label" not in comparison.results
+    page = _comparison_page(cast, comparison)
+    assert "Lens: Full TCO" in page
+    assert "<td>Depreciation</td>" in page
+    assert "<td>Cost of capital</td>" in page
+
+
+def _comparison_page(cast, comparison) -> str:
+    response = cast.client_for(cast.owner).get(
+        reverse("planner:comparison_detail", args=[comparison.pk])
+    )
+    assert response.status_code == 200
+    return response.content.decode()
 
 
 def test_a_period_longer_than_the_life_buys_the_fleet_again(cast, reference_version):
@@ -148,7 +161,7 @@ def test_marginal_lens_leaves_out_the_fixed_lines(cast, reference_version):
     assert found["depreciation"] == (5000.00, False)
     assert depth["monthly"] == 3092.15  # maintenance 833.33 + energy 858.82 + facilities 1,400
     assert depth["lens"] == "marginal"
-    assert depth["lens_label"].startswith("Marginal: leaves out depreciation")
+    assert "Lens: Marginal: leaves out depreciation" in _comparison_page(cast, comparison)
     assert comparison.results["lens"] == "marginal"
 
 
@@ -212,13 +225,18 @@ def test_milestones_are_exact_and_say_when_a_win_is_lost(cast, reference_version
     assert set(items) == {"rented_beats_api", "rented_cheapest_overall"}  # no owned option
     rented = items["rented_beats_api"]
     assert rented["volume"] == 256_000_000
-    assert rented["volume_label"] == "256M"
+    assert "volume_label" not in rented
+    assert "reason" not in rented
     assert rented["holds_to_limit"] is False
     assert rented["lost_at"] == 466_560_001
     assert rented["wins_for_good_from"] == 512_000_000
     assert rented["limit"] == max(10**10, 100 * comparison.tokens_per_month)
     pair = next(p for p in milestones["pairs"] if p["challenger_kind"] == "rented")
     assert (pair["volume"], pair["lost_at"]) == (256_000_000, 466_560_001)
+    assert (
+        "Rented beats API from 256M tokens/month (lost again at 466.6M; wins for good from 512M)"
+        in _comparison_page(cast, comparison)
+    )
 
 
 def test_old_snapshots_recompute_without_depth(cast, reference_version):

@@ -1,0 +1,302 @@
+"""Sentences from what stored results hold: reason codes, figures, keys and numbers.
+
+Stored results (schema 2) hold no sentences; pages, the CSV export and the API's
+``wording`` render them here, with the one money and token formatter (``formatting``) in
+the comparison's currency. Words for single keys live in :mod:`planner.labels`. Schema-1
+results stored sentences of their own: those are shown as they were.
+
+Pure functions of dicts: no queries, no Django.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from formatting import format_money, format_tokens
+from planner.labels import (
+    DECISION_QUESTIONS,
+    OPTION_KIND_WORDS,
+    RESERVE_SKIPPED,
+    lens_label,
+    line_label,
+    milestone_label,
+)
+
+Figures = Mapping[str, Any]
+
+
+def _share(value: Any) -> str:
+    return f"{float(value):.0%}"
+
+
+def _seconds(value: Any) -> str:
+    return f"{float(value):g}s"
+
+
+def _volume_tier(f: Figures, currency: str) -> str:
+    return f"{format_tokens(f['tokens_per_month'])} tokens/month falls in the '{f['tier']}' tier"
+
+
+def _volume_tier_gap(f: Figures, currency: str) -> str:
+    return (
+        f"{format_tokens(f['tokens_per_month'])} tokens/month falls between the published "
+        f"tiers ({format_tokens(f.get('gap_min') or 0)}-{format_tokens(f.get('gap_max') or 0)} "
+        "has no guidance); the costs decide"
+    )
+
+
+def _under_50m_per_day(f: Figures, currency: str) -> str:
+    return (
+        f"{format_tokens(f['tokens_per_day'])} tokens/day is under "
+        f"{format_tokens(f['threshold_per_day'])}/day and there is no idle GPU fleet: use an API"
+    )
+
+
+def _five_questions(f: Figures, currency: str) -> str:
+    yes, threshold = f["yes"], f["threshold"]
+    verdict = "consider self-hosting" if yes >= threshold else "stay on an API"
+    answers = decision_answers(f)
+    said = [
+        f"{word}: " + ", ".join(a["question"].rstrip("?") for a in answers if a["answer"] is flag)
+        for word, flag in (("yes", True), ("no", False))
+        if any(a["answer"] is flag for a in answers)
+    ]
+    return (
+        f"{yes} of {len(answers) or 5} questions answered yes (threshold {threshold}): "
+        f"{verdict} ({'; '.join(said)})"
+    )
+
+
+def _excluded_compliance(f: Figures, currency: str) -> str:
+    return f"{f['option']} is excluded: data must stay in the network"
+
+
+def _excluded_latency(f: Figures, currency: str) -> str:
+    return (
+        f"{f['option']} is excluded: p99 {_seconds(f['p99_latency_s'])} exceeds the "
+        f"{_seconds(f['target_s'])} target"
+    )
+
+
+def _no_option(f: Figures, currency: str) -> str:
+    return "every option is excluded by the constraints"
+
+
+def _rules_outweighed_by_cost(f: Figures, currency: str) -> str:
+    preferred, cheapest = f["preferred_monthly"], f["cheapest_monthly"]
+    times = f"{preferred / cheapest:.1f}x" if cheapest else "more than"
+    return (
+        f"the rules favour {f['preferred_option']}, but it costs "
+        f"{format_money(preferred, currency)}/month, {times} {f['cheapest']} at "
+        f"{format_money(cheapest, currency)}: more than the {_share(f['premium_allowed'])} "
+        "premium the rules may justify"
+    )
+
+
+def _preferred_kind_unavailable(f: Figures, currency: str) -> str:
+    kind = OPTION_KIND_WORDS.get(f["preferred_kind"], f["preferred_kind"])
+    return f"the rules favour {kind} but no such option is allowed"
+
+
+def _cheapest(f: Figures, currency: str) -> str:
+    return (
+        f"{f['option']} is the cheapest allowed option at "
+        f"{format_money(f['monthly'], currency)}/month"
+    )
+
+
+def _not_cheapest(f: Figures, currency: str) -> str:
+    premium = f.get("premium_allowed")
+    within = "the premium" if premium is None else f"the {_share(premium)} premium"
+    return (
+        f"{f['option']} costs {format_money(f['monthly'], currency)}/month, "
+        f"{format_money(f['monthly'] - f['cheapest_monthly'], currency)} more than "
+        f"{f['cheapest']}; the rules above favour it, within {within} they may justify"
+    )
+
+
+# One sentence per reason code of planner/engine/recommend.py.
+REASON_SENTENCES: dict[str, Callable[[Figures, str], str]] = {
+    "excluded_compliance": _excluded_compliance,
+    "excluded_latency": _excluded_latency,
+    "volume_tier": _volume_tier,
+    "volume_tier_gap": _volume_tier_gap,
+    "under_50m_per_day": _under_50m_per_day,
+    "five_questions": _five_questions,
+    "no_option": _no_option,
+    "rules_outweighed_by_cost": _rules_outweighed_by_cost,
+    "preferred_kind_unavailable": _preferred_kind_unavailable,
+    "cheapest": _cheapest,
+    "not_cheapest": _not_cheapest,
+}
+
+
+def reason_text(reason: Mapping[str, Any], currency: str) -> str:
+    """A recommendation reason as a sentence, money in ``currency``.
+
+    A schema-1 reason keeps the sentence it was stored with.
+    """
+    if reason.get("message"):
+        return str(reason["message"])
+    render = REASON_SENTENCES.get(reason.get("code", ""))
+    if render is None:
+        return str(reason.get("code", "")).replace("_", " ")
+    return render(reason.get("figures") or {}, currency)
+
+
+def decision_answers(figures: Figures) -> list[dict[str, Any]]:
+    """The five questions the ``five_questions`` reason counted, each with its answer."""
+    return [
+        {"key": key, "question": question, "answer": bool(figures[key])}
+        for key, question in DECISION_QUESTIONS.items()
+        if key in figures
+    ]
+
+
+def breakeven_text(option: str, row: Mapping[str, Any]) -> str:
+    """A self-hosted option against one API option: when (and whether) it costs less.
+
+    ``row`` is one of the option's stored ``breakevens``; schema-1 rows keep their sentence.
+    """
+    if row.get("reason"):
+        return str(row["reason"])
+    if row.get("error"):
+        return str(row["error"])
+    other = row["api_option"]
+    limit = format_tokens(row["limit"])
+    crossings = row.get("crossings") or []
+    first = next((c for c in crossings if c["selfhost_cheaper_above"]), None)
+    if first is None and row.get("cheaper_at_start") == option:
+        text = f"{option} costs less than {other} from the smallest volume"
+    elif first is None:
+        text = (
+            f"{option} never costs less than {other} at any fleet size up to {limit} "
+            "tokens/month: never breaks even"
+        )
+    elif first["replicas"] == 1:
+        text = (
+            f"{option} costs less than {other} from "
+            f"{format_tokens(first['tokens_per_month'])} tokens/month"
+        )
+    else:
+        text = (
+            f"one deployment of {option} (capacity "
+            f"{format_tokens(row['replica_capacity_tokens_per_month'])} tokens/month) never "
+            f"costs less than {other}; with {first['replicas']} replicas it does from "
+            f"{format_tokens(first['tokens_per_month'])} tokens/month"
+        )
+    if first is not None and len(crossings) > 1:
+        text += f"; the cheaper of the two changes {len(crossings)} times up to {limit}"
+    return text
+
+
+def milestone_text(m: Mapping[str, Any]) -> str:
+    """A first winning volume: a named milestone, or one option against another (``pair``)."""
+    if m.get("key") == "pair":
+        head = f"{m['challenger']} costs no more than {m['incumbent']}"
+        if m.get("volume") is None:
+            return f"{head}: not up to {format_tokens(m['limit'])} tokens/month"
+    else:
+        head = milestone_label(m["key"])
+        if m.get("volume") is None:
+            return f"{head}: not up to {format_tokens(m['limit'])} tokens/month"
+    text = f"{head} from {format_tokens(m['volume'])} tokens/month"
+    if m.get("holds_to_limit"):
+        return f"{text} (holds up to {format_tokens(m['limit'])})"
+    tail = f"lost again at {format_tokens(m['lost_at'])}"
+    if m.get("wins_for_good_from") is not None:
+        tail += f"; wins for good from {format_tokens(m['wins_for_good_from'])}"
+    return f"{text} ({tail})"
+
+
+def reserve_note(depth: Mapping[str, Any]) -> str:
+    """Why a self-hosted option holds no reserve, when it says so ("" otherwise)."""
+    if depth.get("reserve_note"):
+        return str(depth["reserve_note"])
+    skipped = depth.get("reserve_skipped")
+    return RESERVE_SKIPPED.get(skipped, str(skipped).replace("_", " ")) if skipped else ""
+
+
+def wording(results: Mapping[str, Any], currency: str) -> dict[str, Any]:
+    """Every sentence a stored result's pages show, keyed as the result is (for the API)."""
+    rec = results.get("recommendation") or {}
+    milestones = results.get("milestones") or {}
+    lens = results.get("lens")
+    return {
+        "lens": None if lens is None else lens_label(lens),
+        "recommendation": [
+            {"code": r.get("code"), "text": reason_text(r, currency)}
+            for r in rec.get("reasons") or []
+        ],
+        "breakevens": [
+            {
+                "option": o["name"],
+                "api_option": be["api_option"],
+                "text": breakeven_text(o["name"], be),
+            }
+            for o in results.get("options") or []
+            for be in o.get("breakevens") or []
+        ],
+        "milestones": [
+            {"key": m["key"], "text": milestone_text(m)}
+            for m in [*(milestones.get("items") or []), *(milestones.get("pairs") or [])]
+        ],
+        "lines": {
+            key: line_label(key)
+            for o in results.get("options") or []
+            for key in [
+                *(o.get("breakdown") or {}),
+                *(line["key"] for line in (o.get("depth") or {}).get("lines") or []),
+            ]
+        },
+    }
+
+
+# --- the API's documented views of a stored result: the same words, added at read time ---
+
+
+def recommendation_view(rec: Mapping[str, Any], currency: str) -> dict[str, Any]:
+    """The stored recommendation with each reason's ``message`` rendered (schema 1 kept it)."""
+    return {
+        **rec,
+        "reasons": [{**r, "message": reason_text(r, currency)} for r in rec.get("reasons") or []],
+    }
+
+
+def milestone_view(m: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored milestone with its label, token labels and sentence."""
+
+    def tokens(value: Any) -> str | None:
+        return None if value is None else format_tokens(value)
+
+    return {
+        **m,
+        "label": m.get("label") or milestone_label(m["key"]),
+        "volume_label": tokens(m.get("volume")),
+        "lost_at_label": tokens(m.get("lost_at")),
+        "wins_for_good_from_label": tokens(m.get("wins_for_good_from")),
+        "limit_label": format_tokens(m["limit"]),
+        "reason": m.get("reason") or milestone_text(m),
+    }
+
+
+def milestones_view(milestones: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        **milestones,
+        "items": [milestone_view(m) for m in milestones.get("items") or []],
+        "pairs": [milestone_view(m) for m in milestones.get("pairs") or []],
+    }
+
+
+def depth_view(depth: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored depth block with its lens label, line labels and reserve note."""
+    out = dict(depth)
+    if "lens" in depth:
+        out["lens_label"] = depth.get("lens_label") or lens_label(depth["lens"])
+    out["lines"] = [
+        {**line, "label": line.get("label") or line_label(line["key"])}
+        for line in depth.get("lines") or []
+    ]
+    out["reserve_note"] = reserve_note(depth)
+    return out
