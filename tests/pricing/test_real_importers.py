@@ -567,3 +567,95 @@ def test_admin_imports_another_tools_file_as_a_draft_and_shows_the_report(client
     assert "nothing was imported" in page
     assert "<td>row 7</td><td>Price</td><td>must be a number, got &#x27;abc&#x27;</td>" in page
     assert CatalogVersion.objects.count() == 1
+
+
+# --- the rules in one place -------------------------------------------------------------
+
+
+def test_the_one_rounding_rule_is_half_to_even_and_reports_what_it_changed():
+    from pricing.price_imports import ImportReport, rounded
+
+    report = ImportReport(format="test", filename="x")
+    # A tie at the 7th place goes to the even neighbour (half-up would give 0.000013).
+    assert rounded(_d("0.0000125"), row="a", field_name="f", report=report) == _d("0.000012")
+    assert rounded(_d("0.0000135"), row="b", field_name="f", report=report) == _d("0.000014")
+    assert rounded(_d("2.5"), row="c", field_name="f", report=report) == _d("2.5")
+    assert [(r.row, r.exact, r.stored) for r in report.rounded] == [
+        ("a", _d("0.0000125"), _d("0.000012")),
+        ("b", _d("0.0000135"), _d("0.000014")),
+    ]
+
+
+def test_a_catalog_row_without_a_license_is_unknown_and_not_open_weights():
+    doc = {
+        "name": "No licenses",
+        "currency": "USD",
+        "sources": {"s": "a source"},
+        "api_prices": [
+            {"model": "m", "offer": "s", "output": 1, "cache_write": 1.25},
+            {"model": "n", "offer": "s", "license": "Apache-2.0", "output": 1},
+        ],
+    }
+    version = catalog_import(content=json.dumps(doc).encode(), filename="x.json", actor=None)
+    unknown, apache = ApiOffer.objects.filter(version=version).order_by("model_name")
+    assert (unknown.license, unknown.open_weights) == ("unknown", False)
+    assert unknown.cache_write_per_mtok == _d("1.25")
+    assert (apache.license, apache.open_weights) == ("Apache-2.0", True)
+    assert content_hash(version) != ""
+    exported = json.loads(export_json(version))
+    assert exported["api_prices"][0] == {
+        "model": "m",
+        "offer": "s",
+        "license": "unknown",
+        "output": 1,
+        "cache_write": 1.25,
+    }
+
+
+@pytest.mark.parametrize(
+    ("tiers", "message"),
+    [
+        ({"batch": {"input": 1}, "turbo": {"input": 2}}, "unknown service tier"),
+        ({"batch": {"input": -1}}, "must not be negative"),
+        ({"batch": {}}, "a service tier has one or more of"),
+    ],
+)
+def test_service_tiers_are_checked_on_import(tiers, message):
+    doc = {
+        "name": "Tiers",
+        "currency": "USD",
+        "sources": {"s": "a source"},
+        "api_prices": [{"model": "m", "offer": "s", "output": 1, "service_tiers": tiers}],
+    }
+    with pytest.raises(CatalogImportError) as caught:
+        catalog_import(content=json.dumps(doc).encode(), filename="x.json", actor=None)
+    assert caught.value.errors[0][0] == "api_prices row 1"
+    assert caught.value.errors[0][1].startswith("service_tiers")
+    assert message in caught.value.errors[0][2]
+    assert not CatalogVersion.objects.exists()
+
+
+def test_context_tiers_ascend_and_carry_a_price():
+    doc = {
+        "name": "Tiers",
+        "currency": "USD",
+        "sources": {"s": "a source"},
+        "api_prices": [
+            {
+                "model": "m",
+                "offer": "s",
+                "output": 1,
+                "context_tiers": [
+                    {"above_tokens": 200000, "input": 2},
+                    {"above_tokens": 128000, "input": 3},
+                    {"above_tokens": 300000},
+                ],
+            }
+        ],
+    }
+    with pytest.raises(CatalogImportError) as caught:
+        catalog_import(content=json.dumps(doc).encode(), filename="x.json", actor=None)
+    assert [(field, message[:30]) for _, field, message in caught.value.errors] == [
+        ("context_tiers[2].above_tokens", "tiers ascend from above 0 toke"),
+        ("context_tiers[3]", "a context tier has 'above_toke"),
+    ]
