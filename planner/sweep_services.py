@@ -90,6 +90,10 @@ def sweep_start(
         version=catalog_version,
         default_input_share=None if workload is None else float(workload.input_share),
         default_cached_share=None if workload is None else float(workload.cached_share),
+        default_peak_to_average=None if workload is None else float(workload.peak_to_average),
+        default_availability_target=None
+        if workload is None or workload.availability_target is None
+        else float(workload.availability_target),
     )
     total = grid_size(cleaned)
     bounds = chunk_bounds(total, chunk_size or chunk_points())

@@ -7,12 +7,21 @@ moment (the version is immutable, so this is a faithful copy). `engine_spec` tur
 cleaned spec into the engine's `SweepSpec` without touching the database, which keeps
 chunk tasks free of catalog queries.
 
+A sweep point is the plan at that point: each self-hosted option is snapshotted exactly
+as a plan snapshots an option with the same rows (``plans.snapshot_of`` on unsaved rows:
+the spot rule, instance packing, replica availability, owned finance) and becomes the
+composition's fleet through ``composition._fleet_choice``; API tiers follow the plan's
+``plans._tiers``. The workload's ``peak_to_average`` and ``availability_target`` (the
+sweep's workload, or the request) and the ``lens`` are stored with the spec (schema 2).
+Specs stored before (no ``schema``) keep their basic one-GPU configs.
+
 Errors are `SweepSpecError(field, message)` with a dotted field path
 (``volumes.max``, ``selfhost[1].gpu_offer_id``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -22,8 +31,10 @@ import numpy as np
 
 from planner.engine.api import ApiOffer as EngineApiOffer
 from planner.engine.api import PriceTier
+from planner.engine.compose import FleetChoice, Span
 from planner.engine.errors import ScenarioError
-from planner.engine.fleet import DEFAULT_ANALYSIS_MONTHS
+from planner.engine.fleet import DEFAULT_ANALYSIS_MONTHS, Lens
+from planner.engine.rented import RentedCapacity
 from planner.engine.selfhost import (
     Billing,
     BillingMode,
@@ -43,6 +54,7 @@ from planner.engine.sweep import summarize as summarize
 MAX_POINTS = 1_000_000
 MAX_OPTIONS = 32  # cheapest-option indices are stored as uint8
 MAX_ANALYSIS_MONTHS = 240.0
+SCHEMA = 2  # self-hosted options as plan snapshots; workload facts and lens stored
 AXES = ("volumes", "input_shares", "utilizations")
 TOP_LEVEL_KEYS = {
     *AXES,
@@ -51,9 +63,13 @@ TOP_LEVEL_KEYS = {
     "api_offer_ids",
     "selfhost",
     "analysis_months",
+    "peak_to_average",
+    "availability_target",
+    "lens",
 }
 SELFHOST_KEYS = {
     "gpu_offer_id",
+    "owned_hardware_id",
     "count",
     "tokens_per_second",
     "billing",
@@ -210,25 +226,15 @@ def _dec(value: Decimal | None) -> float | None:
 
 def api_offer_option(offer: Any) -> dict[str, Any]:
     """A pricing.ApiOffer row as the cleaned-spec dict the engine needs."""
-    tiers = []
-    for tier in offer.volume_tiers or []:
-        if not isinstance(tier, dict) or tier.get("output") is None:
-            continue
-        tiers.append(
-            {
-                "from_tokens": float(tier.get("min_mtok") or 0) * 1e6,
-                "input_per_mtok": tier.get("input"),
-                "output_per_mtok": tier["output"],
-            }
-        )
-    tiers.sort(key=lambda t: t["from_tokens"])
+    from planner.bridge.plans import _tiers  # the plan's rule for catalog tiers
+
     return {
         "id": offer.pk,
         "name": f"{offer.model_name} ({offer.provider or offer.source.key})"[:120],
         "input_per_mtok": _dec(offer.input_per_mtok),
         "output_per_mtok": float(offer.output_per_mtok),
         "cached_input_per_mtok": _dec(offer.cached_input_per_mtok),
-        "tiers": [t for t in tiers if t["from_tokens"] > 0],
+        "tiers": _tiers(offer.volume_tiers),
     }
 
 
@@ -237,12 +243,6 @@ def _gpu_hourly(gpu: Any, pricing: str, field: str) -> float:
         if gpu.reserved_hourly is None:
             raise SweepSpecError(field, "this GPU offer has no reserved price")
         return float(gpu.reserved_hourly)
-    if pricing == "spot":
-        if gpu.spot_hourly is not None:
-            return float(gpu.spot_hourly)
-        if gpu.spot_discount is not None:
-            return float(gpu.hourly_range.expected * (1 - gpu.spot_discount))
-        raise SweepSpecError(field, "this GPU offer has no spot price")
     if pricing == "monthly":
         monthly = gpu.monthly_range
         if monthly is None:
@@ -252,7 +252,10 @@ def _gpu_hourly(gpu: Any, pricing: str, field: str) -> float:
 
 
 def selfhost_option(field: str, raw: object, gpu: Any) -> dict[str, Any]:
+    """A self-host request checked against its catalog row (a GPU offer, or owned
+    hardware). Spot prices are resolved with the plan's rule by :func:`_attach_fleets`."""
     obj = _keys(field, raw, SELFHOST_KEYS)
+    owned = "owned_hardware_id" in obj
     count = _integer(f"{field}.count", obj.get("count", 1), minimum=1)
     if count > 1024:
         raise SweepSpecError(f"{field}.count", "must be at most 1024")
@@ -261,12 +264,16 @@ def selfhost_option(field: str, raw: object, gpu: Any) -> dict[str, Any]:
     tps = _number(f"{field}.tokens_per_second", obj["tokens_per_second"])
     if tps <= 0:
         raise SweepSpecError(f"{field}.tokens_per_second", "must be greater than 0")
-    pricing = obj.get("pricing", "on_demand")
-    if pricing not in PRICING_CHOICES:
+    pricing = obj.get("pricing", "owned" if owned else "on_demand")
+    if owned and pricing != "owned":
+        raise SweepSpecError(f"{field}.pricing", "owned hardware is priced as owned")
+    if not owned and pricing not in PRICING_CHOICES:
         raise SweepSpecError(f"{field}.pricing", f"must be one of {', '.join(PRICING_CHOICES)}")
     billing = obj.get("billing", "always_on")
     if billing not in BILLING_CHOICES:
         raise SweepSpecError(f"{field}.billing", f"must be one of {', '.join(BILLING_CHOICES)}")
+    if owned and billing != "always_on":
+        raise SweepSpecError(f"{field}.billing", "owned servers run always on")
     window_hours = None
     if billing == "window":
         if "window_hours" not in obj:
@@ -285,12 +292,18 @@ def selfhost_option(field: str, raw: object, gpu: Any) -> dict[str, Any]:
     one_off = _in_range(
         f"{field}.implementation_one_off", obj.get("implementation_one_off", 0), low=0, high=1e12
     )
-    rate = _gpu_hourly(gpu, pricing, f"{field}.pricing") * count
-    name = obj.get("name") or f"{count * gpu.gpu_count}x {gpu.sku} {pricing.replace('_', '-')}"
+    if owned:
+        rate = None  # the server price and finance come with the snapshot
+        name = obj.get("name") or f"{gpu.name} owned"
+    else:
+        # Spot: from the plan's rule once snapshotted (None until then).
+        rate = None if pricing == "spot" else _gpu_hourly(gpu, pricing, f"{field}.pricing") * count
+        name = obj.get("name") or f"{count * gpu.gpu_count}x {gpu.sku} {pricing.replace('_', '-')}"
     if not isinstance(name, str):
         raise SweepSpecError(f"{field}.name", "must be a string")
     return {
-        "gpu_offer_id": gpu.pk,
+        "owned_hardware_id" if owned else "gpu_offer_id": gpu.pk,
+        "count_given": "count" in obj,
         "name": name.strip()[:120],
         "count": count,
         "tokens_per_second": tps,
@@ -310,13 +323,19 @@ def clean_sweep_spec(
     version: Any,
     default_input_share: float | None = None,
     default_cached_share: float | None = None,
+    default_peak_to_average: float | None = None,
+    default_availability_target: float | None = None,
 ) -> dict[str, Any]:
     """Validate a sweep request against the published catalog `version`.
 
     Offer ids must be rows of that version: anything else (another version's rows,
     private overlays) is refused as unknown.
     """
-    from pricing.models import ApiOffer, GpuOffer  # the adapter is the one bridge to rows
+    from pricing.models import (  # the bridge is the one way to rows
+        ApiOffer,
+        GpuOffer,
+        OwnedHardware,
+    )
 
     obj = _keys("", raw, TOP_LEVEL_KEYS)
     if "volumes" not in obj:
@@ -345,6 +364,18 @@ def clean_sweep_spec(
     cached_share = _in_range(
         "cached_share", obj.get("cached_share", default_cached_share or 0.0), low=0, high=1
     )
+    peak = _in_range(
+        "peak_to_average",
+        obj.get("peak_to_average", default_peak_to_average or 1.0),
+        low=1,
+        high=100,
+    )
+    target = obj.get("availability_target", default_availability_target)
+    if target is not None:
+        target = _in_range("availability_target", target, low=0, high=1)
+    lens = obj.get("lens", Lens.FULL.value)
+    if lens not in (Lens.FULL.value, Lens.MARGINAL.value):
+        raise SweepSpecError("lens", "must be 'full' or 'marginal'")
     hours = _in_range(
         "hours_per_month", obj.get("hours_per_month", version.month_hours), low=1, high=744
     )
@@ -376,23 +407,39 @@ def clean_sweep_spec(
     raw_configs = obj.get("selfhost")
     if not isinstance(raw_configs, list) or not raw_configs:
         raise SweepSpecError("selfhost", "must be a non-empty list of self-host configurations")
-    gpu_ids = []
+    rows: list[tuple[str, int]] = []
     for index, item in enumerate(raw_configs):
         item_obj = _keys(f"selfhost[{index}]", item, SELFHOST_KEYS)
-        if "gpu_offer_id" not in item_obj:
-            raise SweepSpecError(f"selfhost[{index}].gpu_offer_id", "required")
-        gpu_ids.append(
-            _integer(f"selfhost[{index}].gpu_offer_id", item_obj["gpu_offer_id"], minimum=1)
-        )
-    gpus = {g.pk: g for g in GpuOffer.objects.filter(version=version, pk__in=gpu_ids)}
-    configs = []
-    for index, (item, pk) in enumerate(zip(raw_configs, gpu_ids, strict=True)):
-        if pk not in gpus:
+        given = [key for key in ("gpu_offer_id", "owned_hardware_id") if key in item_obj]
+        if len(given) != 1:
             raise SweepSpecError(
-                f"selfhost[{index}].gpu_offer_id",
-                f"GPU offer {pk} is not in catalog version {version.pk}",
+                f"selfhost[{index}].gpu_offer_id", "required (or owned_hardware_id, not both)"
             )
-        configs.append(selfhost_option(f"selfhost[{index}]", item, gpus[pk]))
+        key = given[0]
+        rows.append((key, _integer(f"selfhost[{index}].{key}", item_obj[key], minimum=1)))
+    gpus = {
+        g.pk: g
+        for g in GpuOffer.objects.filter(
+            version=version, pk__in=[pk for key, pk in rows if key == "gpu_offer_id"]
+        )
+    }
+    hardware = {
+        h.pk: h
+        for h in OwnedHardware.objects.filter(
+            version=version, pk__in=[pk for key, pk in rows if key == "owned_hardware_id"]
+        )
+    }
+    configs = []
+    found_rows = []
+    for index, (item, (key, pk)) in enumerate(zip(raw_configs, rows, strict=True)):
+        row = (gpus if key == "gpu_offer_id" else hardware).get(pk)
+        if row is None:
+            what = "GPU offer" if key == "gpu_offer_id" else "owned hardware"
+            raise SweepSpecError(
+                f"selfhost[{index}].{key}", f"{what} {pk} is not in catalog version {version.pk}"
+            )
+        configs.append(selfhost_option(f"selfhost[{index}]", item, row))
+        found_rows.append(row)
 
     if len(api) + len(configs) > MAX_OPTIONS:
         raise SweepSpecError("selfhost", f"a sweep prices at most {MAX_OPTIONS} options in all")
@@ -405,12 +452,17 @@ def clean_sweep_spec(
     for option, name in zip([*api, *configs], names, strict=True):
         option["name"] = name
 
+    workload = {"peak_to_average": peak, "availability_target": target}
+    _attach_fleets(configs, found_rows, version=version, workload=workload)
     cleaned = {
+        "schema": SCHEMA,
         # Ranges stay ranges (a 1M-value list would bloat every chunk task's read).
         **{name: _normal_axis(axes_raw[name]) for name in AXES},
         "cached_share": cached_share,
         "hours_per_month": hours,
         "analysis_months": analysis_months,
+        "workload": workload,
+        "lens": lens,
         "api": api,
         "selfhost": configs,
     }
@@ -419,6 +471,76 @@ def clean_sweep_spec(
     except ScenarioError as exc:  # anything the engine still refuses, with its field
         raise SweepSpecError(exc.field, exc.message) from exc
     return cleaned
+
+
+def _attach_fleets(
+    configs: list[dict[str, Any]],
+    rows: list[Any],
+    *,
+    version: Any,
+    workload: Mapping[str, Any],
+) -> None:
+    """Snapshot each self-hosted option as a plan snapshots an option with these rows.
+
+    The options are unsaved plan rows (as the live preview's), so the plan's own rules
+    apply: the spot price (the offer's, else its discount, else the catalog's), the
+    instance an option packs into, the replica availability, the owned finance.
+    """
+    from planner.bridge.plans import snapshot_of
+    from planner.models import PlanOption, Workload
+
+    options = []
+    for config, row in zip(configs, rows, strict=True):
+        owned = "owned_hardware_id" in config
+        common: dict[str, Any] = {
+            "kind": "selfhost",
+            "name": config["name"],
+            "model_name": config["name"],
+            "tokens_per_second": config["tokens_per_second"],
+            "billing_mode": config["billing"],
+            "window_hours": config["window_hours"],
+            "utilization": 1.0,  # the grid's utilization is each point's headroom
+            "hidden_multiplier": config["hidden_multiplier"],
+            "other_monthly": config["hidden_monthly"],
+            "implementation_one_off": config["implementation_one_off"],
+            "labor_hours_per_month": 0,
+        }
+        if owned:
+            count = config["count"] if config["count_given"] else None
+            options.append(
+                PlanOption(**common, rent_mode="owned", owned_hardware=row, gpu_count=count)
+            )
+        else:
+            rent_mode = "on_demand" if config["pricing"] == "monthly" else config["pricing"]
+            options.append(
+                PlanOption(
+                    **common,
+                    rent_mode=rent_mode,
+                    gpu_offer=row,
+                    gpu_count=config["count"] * (row.gpu_count or 1),
+                )
+            )
+    peak = workload["peak_to_average"]
+    target = workload["availability_target"]
+    facts = Workload(
+        name="sweep",
+        tokens_per_month=0,
+        peak_to_average=peak,
+        availability_target=target,
+    )
+    try:
+        snaps = snapshot_of(workload=facts, version=version, organization=None, options=options)
+    except ScenarioError as exc:
+        raise SweepSpecError(f"selfhost.{exc.field}", exc.message) from exc
+    for index, (config, snap) in enumerate(zip(configs, snaps["options"], strict=True)):
+        config["fleet"] = snap["selfhost"]
+        if config["pricing"] == "spot":
+            hourly = snap["selfhost"]["pricing"]["hourly"]  # per replica, [low, high]
+            config["rate"] = (hourly[0] + hourly[1]) / 2.0
+        try:
+            _fleet(config, workload).fleet  # noqa: B018 - refuse what cannot be placed now
+        except ScenarioError as exc:
+            raise SweepSpecError(f"selfhost[{index}].{exc.field}", exc.message) from exc
 
 
 # --- cleaned spec -> engine -------------------------------------------------------------
@@ -432,6 +554,25 @@ def _pricing(config: Mapping[str, Any]) -> Pricing:
         "monthly": FlatMonthly,
     }
     return builders[config["pricing"]](config["rate"])
+
+
+def _fleet(config: Mapping[str, Any], workload: Mapping[str, Any]) -> FleetChoice:
+    """A schema-2 self-host option as the composition's fleet (the plan's conversion)."""
+    from planner.bridge.composition import _fleet_choice
+
+    snap = {"name": config["name"], "selfhost": config["fleet"], "p99_latency_s": None}
+    facts = {"peak_to_average": workload["peak_to_average"], "task_success_rates": {}}
+    choice = _fleet_choice(snap, facts, {})
+    fleet = choice.fleet
+    if config["pricing"] == "monthly" and isinstance(fleet, RentedCapacity):
+        # The catalog's monthly price of the replica, per instance as the plan packs it.
+        per_instance = config["rate"] * fleet.gpus_per_instance / fleet.serving.gpus_per_replica
+        choice = dataclasses.replace(
+            choice,
+            fleet=dataclasses.replace(fleet, pricing=FlatMonthly(per_instance)),
+            price=Span.of(per_instance),
+        )
+    return choice
 
 
 def engine_spec(cleaned: Mapping[str, Any]) -> SweepSpec:
@@ -453,6 +594,27 @@ def engine_spec(cleaned: Mapping[str, Any]) -> SweepSpec:
         )
         for o in cleaned["api"]
     )
+    volumes, shares, utilizations = (
+        np.asarray(axis_values(name, cleaned[name]), dtype=np.float64) for name in AXES
+    )
+    # Specs stored before issue 10 carry no analysis period: the default.
+    months = float(cleaned.get("analysis_months", DEFAULT_ANALYSIS_MONTHS))
+    if cleaned.get("schema") == SCHEMA:
+        workload = cleaned["workload"]
+        return SweepSpec(
+            volumes=volumes,
+            input_shares=shares,
+            utilizations=utilizations,
+            api_offers=offers,
+            selfhost_configs=tuple(_fleet(c, workload) for c in cleaned["selfhost"]),
+            cached_share=cleaned["cached_share"],
+            hours_per_month=cleaned["hours_per_month"],
+            analysis_months=months,
+            peak_to_average=workload["peak_to_average"],
+            availability_target=workload["availability_target"],
+            lens=Lens(cleaned["lens"]),
+        )
+    # Stored before schema 2: basic one-GPU configs, priced as they were.
     configs = tuple(
         SelfHostConfig(
             pricing=_pricing(c),
@@ -468,20 +630,15 @@ def engine_spec(cleaned: Mapping[str, Any]) -> SweepSpec:
     )
     one_offs = tuple(float(c.get("implementation_one_off", 0.0)) for c in cleaned["selfhost"])
     return SweepSpec(
-        volumes=np.asarray(axis_values("volumes", cleaned["volumes"]), dtype=np.float64),
-        input_shares=np.asarray(
-            axis_values("input_shares", cleaned["input_shares"]), dtype=np.float64
-        ),
-        utilizations=np.asarray(
-            axis_values("utilizations", cleaned["utilizations"]), dtype=np.float64
-        ),
+        volumes=volumes,
+        input_shares=shares,
+        utilizations=utilizations,
         api_offers=offers,
         selfhost_configs=configs,
         cached_share=cleaned["cached_share"],
         hours_per_month=cleaned["hours_per_month"],
-        # Specs stored before issue 10 carry neither key: no one-offs, the default period.
         one_off_costs=one_offs if any(one_offs) else (),
-        analysis_months=cleaned.get("analysis_months", DEFAULT_ANALYSIS_MONTHS),
+        analysis_months=months,
     )
 
 

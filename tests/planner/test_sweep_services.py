@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from unittest import mock
@@ -13,7 +14,7 @@ from accounts.models import AuditEvent
 from planner import sweep_services
 from planner.bridge.sweeps import SweepSpecError, engine_spec
 from planner.engine.api import api_monthly_cost
-from planner.engine.selfhost import selfhost_monthly_cost
+from planner.engine.compose import fleet_cost
 from planner.models import Sweep, SweepChunk, SweepStatus
 from tests.factories import WorkloadFactory, sweep_catalog_version, sweep_spec_for
 
@@ -41,6 +42,13 @@ def grid(sweep):
         return {key: archive[key] for key in archive.files}
 
 
+def at_utilization(option, utilization):
+    """The plan-shaped fleet at a grid point: the utilization is its headroom."""
+    fleet = option.fleet
+    serving = dataclasses.replace(fleet.serving, headroom=utilization)
+    return dataclasses.replace(option, fleet=dataclasses.replace(fleet, serving=serving))
+
+
 def test_eager_sweep_completes_and_matches_scalar_engine(cast, version):
     sweep = start(cast, version)
     sweep.refresh_from_db()
@@ -60,10 +68,10 @@ def test_eager_sweep_completes_and_matches_scalar_engine(cast, version):
         costs = [
             api_monthly_cost(o, tokens_per_month=volume, input_share=share) for o in spec.api_offers
         ] + [
-            selfhost_monthly_cost(
-                c.with_utilization(float(spec.utilizations[u])), tokens_per_month=volume
-            )
-            for c in spec.selfhost_configs
+            fleet_cost(
+                at_utilization(f, float(spec.utilizations[u])), volume, spec.scenario()
+            ).monthly
+            for f in spec.fleets
         ]
         assert names[data["cheapest"][v, s, u]] == names[int(np.argmin(costs))]
         for o in range(2):
