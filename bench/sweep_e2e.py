@@ -72,6 +72,8 @@ def start_worker() -> subprocess.Popen:
             "prefork",
             "--without-gossip",
             "--without-mingle",
+            "--queues",
+            "sweeps",
             "--loglevel",
             "WARNING",
         ],

@@ -220,7 +220,16 @@ CELERY_TASK_TIME_LIMIT = 180
 CELERY_TASK_ROUTES = {
     "tracking.deliver_webhook": {"queue": "notifications"},
     "accounts.tasks.password_reset_send": {"queue": "notifications"},
+    # Sweeps have workers of their own: a big grid never holds a slot other work needs.
+    "planner.sweep_chunk_compute": {"queue": "sweeps"},
+    "planner.sweep_finalize": {"queue": "sweeps"},
 }
+# Per organization: sweeps queued or running at once, grid points started a day
+# (planner/sweep_admission.py).
+SWEEPS_ACTIVE_PER_ORGANIZATION = env.int("SWEEPS_ACTIVE_PER_ORGANIZATION", default=2)
+SWEEP_POINTS_PER_DAY_PER_ORGANIZATION = env.int(
+    "SWEEP_POINTS_PER_DAY_PER_ORGANIZATION", default=10_000_000
+)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 600,

@@ -18,6 +18,7 @@ from accounts.mixins import OrgMemberMixin, TenantObjectMixin
 from planner import sweep_selectors, sweep_services
 from planner.bridge.sweeps import SweepSpecError
 from planner.models import Sweep, Workload
+from planner.sweep_admission import SweepQuotaError
 from planner.sweep_downloads import (
     RETRY_AFTER_SECONDS,
     DownloadLimitError,
@@ -130,6 +131,11 @@ class SweepCreateView(OrgMemberMixin, FormView):
             message = exc.message if target != "spec" else f"{exc.field}: {exc.message}"
             form.add_error(target, message)
             return self.form_invalid(form)
+        except SweepQuotaError as exc:
+            form.add_error(None, str(exc))
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
         messages.success(self.request, f"Sweep queued: {sweep.total_points:,} points.")
         return redirect("planner:sweep_detail", pk=sweep.pk)
 

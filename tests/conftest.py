@@ -30,6 +30,14 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _generous_sweep_quotas(settings):
+    # Tests start sweeps freely (most stay queued: their chunks never run); the quotas
+    # have their own tests (tests/planner/test_sweep_admission.py), which set them.
+    settings.SWEEPS_ACTIVE_PER_ORGANIZATION = 1_000
+    settings.SWEEP_POINTS_PER_DAY_PER_ORGANIZATION = 10**12
+
+
+@pytest.fixture(autouse=True)
 def _system_scope_for_test_code():
     """Test code creates and inspects rows of any organization freely. Requests made
     through the test client or the live server run through TenantScopeMiddleware, which

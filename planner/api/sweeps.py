@@ -31,6 +31,7 @@ from planner.api.serializers import (
 )
 from planner.bridge.sweeps import SweepSpecError
 from planner.models import Sweep, SweepStatus
+from planner.sweep_admission import SweepQuotaError
 from planner.sweep_downloads import (
     CONTENT_TYPES,
     RETRY_AFTER_SECONDS,
@@ -45,6 +46,12 @@ DOWNLOAD_ACTIONS = ("results_csv", "results_parquet")
 class SweepHasNoResults(Conflict):
     default_detail = "This sweep ended without results."
     default_code = "no_results"
+
+
+class SweepQuotaReached(APIException):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_detail = "The organization is at one of its sweep quotas."
+    default_code = "sweep_quota"
 
 
 class TooManyDownloads(APIException):
@@ -82,9 +89,17 @@ def _download_schema(media_type: str) -> Any:
     retrieve=extend_schema(summary="One sweep: status and progress (done / total, percent)"),
     create=extend_schema(
         summary="Start a sweep (priced in chunks in the background)",
+        description="An organization has a few sweeps queued or running at once and a "
+        "number of grid points a day; a start beyond either is a 429 `sweep_quota` saying "
+        "which, and nothing is saved.",
         parameters=[IDEMPOTENCY_HEADER],
         request=SweepCreateSerializer,
-        responses={201: SweepDetailSerializer},
+        responses={
+            201: SweepDetailSerializer,
+            (429, "application/json"): OpenApiResponse(
+                ErrorSerializer, description="At a sweep quota of the organization."
+            ),
+        },
     ),
 )
 class SweepViewSet(
@@ -141,6 +156,8 @@ class SweepViewSet(
         except SweepSpecError as exc:
             field = exc.field if exc.field in TOP_LEVEL_FIELDS else f"spec.{exc.field}"
             raise ValidationError({field: [exc.message]}) from None
+        except SweepQuotaError as exc:
+            raise SweepQuotaReached(str(exc)) from None
         sweep = Sweep.objects.defer("result", "summary").get(pk=sweep.pk)
         return Response(SweepDetailSerializer(sweep).data, status=status.HTTP_201_CREATED)
 

@@ -31,13 +31,13 @@ def real_worker(settings):
     app.conf.task_always_eager = False
     app.conf.broker_url = broker
     try:
-        # The queues the Procfile's worker and notifications processes consume.
+        # The queues the Procfile's worker, sweeps and notifications processes consume.
         with start_worker(
             app,
             pool="solo",
             perform_ping_check=False,
             shutdown_timeout=10,
-            queues=["celery", "notifications"],
+            queues=["celery", "sweeps", "notifications"],
         ):
             yield app
     finally:

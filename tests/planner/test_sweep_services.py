@@ -184,11 +184,12 @@ def test_workload_shares_are_the_defaults(cast, version):
 
 @pytest.fixture
 def queued(cast, version):
-    """A 60-point sweep in 9 chunks whose tasks were not sent (we run them by hand)."""
+    """A 60-point sweep in 9 chunks whose tasks are not sent (we run them by hand): neither
+    the first chunks at the start nor the next one each recorded chunk queues."""
     with mock.patch.object(sweep_services, "enqueue_chunks"):
         sweep = start(cast, version)
-    assert sweep.status == SweepStatus.QUEUED
-    return sweep
+        assert sweep.status == SweepStatus.QUEUED
+        yield sweep
 
 
 def run_all(sweep):

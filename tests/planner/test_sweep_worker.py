@@ -47,7 +47,8 @@ def broker():
     app.conf.task_always_eager = False
     app.conf.broker_url = broker_url()
     with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge("celery")
+        for queue in ("celery", "sweeps"):
+            conn.default_channel.queue_purge(queue)
     try:
         yield app
     finally:
@@ -56,7 +57,14 @@ def broker():
 
 @pytest.fixture
 def real_worker(broker):
-    with start_worker(broker, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+    # The queues of the Procfile's worker and sweeps processes.
+    with start_worker(
+        broker,
+        pool="solo",
+        perform_ping_check=False,
+        shutdown_timeout=10,
+        queues=["celery", "sweeps"],
+    ):
         yield broker
 
 
@@ -156,7 +164,7 @@ WORKER_SCRIPT = textwrap.dedent(
     # Redeliver unacknowledged messages of a dead worker after 1 s, not 10 min.
     app.conf.broker_transport_options = {"visibility_timeout": 1}
     app.worker_main(["worker", "--pool", "solo", "--without-gossip", "--without-mingle",
-                     "--loglevel", "WARNING"])
+                     "--queues", "celery,sweeps", "--loglevel", "WARNING"])
     """
 )
 
