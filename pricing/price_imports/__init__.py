@@ -69,16 +69,17 @@ class ImportReport:
         return {kind: len(names) for kind, names in sorted(self.skipped.items())}
 
     def summary(self) -> str:
-        """One paragraph, kept in the version's notes."""
+        """One paragraph, kept in the version's notes. Names no file: the same content under
+        another name is the same version (the notes are part of the content hash)."""
         skipped = ", ".join(f"{n} {kind}" for kind, n in self.skipped_counts.items())
         return (
-            f"Imported from {self.filename} ({self.format}): {self.api_offers} API offers, "
+            f"Imported by the {self.format} importer: {self.api_offers} API offers, "
             f"{self.gpu_offers} GPU offers; not imported: {skipped or 'none'}; "
             f"{len(self.rounded)} values rounded half-to-even to {MAX_DECIMAL_PLACES} places."
         )
 
     def as_text(self) -> str:
-        lines = [self.summary()]
+        lines = [f"{self.filename}:", self.summary()]
         for kind, names in sorted(self.skipped.items()):
             lines.append(f"Not imported, {kind} ({len(names)}): {', '.join(names)}")
         if self.fields_not_carried:

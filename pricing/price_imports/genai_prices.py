@@ -72,9 +72,9 @@ def convert(
         raise CatalogImportError(errors)
     report.api_offers = len(rows)
     doc = {
-        "name": f"genai-prices ({filename})"[:200],
+        "name": "genai-prices",
         "currency": "USD",
-        "sources": {SOURCE_KEY: f"pydantic genai-prices data, file {filename}"},
+        "sources": {SOURCE_KEY: "pydantic genai-prices data (prices/data.json)"},
         "api_prices": rows,
     }
     return doc, report

@@ -81,9 +81,9 @@ def convert(content: bytes, *, filename: str) -> tuple[dict[str, Any], ImportRep
         raise CatalogImportError(errors)
     report.api_offers = len(rows)
     doc = {
-        "name": f"LiteLLM model prices ({filename})"[:200],
+        "name": "LiteLLM model prices",
         "currency": "USD",
-        "sources": {SOURCE_KEY: f"LiteLLM model price map, file {filename}"},
+        "sources": {SOURCE_KEY: "LiteLLM model price map (model_prices_and_context_window.json)"},
         "api_prices": rows,
     }
     return doc, report

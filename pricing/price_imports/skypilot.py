@@ -85,9 +85,9 @@ def convert(
         for r in rows
     ]
     doc = {
-        "name": f"SkyPilot GPU catalog ({filename})"[:200],
+        "name": "SkyPilot GPU catalog",
         "currency": "USD",
-        "sources": {SOURCE_KEY: f"SkyPilot catalog layout, file {filename}"},
+        "sources": {SOURCE_KEY: "SkyPilot catalog layout (vms.csv)"},
         "api_prices": [],
         "cloud_gpus": rows,
     }

@@ -194,6 +194,12 @@ def test_importing_the_same_file_twice_makes_no_second_version():
     assert not second.created
     assert CatalogVersion.objects.count() == 1
     assert first.content_hash == second.content_hash != ""
+    # The content decides, not the file's name.
+    renamed, renamed_report = catalog_import_prices(
+        content=_read(LITELLM), filename="prices.json", price_format="litellm", actor=None
+    )
+    assert renamed.pk == first.pk
+    assert not renamed_report.created
     # A published version with that content is the same content too.
     catalog_version_publish(version=first, actor=None)
     third, third_report = _import(LITELLM)
