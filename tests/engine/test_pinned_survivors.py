@@ -408,7 +408,7 @@ def test_sweep_breakeven_exactly_at_capacity_is_reachable() -> None:
         selfhost_configs=(config,),
         hours_per_month=1000.0 / 36.0,
     )
-    capacity = spec.prepared().capacity[0, 0]
+    capacity = spec.prepared().planned[0, 0]  # one replica at the peak (peak 1)
     assert capacity == pytest.approx(100e6)
     grid = evaluate_chunk(spec, 0, 1).breakeven
     # $1,000 / $10 per 1M = 100M = capacity: reachable
