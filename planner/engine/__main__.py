@@ -114,10 +114,20 @@ Grid spec:
                           "hidden_monthly"?, "hidden_multiplier"?,
                           "implementation_one_off"? (spread over analysis_months)}
   analysis_months  period one-off costs are spread over (default 36)
+  peak_to_average  the workload's peak hour over its average (default 1): sizes replicas
+  availability_target  optional, e.g. 0.999: spares (and regions) priced as a plan does,
+                 each replica up 99% of the time
+  lens           "full" (default) or "marginal" (leaves out staff and one-offs)
   start, stop    optional: only grid points [start, stop) (volume-major, utilization fastest)
 
+Each point is priced as a plan / quote prices that scenario (the engine's composition):
+a self-host option is a fleet of one-GPU replicas, each planned at the point's
+utilization of its tokens_per_second, replicas = max(1, ceil(volume x peak_to_average /
+replica capacity)). Without the three keys above the figures are those of before.
+
 CSV columns: volume, input_share, utilization, api:<name>..., selfhost:<name>...,
-replicas:<name>..., cheapest (money in dollars and cents).
+replicas:<name>... (needed at the peak, spares not counted), cheapest (money in dollars
+and cents).
 
 Example:
   echo '{"volumes": {"start": 1e7, "stop": 1e10, "num": 4, "scale": "log"},

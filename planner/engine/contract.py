@@ -778,6 +778,9 @@ _SWEEP_FIELDS: dict[str, Check] = {
     "start": _index,
     "stop": _index,
     "analysis_months": _positive,
+    "peak_to_average": _multiplier,
+    "availability_target": _share,
+    "lens": _lens,
 }
 
 
@@ -816,6 +819,9 @@ def parse_sweep(data: object) -> SweepRequest:
         hours_per_month=values.get("hours_per_month", HOURS_PER_MONTH),
         one_off_costs=one_offs if any(one_offs) else (),
         analysis_months=values.get("analysis_months", DEFAULT_ANALYSIS_MONTHS),
+        peak_to_average=values.get("peak_to_average", 1.0),
+        availability_target=values.get("availability_target"),
+        lens=values.get("lens", Lens.FULL),
     )
     start = values.get("start", 0)
     stop = values.get("stop", spec.size)

@@ -374,6 +374,24 @@ def test_sweep_rows() -> None:
     assert rows[3][3:] == ["56250.00", "4320.00", "3", "a100"]
 
 
+def test_sweep_workload_keys_size_the_fleet_as_a_plan() -> None:
+    """peak_to_average, availability_target and lens are optional; without them the CSV is
+    what it was (test_sweep_rows), with them each point is the composition's."""
+    rows = list(sweep_rows(parse_sweep(dict(SWEEP, peak_to_average=4.0))))
+    # A replica carries 3.888B tokens (1,500 tok/s x 720 h x 3,600 s), 0.972B at a peak of
+    # 4: 1B tokens need two.
+    assert rows[2][3:] == ["5625.00", "2880.00", "2", "a100"]
+    reserved = list(
+        sweep_rows(parse_sweep(dict(SWEEP, peak_to_average=4.0, availability_target=0.999)))
+    )
+    assert float(reserved[2][4]) > 2880.0  # spares for 99.9% with 99% replicas
+    assert reserved[2][5] == "2"  # replicas needed; the spares are priced, not counted
+    for key, value in (("lens", "gross"), ("peak_to_average", 0.5), ("availability_target", 2)):
+        with pytest.raises(ScenarioError) as error:
+            parse_sweep(dict(SWEEP, **{key: value}))
+        assert error.value.field == key
+
+
 def test_sweep_chunk_bounds_and_names() -> None:
     request = parse_sweep(dict(SWEEP, start=1, stop=2))
     assert len(list(sweep_rows(request))) == 2
