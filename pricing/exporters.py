@@ -86,9 +86,14 @@ def version_document(version: CatalogVersion) -> dict[str, Any]:
                 for t in o.volume_tiers
             ]
         if o.service_tiers:
-            row["service_tiers"] = {
-                name: {k: fmt.decimal_value(prices[k]) for k in fmt.TIER_PRICE_KEYS if k in prices}
-                for name, prices in o.service_tiers.items()
+            row["service_tiers"] = {  # jsonb keeps no key order: the format's order
+                name: {
+                    k: fmt.decimal_value(o.service_tiers[name][k])
+                    for k in fmt.TIER_PRICE_KEYS
+                    if k in o.service_tiers[name]
+                }
+                for name in fmt.SERVICE_TIERS
+                if name in o.service_tiers
             }
         if o.context_tiers:
             row["context_tiers"] = [

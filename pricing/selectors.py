@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from accounts.models import Organization
+from pricing import catalog_format as fmt
 from pricing.models import (
     ApiOffer,
     CatalogVersion,
@@ -100,6 +101,11 @@ class ApiPrice:
     is_private: bool = False
     is_overridden: bool = False
     notes: str = ""
+    cache_write_per_mtok: Decimal | None = None
+    # What the catalog holds beyond the base prices, for display (the engine does not
+    # price them yet): service tiers by name, context tiers by threshold in tokens.
+    service_tier_names: tuple[str, ...] = ()
+    context_tier_thresholds: tuple[int, ...] = ()
 
     @property
     def output_only(self) -> bool:
@@ -153,6 +159,9 @@ def _api_price(offer: ApiOffer, currency: str) -> ApiPrice:
         currency=offer.currency or currency,
         params_total_b=offer.params_total_b,
         params_active_b=offer.params_active_b,
+        cache_write_per_mtok=offer.cache_write_per_mtok,
+        service_tier_names=tuple(t for t in fmt.SERVICE_TIERS if t in offer.service_tiers),
+        context_tier_thresholds=tuple(t["above_tokens"] for t in offer.context_tiers),
     )
 
 

@@ -665,3 +665,19 @@ def test_context_tiers_ascend_and_carry_a_price():
         ("context_tiers[2].above_tokens", "tiers ascend from above 0 toke"),
         ("context_tiers[3]", "a context tier has 'above_toke"),
     ]
+
+
+def test_the_catalog_page_shows_cache_write_and_which_tiers_an_offer_has(cast):
+    version, _ = _import(LITELLM)
+    catalog_version_publish(version=version, actor=None)
+    url = reverse("pricing:catalog_detail", args=[version.pk])
+    client = cast.client_for(cast.viewer)
+    text = client.get(url, {"q": "claude-sonnet-4-5"}).content.decode()
+    assert "Cache write" in text
+    row = text[text.index("<td>claude-sonnet-4-5</td>") :].split("</tr>")[0]
+    cells = [c.split("</td>")[0] for c in row.split('<td class="num">')[1:]]
+    assert cells == ["3.00", "15.00", "0.30", "3.75"]
+    assert "also batch</span>" in row
+    text = client.get(url, {"q": "gemini-2.5-pro"}).content.decode()
+    row = text[text.index("<td>gemini-2.5-pro</td>") :].split("</tr>")[0]
+    assert "also batch, priority, flex; above 200,000 tokens" in row
