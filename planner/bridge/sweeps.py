@@ -531,6 +531,13 @@ def _attach_fleets(
     try:
         snaps = snapshot_of(workload=facts, version=version, organization=None, options=options)
     except ScenarioError as exc:
+        # Name the option at fault: snapshot them one by one (only on this path).
+        for index, option in enumerate(options):
+            try:
+                snapshot_of(workload=facts, version=version, organization=None, options=[option])
+            except ScenarioError as one:
+                field = "pricing" if one.field == "rent_mode" else one.field
+                raise SweepSpecError(f"selfhost[{index}].{field}", one.message) from one
         raise SweepSpecError(f"selfhost.{exc.field}", exc.message) from exc
     for index, (config, snap) in enumerate(zip(configs, snaps["options"], strict=True)):
         config["fleet"] = snap["selfhost"]

@@ -19,7 +19,7 @@ import pytest
 from planner import services
 from planner.bridge.composition import evaluate
 from planner.bridge.plans import build_inputs
-from planner.bridge.sweeps import clean_sweep_spec, engine_spec
+from planner.bridge.sweeps import SweepSpecError, clean_sweep_spec, engine_spec
 from planner.engine.sweep import breakeven_grid, evaluate_chunk
 from tests.factories import OrganizationFactory, WorkloadFactory
 
@@ -32,6 +32,10 @@ UTILIZATION = 0.6
 
 @pytest.fixture
 def catalog():
+    return make_catalog(spot_discount=True)
+
+
+def make_catalog(*, spot_discount: bool):
     from pricing.models import (
         ApiOffer,
         Catalog,
@@ -84,12 +88,13 @@ def catalog():
         hourly="2.5",
         source=source,
     )
-    EngineFigure.objects.create(
-        version=version,
-        section=FigureSection.SPOT_DISCOUNT,
-        value_low=Decimal("0.5"),
-        value_high=Decimal("0.7"),
-    )
+    if spot_discount:
+        EngineFigure.objects.create(
+            version=version,
+            section=FigureSection.SPOT_DISCOUNT,
+            value_low=Decimal("0.5"),
+            value_high=Decimal("0.7"),
+        )
     hardware = OwnedHardware.objects.create(
         version=version,
         name="8x H100 server",
@@ -197,3 +202,26 @@ def test_a_sweep_point_equals_the_plan_at_that_point(catalog):
                 assert value == row["tokens_per_month"]
             elif not row["reachable"]:
                 assert math.isnan(value)
+
+
+def test_spot_without_any_price_or_discount_names_the_option():
+    # No spot price, no discount on the offer, none catalog-wide: the plan refuses too.
+    version, tiered, _cheap, gpu, hardware = make_catalog(spot_discount=False)
+    request = {
+        "volumes": [TOKENS],
+        "api_offer_ids": [tiered.pk],
+        "selfhost": [
+            {"owned_hardware_id": hardware.pk, "count": 8, "tokens_per_second": 9000},
+            {"gpu_offer_id": gpu.pk, "pricing": "spot", "tokens_per_second": 1800},
+        ],
+    }
+    with pytest.raises(SweepSpecError) as error:
+        clean_sweep_spec(request, version=version)
+    assert error.value.field == "selfhost[1].pricing"
+    assert "no spot price or discount" in error.value.message
+    request["selfhost"] = [
+        {"owned_hardware_id": hardware.pk, "tokens_per_second": 9000, "billing": "window"}
+    ]
+    with pytest.raises(SweepSpecError) as error:
+        clean_sweep_spec(request, version=version)
+    assert error.value.field == "selfhost[0].billing"
