@@ -84,3 +84,28 @@ def lens_label(key: str) -> str:
 
 def milestone_label(key: str) -> str:
     return MILESTONE_LABELS.get(key, key.replace("_", " "))
+
+
+# Option kinds, rent modes and billing modes as pages name them (stored as keys).
+OPTION_KIND_LABELS = {"api": "API", "selfhost": "self-host", "hybrid": "hybrid"}
+RENT_MODE_LABELS = {
+    "on_demand": "on demand",
+    "spot": "spot",
+    "reserved": "reserved",
+    "owned": "owned",
+}
+BILLING_MODE_LABELS = {
+    "always_on": "always on",
+    "window": "business hours",
+    "scale_to_zero": "scale to zero",
+}
+KEY_WORDS = {
+    "kind": OPTION_KIND_LABELS,
+    "rent_mode": RENT_MODE_LABELS,
+    "billing_mode": BILLING_MODE_LABELS,
+}
+
+
+def key_words(group: str, key: str) -> str:
+    """The words for a stored key of ``group`` (``kind``, ``rent_mode``, ``billing_mode``)."""
+    return KEY_WORDS[group].get(key, str(key).replace("_", " "))

@@ -16,7 +16,7 @@ from django import template
 
 from formatting import format_money, format_rate, format_tokens, money_spec
 from planner import wording
-from planner.labels import LINE_LABELS, lens_label, line_label
+from planner.labels import LINE_LABELS, key_words, lens_label, line_label
 
 register = template.Library()
 
@@ -319,3 +319,9 @@ def milestone_text(milestone: dict[str, Any]) -> str:
 @register.filter
 def reserve_note(depth: dict[str, Any]) -> str:
     return wording.reserve_note(depth)
+
+
+@register.filter
+def words(key: str, group: str) -> str:
+    """``{{ option.rent_mode|words:"rent_mode" }}``: a stored key in words (planner.labels)."""
+    return key_words(group, key)

@@ -82,7 +82,7 @@ def test_plan_page_shows_each_shaped_figure_beside_its_option(cast, shaped_plan)
         assert f'<td class="num">{part}</td>' in html
     # the recommendation badge sits on the cheapest option, at $519.00
     recommended = re.search(
-        r"<strong>([^<]*)</strong> <span class=\"badge\">api</span> "
+        r"<strong>([^<]*)</strong> <span class=\"badge\">API</span> "
         r'<span class="badge good">recommended</span>',
         html,
     )
