@@ -324,6 +324,13 @@ class SelfHostForm(forms.Form):
         label="Throughput (output tok/s)",
         help_text="Empty: the best matching catalog profile.",
     )
+    private_throughput_profile = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="…or your own benchmark",
+        help_text="A benchmark your organization imported (Catalogs, Your benchmarks): its "
+        "output tok/s is the replica's throughput.",
+    )
     utilization = forms.DecimalField(
         min_value=Decimal("0.01"),
         max_value=1,
@@ -451,9 +458,14 @@ class SelfHostForm(forms.Form):
     def depth_fields(self) -> list[Any]:
         return [self[name] for name in self.DEPTH_FIELDS]
 
-    def __init__(self, *args: Any, version: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, version: Any, organization: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from pricing.models import GpuOffer, HiddenCost, OwnedHardware
+        from pricing.models import GpuOffer, HiddenCost, OwnedHardware, PrivateThroughputProfile
+
+        profiles = PrivateThroughputProfile.objects.none()
+        if organization is not None:
+            profiles = PrivateThroughputProfile.objects.for_org(organization)
+        self.fields["private_throughput_profile"].queryset = profiles
 
         self.fields["gpu_offer"].queryset = GpuOffer.objects.filter(version=version).select_related(
             "source"
@@ -508,6 +520,7 @@ class SelfHostForm(forms.Form):
             "billing_mode": data["billing_mode"],
             "window_hours": data.get("window_hours"),
             "tokens_per_second": data.get("tokens_per_second"),
+            "private_throughput_profile": data.get("private_throughput_profile"),
             "utilization": data["utilization"],
             "hidden_costs": list(data.get("hidden_costs") or []),
             "hidden_multiplier": data.get("hidden_multiplier"),

@@ -161,7 +161,11 @@ class PlanCreateView(OrgMemberMixin, TemplateView):
     def _forms(self, version: Any) -> tuple[PlanForm, Any]:
         data = self.request.POST if self.request.method == "POST" else None
         form = PlanForm(data, organization=self.organization, version=version)
-        formset = SelfHostFormSet(data, form_kwargs={"version": version}, prefix="selfhost")
+        formset = SelfHostFormSet(
+            data,
+            form_kwargs={"version": version, "organization": self.organization},
+            prefix="selfhost",
+        )
         return form, formset
 
     def _render(self, version: Any, form: PlanForm, formset: Any, status: int = 200):
