@@ -281,7 +281,7 @@ def test_the_five_questions_are_listed_with_their_answers():
 
 
 def test_stored_results_hold_keys_with_words_and_no_sentences(cast, reference_version):
-    seen = {"reasons": set(), "lines": set(), "milestones": set(), "lenses": set()}
+    seen = {"reasons": set(), "lines": set(), "milestones": set(), "lenses": set(), "skip": set()}
     for plan in _plans(cast, reference_version):
         results = services.plan_compute(plan=plan, actor=cast.owner).results
         assert results["schema"] == 2
@@ -315,6 +315,7 @@ def test_stored_results_hold_keys_with_words_and_no_sentences(cast, reference_ve
                 seen["lines"].add(line["key"])
                 assert line["key"] in LINE_LABELS, line["key"]
             if "reserve_skipped" in depth:
+                seen["skip"].add(depth["reserve_skipped"])
                 assert depth["reserve_skipped"] in RESERVE_SKIPPED
             for be in option["breakevens"]:
                 assert breakeven_text(option["name"], be)
@@ -329,6 +330,7 @@ def test_stored_results_hold_keys_with_words_and_no_sentences(cast, reference_ve
     assert {"excluded_compliance", "under_50m_per_day", "five_questions"} <= seen["reasons"]
     assert {"reserve", "depreciation", "cheap_route", "premium_api", "api"} <= seen["lines"]
     assert {"rented_beats_api", "owned_beats_api"} & seen["milestones"]
+    assert seen["skip"] == set(RESERVE_SKIPPED)
 
 
 def test_no_page_shows_an_identifier(cast, reference_version, client):
@@ -348,6 +350,9 @@ def test_no_page_shows_an_identifier(cast, reference_version, client):
             assert "Recommendation" in text
             assert "Break-even: " in text
             assert_reads_as_words(text, f"{plan.name} {name}")
+            if plan.name == "Private and marginal" and name != "report":
+                assert RESERVE_SKIPPED["scale_to_zero_no_reserve"] in text
+                assert "Lens: Marginal: leaves out depreciation" in text
         assert owner.post(reverse("planner:plan_share", args=[plan.pk]), {}).status_code == 302
         link = PlanShareLink.objects.filter(plan=plan).latest("pk")
         shared = client.get(reverse("planner:shared_plan", args=[link.token]))
