@@ -436,6 +436,7 @@ def plan_option_rows(plan: Any) -> list[Any]:
             "private_gpu_offer__replaces",
             "owned_hardware",
             "throughput_profile",
+            "private_throughput_profile",
         ).prefetch_related("hidden_costs")
     )
 

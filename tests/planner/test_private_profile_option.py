@@ -90,3 +90,47 @@ def test_option_clean_refuses_another_orgs_profile(cast, reference_version):
         )
     assert "private_throughput_profile" in str(caught.value)
     assert not Plan.objects.exists()
+
+
+def _plan_with(org, version, throughput: list[dict]) -> Plan:
+    return services.plan_create(
+        organization=org,
+        actor=None,
+        name=f"Plan {len(throughput)} {throughput[0]}",
+        workload=WorkloadFactory(organization=org),
+        catalog_version=version,
+        options=[
+            {
+                "kind": "selfhost",
+                "model_name": "Llama 3.1 8B",
+                "gpu_offer": gpu_offer(version),
+                **figure,
+            }
+            for figure in throughput
+        ],
+    )
+
+
+def test_snapshot_reads_private_profiles_in_the_same_queries(cast, reference_version):
+    """A plan whose options name benchmarks is read in as many queries as one whose options
+    give tokens/s: the profiles come with the options (select_related), not one by one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from planner.bridge.plans import build_inputs
+
+    profiles = [private_profile_in(cast.org, name=f"Run {n}") for n in range(3)]
+    own = _plan_with(
+        cast.org, reference_version, [{"private_throughput_profile": p} for p in profiles]
+    )
+    explicit = _plan_with(cast.org, reference_version, [{"tokens_per_second": 1250}] * 3)
+    counts = []
+    for plan in (explicit, own):
+        plan = Plan.objects.select_related("workload", "catalog_version", "organization").get(
+            pk=plan.pk
+        )
+        with CaptureQueriesContext(connection) as captured:
+            inputs = build_inputs(plan)
+        counts.append(len(captured))
+    assert [o["selfhost"]["throughput"]["planning"] for o in inputs["options"]] == [1250.0] * 3
+    assert counts[1] == counts[0]
