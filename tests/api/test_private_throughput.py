@@ -131,7 +131,9 @@ def test_another_throughput_gives_another_cost(api, cast, reference_version):
 def test_malformed_file_is_400_naming_the_field_nothing_written(api, cast, change, message):
     doc = json.loads(VLLM_BENCHMARK_FILE.read_bytes())
     change(doc)
-    error = assert_error(_upload(api("owner"), json.dumps(doc).encode()), 400, "validation_error", "file")
+    error = assert_error(
+        _upload(api("owner"), json.dumps(doc).encode()), 400, "validation_error", "file"
+    )
     assert error["fields"]["file"] == [message]
     assert not PrivateThroughputProfile.objects.filter(organization=cast.org).exists()
 
@@ -182,3 +184,15 @@ def test_outsider_cannot_see_or_use_the_profile(api, cast, reference_version):
     )
     error = assert_error(response, 400, "validation_error")
     assert "private_throughput_profile" in json.dumps(error["fields"])
+
+
+def test_list_queries_do_not_grow_with_profiles(api, cast, django_assert_max_num_queries):
+    client = api("viewer")
+    private_profile_in(cast.org, name="First")
+    client.get(URL)  # warm the token cache
+    with django_assert_max_num_queries(8) as few:
+        assert len(client.get(URL).json()["results"]) == 1
+    for n in range(5):
+        private_profile_in(cast.org, name=f"More {n}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(client.get(URL).json()["results"]) == 6

@@ -67,3 +67,16 @@ def test_viewer_cannot_import(cast):
     assert response.status_code == 403
     assert not PrivateThroughputProfile.objects.for_org(cast.org).exists()
     assert "Import a benchmark" not in cast.client_for(cast.viewer).get(URL).content.decode()
+
+
+def test_page_queries_do_not_grow_with_profiles(cast, django_assert_max_num_queries):
+    client = cast.client_for(cast.viewer)
+    private_profile_in(cast.org, name="First")
+    client.get(URL)
+    with django_assert_max_num_queries(30) as few:
+        client.get(URL)
+    for n in range(5):
+        private_profile_in(cast.org, name=f"More {n}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(URL)
+    assert page.content.decode().count("More ") == 5
