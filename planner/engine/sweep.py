@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -72,8 +72,10 @@ SelfHostOption = SelfHostConfig | FleetChoice
 # is priced by its affine form in machines (see _FleetTable); with a reserve every count
 # is priced exactly.
 EXACT_COUNTS_PER_CHUNK = 4_096
-# Break-even blocks: at most this many (share x replica step) cells at a time.
+# Break-even blocks: at most this many (share x replica step) cells at a time, over at
+# most this many shares.
 BREAKEVEN_BLOCK_CELLS = 1 << 20
+BREAKEVEN_ROWS = 4_096
 
 
 def _axis(name: str, values: Sequence[float] | FloatArray) -> FloatArray:
@@ -310,6 +312,7 @@ class _FleetTable:
         self.replicas_per_unit = one.replicas_per_unit
         self.units_per_replica = one.units_per_replica
         self._affine: tuple[float, float] | None = None
+        self._dense: FloatArray = np.empty(0)
 
     def exact(self, n: int) -> float:
         found = self.memo.get(n)
@@ -323,6 +326,14 @@ class _FleetTable:
             assert cost.replicas == n, "a volume of every replica count"
             found = self.memo[n] = cost.monthly
         return found
+
+    def upto(self, count: int) -> FloatArray:
+        """``F(1) .. F(count)`` as an array (cached and grown as needed)."""
+        dense = self._dense
+        if dense.size < count:
+            grown = np.array([self.exact(n) for n in range(dense.size + 1, count + 1)])
+            dense = self._dense = np.concatenate((dense, grown))
+        return dense[:count]
 
     def units(self, n: IntArray) -> IntArray:
         return -(-n // self.replicas_per_unit) * self.units_per_replica
@@ -517,22 +528,96 @@ def breakeven_grid(spec: SweepSpec) -> FloatArray:
             first = np.concatenate(([0.0], last[:-1] + 1))
             live = first <= last
             counts, first, last = counts[live], first[live], last[live]
-            fleet = table.costs(counts)
-            block = max(1, BREAKEVEN_BLOCK_CELLS // max(1, counts.size))
+            if not counts.size:
+                continue
+            fleet = table.upto(int(counts[-1]))[counts - 1]
+            cheapest = float(fleet.min())
             for o in range(n_o):
-                for low in range(0, n_s, block):
-                    rows = np.arange(low, min(low + block, n_s))
-                    api = _api_at(prep, o, rows, np.broadcast_to(last, (rows.size, last.size)))
-                    wins = _no_more(fleet[None, :], api)
-                    found = wins.any(axis=1)
-                    if not found.any():
-                        continue
-                    at = np.argmax(wins, axis=1)[found]
-                    out[rows[found], j, o, c] = _first_token(
-                        prep, o, rows[found], fleet[at], first[at], last[at]
+                # Only shares whose API bill at the limit reaches the cheapest fleet can
+                # cross at all (the bill only grows with volume).
+                end = np.full(n_s, last[-1])
+                maybe = np.flatnonzero(
+                    _no_more(np.full(n_s, cheapest), _api_at(prep, o, np.arange(n_s), end))
+                )
+                price = _flat_price(prep, o)
+                for low in range(0, maybe.size, BREAKEVEN_ROWS):
+                    rows = maybe[low : low + BREAKEVEN_ROWS]
+                    at = (
+                        _first_step(prep, o, rows, fleet, last)
+                        if price is None
+                        else _first_flat_step(prep, o, rows, fleet, last, price[rows])
                     )
+                    found = at >= 0
+                    if found.any():
+                        step = at[found]
+                        out[rows[found], j, o, c] = _first_token(
+                            prep, o, rows[found], fleet[step], first[step], last[step]
+                        )
     spec._prepared["breakeven"] = out
     return out
+
+
+def _flat_price(prep: _Prepared, offer: int) -> FloatArray | None:
+    """The blended price per 1M at every share of an offer without tiers (else None)."""
+    for column, index in enumerate(prep.flat_offers):
+        if index == offer:
+            return prep.flat_prices[:, column]
+    return None
+
+
+def _first_flat_step(
+    prep: _Prepared,
+    offer: int,
+    shares: IntArray,
+    fleet: FloatArray,
+    last: FloatArray,
+    price: FloatArray,
+) -> IntArray:
+    """:func:`_first_step` for a flat price: step ``n`` wins about where the price reaches
+    ``F(n) / last token``, so the running minimum of that ratio locates it at once; the
+    exact test confirms it (and the step before it loses), else the scan decides."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(last > 0, fleet * TOKENS_PER_MTOK / last, np.inf)
+    lowest = np.minimum.accumulate(ratio)  # non-increasing
+    guess = np.searchsorted(-lowest, -price, side="left")  # first step with lowest <= price
+    found = np.full(shares.size, -1, dtype=np.int64)
+    inside = guess < last.size
+    at = np.minimum(guess, last.size - 1)
+    wins_at = _no_more(fleet[at], _api_at(prep, offer, shares, last[at]))
+    before = np.maximum(at - 1, 0)
+    wins_before = (at > 0) & _no_more(fleet[before], _api_at(prep, offer, shares, last[before]))
+    sure = inside & wins_at & ~wins_before
+    found[sure] = at[sure]
+    # No step even close: none wins. The exact test forgives 1e-13 of the larger figure,
+    # so the ratio that decides it is taken with that slack (a fleet of a few 1e-13
+    # dollars wins against a free API).
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slack = np.maximum(0.0, fleet - 1e-13 * np.maximum(1.0, fleet))
+        lenient = np.where(last > 0, slack * TOKENS_PER_MTOK / last, np.inf).min()
+    none = ~inside & (lenient > price * (1 + 1e-9))
+    unsure = ~sure & ~none
+    if unsure.any():
+        found[unsure] = _first_step(prep, offer, shares[unsure], fleet, last)
+    return found
+
+
+def _first_step(
+    prep: _Prepared, offer: int, shares: IntArray, fleet: FloatArray, last: FloatArray
+) -> IntArray:
+    """Per share, the first replica step whose last token wins (-1: none), scanning the
+    steps in growing blocks and dropping the shares already decided."""
+    found = np.full(shares.size, -1, dtype=np.int64)
+    open_ = np.arange(shares.size)
+    start, width = 0, 16
+    while open_.size and start < last.size:
+        stop = min(start + width, last.size)
+        ends = np.broadcast_to(last[start:stop], (open_.size, stop - start))
+        wins = _no_more(fleet[None, start:stop], _api_at(prep, offer, shares[open_], ends))
+        hit = wins.any(axis=1)
+        found[open_[hit]] = start + np.argmax(wins[hit], axis=1)
+        open_ = open_[~hit]
+        start, width = stop, min(width * 2, max(16, BREAKEVEN_BLOCK_CELLS // max(1, open_.size)))
+    return found
 
 
 def _first_token(
@@ -544,11 +629,67 @@ def _first_token(
     high: FloatArray,
 ) -> FloatArray:
     """First whole token in ``[low, high]`` where the API costs no less than ``fleet``
-    (it does at ``high``), by bisection on every row at once."""
+    (it does at ``high``): a flat bill's inverse when the exact test confirms it, else a
+    bisection on every row at once."""
+    wins = _wins_rows(prep, offer, shares, fleet)
+    # The inverse of the bill, confirmed: wins there, and not a token before.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        guess = np.clip(np.ceil(_tokens_for_spend(prep, offer, shares, fleet)), low, high)
+    guess = np.where(np.isfinite(guess), guess, high)
+    # Rounding may put the inverse a token either side: test the token before it too.
+    near = [np.clip(guess + shift, low, high) for shift in (-2.0, -1.0, 0.0, 1.0)]
+    won = [wins(v) for v in near]
+    out = np.full(guess.shape, np.nan)
+    for before, (at, wins_at) in zip(won, zip(near[1:], won[1:], strict=True), strict=False):
+        first = np.isnan(out) & wins_at & ((at <= low) | ~before)
+        out[first] = at[first]
+    rest = np.isnan(out)
+    if not rest.any():
+        return out
+    out[rest] = _bisect(_wins_rows(prep, offer, shares[rest], fleet[rest]), low[rest], high[rest])
+    return out
+
+
+def _tokens_for_spend(
+    prep: _Prepared, offer: int, shares: IntArray, spend: FloatArray
+) -> FloatArray:
+    """:func:`~planner.engine.api.api_tokens_for_spend` per row (inf: never reached); a
+    guess the exact test then confirms."""
+    price = _flat_price(prep, offer)
+    if price is not None:
+        return spend * TOKENS_PER_MTOK / price[shares]
+    for index, starts, ends, prices in prep.tiered:
+        if index == offer:
+            rows = prices[shares]  # (rows, K)
+            width = np.where(np.isfinite(ends), ends - starts, 0.0)
+            cost = width[None, :] * rows / TOKENS_PER_MTOK
+            spent = np.concatenate((np.zeros((rows.shape[0], 1)), np.cumsum(cost, axis=1)), 1)
+            found = np.full(spend.shape, np.inf)
+            for k in range(starts.size - 1, -1, -1):
+                reach = (rows[:, k] > 0) & (spent[:, k] <= spend)
+                reach &= ~np.isfinite(ends[k]) | (spend <= spent[:, k + 1])
+                found = np.where(
+                    reach, starts[k] + (spend - spent[:, k]) * TOKENS_PER_MTOK / rows[:, k], found
+                )
+            return found
+    raise AssertionError(offer)
+
+
+def _wins_rows(
+    prep: _Prepared, offer: int, shares: IntArray, fleet: FloatArray
+) -> Callable[[FloatArray], NDArray[np.bool_]]:
+    """Does each row's fleet cost no more than its API bill at these volumes?"""
 
     def wins(volumes: FloatArray) -> NDArray[np.bool_]:
         return _no_more(fleet, _api_at(prep, offer, shares, volumes))
 
+    return wins
+
+
+def _bisect(
+    wins: Callable[[FloatArray], NDArray[np.bool_]], low: FloatArray, high: FloatArray
+) -> FloatArray:
+    """First whole token in ``[low, high]`` where ``wins`` (it does at ``high``)."""
     at_low = wins(low)
     below = low.copy()  # unless the answer is low itself, it is in (below, above]
     above = high.copy()

@@ -335,3 +335,22 @@ def test_an_unreachable_target_names_the_field() -> None:
     with pytest.raises(ScenarioError) as error:
         evaluate_chunk(spec, 0, 1)
     assert error.value.field == "availability_target"
+
+
+def test_a_nearly_free_fleet_breaks_even_with_a_free_api_at_zero() -> None:
+    # The crossing test forgives 1e-13 of the larger figure, so a fleet of 1e-15 dollars
+    # costs no more than a free API from the first token, in the plan and in the sweep.
+    free = ApiOffer(output_per_mtok=0.0, name="free")
+    tiny = SelfHostConfig(FlatMonthly(1e-15), 1000, name="tiny")
+    spec = SweepSpec([1e9], [0.5], [1.0], (free,), (tiny,))
+    found = compose(
+        dataclasses.replace(
+            scenario_at(spec, volume=1e9, share=0.5, utilization=1.0, offers=(0,), fleets=()),
+            options=(ApiChoice(name="free", offer=free), spec.fleets[0]),
+            limit_tokens=int(breakeven_limits(spec)[0]),
+            search_crossings=True,
+        )
+    )
+    assert found.milestones is not None
+    assert found.milestones.pair("tiny", "free").volume == 0
+    assert breakeven_grid(spec)[0, 0, 0, 0] == 0
