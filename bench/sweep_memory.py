@@ -119,9 +119,15 @@ def run(shape: tuple[int, int, int], n_api: int, n_selfhost: int, chunk: int) ->
             )
         )
     after_chunks = peak_mb()
+    skip = getattr(services, "skip_unstored_breakeven", None)
+    if skip is not None:  # what sweep_finalize does first
+        skip(spec)
     summary = services.summarize(spec, chunks)
     archive = services._result_archive(
-        spec, summary.cheapest, services.reduced_costs(spec), summary.breakeven
+        spec,
+        summary.cheapest,
+        getattr(services, "reduced_cost_parts", services.reduced_costs)(spec),
+        summary.breakeven,
     )
     return {
         "points": spec.size,

@@ -9,10 +9,12 @@ transaction that marks a chunk done.
 from __future__ import annotations
 
 import io
+import itertools
 import logging
+import zipfile
 import zlib
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -45,6 +47,7 @@ DEFAULT_CHUNK_POINTS = 125_000
 MAP_MAX_ROWS = 24  # volumes shown in the summary's cheapest-option map
 MAP_MAX_COLUMNS = 12  # utilizations shown
 FRONTIER_JSON_LIMIT = 400
+REDUCED_COSTS_BLOCK_POINTS = 65_536
 BREAKEVEN_MAX_ENTRIES = 4_000_000  # beyond this the archive leaves the break-even table out
 
 
@@ -253,42 +256,79 @@ def _sampled(size: int, most: int) -> np.ndarray:
     return np.unique(np.linspace(0, size - 1, min(size, most)).round().astype(np.int64))
 
 
-def reduced_costs(spec: SweepSpec) -> dict[str, np.ndarray]:
-    """Per-option costs without repeating what does not vary.
+def reduced_cost_parts(spec: SweepSpec) -> Iterator[tuple[str, np.ndarray]]:
+    """Per-option costs without repeating what does not vary, one array at a time.
 
     API costs depend on (volume, share) only, self-host on (volume, utilization) only:
-    two small engine sweeps with the other axis pinned give them exactly.
+    two small engine sweeps with the other axis pinned give them exactly. Each is priced in
+    blocks (one engine call over a million volumes holds several times its result) and
+    handed over before the next is built, so the archive can be written one array at a time.
     """
     v, s, u = spec.shape
+    n_o = len(spec.api_offers)
+    n_c = len(spec.option_names) - n_o
     by_share = spec.with_axes(utilizations=spec.utilizations[:1])
     by_util = spec.with_axes(input_shares=spec.input_shares[:1])
-    api = evaluate_chunk(by_share, 0, by_share.size, with_breakeven=False)
-    api_monthly = api.api_monthly.reshape(v, s, -1)
-    sh = evaluate_chunk(by_util, 0, by_util.size, with_breakeven=False)
-    return {
-        "api_monthly": api_monthly,
-        "selfhost_monthly": sh.selfhost_monthly.reshape(v, u, -1),
-        "replicas": sh.replicas.reshape(v, u, -1).astype(np.int64),
-    }
+    api_monthly = np.empty((v, s, n_o))
+    for a, b in chunk_bounds(by_share.size, REDUCED_COSTS_BLOCK_POINTS):
+        block = evaluate_chunk(by_share, a, b, with_breakeven=False)
+        api_monthly.reshape(-1, n_o)[a:b] = block.api_monthly
+    yield "api_monthly", api_monthly
+    del api_monthly
+    for name in ("selfhost_monthly", "replicas"):
+        out = np.empty((v, u, n_c), dtype=np.float64 if name == "selfhost_monthly" else np.int64)
+        for a, b in chunk_bounds(by_util.size, REDUCED_COSTS_BLOCK_POINTS):
+            block = evaluate_chunk(by_util, a, b, with_breakeven=False)
+            out.reshape(-1, n_c)[a:b] = getattr(block, name)
+        yield name, out
+        del out
+
+
+def reduced_costs(spec: SweepSpec) -> dict[str, np.ndarray]:
+    """`reduced_cost_parts` as one dict."""
+    return dict(reduced_cost_parts(spec))
+
+
+def skip_unstored_breakeven(spec: SweepSpec) -> bool:
+    """Beyond `BREAKEVEN_MAX_ENTRIES` the archive leaves the break-even grid out, so do not
+    build it: `summarize` reads the grid from the spec's per-spec cache, which gets an empty
+    one here instead of shares x utilizations x offers x configs in float64 (512 MB at
+    4 x 500 x 500 with 16 + 16 options, 2 GB at 1 x 1,000 x 1,000). True if skipped."""
+    n_s, n_u = spec.input_shares.size, spec.utilizations.size
+    n_o = len(spec.api_offers)
+    entries = n_s * n_u * n_o * (len(spec.option_names) - n_o)
+    if entries <= BREAKEVEN_MAX_ENTRIES:
+        return False
+    spec._prepared["breakeven"] = np.full((0, 0, 0, 0), np.nan)
+    return True
 
 
 def _result_archive(
-    spec: SweepSpec, cheapest: np.ndarray, costs: Mapping[str, np.ndarray], breakeven: np.ndarray
-) -> bytes:
-    arrays: dict[str, np.ndarray] = {
+    spec: SweepSpec,
+    cheapest: np.ndarray,
+    costs: Mapping[str, np.ndarray] | Iterable[tuple[str, np.ndarray]],
+    breakeven: np.ndarray,
+) -> memoryview:
+    """The stored grid: an ``.npz`` archive (what ``np.savez_compressed`` writes), written
+    one array at a time so a large grid's cost arrays are never all in memory at once."""
+    small: dict[str, np.ndarray] = {
         "volumes": spec.volumes,
         "input_shares": spec.input_shares,
         "utilizations": spec.utilizations,
         "option_names": np.array(spec.option_names, dtype=str),
         "n_api": np.array(len(spec.api_offers)),
         "cheapest": cheapest.astype(np.uint8),
-        **costs,
     }
-    if breakeven.size <= BREAKEVEN_MAX_ENTRIES:
-        arrays["breakeven"] = breakeven.astype(np.float32)
+    if 0 < breakeven.size <= BREAKEVEN_MAX_ENTRIES:
+        small["breakeven"] = breakeven.astype(np.float32)
+    parts = costs.items() if isinstance(costs, Mapping) else costs
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, **arrays)
-    return buffer.getvalue()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, array in itertools.chain(small.items(), parts):
+            with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
+            del array
+    return buffer.getbuffer()  # not a copy of a file that can be 100 MB
 
 
 def _summary_json(spec: SweepSpec, summary: Any, cheapest: np.ndarray) -> dict[str, Any]:
@@ -368,9 +408,10 @@ def sweep_finalize(*, sweep_id: int) -> bool:
             )
             for a, b, blob in blobs
         ]
+        skip_unstored_breakeven(spec)
         summary = summarize(spec, chunks)  # checks the chunks cover the grid exactly once
         cheapest = summary.cheapest
-        archive = _result_archive(spec, cheapest, reduced_costs(spec), summary.breakeven)
+        archive = _result_archive(spec, cheapest, reduced_cost_parts(spec), summary.breakeven)
         sweep.summary = _summary_json(spec, summary, cheapest)
         sweep.result = archive
         sweep.result_bytes = len(archive)

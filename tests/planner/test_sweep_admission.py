@@ -154,3 +154,47 @@ def test_every_chunk_is_queued_once_and_the_sweep_finishes(
     sweep.refresh_from_db()
     assert sweep.status == SweepStatus.SUCCEEDED
     assert sweep.done_points == 60
+
+
+# --- a worker's memory ------------------------------------------------------------------------
+
+
+def test_finalizing_builds_the_break_even_grid_only_when_the_archive_keeps_it(
+    cast, version, queue, django_capture_on_commit_callbacks, monkeypatch
+):
+    from planner.sweep_selectors import sweep_grid
+
+    built = []
+    summarize = sweep_services.summarize
+
+    def watching_summarize(spec, chunks):
+        summary = summarize(spec, chunks)
+        built.append(summary.breakeven.size)
+        return summary
+
+    monkeypatch.setattr(sweep_services, "summarize", watching_summarize)
+
+    def run(sweep):
+        position = 0
+        while position < len(queue):
+            sweep_id, index = queue[position]
+            position += 1
+            with django_capture_on_commit_callbacks(execute=True):
+                sweep_services.sweep_chunk_run(sweep_id=sweep_id, index=index)
+        sweep.refresh_from_db()
+        assert sweep.status == SweepStatus.SUCCEEDED
+        return sweep_grid(sweep=sweep)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        small = start(cast.org, version)
+    assert run(small)["breakeven"].shape == (4, 5, 2, 2)  # kept: built
+    assert built == [80]
+
+    # Past the archive's bound (shares x utilizations x offers x configs entries) the grid is
+    # neither built nor stored: a worker never holds gigabytes of it.
+    monkeypatch.setattr(sweep_services, "BREAKEVEN_MAX_ENTRIES", 79)
+    queue.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        large = start(cast.org, version, name="Large")
+    assert "breakeven" not in run(large)
+    assert built == [80, 0]
