@@ -99,13 +99,20 @@ BILLING_MODE_LABELS = {
     "window": "business hours",
     "scale_to_zero": "scale to zero",
 }
+# Schema-1 results' reliability scenarios (``reliability.by_option[].name``).
+RELIABILITY_SCENARIOS = {
+    "api": "API",
+    "selfhost_single_region": "single region",
+    "selfhost_multi_region": "multi-region",
+}
 KEY_WORDS = {
     "kind": OPTION_KIND_LABELS,
     "rent_mode": RENT_MODE_LABELS,
     "billing_mode": BILLING_MODE_LABELS,
+    "reliability": RELIABILITY_SCENARIOS,
 }
 
 
 def key_words(group: str, key: str) -> str:
-    """The words for a stored key of ``group`` (``kind``, ``rent_mode``, ``billing_mode``)."""
-    return KEY_WORDS[group].get(key, str(key).replace("_", " "))
+    """The words for a stored key of ``group`` (a key of ``KEY_WORDS``)."""
+    return KEY_WORDS.get(group, {}).get(key, str(key).replace("_", " "))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -29,7 +30,7 @@ from planner.labels import (
     REASON_LABELS,
     RESERVE_SKIPPED,
 )
-from planner.models import PlanShareLink
+from planner.models import Comparison, PlanShareLink
 from planner.wording import (
     REASON_SENTENCES,
     breakeven_text,
@@ -382,3 +383,36 @@ def test_the_page_names_each_question_and_its_answer(cast, reference_version):
     assert "Deep fine-tuning needed? yes" in text
     assert "Data must stay in your network (VPC)? no" in text
     assert "An open model reaches 95% of the required accuracy? yes" in text
+
+
+STORED_V1 = json.loads((Path(__file__).parent / "data" / "comparisons_v1.json").read_text())
+
+
+@pytest.mark.parametrize("stored", STORED_V1, ids=[s["name"] for s in STORED_V1])
+def test_schema_1_results_keep_their_sentences_and_read_as_words(cast, reference_version, stored):
+    plan = make_plan(cast.org, cast.owner, reference_version)
+    results = stored["results"]
+    comparison = Comparison.objects.create(
+        organization=cast.org,
+        plan=plan,
+        number=1,
+        catalog_version=reference_version,
+        tokens_per_month=round(results["tokens_per_month"]),
+        recommended_option=results["recommendation"]["option"] or "",
+        inputs=stored["inputs"],
+        results=results,
+    )
+    html = (
+        cast.client_for(cast.viewer)
+        .get(reverse("planner:comparison_detail", args=[comparison.pk]))
+        .content.decode()
+    )
+    text = re.sub(r"\s+", " ", visible_text(html))
+    for reason in results["recommendation"]["reasons"]:
+        assert reason["message"] in text
+    for option in results["options"]:
+        for be in option.get("breakevens") or []:
+            assert be["reason"] in text
+    if results["reliability"]["by_option"]:
+        assert " — single region " in text
+    assert_reads_as_words(text, stored["name"])
