@@ -4,6 +4,12 @@ Run: OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 .venv/bin/python bench/engine_swee
 
 A grid point is one (volume, input share, utilization) with every API offer and every
 self-host config priced at it, the replicas step applied and the cheapest option picked.
+
+Then a 1M-point sweep (100 volumes x 101 shares x 100 utilizations) timed from a fresh
+spec, twice: with the basic configs, and with the composition's fleet model in full
+(peak-to-average 1.5, a 99.9% availability target, multi-GPU replicas packed into 8-GPU
+spot instances, an owned 8-GPU server): the chunk (replica-count tables priced on first
+use) and the break-even grid (once per spec) separately.
 """
 
 from __future__ import annotations
@@ -22,13 +28,24 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from planner.engine.api import ApiOffer, PriceTier, api_monthly_cost  # noqa: E402
+from planner.engine.compose import FleetChoice, OwnedFleet, Span  # noqa: E402
+from planner.engine.fleet import Serving  # noqa: E402
+from planner.engine.owned import ServerFinance  # noqa: E402
+from planner.engine.rented import RentedCapacity  # noqa: E402
 from planner.engine.selfhost import (  # noqa: E402
     FlatMonthly,
     OnDemandRate,
     SelfHostConfig,
+    SpotRate,
     selfhost_cost,
 )
-from planner.engine.sweep import SweepSpec, chunk_bounds, evaluate_chunk, point_axes  # noqa: E402
+from planner.engine.sweep import (  # noqa: E402
+    SweepSpec,
+    breakeven_grid,
+    chunk_bounds,
+    evaluate_chunk,
+    point_axes,
+)
 
 OFFERS = (
     ApiOffer(input_per_mtok=1.25, output_per_mtok=10.0, name="GPT-5"),
@@ -47,6 +64,61 @@ CONFIGS = (
     SelfHostConfig(OnDemandRate(3.5), 2243, hidden_multiplier=1.5, name="H100 x1.5"),
 )
 CHUNK = 1_000_000
+_SPOT = RentedCapacity(
+    pricing=SpotRate(hourly=16.0),
+    serving=Serving(tokens_per_second=2400, gpus_per_replica=2),
+    gpus_per_instance=8,
+    hidden_multiplier=1.3,
+    other_monthly=1500,
+    implementation_one_off=20_000,
+    name="H100 x2 spot",
+)
+_OWNED = ServerFinance(
+    server_price=250_000,
+    gpus_per_server=8,
+    installation_per_server=2_000,
+    cost_of_capital=0.08,
+    maintenance_per_year=0.05,
+    server_base_watts=1_500,
+    gpu_tdp_watts=700,
+    pue=1.3,
+    usd_per_kwh=0.12,
+    facilities_per_server_monthly=300,
+    name="8x H100 owned",
+)
+FLEETS = (
+    CONFIGS[0],
+    FleetChoice("H100 x2 spot", _SPOT, Span.of(16.0), Span.of(2400.0), Span.of(1500.0)),
+    FleetChoice(
+        "8x H100 owned",
+        OwnedFleet(_OWNED, Serving(tokens_per_second=9000, gpus_per_replica=8)),
+        Span.of(250_000.0),
+        Span.of(9000.0),
+        Span.of(0.0),
+    ),
+)
+
+
+def million(*, fleet_model: bool) -> SweepSpec:
+    """A fresh 1.01M-point spec (no tables priced yet)."""
+    axes = (np.geomspace(1e6, 1e11, 100), np.linspace(0.0, 1.0, 101), np.linspace(0.1, 1.0, 100))
+    if not fleet_model:
+        return SweepSpec(*axes, OFFERS, CONFIGS)
+    return SweepSpec(*axes, OFFERS, FLEETS, peak_to_average=1.5, availability_target=0.999)
+
+
+def timed_million(*, fleet_model: bool, repeats: int = 3) -> tuple[float, float]:
+    """(chunk seconds, break-even seconds), best of ``repeats``, each from a fresh spec."""
+    chunk = breakeven = float("inf")
+    for _ in range(repeats):
+        spec = million(fleet_model=fleet_model)
+        began = time.perf_counter()
+        evaluate_chunk(spec, 0, spec.size, with_breakeven=False)
+        middle = time.perf_counter()
+        breakeven_grid(spec)
+        chunk = min(chunk, middle - began)
+        breakeven = min(breakeven, time.perf_counter() - middle)
+    return chunk, breakeven
 
 
 def spec_of(volumes: int, shares: int, utilizations: int) -> SweepSpec:
@@ -98,6 +170,12 @@ def main() -> None:
     print(f"             (extrapolated to {big.size:,} points: {big.size / scalar_rate:,.0f} s)")
     print(f"speedup: {vector_rate / scalar_rate:,.0f}x")
     print(f"cheapest option agrees on the small grid: {check == scalar_cheapest}")
+    for fleet_model, label in ((False, "basic configs"), (True, "fleet model")):
+        chunk, breakeven = timed_million(fleet_model=fleet_model)
+        print(
+            f"1.01M points, {label}: chunk {chunk:.3f} s ({1.01 / chunk:.1f} M points/s), "
+            f"break-even grid {breakeven:.3f} s, total {chunk + breakeven:.3f} s"
+        )
 
 
 if __name__ == "__main__":

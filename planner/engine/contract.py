@@ -845,7 +845,7 @@ def sweep_rows(request: SweepRequest, *, chunk_size: int = 100_000) -> Iterator[
     names = spec.option_names
     for start in range(request.start, request.stop, chunk_size):
         stop = min(start + chunk_size, request.stop)
-        chunk = evaluate_chunk(spec, start, stop)
+        chunk = evaluate_chunk(spec, start, stop, with_breakeven=False)  # not in the CSV
         volume, share, utilization = point_axes(spec, start, stop)
         for i in range(stop - start):
             yield [

@@ -487,6 +487,23 @@ def _api_at(prep: _Prepared, offer: int, shares: IntArray, volumes: FloatArray) 
     raise AssertionError(offer)
 
 
+def _api_grid(prep: _Prepared, offer: int, shares: IntArray, volumes: FloatArray) -> FloatArray:
+    """:func:`_api_at` at the same volumes for every share, shape (shares, volumes): the
+    billed tokens of each tier are worked out once per volume (the same figures)."""
+    for column, index in enumerate(prep.flat_offers):
+        if index == offer:
+            price: FloatArray = prep.flat_prices[shares, column][:, None]
+            return volumes[None, :] * price / TOKENS_PER_MTOK
+    for index, starts, ends, prices in prep.tiered:
+        if index == offer:
+            total = np.zeros((shares.size, volumes.size))
+            for k in range(starts.size):
+                billed = np.clip(np.minimum(volumes, ends[k]) - starts[k], 0.0, None)
+                total += billed[None, :] * prices[shares, k][:, None] / TOKENS_PER_MTOK
+            return total
+    raise AssertionError(offer)
+
+
 def _no_more(fleet: FloatArray, api: FloatArray) -> NDArray[np.bool_]:
     """:func:`~planner.engine.crossover.costs_no_more`, elementwise."""
     scale = np.maximum(np.maximum(1.0, np.abs(fleet)), np.abs(api))
@@ -611,8 +628,8 @@ def _first_step(
     start, width = 0, 16
     while open_.size and start < last.size:
         stop = min(start + width, last.size)
-        ends = np.broadcast_to(last[start:stop], (open_.size, stop - start))
-        wins = _no_more(fleet[None, start:stop], _api_at(prep, offer, shares[open_], ends))
+        bills = _api_grid(prep, offer, shares[open_], last[start:stop])
+        wins = _no_more(fleet[None, start:stop], bills)
         hit = wins.any(axis=1)
         found[open_[hit]] = start + np.argmax(wins[hit], axis=1)
         open_ = open_[~hit]
