@@ -28,10 +28,13 @@ from planner.sweep_downloads import (
 EXAMPLE_SPEC_HELP = (
     'JSON: "volumes" (tokens/month), "input_shares", "utilizations" — each a list of values '
     'or {"min", "max", "step"} / {"min", "max", "num", "scale": "linear"|"log"}; '
-    '"api_offer_ids"; "selfhost": [{"gpu_offer_id", "count", "tokens_per_second", '
-    '"pricing": "on_demand"|"reserved"|"spot"|"monthly", "billing": "always_on"|"window", '
-    '"window_hours", "hidden_monthly", "hidden_multiplier", "name"}]; optional '
-    '"cached_share", "hours_per_month". At most 1,000,000 points.'
+    '"api_offer_ids"; "selfhost": [{"gpu_offer_id" (or "owned_hardware_id"), "count", '
+    '"tokens_per_second", "pricing": "on_demand"|"reserved"|"spot"|"monthly", '
+    '"billing": "always_on"|"window", "window_hours", "hidden_monthly", '
+    '"hidden_multiplier", "implementation_one_off", "name"}]; optional "cached_share", '
+    '"hours_per_month", "analysis_months", "peak_to_average" and "availability_target" '
+    '(the workload\'s by default), "lens": "full"|"marginal". Each point is priced as '
+    "a plan with those inputs. At most 1,000,000 points."
 )
 
 
