@@ -13,6 +13,8 @@ seconds, ``completed``, ``total_input_tokens``, ``total_output_tokens``,
 and per-request lists ``input_lens``, ``output_lens``, ``ttfts``, ``itls``,
 ``generated_texts``, ``errors``). The file does not name the GPU: the uploader does.
 
+Also GuideLLM's report JSON (one run of it chosen): see `parse_guidellm_report`.
+
 The whole file is checked before anything is returned: the first bad field raises.
 """
 
@@ -22,11 +24,12 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 VLLM_SERVING = "vllm_benchmark_serving"
+GUIDELLM_REPORT = "guidellm_report"
 
 MAX_BYTES = 50 * 1024 * 1024  # the per-request lists of a long run are large
 LATENCY_METRICS = ("ttft", "tpot", "itl", "e2el")
@@ -73,20 +76,23 @@ class BenchmarkFigures:
 
 
 def _number(
-    doc: dict[str, Any], key: str, *, required: bool, positive: bool = False
+    doc: dict[str, Any], key: str, *, required: bool, positive: bool = False, name: str = ""
 ) -> float | None:
+    name = name or key
     if key not in doc or doc[key] is None:
         if required:
-            raise BenchmarkFileError(key, "is missing.")
+            raise BenchmarkFileError(name, "is missing.")
         return None
     value = doc[key]
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise BenchmarkFileError(key, f"must be a number, not {type(value).__name__}.")
+        raise BenchmarkFileError(name, f"must be a number, not {type(value).__name__}.")
     value = float(value)
     if not math.isfinite(value):
-        raise BenchmarkFileError(key, "must be a finite number (NaN or infinity given).")
+        raise BenchmarkFileError(name, "must be a finite number (NaN or infinity given).")
     if value < 0 or (positive and value == 0):
-        raise BenchmarkFileError(key, "must be greater than zero." if positive else "must be >= 0.")
+        raise BenchmarkFileError(
+            name, "must be greater than zero." if positive else "must be >= 0."
+        )
     return value
 
 
@@ -96,12 +102,14 @@ def _required(value: float | None) -> float:
     return value
 
 
-def _whole(doc: dict[str, Any], key: str, *, required: bool, positive: bool = False) -> int | None:
-    value = _number(doc, key, required=required, positive=positive)
+def _whole(
+    doc: dict[str, Any], key: str, *, required: bool, positive: bool = False, name: str = ""
+) -> int | None:
+    value = _number(doc, key, required=required, positive=positive, name=name)
     if value is None:
         return None
     if value != int(value):
-        raise BenchmarkFileError(key, "must be a whole number.")
+        raise BenchmarkFileError(name or key, "must be a whole number.")
     return int(value)
 
 
@@ -124,19 +132,26 @@ def _request_rate(doc: dict[str, Any]) -> float | None:
     return _number(doc, "request_rate", required=False, positive=True)
 
 
-def parse_vllm_serving(content: bytes) -> BenchmarkFigures:
-    """The figures of a vLLM serving-benchmark result file; `BenchmarkFileError` if unusable."""
+def _load(content: bytes, what: str) -> dict[str, Any]:
     if len(content) > MAX_BYTES:
         raise BenchmarkFileError("file", "is larger than 50 MB.")
     try:
-        # NaN and Infinity are read (Python writes them) and refused per field below.
+        # NaN and Infinity are read (Python writes them) and refused per field.
         doc = json.loads(content.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise BenchmarkFileError("file", "is not UTF-8 text.") from exc
     except json.JSONDecodeError as exc:
         raise BenchmarkFileError("file", f"is not JSON ({exc.msg}, line {exc.lineno}).") from exc
     if not isinstance(doc, dict):
-        raise BenchmarkFileError("file", "must be a JSON object (one benchmark run).")
+        raise BenchmarkFileError("file", f"must be a JSON object ({what}).")
+    return doc
+
+
+def parse_vllm_serving(content: bytes, benchmark: int | None = None) -> BenchmarkFigures:
+    """The figures of a vLLM serving-benchmark result file; `BenchmarkFileError` if unusable.
+
+    ``benchmark`` is ignored: such a file holds one run."""
+    doc = _load(content, "one benchmark run")
 
     duration = _required(_number(doc, "duration", required=True, positive=True))
     completed = int(_required(_whole(doc, "completed", required=True, positive=True)))
@@ -198,7 +213,160 @@ def parse_vllm_serving(content: bytes) -> BenchmarkFigures:
     )
 
 
-PARSERS = {VLLM_SERVING: parse_vllm_serving}
+# --- GuideLLM ---------------------------------------------------------------------------
+#
+# GuideLLM's report (``guidellm benchmark ... --output-path benchmarks.json``): a
+# ``benchmarks`` list, one per run of the profile (a sweep holds several), each with
+# ``config.strategy`` ({"type_": "concurrent", "streams": 16, ...} for a fixed concurrency),
+# ``start_time`` / ``end_time`` / ``duration`` (seconds) and ``metrics``, whose entries are
+# distributions by request status: ``metrics.<name>.successful.{mean, median, ...,
+# percentiles.{p50, p99, ...}}``. ``metrics.request_totals.successful`` counts requests.
+
+
+def _node(value: Any, name: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise BenchmarkFileError(name, "is missing." if value is None else "must be an object.")
+    return value
+
+
+def _successful(metrics: dict[str, Any], metric: str, prefix: str) -> dict[str, Any]:
+    name = f"{prefix}.metrics.{metric}.successful"
+    return _node(_node(metrics.get(metric), f"{prefix}.metrics.{metric}").get("successful"), name)
+
+
+def parse_guidellm_report(content: bytes, benchmark: int | None = None) -> BenchmarkFigures:
+    """The figures of one run of a GuideLLM report: the only one, or run ``benchmark``
+    (1 = the first) when the report holds several."""
+    doc = _load(content, "a GuideLLM report")
+    runs = doc.get("benchmarks")
+    if not isinstance(runs, list) or not runs:
+        raise BenchmarkFileError("benchmarks", "must be a non-empty list of runs.")
+    if benchmark is None:
+        if len(runs) > 1:
+            raise BenchmarkFileError(
+                "benchmarks", f"holds {len(runs)} runs: choose one (benchmark 1 to {len(runs)})."
+            )
+        benchmark = 1
+    if not 1 <= benchmark <= len(runs):
+        raise BenchmarkFileError("benchmarks", f"holds {len(runs)} runs, not {benchmark}.")
+    prefix = f"benchmarks[{benchmark - 1}]"
+    run = _node(runs[benchmark - 1], prefix)
+    metrics = _node(run.get("metrics"), f"{prefix}.metrics")
+
+    duration = _number(run, "duration", required=False, positive=True, name=f"{prefix}.duration")
+    start = _number(run, "start_time", required=False, name=f"{prefix}.start_time")
+    if duration is None:
+        end = _number(run, "end_time", required=True, name=f"{prefix}.end_time")
+        start = _required(_number(run, "start_time", required=True, name=f"{prefix}.start_time"))
+        if _required(end) <= start:
+            raise BenchmarkFileError(f"{prefix}.end_time", "must be after start_time.")
+        duration = _required(end) - start
+
+    def stat(metric: str, key: str, *, required: bool, positive: bool = False) -> float | None:
+        node = _successful(metrics, metric, prefix)
+        return _number(
+            node,
+            key,
+            required=required,
+            positive=positive,
+            name=f"{prefix}.metrics.{metric}.successful.{key}",
+        )
+
+    def percentile(metric: str, key: str) -> float | None:
+        if metric not in metrics:
+            return None
+        node = _successful(metrics, metric, prefix)
+        if node.get("percentiles") is None:
+            return None
+        name = f"{prefix}.metrics.{metric}.successful.percentiles"
+        return _number(_node(node["percentiles"], name), key, required=False, name=f"{name}.{key}")
+
+    output_tok_s = _required(stat("output_tokens_per_second", "mean", required=True, positive=True))
+    request_throughput = _required(
+        stat("requests_per_second", "mean", required=True, positive=True)
+    )
+    total_input = _required(stat("prompt_token_count", "total_sum", required=True))
+    total_output = _required(stat("output_token_count", "total_sum", required=True))
+    totals = metrics.get("request_totals")
+    if isinstance(totals, dict) and totals.get("successful") is not None:
+        completed = _whole(
+            totals,
+            "successful",
+            required=True,
+            positive=True,
+            name=f"{prefix}.metrics.request_totals.successful",
+        )
+    else:
+        completed = int(
+            _required(stat("prompt_token_count", "count", required=True, positive=True))
+        )
+    strategy = _node(run.get("config") or {}, f"{prefix}.config").get("strategy") or {}
+    concurrency = None
+    if isinstance(strategy, dict) and strategy.get("type_") == "concurrent":
+        concurrency = _whole(
+            strategy,
+            "streams",
+            required=True,
+            positive=True,
+            name=f"{prefix}.config.strategy.streams",
+        )
+
+    latency: dict[str, float] = {}
+    for metric, short in (
+        ("time_to_first_token_ms", "ttft"),
+        ("time_per_output_token_ms", "tpot"),
+        ("inter_token_latency_ms", "itl"),
+    ):
+        if metric not in metrics:
+            continue
+        for key, label in (("mean", "mean"), ("median", "median"), ("std_dev", "std")):
+            value = stat(metric, key, required=False)
+            if value is not None:
+                latency[f"{label}_{short}_ms"] = value
+        for key in ("p50", "p90", "p95", "p99"):
+            value = percentile(metric, key)
+            if value is not None:
+                latency[f"{key}_{short}_ms"] = value
+
+    model = ""
+    config = doc.get("config")
+    if isinstance(config, dict) and isinstance(config.get("model"), str):
+        model = config["model"]
+    run_at = datetime.fromtimestamp(start, tz=UTC) if start is not None else None
+    completed_requests = int(_required(completed))
+    raw: dict[str, Any] = {
+        "benchmark": benchmark,
+        "benchmarks_in_report": len(runs),
+        "strategy": strategy.get("type_") if isinstance(strategy, dict) else None,
+        "streams": concurrency,
+        "start_time": start,
+        "duration": duration,
+        "request_totals_successful": completed_requests,
+        "requests_per_second_mean": request_throughput,
+        "output_tokens_per_second_mean": output_tok_s,
+        "prompt_token_count_total_sum": total_input,
+        "output_token_count_total_sum": total_output,
+        **dict(sorted(latency.items())),
+    }
+    return BenchmarkFigures(
+        run_at=run_at,
+        model_id=model,
+        concurrency=concurrency,
+        request_rate=None,
+        duration_s=duration,
+        completed_requests=completed_requests,
+        total_input_tokens=int(total_input),
+        total_output_tokens=int(total_output),
+        request_throughput=request_throughput,
+        output_tok_s=output_tok_s,
+        input_tok_s=total_input / duration,
+        total_tok_s=(total_input + total_output) / duration,
+        latency_ms=latency,
+        raw=raw,
+    )
+
+
+PARSERS = {VLLM_SERVING: parse_vllm_serving, GUIDELLM_REPORT: parse_guidellm_report}
 
 
 def as_decimal(value: float | None, places: int = 6) -> Decimal | None:

@@ -14,7 +14,7 @@ class BenchmarkUploadForm(forms.Form):
     file = forms.FileField(
         label="Benchmark result file",
         help_text="The JSON that vLLM's benchmark_serving.py --save-result (vllm bench serve) "
-        "writes, up to 50 MB.",
+        "writes, or GuideLLM's report (benchmarks.json), up to 50 MB.",
     )
     source_format = forms.ChoiceField(
         choices=BenchmarkFormat.choices, initial=BenchmarkFormat.VLLM_SERVING, label="Format"
@@ -26,6 +26,13 @@ class BenchmarkUploadForm(forms.Form):
     engine = forms.CharField(max_length=60, initial="vLLM")
     name = forms.CharField(
         max_length=200, required=False, help_text="Empty: model, GPU, concurrency and date."
+    )
+    benchmark = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=10_000,
+        label="Run in the report",
+        help_text="A GuideLLM report with several runs: which one (1 = the first).",
     )
 
     def clean_file(self) -> Any:

@@ -799,6 +799,7 @@ class OverlayGpuOffer(models.Model):
 
 class BenchmarkFormat(models.TextChoices):
     VLLM_SERVING = "vllm_benchmark_serving", "vLLM benchmark_serving result (JSON)"
+    GUIDELLM_REPORT = "guidellm_report", "GuideLLM report (JSON)"
 
 
 class PrivateThroughputProfile(TenantModel):

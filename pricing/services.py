@@ -339,18 +339,20 @@ def private_profile_import(
     gpu_count: int,
     precision: str,
     engine: str = "vLLM",
+    benchmark: int | None = None,
 ) -> PrivateThroughputProfile:
     """A private throughput profile from a serving-benchmark result file.
 
     The whole file is read and checked first: a bad field is a `ValidationError` on
     ``file`` naming it, and nothing is written. What the file cannot say (the GPU, its
-    count, the precision) is given by the caller.
+    count, the precision) is given by the caller. ``benchmark`` picks one run (1 = the
+    first) of a report that holds several (a GuideLLM sweep).
     """
     parser = PARSERS.get(source_format)
     if parser is None:
         raise ValidationError({"source_format": f"Unknown benchmark format {source_format!r}."})
     try:
-        run = parser(content)
+        run = parser(content, benchmark)
     except BenchmarkFileError as exc:
         raise _benchmark_error(exc) from exc
     when = run.run_at.date().isoformat() if run.run_at else timezone.localdate().isoformat()
@@ -371,9 +373,9 @@ def private_profile_import(
         gpu_count=gpu_count,
         precision=precision,
         engine=engine,
-        run_at=timezone.make_aware(run.run_at, timezone.get_current_timezone())
-        if run.run_at
-        else None,
+        run_at=run.run_at
+        if run.run_at is None or timezone.is_aware(run.run_at)
+        else timezone.make_aware(run.run_at, timezone.get_current_timezone()),
         concurrency=run.concurrency,
         completed_requests=run.completed_requests,
         duration_s=as_decimal(run.duration_s),

@@ -383,7 +383,7 @@ class BenchmarkUploadSerializer(serializers.Serializer):
 
     file = serializers.FileField(
         help_text="The result JSON of vLLM's `benchmark_serving.py --save-result` "
-        "(`vllm bench serve`), up to 50 MB."
+        "(`vllm bench serve`), or GuideLLM's report (`benchmarks.json`), up to 50 MB."
     )
     source_format = serializers.ChoiceField(
         choices=BenchmarkFormat.choices, default=BenchmarkFormat.VLLM_SERVING
@@ -398,6 +398,13 @@ class BenchmarkUploadSerializer(serializers.Serializer):
     )
     precision = serializers.ChoiceField(choices=Precision.choices)
     engine = serializers.CharField(max_length=60, default="vLLM")
+    benchmark = serializers.IntegerField(
+        min_value=1,
+        max_value=10_000,
+        required=False,
+        allow_null=True,
+        help_text="A GuideLLM report with several runs: which one (1 = the first).",
+    )
 
     def validate_file(self, upload):
         if upload.size > MAX_BYTES:

@@ -196,3 +196,46 @@ def test_list_queries_do_not_grow_with_profiles(api, cast, django_assert_max_num
         private_profile_in(cast.org, name=f"More {n}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(client.get(URL).json()["results"]) == 6
+
+
+def test_guidellm_run_plans_end_to_end(api, cast, reference_version):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    report = VLLM_BENCHMARK_FILE.parent / "guidellm_report_qwen7b_l4.json"
+    client = api("owner")
+    response = client.post(
+        URL,
+        {
+            **STATED,
+            "source_format": "guidellm_report",
+            "benchmark": "2",
+            "file": SimpleUploadedFile("benchmarks.json", report.read_bytes()),
+        },
+        format="multipart",
+    )
+    assert response.status_code == 201, response.content
+    profile = response.json()
+    workload = WorkloadFactory(organization=cast.org, tokens_per_month=5_000_000_000)
+    plan = client.post(
+        PLANS,
+        {
+            "name": "GuideLLM run",
+            "workload": workload.pk,
+            "catalog_version": reference_version.pk,
+            "options": [
+                {
+                    "kind": "selfhost",
+                    "model_name": "Llama 3.1 8B",
+                    "gpu_offer": gpu_offer(reference_version).pk,
+                    "private_throughput_profile": profile["id"],
+                }
+            ],
+        },
+        format="json",
+    ).json()
+    option = client.post(f"{PLANS}{plan['id']}/compute/").json()["results"]["options"][0]
+    # Run 2 of the report: 1,024 output tok/s (61,440 tokens in 60 s). One replica serves
+    # 1,024 x 3,600 x 720 = 2,654,208,000 tokens a month; 5e9 tokens need ceil(1.88) = 2
+    # replicas of 1x A100 at $2.00/h: 2 x 720 x $2.00 = $2,880.00.
+    assert option["tokens_per_second"] == 1024.0
+    assert option["monthly"]["expected"] == 2880.00

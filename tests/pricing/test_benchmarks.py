@@ -172,3 +172,115 @@ def test_names_are_unique_per_organization():
                 organization=org, actor=None, content=content, name="A", **IMPORT
             )
     assert "name" in caught.value.message_dict
+
+
+# --- GuideLLM ----------------------------------------------------------------------------
+# `data/guidellm_report_qwen7b_l4.json` follows GuideLLM's report layout (report version 2:
+# metadata, config, benchmarks[] with config.strategy, scheduler_state, scheduler_metrics,
+# metrics.<name>.{successful, incomplete, errored, total}.{mean, ..., percentiles}); its
+# per-request lists are left empty. Two runs of 60 s at 512 input / 128 output tokens a
+# request: 8 streams (240 requests), 16 streams (480 requests).
+
+GUIDELLM_FILE = VLLM_BENCHMARK_FILE.parent / "guidellm_report_qwen7b_l4.json"
+
+
+def _guidellm() -> dict[str, Any]:
+    return json.loads(GUIDELLM_FILE.read_bytes())
+
+
+def test_guidellm_run_figures():
+    from pricing.benchmarks import parse_guidellm_report
+
+    run = parse_guidellm_report(GUIDELLM_FILE.read_bytes(), 2)
+    # Run 2: 480 x 128 = 61,440 output tokens in 60 s = 1,024 tok/s (the report's mean);
+    # 480 x 512 = 245,760 input tokens / 60 s = 4,096 tok/s; 480 / 60 s = 8 requests/s.
+    assert run.output_tok_s == 1024.0
+    assert run.input_tok_s == 4096.0
+    assert run.request_throughput == 8.0
+    assert run.concurrency == 16
+    assert run.completed_requests == 480
+    assert run.model_id == "Qwen/Qwen2.5-7B-Instruct"
+    assert run.run_at is not None
+    assert run.run_at.timestamp() == 1794832870.0
+    assert {"median_ttft_ms", "p99_ttft_ms", "median_tpot_ms", "p99_tpot_ms"} <= set(run.latency_ms)
+    assert run.latency_ms["p99_tpot_ms"] > run.latency_ms["median_tpot_ms"] > 12
+
+
+def test_guidellm_report_with_several_runs_needs_a_choice():
+    from pricing.benchmarks import parse_guidellm_report
+
+    with pytest.raises(BenchmarkFileError) as caught:
+        parse_guidellm_report(GUIDELLM_FILE.read_bytes())
+    assert caught.value.field == "benchmarks"
+    assert "holds 2 runs" in caught.value.message
+    with pytest.raises(BenchmarkFileError):
+        parse_guidellm_report(GUIDELLM_FILE.read_bytes(), 3)
+    assert parse_guidellm_report(GUIDELLM_FILE.read_bytes(), 1).concurrency == 8
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        (
+            lambda d: d["benchmarks"][1]["metrics"].pop("output_tokens_per_second"),
+            "benchmarks[1].metrics.output_tokens_per_second",
+            "missing",
+        ),
+        (
+            lambda d: d["benchmarks"][1]["metrics"]["output_tokens_per_second"][
+                "successful"
+            ].update(mean=math.nan),
+            "benchmarks[1].metrics.output_tokens_per_second.successful.mean",
+            "finite",
+        ),
+        (
+            lambda d: d["benchmarks"][1]["metrics"]["prompt_token_count"]["successful"].update(
+                total_sum="lots"
+            ),
+            "benchmarks[1].metrics.prompt_token_count.successful.total_sum",
+            "must be a number",
+        ),
+        (
+            lambda d: d["benchmarks"][1]["config"]["strategy"].update(streams=0),
+            "benchmarks[1].config.strategy.streams",
+            "greater than zero",
+        ),
+        (lambda d: d.update(benchmarks=[]), "benchmarks", "non-empty"),
+    ],
+)
+def test_guidellm_malformed_field_is_named(change, field, words):
+    from pricing.benchmarks import parse_guidellm_report
+
+    doc = _guidellm()
+    change(doc)
+    with pytest.raises(BenchmarkFileError) as caught:
+        parse_guidellm_report(_bytes(doc), 2)
+    assert caught.value.field == field
+    assert words in caught.value.message
+
+
+@pytest.mark.django_db
+def test_guidellm_import_picks_the_run():
+    org = OrganizationFactory()
+    with system_scope("test"):
+        profile = private_profile_import(
+            organization=org,
+            actor=None,
+            content=GUIDELLM_FILE.read_bytes(),
+            **{**IMPORT, "source_format": "guidellm_report"},
+            benchmark=2,
+        )
+        with pytest.raises(ValidationError) as caught:
+            private_profile_import(
+                organization=org,
+                actor=None,
+                content=GUIDELLM_FILE.read_bytes(),
+                **{**IMPORT, "source_format": "guidellm_report"},
+                name="no choice",
+            )
+    assert profile.output_tok_s == Decimal(1024)
+    assert profile.concurrency == 16
+    assert profile.figures["benchmark"] == 2
+    assert caught.value.message_dict == {
+        "file": ["Field 'benchmarks' holds 2 runs: choose one (benchmark 1 to 2)."]
+    }
