@@ -37,9 +37,11 @@ _TEMPLATES = (
     "planner/_dashboard_body.html",
 )
 _STATIC = ("vendor/chart.js/chart.umd.min.js", "js/format.js", "js/charts.js")
-# The chart payloads, and how every figure in the fragments is formatted.
+# The chart payloads, how every figure in the fragments is formatted and worded.
 _CODE = (
     Path(__file__).parent / "templatetags" / "planner_charts.py",
+    Path(__file__).parent / "wording.py",
+    Path(__file__).parent / "labels.py",
     *sorted((Path(__file__).parent.parent / "formatting").glob("*.py")),
 )
 

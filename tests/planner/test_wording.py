@@ -416,3 +416,19 @@ def test_schema_1_results_keep_their_sentences_and_read_as_words(cast, reference
     if results["reliability"]["by_option"]:
         assert " — single region " in text
     assert_reads_as_words(text, stored["name"])
+
+
+@pytest.mark.parametrize("name", ["wording.py", "labels.py"])
+def test_cached_fragments_follow_the_wording(monkeypatch, name):
+    """Cached plan fragments hold rendered sentences: new words mean new fragments."""
+    from planner import fragments
+
+    before = fragments._compute_version()
+    read_bytes = Path.read_bytes
+
+    def changed(path: Path) -> bytes:
+        data = read_bytes(path)
+        return data + b"# changed" if path.parts[-2:] == ("planner", name) else data
+
+    monkeypatch.setattr(Path, "read_bytes", changed)
+    assert fragments._compute_version() != before
