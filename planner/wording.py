@@ -56,15 +56,16 @@ def _under_50m_per_day(f: Figures, currency: str) -> str:
 def _five_questions(f: Figures, currency: str) -> str:
     yes, threshold = f["yes"], f["threshold"]
     verdict = "consider self-hosting" if yes >= threshold else "stay on an API"
-    answers = decision_answers(f)
-    said = [
+    return f"{yes} of 5 questions answered yes (threshold {threshold}): {verdict}"
+
+
+def answers_text(figures: Figures) -> str:
+    """The five questions by answer: "yes: A, B; no: C, D, E"."""
+    answers = decision_answers(figures)
+    return "; ".join(
         f"{word}: " + ", ".join(a["question"].rstrip("?") for a in answers if a["answer"] is flag)
         for word, flag in (("yes", True), ("no", False))
         if any(a["answer"] is flag for a in answers)
-    ]
-    return (
-        f"{yes} of {len(answers) or 5} questions answered yes (threshold {threshold}): "
-        f"{verdict} ({'; '.join(said)})"
     )
 
 
@@ -132,17 +133,23 @@ REASON_SENTENCES: dict[str, Callable[[Figures, str], str]] = {
 }
 
 
-def reason_text(reason: Mapping[str, Any], currency: str) -> str:
+def reason_text(reason: Mapping[str, Any], currency: str, *, answers: bool = True) -> str:
     """A recommendation reason as a sentence, money in ``currency``.
 
-    A schema-1 reason keeps the sentence it was stored with.
+    The five questions' sentence names each question by its answer unless ``answers`` is
+    false (a page lists them beside it). A schema-1 reason keeps its stored sentence.
     """
+    figures = reason.get("figures") or {}
+    code = reason.get("code", "")
     if reason.get("message"):
-        return str(reason["message"])
-    render = REASON_SENTENCES.get(reason.get("code", ""))
-    if render is None:
-        return str(reason.get("code", "")).replace("_", " ")
-    return render(reason.get("figures") or {}, currency)
+        text = str(reason["message"])
+    elif code in REASON_SENTENCES:
+        text = REASON_SENTENCES[code](figures, currency)
+    else:
+        text = str(code).replace("_", " ")
+    if answers and code == "five_questions" and decision_answers(figures):
+        text += f" ({answers_text(figures)})"
+    return text
 
 
 def decision_answers(figures: Figures) -> list[dict[str, Any]]:

@@ -294,9 +294,10 @@ def lens_words(key: str) -> str:
 
 
 @register.filter
-def reason_text(reason: dict[str, Any], currency: str) -> str:
-    """``{{ reason|reason_text:currency }}``: a recommendation reason as a sentence."""
-    return wording.reason_text(reason, currency)
+def reason_summary(reason: dict[str, Any], currency: str) -> str:
+    """``{{ reason|reason_summary:currency }}``: a reason as a sentence, without the
+    questions the page lists beside it (``decision_answers``)."""
+    return wording.reason_text(reason, currency, answers=False)
 
 
 @register.filter

@@ -383,6 +383,7 @@ def test_the_page_names_each_question_and_its_answer(cast, reference_version):
     assert "Deep fine-tuning needed? yes" in text
     assert "Data must stay in your network (VPC)? no" in text
     assert "An open model reaches 95% of the required accuracy? yes" in text
+    assert "(yes: " not in text  # listed once, beside the sentence
 
 
 STORED_V1 = json.loads((Path(__file__).parent / "data" / "comparisons_v1.json").read_text())
