@@ -166,7 +166,8 @@ class SweepSpec:
     availability_target: float | None = None
     lens: Lens = Lens.FULL
     fleets: tuple[FleetChoice, ...] = field(init=False, repr=False)
-    _prepared: dict[str, object] = field(default_factory=dict, repr=False)
+    # Tables computed once (not an argument: dataclasses.replace must not share them).
+    _prepared: dict[str, object] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "volumes", _axis("volumes", self.volumes))

@@ -354,3 +354,26 @@ def test_a_nearly_free_fleet_breaks_even_with_a_free_api_at_zero() -> None:
     assert found.milestones is not None
     assert found.milestones.pair("tiny", "free").volume == 0
     assert breakeven_grid(spec)[0, 0, 0, 0] == 0
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=specs())
+def test_many_replica_counts_without_a_reserve_price_as_the_exact_table(
+    spec: SweepSpec,
+) -> None:
+    """Beyond EXACT_COUNTS_PER_CHUNK new counts in a chunk, a fleet without a reserve is
+    priced by its affine form in machines: the same figures to the cent."""
+    import planner.engine.sweep as sweep_module
+
+    wide = dataclasses.replace(spec, availability_target=None)
+    many = wide.with_axes(volumes=np.linspace(0.0, 2e11, 300))
+    exact = evaluate_chunk(many, 0, many.size, with_breakeven=False)
+    fresh = dataclasses.replace(many)  # a new spec: no tables priced yet
+    saved = sweep_module.EXACT_COUNTS_PER_CHUNK
+    sweep_module.EXACT_COUNTS_PER_CHUNK = 2
+    try:
+        affine = evaluate_chunk(fresh, 0, fresh.size, with_breakeven=False)
+    finally:
+        sweep_module.EXACT_COUNTS_PER_CHUNK = saved
+    assert all(len(table.memo) < 10 for table in fresh.tables())  # the affine form priced
+    np.testing.assert_allclose(affine.selfhost_monthly, exact.selfhost_monthly, rtol=0, atol=CENT)
