@@ -384,6 +384,7 @@ def test_the_page_names_each_question_and_its_answer(cast, reference_version):
     assert "Data must stay in your network (VPC)? no" in text
     assert "An open model reaches 95% of the required accuracy? yes" in text
     assert "(yes: " not in text  # listed once, beside the sentence
+    assert "1 replica for the peak carries 3.888B tokens/month" in text
 
 
 STORED_V1 = json.loads((Path(__file__).parent / "data" / "comparisons_v1.json").read_text())
