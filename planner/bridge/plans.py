@@ -1290,6 +1290,14 @@ def depth_plan_snapshot(*, lens: str, analysis_months: float) -> dict[str, Any]:
     return {"lens": lens, "analysis_months": float(analysis_months)}
 
 
+def _implied_usd_per_kwh(*, monthly: float, watts: float, hours: float, pue: float) -> float:
+    """The electricity price that makes a server's energy line the catalog's monthly
+    electricity figure for the hardware, when no price per kWh is known: energy is then
+    never silently free, and still scales with the servers the fleet runs."""
+    kwh = watts * hours * pue / 1000.0
+    return monthly / kwh if monthly > 0 and kwh > 0 else 0.0
+
+
 def depth_option_snapshot(option: Any, ctx: _Context, sh: dict[str, Any]) -> dict[str, Any]:
     """Expected-point engine inputs of one self-host option for the depth view."""
     single = _figure(ctx.assumptions.availability, "selfhost_single_region", [0.99, 0.99])
@@ -1313,6 +1321,17 @@ def depth_option_snapshot(option: Any, ctx: _Context, sh: dict[str, Any]) -> dic
             tdp = pricing["power_w"] / per_server
         life = _f(option.useful_life_years)
         server_price = _f(option.server_price)
+        pue = pricing["pue"] if option.pue is None else float(option.pue)
+        usd_per_kwh = (
+            pricing["usd_per_kwh"] if option.usd_per_kwh is None else float(option.usd_per_kwh)
+        )
+        if not usd_per_kwh:
+            usd_per_kwh = _implied_usd_per_kwh(
+                monthly=_mid(pricing["colocation_monthly"]),
+                watts=per_server * tdp + float(option.server_base_watts),
+                hours=float(ctx.version.month_hours or HOURS_PER_MONTH),
+                pue=pue,
+            )
         snap |= {
             "kind": "owned",
             "gpus_per_replica": option.gpu_count or per_server,
@@ -1331,10 +1350,8 @@ def depth_option_snapshot(option: Any, ctx: _Context, sh: dict[str, Any]) -> dic
                 "maintenance_per_year": float(option.maintenance_per_year),
                 "server_base_watts": float(option.server_base_watts),
                 "gpu_tdp_watts": tdp,
-                "pue": pricing["pue"] if option.pue is None else float(option.pue),
-                "usd_per_kwh": pricing["usd_per_kwh"]
-                if option.usd_per_kwh is None
-                else float(option.usd_per_kwh),
+                "pue": pue,
+                "usd_per_kwh": usd_per_kwh,
                 "facilities_per_server_monthly": float(option.facilities_per_server_monthly),
                 "facilities_shared_monthly": float(option.facilities_shared_monthly),
             },

@@ -275,3 +275,28 @@ def test_lens_switch_service_refuses_a_bad_period_and_keeps_the_plan(cast, refer
     plan.refresh_from_db()
     assert plan.analysis_months == 36
     assert not Comparison.objects.filter(plan=plan).exists()
+
+
+def test_owned_energy_defaults_from_the_catalogs_electricity_figure(cast, reference_version):
+    # The 8x H100 HGX node draws 6-8 kW and the catalog prices its electricity at
+    # $700-1,200 a month, with no price per kWh: the energy line of one server is the
+    # midpoint, $950, never $0 (and so the marginal lens never prices the node at $0).
+    node = OwnedHardware.objects.get(version=reference_version, name="8x H100 HGX node")
+    options = [
+        {"kind": "api", "api_offer": api_offer(reference_version, "GPT-5", "feb-2026")},
+        {
+            "kind": "selfhost",
+            "model_name": "Llama 3.3 70B",
+            "rent_mode": "owned",
+            "owned_hardware": node,
+            "tokens_per_second": Decimal(3000),
+        },
+    ]
+    plan = make_plan(cast.org, cast.owner, reference_version, options=options)
+    comparison = services.plan_set_lens(
+        plan=plan, actor=cast.owner, lens="marginal", analysis_months=36
+    )
+    owned = next(o for o in comparison.results["options"] if o["kind"] == "selfhost")
+    assert owned["depth"]["machines"] == 1
+    assert lines(owned["depth"])["energy"] == (950.00, True)
+    assert owned["monthly"]["expected"] == 950.00  # marginal: energy is what is left
