@@ -225,3 +225,43 @@ def test_spot_without_any_price_or_discount_names_the_option():
     with pytest.raises(SweepSpecError) as error:
         clean_sweep_spec(request, version=version)
     assert error.value.field == "selfhost[0].billing"
+
+
+def test_a_spec_stored_before_schema_2_prices_as_it_did():
+    # A cleaned spec as stored before issue 14: no schema, workload or lens; one-GPU
+    # configs with their rate. It keeps its figures: $2.5/h x 720 h, x1.3, + $500.
+    stored = {
+        "volumes": [1e9],
+        "input_shares": [0.5],
+        "utilizations": [1.0],
+        "cached_share": 0.0,
+        "hours_per_month": 720.0,
+        "api": [
+            {
+                "id": 1,
+                "name": "Model 0",
+                "input_per_mtok": 3.0,
+                "output_per_mtok": 15.0,
+                "cached_input_per_mtok": None,
+                "tiers": [],
+            }
+        ],
+        "selfhost": [
+            {
+                "gpu_offer_id": 1,
+                "name": "1x GPU 0 on-demand",
+                "count": 1,
+                "tokens_per_second": 1500.0,
+                "pricing": "on_demand",
+                "rate": 2.5,
+                "billing": "always_on",
+                "window_hours": None,
+                "hidden_monthly": 500.0,
+                "hidden_multiplier": 1.3,
+            }
+        ],
+    }
+    point = evaluate_chunk(engine_spec(stored), 0, 1)
+    assert point.api_monthly[0, 0] == pytest.approx(9000.0)
+    assert point.selfhost_monthly[0, 0] == pytest.approx(2.5 * 720 * 1.3 + 500)
+    assert point.replicas[0, 0] == 1
