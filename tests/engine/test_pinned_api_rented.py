@@ -139,30 +139,33 @@ def test_refusals_name_the_field(build, field: str, message: str | None) -> None
         assert error.value.message == message
 
 
-TIERED = ApiOffer(
-    input_per_mtok=2.0,
-    cached_input_per_mtok=0.2,
-    output_per_mtok=10.0,
-    name="tiered",
-    tiers=(PriceTier(from_tokens=100e6, multiplier=0.5, cached_input_per_mtok=0.05),),
-)
+def tiered() -> ApiOffer:
+    # built inside the tests: a mutant that breaks construction must fail a test, not
+    # the collection of this module (which mutmut does not count as a kill)
+    return ApiOffer(
+        input_per_mtok=2.0,
+        cached_input_per_mtok=0.2,
+        output_per_mtok=10.0,
+        name="tiered",
+        tiers=(PriceTier(from_tokens=100e6, multiplier=0.5, cached_input_per_mtok=0.05),),
+    )
 
 
 def test_a_volume_below_a_tier_is_billed_at_the_base_price_only() -> None:
     # 50M at 0.5 x 2 + 0.5 x 10 = $6 -> $300 (the 100M tier not reached)
-    assert api_monthly_cost(TIERED, tokens_per_month=50e6) == pytest.approx(300.0)
-    assert api_monthly_cost(TIERED, tokens_per_month=0.0) == 0.0
+    assert api_monthly_cost(tiered(), tokens_per_month=50e6) == pytest.approx(300.0)
+    assert api_monthly_cost(tiered(), tokens_per_month=0.0) == 0.0
 
 
 def test_a_tier_keeps_its_own_cached_rate_and_the_offer_name() -> None:
     """Above 100M: input $1 (half of $2), cached $0.05 (the tier's own), output $5; at 70%
     input, half cached: 0.7 x (0.5 x 1 + 0.5 x 0.05) + 0.3 x 5 = $1.8675 per 1M.
     Below: 0.7 x (0.5 x 2 + 0.5 x 0.2) + 0.3 x 10 = $3.77. 200M: $377 + $186.75."""
-    segments = TIERED.tier_prices()
+    segments = tiered().tier_prices()
     assert [start for start, _ in segments] == [0.0, 100e6]
     assert [flat.name for _, flat in segments] == ["tiered", "tiered"]
     assert segments[1][1].cached_input_per_mtok == 0.05
-    cost = api_monthly_cost(TIERED, tokens_per_month=200e6, input_share=0.7, cached_share=0.5)
+    cost = api_monthly_cost(tiered(), tokens_per_month=200e6, input_share=0.7, cached_share=0.5)
     assert cost == pytest.approx(377.0 + 186.75)
 
 
@@ -201,3 +204,64 @@ def test_a_fleet_over_regions_counts_instances_and_gpus_in_every_region() -> Non
     assert (cost.instances, cost.gpus) == (3, 3)
     assert cost.monthly == pytest.approx(4320.0)
     assert (cost.name, cost.analysis_months) == ("three regions", 24)
+
+
+def test_explicit_tier_prices_win_and_missing_ones_follow_the_multiplier() -> None:
+    offer = ApiOffer(
+        input_per_mtok=2.0,
+        cached_input_per_mtok=0.2,
+        output_per_mtok=10.0,
+        tiers=(
+            PriceTier(from_tokens=1e6, multiplier=0.5, input_per_mtok=1.5, output_per_mtok=7.0),
+        ),
+    )
+    flat = offer.tier_prices()[1][1]
+    # explicit in and out; the cached rate is the base's x 0.5
+    assert (flat.input_per_mtok, flat.output_per_mtok) == (1.5, 7.0)
+    assert flat.cached_input_per_mtok == pytest.approx(0.1)
+
+
+def test_three_tiers_bill_each_band_at_its_own_price() -> None:
+    """$10 to 100M, $5 to 200M, $2.50 beyond: 150M costs 100 x 10 + 50 x 5 = $1,250."""
+    offer = ApiOffer(
+        output_per_mtok=10.0,
+        tiers=(
+            PriceTier(from_tokens=100e6, multiplier=0.5),
+            PriceTier(from_tokens=200e6, multiplier=0.25),
+        ),
+    )
+    assert api_monthly_cost(offer, tokens_per_month=150e6) == pytest.approx(1250.0)
+    assert api_monthly_cost(offer, tokens_per_month=300e6) == pytest.approx(1750.0)
+
+
+def test_tokens_for_spend_inverts_the_bill() -> None:
+    from planner.engine.api import api_tokens_for_spend
+
+    flat = ApiOffer(input_per_mtok=2.0, cached_input_per_mtok=0.2, output_per_mtok=10.0)
+    # defaults 50/50, no cache: $6 per 1M -> $6 buys 1M, $1 buys 166,666.7, $0 buys 0
+    assert api_tokens_for_spend(flat, monthly_spend=6.0) == pytest.approx(1e6)
+    assert api_tokens_for_spend(flat, monthly_spend=1.0) == pytest.approx(1e6 / 6)
+    assert api_tokens_for_spend(flat, monthly_spend=0.0) == 0.0
+    # 70% input, half cached: $3.77 per 1M
+    assert api_tokens_for_spend(
+        flat, monthly_spend=3.77, input_share=0.7, cached_share=0.5
+    ) == pytest.approx(1e6)
+    with pytest.raises(ScenarioError) as error:
+        api_tokens_for_spend(flat, monthly_spend=-1.0)
+    assert error.value.field == "monthly_spend"
+
+
+def test_tokens_for_spend_across_free_and_paid_tiers() -> None:
+    from planner.engine.api import api_tokens_for_spend
+
+    # free for the first 1M, then $10: $10 buys 1M + 1M = 2M
+    free_first = ApiOffer(
+        output_per_mtok=0.0, tiers=(PriceTier(from_tokens=1e6, output_per_mtok=10.0),)
+    )
+    assert api_tokens_for_spend(free_first, monthly_spend=10.0) == pytest.approx(2e6)
+    # $10 for the first 1M, then free: exactly $10 is reached at 1M; more is never spent
+    paid_first = ApiOffer(
+        output_per_mtok=10.0, tiers=(PriceTier(from_tokens=1e6, output_per_mtok=0.0),)
+    )
+    assert api_tokens_for_spend(paid_first, monthly_spend=10.0) == pytest.approx(1e6)
+    assert api_tokens_for_spend(paid_first, monthly_spend=11.0) is None
