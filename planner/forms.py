@@ -189,14 +189,12 @@ class ApiOfferChoiceField(PricedChoiceMixin, forms.ModelMultipleChoiceField):
             else f"{self.rate(obj.input_per_mtok, obj)} in / "
             f"{self.rate(obj.output_per_mtok, obj)} out per M"
         )
-        who = f" ({obj.provider})" if obj.provider else ""
-        return f"{obj.model_name}{who} · {obj.source.key} — {prices}"
+        return f"{obj} — {prices}"
 
 
 class SingleApiOfferField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        who = f" ({obj.provider})" if obj.provider else ""
-        return f"{obj.model_name}{who} · {obj.source.key}"
+        return str(obj)
 
 
 class GpuOfferField(PricedChoiceMixin, forms.ModelChoiceField):
@@ -284,7 +282,7 @@ class PlanForm(forms.Form):
             ("", "— no hybrid option —"),
             ("selfhost:0", "Self-host configuration 1"),
             ("selfhost:1", "Self-host configuration 2"),
-            *((f"api:{o.pk}", f"API: {o.model_name} · {o.source.key}") for o in offers),
+            *((f"api:{o.pk}", f"API: {o}") for o in offers),
         ]
 
     def clean(self) -> dict[str, Any]:

@@ -97,8 +97,7 @@ def _option_name(option: PlanOption) -> str:
     if option.kind == OptionKind.API:
         offer = option.api_offer or option.private_api_offer
         if option.api_offer_id:
-            who = f" ({offer.provider})" if offer.provider else ""
-            return f"{offer.model_name}{who} · {offer.source.key}"
+            return str(offer)
         return f"{offer.model_name or 'Private offer'} · private"
     if option.kind == OptionKind.SELFHOST:
         if option.owned_hardware_id:
@@ -276,9 +275,7 @@ def _map_option(option: PlanOption, version: Any) -> dict[str, Any]:
             source__key=old.source.key,
         ).first()
         if new is None:
-            raise ValidationError(
-                f"{option.name}: {old.model_name} ({old.source.key}) is not in the new version."
-            )
+            raise ValidationError(f"{option.name}: {old} is not in the new version.")
         changes["api_offer"] = new
     if option.gpu_offer_id:
         old_gpu = option.gpu_offer

@@ -303,6 +303,12 @@ class CatalogSource(VersionRow):
         return self.key
 
 
+def api_offer_label(model_name: str, provider: str, offer_key: str) -> str:
+    """How an API offer is named everywhere: ``GPT-5 (OpenAI) · feb-2026``."""
+    who = f" ({provider})" if provider else ""
+    return f"{model_name}{who} \u00b7 {offer_key}"
+
+
 class ApiOffer(VersionRow):
     version = models.ForeignKey(CatalogVersion, on_delete=models.CASCADE, related_name="api_offers")
     model_name = models.CharField(max_length=120)
@@ -348,8 +354,7 @@ class ApiOffer(VersionRow):
         ]
 
     def __str__(self) -> str:
-        who = f" ({self.provider})" if self.provider else ""
-        return f"{self.model_name}{who} {self.source_id and self.source.key}"
+        return api_offer_label(self.model_name, self.provider, self.source.key)
 
     @property
     def output_only(self) -> bool:

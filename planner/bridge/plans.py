@@ -187,8 +187,9 @@ def _api_offer_snapshot(price: Any, *, label: str, key: list[str], private: bool
 
 
 def api_offer_label(model_name: str, provider: str, offer_key: str) -> str:
-    who = f" ({provider})" if provider else ""
-    return f"{model_name}{who} · {offer_key}"
+    from pricing.models import api_offer_label as label
+
+    return label(model_name, provider, offer_key)
 
 
 def _tiers(volume_tiers: list[dict[str, Any]]) -> list[dict[str, Any]]:

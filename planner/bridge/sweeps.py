@@ -230,7 +230,7 @@ def api_offer_option(offer: Any) -> dict[str, Any]:
 
     return {
         "id": offer.pk,
-        "name": f"{offer.model_name} ({offer.provider or offer.source.key})"[:120],
+        "name": str(offer)[:120],
         "input_per_mtok": _dec(offer.input_per_mtok),
         "output_per_mtok": float(offer.output_per_mtok),
         "cached_input_per_mtok": _dec(offer.cached_input_per_mtok),
