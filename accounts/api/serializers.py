@@ -78,7 +78,9 @@ class ApiTokenSerializer(serializers.ModelSerializer):
 
 
 class ApiTokenCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100, validators=[visible_text])
+    # Untrimmed, so the length checked is the length the schema states (a trimmed
+    # 101-character name would pass a 100-character limit).
+    name = serializers.CharField(max_length=100, trim_whitespace=False, validators=[visible_text])
     expires_in_days = serializers.IntegerField(
         min_value=1, max_value=MAX_EXPIRY_DAYS, default=DEFAULT_EXPIRY_DAYS
     )

@@ -121,14 +121,17 @@ def test_workload_plan_charts_sweep_and_outsider(
         assert [p[0] for p in drawn_series["points"]] == curves["volumes"]
         assert bool(drawn_series["stepped"]) == (series["kind"] == "selfhost")
     selfhost = next(o for o in results["options"] if o["kind"] == "selfhost")
-    reachable = {
-        (b["api_option"], b["tokens_per_month"])
-        for b in selfhost["breakevens"]
-        if b["reachable"] and curves["volumes"][0] <= b["tokens_per_month"] <= curves["volumes"][-1]
+    # A mark at every crossing of every pair inside the chart's range, and no other.
+    crossings = {
+        (c["cheaper_below"], c["volume"])
+        for pair in results["crossings"]
+        for c in pair["crossings"]
+        if curves["volumes"][0] <= c["volume"] <= curves["volumes"][-1]
     }
     marks = next((d for d in volume["datasets"] if d["breakevens"]), None)
     drawn_marks = {(p["api"], p["tokens"]) for p in marks["breakevens"]} if marks else set()
-    assert drawn_marks == reachable
+    assert crossings
+    assert drawn_marks == crossings
 
     # Uncertainty: the self-host P10-P90 band and P50 from the Monte Carlo results.
     band = page.evaluate(

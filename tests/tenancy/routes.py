@@ -77,7 +77,21 @@ OBJECT_KWARGS: dict[str, Callable[[models.Model], Any]] = {
     "slug": lambda obj: obj.slug,  # type: ignore[attr-defined]
     "token": lambda obj: obj.token,  # type: ignore[attr-defined]
     "uuid": lambda obj: obj.uuid,  # type: ignore[attr-defined]
+    # A workload's usage import job (workloads/<pk>/actuals/imports/<job_id>/).
+    "job_id": lambda obj: _usage_import_job_of(obj).pk,
 }
+
+
+def _usage_import_job_of(workload: models.Model) -> models.Model:
+    from tracking.models import UsageImportJob
+
+    return UsageImportJob.objects.get_or_create(
+        organization=workload.organization,  # type: ignore[attr-defined]
+        workload=workload,
+        defaults={"filename": "usage.csv", "file_format": "breakeven"},
+    )[0]
+
+
 # URL kwargs that do not identify anything.
 FIXED_KWARGS: dict[str, Any] = {
     "format": "json",  # DRF format suffixes (.json)
