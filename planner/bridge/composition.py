@@ -9,7 +9,7 @@ bands name the same replica count and monthly cost for an option.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from planner.engine import compose as eng
@@ -46,13 +46,14 @@ def _lex(corners: eng.Corners) -> dict[str, float | None]:
 # --- snapshot -> scenario --------------------------------------------------------------
 
 
-def api_offer(snap: dict[str, Any]) -> ApiOffer:
-    """An engine offer; an output-only offer keeps ``input_per_mtok=None``."""
+def api_offer(snap: Mapping[str, Any], *, name: str | None = None) -> ApiOffer:
+    """An engine offer from a snapshot's offer (named by its ``label`` unless ``name``);
+    an output-only offer keeps ``input_per_mtok=None``."""
     return ApiOffer(
         output_per_mtok=snap["output_per_mtok"],
         input_per_mtok=snap["input_per_mtok"],
         cached_input_per_mtok=snap["cached_input_per_mtok"],
-        name=snap["label"],
+        name=snap["label"] if name is None else name,
         tiers=tuple(
             PriceTier(
                 from_tokens=t["from_tokens"],

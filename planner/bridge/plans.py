@@ -565,20 +565,9 @@ def _overlay_id(ctx: _Context) -> int | None:
 
 def engine_api_offer(snap: dict[str, Any]) -> eng_api.ApiOffer:
     """An engine offer; an output-only offer keeps ``input_per_mtok=None``."""
-    return eng_api.ApiOffer(
-        output_per_mtok=snap["output_per_mtok"],
-        input_per_mtok=snap["input_per_mtok"],
-        cached_input_per_mtok=snap["cached_input_per_mtok"],
-        name=snap["label"],
-        tiers=tuple(
-            eng_api.PriceTier(
-                from_tokens=t["from_tokens"],
-                input_per_mtok=t["input_per_mtok"],
-                output_per_mtok=t["output_per_mtok"],
-            )
-            for t in snap.get("tiers", [])
-        ),
-    )
+    from planner.bridge.composition import api_offer
+
+    return api_offer(snap)
 
 
 _CORNER = {"low": 0, "high": 1}

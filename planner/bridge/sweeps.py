@@ -29,8 +29,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from planner.engine.api import ApiOffer as EngineApiOffer
-from planner.engine.api import PriceTier
+from planner.bridge.composition import api_offer
 from planner.engine.compose import FleetChoice, Span
 from planner.engine.errors import ScenarioError
 from planner.engine.fleet import DEFAULT_ANALYSIS_MONTHS, Lens
@@ -584,23 +583,7 @@ def _fleet(config: Mapping[str, Any], workload: Mapping[str, Any]) -> FleetChoic
 
 def engine_spec(cleaned: Mapping[str, Any]) -> SweepSpec:
     """The engine's `SweepSpec` for a cleaned spec (no database access)."""
-    offers = tuple(
-        EngineApiOffer(
-            output_per_mtok=o["output_per_mtok"],
-            input_per_mtok=o["input_per_mtok"],
-            cached_input_per_mtok=o["cached_input_per_mtok"],
-            name=o["name"],
-            tiers=tuple(
-                PriceTier(
-                    from_tokens=t["from_tokens"],
-                    input_per_mtok=t["input_per_mtok"],
-                    output_per_mtok=t["output_per_mtok"],
-                )
-                for t in o.get("tiers", ())
-            ),
-        )
-        for o in cleaned["api"]
-    )
+    offers = tuple(api_offer(o, name=o["name"]) for o in cleaned["api"])
     volumes, shares, utilizations = (
         np.asarray(axis_values(name, cleaned[name]), dtype=np.float64) for name in AXES
     )
