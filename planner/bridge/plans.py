@@ -308,7 +308,9 @@ def _pricing_snapshot(option: Any, ctx: _Context) -> tuple[dict[str, Any], dict[
         row = option.private_gpu_offer
         offer_count = row.gpu_count or 1
         hourly = [float(row.hourly), float(row.hourly)]
-        spot = reserved = discount_row = None
+        spot = discount_row = None
+        # A private offer's hourly is what the organization negotiated: its commitment.
+        reserved: float | None = float(row.hourly)
         sku, provider, key = row.sku, "", row.offer_key
         vram = _f(row.vram_per_gpu_gb)
     else:
@@ -340,7 +342,11 @@ def _pricing_snapshot(option: Any, ctx: _Context) -> tuple[dict[str, Any], dict[
             else:
                 raise ScenarioError("rent_mode", f"{sku} has no spot price or discount")
             hourly = [hourly[0] * (1 - discount[1]), hourly[1] * (1 - discount[0])]
-    elif option.rent_mode == "reserved" and reserved is not None:
+    elif option.rent_mode == "reserved":
+        if reserved is None:
+            # Not the on-demand rate as a commitment: that would price a reservation
+            # at no discount and call it one. Plans and sweeps refuse alike.
+            raise ScenarioError("rent_mode", f"{sku} has no reserved price")
         hourly = [reserved, reserved]
     pricing = {"type": option.rent_mode, "hourly": [hourly[0] * scale, hourly[1] * scale]}
     machine = {

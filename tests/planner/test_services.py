@@ -176,3 +176,28 @@ def test_workload_services_validate_and_audit(cast):
         services.workload_delete(organization=cast.other_org, actor=cast.owner, workload=workload)
     services.workload_delete(organization=cast.org, actor=cast.owner, workload=workload)
     assert not Workload.objects.exists()
+
+
+def test_reserved_without_a_reserved_price_is_refused_naming_the_rent_mode(cast, reference_version):
+    # The catalog's A100 sells on demand at $2.00/h and has no reserved price: pricing the
+    # on-demand rate as a commitment would call a reservation with no discount one.
+    from tests.planner.conftest import gpu_offer
+
+    plan = make_plan(
+        cast.org,
+        cast.owner,
+        reference_version,
+        options=[
+            {
+                "kind": "selfhost",
+                "model_name": "Llama 3.3 70B",
+                "gpu_offer": gpu_offer(reference_version),
+                "rent_mode": "reserved",
+                "tokens_per_second": Decimal(1500),
+            }
+        ],
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.plan_compute(plan=plan, actor=cast.owner)
+    assert exc.value.message_dict == {"rent_mode": ["NVIDIA A100 80GB has no reserved price"]}
+    assert not plan.comparisons.exists()
