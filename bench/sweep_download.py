@@ -31,6 +31,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from sweep_e2e import ensure_database  # noqa: E402
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/breakeven_download_bench"
 
@@ -53,23 +56,6 @@ def env() -> dict[str, str]:
     values.setdefault("LOG_LEVEL", "WARNING")
     values.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     return values
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("select 1 from pg_database where datname = %s", (name,)).fetchone():
-            conn.execute(f'create database "{name}"')
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0", "--skip-checks"],
-        cwd=ROOT,
-        env=os.environ,
-        check=True,
-        timeout=600,
-    )
 
 
 def _spec(version, shape: tuple[int, int, int]) -> dict:
@@ -193,7 +179,7 @@ def main() -> None:
         print(json.dumps(measure(int(args.measure[0]), args.measure[1])))
         return
 
-    ensure_database(os.environ["DATABASE_URL"])
+    ensure_database(os.environ["DATABASE_URL"], timeout=600)
     setup = subprocess.run(
         [sys.executable, __file__, "--setup-only", *args.shapes],
         cwd=ROOT,

@@ -41,7 +41,7 @@ def env() -> dict[str, str]:
     return values
 
 
-def ensure_database(url: str) -> None:
+def ensure_database(url: str, *, timeout: float = 300) -> None:
     import psycopg
 
     name = url.rsplit("/", 1)[1]
@@ -54,7 +54,7 @@ def ensure_database(url: str) -> None:
         cwd=ROOT,
         env=os.environ,
         check=True,
-        timeout=300,
+        timeout=timeout,
     )
 
 
