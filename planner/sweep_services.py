@@ -144,6 +144,9 @@ def enqueue_chunks(*, sweep_id: int, indices: Any) -> None:
             sweep_chunk_compute.apply_async(
                 args=(sweep_id, index), task_id=chunk_task_id(sweep_id, index)
             )
+            SweepChunk.objects.filter(sweep_id=sweep_id, index=index).update(
+                queued_at=timezone.now()
+            )
     except BROKER_ERRORS:
         # The broker went away after `require_broker` passed: say so on the sweep instead
         # of leaving it queued forever (chunks already queued see the status and skip).
@@ -191,6 +194,8 @@ def sweep_chunk_run(*, sweep_id: int, index: int) -> str:
     if row is None:
         return "missing"
     if row["status"] != ChunkStatus.PENDING:
+        if row["sweep__status"] in ACTIVE_STATUSES:
+            _queue_what_a_dead_worker_did_not(sweep_id=sweep_id, index=index)
         return "duplicate"
     if row["sweep__status"] not in ACTIVE_STATUSES:
         return "skipped"
@@ -216,9 +221,12 @@ def _record_chunk(*, sweep_id: int, chunk_pk: int, points: int, blob: bytes) -> 
         marked = SweepChunk.objects.filter(pk=chunk_pk, status=ChunkStatus.PENDING).update(
             status=ChunkStatus.DONE, cheapest=blob, computed_at=now, attempts=F("attempts") + 1
         )
-        if not marked:
-            return "duplicate"
         index = SweepChunk.objects.filter(pk=chunk_pk).values_list("index", flat=True).get()
+        if not marked:
+            transaction.on_commit(
+                lambda: _queue_what_a_dead_worker_did_not(sweep_id=sweep_id, index=index)
+            )
+            return "duplicate"
         Sweep.objects.filter(pk=sweep_id).update(
             status=SweepStatus.RUNNING,
             done_points=F("done_points") + points,
@@ -235,6 +243,24 @@ def _record_chunk(*, sweep_id: int, chunk_pk: int, points: int, blob: bytes) -> 
         if done == total:
             transaction.on_commit(lambda: enqueue_finalize(sweep_id=sweep_id))
     return "done"
+
+
+def _queue_what_a_dead_worker_did_not(*, sweep_id: int, index: int) -> None:
+    """A redelivered chunk was recorded by a worker that may have died before it queued
+    the next chunk or the finalize: queue the next one if it never reached the broker,
+    and the finalize if every chunk is done (finalizing twice is a no-op), or the sweep
+    would stay running for ever."""
+    done, total = Sweep.objects.filter(pk=sweep_id).values_list("chunks_done", "chunks_total").get()
+    following = next_chunk_index(done_index=index, count=total)
+    if (
+        following is not None
+        and SweepChunk.objects.filter(
+            sweep_id=sweep_id, index=following, status=ChunkStatus.PENDING, queued_at__isnull=True
+        ).exists()
+    ):
+        enqueue_chunks(sweep_id=sweep_id, indices=[following])
+    if done == total:
+        enqueue_finalize(sweep_id=sweep_id)
 
 
 def sweep_mark_started(*, sweep_id: int) -> None:

@@ -103,6 +103,9 @@ class SweepChunk(TenantModel):
     )
     # Compressed uint8 option index per point (see planner.sweep_services.pack_chunk).
     cheapest = models.BinaryField(null=True, blank=True, editable=False)
+    # Set once the chunk's task is in the broker: a redelivered chunk re-queues its
+    # successor only if nobody did (sweep_services._record_chunk).
+    queued_at = models.DateTimeField(null=True, blank=True)
     computed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
 

@@ -9,6 +9,7 @@ from unittest import mock
 
 import numpy as np
 import pytest
+from django.utils import timezone
 
 from accounts.models import AuditEvent
 from planner import sweep_services
@@ -216,6 +217,33 @@ def test_redelivered_chunk_is_recorded_once(queued):
     queued.refresh_from_db()
     assert queued.status == SweepStatus.SUCCEEDED
     assert sum(queued.summary["wins"].values()) == 60
+
+
+def test_a_redelivered_chunk_queues_the_successor_a_dead_worker_never_queued(queued):
+    # Each recorded chunk queues the one two places on. A worker that dies after recording
+    # chunk 0 but before chunk 2 reaches the broker leaves the sweep without a successor:
+    # chunk 0's redelivery must queue it, or the sweep stays running for ever.
+    with mock.patch.object(sweep_services, "enqueue_chunks") as enqueue:
+        assert sweep_services.sweep_chunk_run(sweep_id=queued.pk, index=0) == "done"
+        enqueue.assert_called_once_with(sweep_id=queued.pk, indices=[2])
+        enqueue.reset_mock()  # ...but it never ran: chunk 2 is not marked queued
+        assert sweep_services.sweep_chunk_run(sweep_id=queued.pk, index=0) == "duplicate"
+        enqueue.assert_called_once_with(sweep_id=queued.pk, indices=[2])
+        # Once chunk 2 is in the broker, a further redelivery queues nothing again.
+        SweepChunk.objects.filter(sweep=queued, index=2).update(queued_at=timezone.now())
+        enqueue.reset_mock()
+        assert sweep_services.sweep_chunk_run(sweep_id=queued.pk, index=0) == "duplicate"
+        enqueue.assert_not_called()
+    queued.refresh_from_db()
+    assert (queued.done_points, queued.chunks_done) == (7, 1)
+
+
+def test_queueing_chunks_marks_them_queued(cast, version):
+    with mock.patch("planner.tasks.sweep_chunk_compute.apply_async") as send:
+        sweep = start(cast, version)  # queues its first two chunks after commit
+    assert send.call_count == 2
+    marked = SweepChunk.objects.filter(sweep=sweep, queued_at__isnull=False)
+    assert sorted(marked.values_list("index", flat=True)) == [0, 1]
 
 
 def test_crash_between_compute_and_mark_done_then_retry(queued):
