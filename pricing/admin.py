@@ -44,7 +44,7 @@ from pricing.selectors import version_diff
 
 @admin.register(Catalog)
 class CatalogAdmin(admin.ModelAdmin):
-    list_display = ["name", "created_at"]
+    list_display = ["name", "is_default", "created_at"]
     search_fields = ["name"]
 
 
@@ -82,6 +82,7 @@ class ApiOfferInline(VersionRowInline):
     fields = [
         "position",
         "model_name",
+        "model_id",
         "provider",
         "source",
         "license",
@@ -379,10 +380,14 @@ class CatalogVersionAdmin(admin.ModelAdmin):
         done = 0
         for version in queryset:
             try:
-                service(version=version, actor=request.user)
+                result = service(version=version, actor=request.user)
                 done += 1
             except services.CatalogStateError as exc:
                 self.message_user(request, f"{version}: {exc}", messages.ERROR)
+            else:
+                # What publishing started (the re-evaluation of the catalog's plans).
+                for note in getattr(result, "publish_notes", []):
+                    self.message_user(request, f"{version}: {note}", messages.INFO)
         if done:
             self.message_user(request, f"{verb} {done} version(s).", messages.SUCCESS)
 
@@ -495,6 +500,8 @@ class CatalogVersionAdmin(admin.ModelAdmin):
             else:
                 if report is None:
                     self.message_user(request, f"Imported {version}.", messages.SUCCESS)
+                    for note in getattr(version, "publish_notes", []):
+                        self.message_user(request, note, messages.INFO)
                     return HttpResponseRedirect(
                         reverse("admin:pricing_catalogversion_change", args=[version.pk])
                     )

@@ -88,8 +88,9 @@ class CatalogVersionViewSet(viewsets.ReadOnlyModelViewSet):
         summary="Price changes between two catalog versions",
         description=(
             "Added, removed and changed prices (API offers, GPU offers, owned hardware, "
-            "hidden costs), matched by each row's natural key. `new` defaults to the current "
-            "published version and `old` to the version just before `new`."
+            "hidden costs), matched by each row's natural key. `new` defaults to the default "
+            "catalog's current version and `old` to the version of `new`'s catalog just "
+            "before it (each catalog has its own current version)."
         ),
         parameters=[
             OpenApiParameter("old", OpenApiTypes.INT, description="The earlier version's id."),
@@ -103,12 +104,7 @@ class CatalogVersionViewSet(viewsets.ReadOnlyModelViewSet):
         new = _version_param(request, "new") or selectors.catalog_version_current()
         old = _version_param(request, "old")
         if old is None and new is not None:
-            old = (
-                selectors.versions_visible_to(None)
-                .exclude(pk=new.pk)
-                .filter(effective_date__lte=new.effective_date, pk__lt=new.pk)
-                .first()
-            )
+            old = selectors.catalog_version_before(new)
         changes = [] if old is None or new is None else selectors.version_diff(old=old, new=new)
         return Response(VersionDiffSerializer({"old": old, "new": new, "changes": changes}).data)
 
