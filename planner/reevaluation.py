@@ -110,7 +110,7 @@ def on_version_published(*, version: Any, actor: Any) -> str:
     return (
         f"Re-evaluating {run.total} plan(s) pinned to earlier versions of {catalog} against "
         f"v{version.number} in the background (re-evaluation run #{run.pk}; progress in "
-        "the admin under Planner › Re-evaluation runs)."
+        "the admin under Planner > Re-evaluation runs)."
     )
 
 

@@ -338,9 +338,7 @@ def _map_option(option: PlanOption, version: Any, offers: Any) -> _Mapped | Left
         )
     if option.gpu_offer_id:
         gpu = option.gpu_offer
-        steps.append(
-            ("gpu_offer", matching.gpu_label(gpu), matching.match_gpu_offer(gpu, version))
-        )
+        steps.append(("gpu_offer", matching.gpu_label(gpu), matching.match_gpu_offer(gpu, version)))
     if option.private_gpu_offer_id:
         private_gpu = option.private_gpu_offer
         steps.append(
@@ -372,9 +370,7 @@ def _map_option(option: PlanOption, version: Any, offers: Any) -> _Mapped | Left
     return mapped
 
 
-def _price_moves(
-    options: list[PlanOption], mapping: dict[int, _Mapped]
-) -> list[tuple[float, str]]:
+def _price_moves(options: list[PlanOption], mapping: dict[int, _Mapped]) -> list[tuple[float, str]]:
     """(|percent|, phrase) for every price of the carried-over options that changed."""
     moves: list[tuple[float, str]] = []
 
@@ -464,9 +460,7 @@ def _left_out_hybrids(options: list[PlanOption], left_out: dict[int, LeftOut]) -
     for option in options:
         cheap = option.cheap_option_id
         if option.pk not in left_out and cheap in left_out:
-            left_out[option.pk] = LeftOut(
-                option.name, "", depends_on=left_out[cheap].option
-            )
+            left_out[option.pk] = LeftOut(option.name, "", depends_on=left_out[cheap].option)
 
 
 @transaction.atomic

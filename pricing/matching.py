@@ -19,8 +19,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from pricing.model_identity import canonical_model_id, canonical_provider_id
 from accounts.models import Organization
+from pricing.model_identity import canonical_model_id, canonical_provider_id
 from pricing.models import (
     ApiOffer,
     CatalogVersion,
@@ -109,9 +109,7 @@ class ApiOfferIndex:
 
 
 def _spelling(name: str, labels: list[str]) -> tuple[str, ...]:
-    return tuple(
-        difflib.get_close_matches(name, labels, n=MAX_SUGGESTIONS, cutoff=SPELLING_CUTOFF)
-    )
+    return tuple(difflib.get_close_matches(name, labels, n=MAX_SUGGESTIONS, cutoff=SPELLING_CUTOFF))
 
 
 def gpu_label(offer: GpuOffer) -> str:
@@ -182,7 +180,9 @@ def match_private_gpu_offer(
     offers = GpuOffer.objects.filter(version=version).select_related("source")
     labels = {gpu_label(g): g.sku for g in offers}
     near = _spelling(sku, sorted(set(labels.values())))
-    return Found(None, "", tuple(label for label, s in labels.items() if s in near)[:MAX_SUGGESTIONS])
+    return Found(
+        None, "", tuple(label for label, s in labels.items() if s in near)[:MAX_SUGGESTIONS]
+    )
 
 
 def match_owned_hardware(old: OwnedHardware, version: CatalogVersion) -> Found:

@@ -153,7 +153,7 @@ def test_publishing_flags_plans_and_notifies_each_organization(
     assert published.publish_notes == [
         f"Re-evaluating 2 plan(s) pinned to earlier versions of Reference catalog 2026 "
         f"against v2 in the background (re-evaluation run #{run.pk}; progress in the admin "
-        "under Planner › Re-evaluation runs)."
+        "under Planner > Re-evaluation runs)."
     ]
     elsewhere.refresh_from_db()
     assert elsewhere.catalog_version.catalog.name == "Another price list"
@@ -176,7 +176,8 @@ def test_publishing_flags_plans_and_notifies_each_organization(
     assert our_row.flag == our_plan.flag
     [our_alert] = Alert.objects.for_org(cast.org)
     [their_alert] = Alert.objects.for_org(cast.other_org)
-    assert our_alert.plan_id == our_plan.pk and their_alert.plan_id == their_plan.pk
+    assert our_alert.plan_id == our_plan.pk
+    assert their_alert.plan_id == their_plan.pk
     assert our_alert.message == f"Assistant: {our_plan.flag}"
     # The recommendation flipped with the cheapest option: the alert keeps that kind.
     kind = AlertKind.RECOMMENDATION_FLIPPED
@@ -209,7 +210,8 @@ def test_publishing_flags_plans_and_notifies_each_organization(
 
     # In the app: the dashboard lists the flagged plan for its members only.
     page = cast.client_for(cast.viewer).get(reverse("planner:dashboard")).content.decode()
-    assert "Flagged by new prices" in page and "GPT-5 input price rose 300%" in page
+    assert "Flagged by new prices" in page
+    assert "GPT-5 input price rose 300%" in page
     rival = cast.client_for(cast.outsider).get(reverse("planner:dashboard")).content.decode()
     assert "Assistant" not in rival
 
@@ -268,7 +270,8 @@ def test_import_catalog_publish_and_the_admin_action_start_the_run(
         out.getvalue()
     )
     plan.refresh_from_db()
-    assert plan.catalog_version.number == 3 and plan.flag
+    assert plan.catalog_version.number == 3
+    assert plan.flag
 
     second = catalog_version_clone(version=plan.catalog_version, actor=None)
     with django_capture_on_commit_callbacks(execute=True):
