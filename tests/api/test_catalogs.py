@@ -128,9 +128,7 @@ def test_diff_between_versions(api, cast, reference_version):
     assert client.get("/api/v1/catalogs/versions/diff/").json()["changes"] == body["changes"]
     # "Current" is per catalog: a later version of another catalog (an imported price
     # list) changes neither default, and its own diff compares within its catalog.
-    imported = published_catalog_version(
-        catalog_name="LiteLLM prices", published_at=timezone.now()
-    )
+    imported = published_catalog_version(catalog_name="LiteLLM prices", published_at=timezone.now())
     defaults = client.get("/api/v1/catalogs/versions/diff/").json()
     assert (defaults["old"]["id"], defaults["new"]["id"]) == (reference_version.pk, newer.pk)
     alone = client.get("/api/v1/catalogs/versions/diff/", {"new": imported.pk}).json()
