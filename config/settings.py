@@ -295,7 +295,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"RoleEnum": "accounts.models.Role"},
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "accounts.models.Role",
+        # Several models have a `status`: each choice set gets its own name.
+        "SweepStatusEnum": "planner.models.sweeps.SweepStatus",
+        "PlanReevaluationStatusEnum": "planner.models.reevaluations.PlanRunStatus",
+    },
 }
 
 # A catalog version older than this is flagged stale.

@@ -5,11 +5,11 @@ offers) and the offers found under another name."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 
 from accounts.api.scoping import OrgScopedViewSet
+from planner.api.filters import PlanReevaluationFilter
 from planner.models import PlanReevaluation
 
 
@@ -66,7 +66,4 @@ class PlanReevaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     serializer_class = PlanReevaluationSerializer
     ordering = ["-pk"]
     ordering_fields = ["pk"]
-    filterset_fields = ["plan", "status", "run"]
-
-    def get_queryset(self) -> QuerySet[PlanReevaluation]:
-        return super().get_queryset()
+    filterset_class = PlanReevaluationFilter
