@@ -135,17 +135,39 @@ def rented_curve(
     def breakpoints(limit: int) -> list[int]:
         points = _step_points(capacity.name, step, limit)
         if scale_to_zero:
-            # The billed hours stop growing where they reach the whole fleet's month.
-            factor = capacity.pack(1).units_per_replica_hour
-            buffer = 1.0 + capacity.billing.buffer_fraction
-            per_token = factor * buffer / (serving.tokens_per_second * serving.headroom * 3600.0)
-            for j in range(1, math.ceil(limit / step) + 2):
-                units = capacity.pack(j).units
-                points.extend(_around(units * hours_per_month / per_token))
+            points.extend(_scale_to_zero_points(capacity, limit, hours_per_month))
         return points
 
     exact(0)
     return CostCurve(capacity.name, "rented", cost, breakpoints)
+
+
+def _scale_to_zero_points(capacity: RentedCapacity, limit: int, hours: float) -> list[int]:
+    """Where the scale-to-zero bill changes slope (see ``rented.occupied_instance_hours``).
+
+    The occupied instance-hours are linear in the volume between the volumes where the
+    average number of busy replicas ``c`` is whole; the bill stops growing where
+    ``occupied x (1 + buffer)`` reaches the fleet's instances all month, a fleet that
+    itself steps with the replicas needed.
+    """
+    serving = capacity.serving
+    per_token = serving.busy_replica_hours(1.0) / hours  # busy replicas per token/month
+    buffer = 1.0 + capacity.billing.buffer_fraction
+    points: list[int] = []
+    for k in range(math.ceil(limit * per_token) + 1):
+        low, high = k / per_token, (k + 1) / per_token
+        points.extend(_around(low))
+        a, b = capacity.pack(k).units, capacity.pack(k + 1).units
+        if b == a:
+            continue
+        first = serving.replicas_for(min(low, limit), hours=hours)
+        last = serving.replicas_for(min(high, limit), hours=hours)
+        for replicas in range(first, last + 1):
+            cap = capacity.pack(replicas).units / buffer
+            share = (cap - a) / (b - a)
+            if 0.0 < share < 1.0:
+                points.extend(_around((k + share) / per_token))
+    return points
 
 
 def owned_curve(
