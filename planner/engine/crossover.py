@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from planner.engine.api import ApiOffer, _segments
 from planner.engine.errors import ScenarioError
 from planner.engine.fleet import DEFAULT_ANALYSIS_MONTHS, Lens, Serving, require_whole
-from planner.engine.owned import ServerFinance, owned_cost
+from planner.engine.owned import ServerFinance, energy_per_token, owned_cost
 from planner.engine.rented import RentedCapacity, rented_cost
 from planner.engine.reserve import AvailabilityTarget
 from planner.engine.selfhost import BillingMode
@@ -182,8 +182,11 @@ def owned_curve(
     step = serving.replica_capacity(hours=hours_per_month) / serving.peak_to_average
     memo: dict[int, float] = {}
     planned = serving.replica_capacity(hours=hours_per_month)
+    per_token = energy_per_token(finance, serving)
 
     def cost(volume: int) -> float:
+        # OwnedCost.monthly's sum: the part fixed by the replicas, then the GPU energy
+        # the tokens take (linear in them, so the pieces between steps stay linear).
         replicas = max(1, math.ceil(volume * serving.peak_to_average / planned))
         if replicas not in memo:
             memo[replicas] = owned_cost(
@@ -194,8 +197,8 @@ def owned_curve(
                 analysis_months=analysis_months,
                 availability=availability,
                 hours_per_month=hours_per_month,
-            ).monthly
-        return memo[replicas]
+            ).fixed_monthly
+        return memo[replicas] + volume * per_token
 
     def breakpoints(limit: int) -> list[int]:
         return _step_points(finance.name, step, limit)

@@ -130,6 +130,12 @@ class Serving:
         volume = require_non_negative("tokens_per_month", tokens_per_month)
         return volume / (self.tokens_per_second * self.headroom * SECONDS_PER_HOUR)
 
+    def working_replica_hours(self, tokens_per_month: float) -> float:
+        """Replica-hours the volume takes at the measured throughput (no headroom): the
+        hours its GPUs actually work, which owned energy charges at full power."""
+        volume = require_non_negative("tokens_per_month", tokens_per_month)
+        return volume / (self.tokens_per_second * SECONDS_PER_HOUR)
+
 
 @dataclass(frozen=True, slots=True)
 class Packing:

@@ -17,6 +17,7 @@ A GPU costs $2/h, so a 1-GPU instance is $2/h and an 8-GPU instance $16/h.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -152,7 +153,7 @@ def test_scale_to_zero_crossings_are_exact_on_the_kinked_bill() -> None:
     assert curve.cost(3_840_000_000) <= api.cost(3_840_000_000)
     assert curve.cost(3_839_999_999) > api.cost(3_839_999_999)
     points = sorted({p for p in curve.breakpoints(limit) if 0 <= p <= limit})
-    for low, high in zip(points, points[1:], strict=False):
+    for low, high in itertools.pairwise(points):
         if high - low < 4:
             continue
         middle = (low + high) // 2
