@@ -165,3 +165,39 @@ def test_a_sweep_prices_and_finds_the_break_even_of_owned_energy(offer: ApiOffer
         plan = owned_cost(option.fleet.finance, option.fleet.serving, tokens_per_month=volume)  # type: ignore[union-attr]
         assert chunk.selfhost_monthly[index, 0] == plan.monthly
     assert not math.isnan(grid[0, 0, 0, 0])
+
+
+def test_monte_carlo_draws_price_each_throughputs_energy() -> None:
+    """The Monte Carlo bands price every draw as the table would: with the throughput
+    drawn between 1,000 and 3,000 tok/s at 1B tokens, the GPU energy of a draw is
+    1e9 / (tps x 3,600) GPU-hours x 8 GPUs x 0.7 kW x $0.18; the draws' percentiles equal
+    pricing each draw with owned_cost directly."""
+    from planner.engine.compose import ApiChoice, compose
+
+    finance = replace(FINANCE, server_price=100_000)
+    option = FleetChoice(
+        name="owned",
+        fleet=OwnedFleet(finance, SERVING),
+        price=Span.of(90_000, 110_000),
+        tokens_per_second=Span.of(1_000, 3_000),
+        other_monthly=Span.of(0),
+    )
+    scenario = Scenario(
+        workload=Workload(tokens_per_month=1e9),
+        options=(ApiChoice(name="api", offer=ApiOffer(output_per_mtok=5.0)), option),
+        monte_carlo_samples=400,
+        search_crossings=False,
+    )
+    found = compose(scenario).monte_carlo["owned"]
+    rng = np.random.default_rng(scenario.monte_carlo_seed)
+    u = rng.uniform(0.0, 1.0, size=(3, scenario.monte_carlo_samples))
+    direct = [
+        owned_cost(
+            replace(finance, server_price=90_000 + 20_000 * a),
+            replace(SERVING, tokens_per_second=1_000 + 2_000 * b),
+            tokens_per_month=1e9,
+        ).monthly
+        for a, b in zip(u[0], u[1], strict=True)
+    ]
+    expected = np.percentile(direct, [10, 50, 90])
+    assert found.selfhost == pytest.approx(tuple(expected), rel=1e-9)
