@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0004_existing_users_verified"),
-        ("planner", "0009_sweep_chunk_queued_at"),
-        ("pricing", "0007_model_identity_and_default_catalog"),
+        ("planner", "0011_owned_defaults_and_installation_policy"),
+        ("pricing", "0009_model_identity_and_default_catalog"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

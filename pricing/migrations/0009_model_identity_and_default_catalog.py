@@ -40,7 +40,7 @@ def backfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("pricing", "0006_benchmark_format_guidellm")]
+    dependencies = [("pricing", "0008_owned_hardware_server_base_and_owned_figures")]
 
     operations = [
         migrations.AddField(
