@@ -31,6 +31,7 @@ are ignored. What a row is (`UsageKind`):
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 from tracking.models import ImportFormat, UsageKind
@@ -173,10 +174,18 @@ def is_proxy_cache_hit(text: str) -> bool:
     return text.strip().lower() in TRUE_TEXTS
 
 
+# A cache count in the metadata that is neither 0 nor null (as JSON from Python or
+# PostgreSQL's jsonb writes it): without one, nothing was cached and the row's metadata
+# need not be parsed, which is most rows of a log.
+_SOME_CACHED = re.compile(r'"(?:cache_read_input_tokens|cached_tokens)": (?!0[,}]|null[,}])')
+
+
 def cached_tokens_from_metadata(text: str) -> int:
     """Cached input tokens of a spend-log row, from the ``usage_object`` in its
     ``metadata``; 0 when it has none. ValueError when the metadata is not JSON."""
     if "cache_read_input_tokens" not in text and "cached_tokens" not in text:
+        return 0
+    if _SOME_CACHED.search(text) is None:
         return 0
     try:
         metadata = json.loads(text)

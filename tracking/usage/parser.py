@@ -36,6 +36,8 @@ MAX_MONTH_TOKENS = 2**63 - 1
 MAX_MONTH_COST = Decimal("9999999999.999999")
 MODEL_NAME_CHARS = 200
 HEADER_PROBE_BYTES = 1024 * 1024
+# cache_hit texts that are plainly no hit (the rest go through `formats.is_proxy_cache_hit`).
+NOT_A_HIT = frozenset({"False", "false", "FALSE", "None", "0", "f"})
 
 
 @dataclass(frozen=True)
@@ -263,6 +265,7 @@ class _FileState:
         width = max(at.values()) + 1
         tool_calls = self.spec.empty_model_is_tool_call
         read_day = self.dates.read
+        kind_of: dict[str, str] = {}
         days = self.days
         rows = 0
         line = 1  # the header
@@ -292,27 +295,29 @@ class _FileState:
                 day = read_day(record[i_date], line)
             except ValueError as exc:
                 errors.append(RowError(line, named["date"], str(exc)))
-            values = []
-            for ours, index in (("input_tokens", i_in), ("output_tokens", i_out)):
-                try:
-                    values.append(_tokens(record[index]))
-                except ValueError as exc:
-                    errors.append(RowError(line, named[ours], str(exc)))
+            try:
+                input_tokens = _tokens(record[i_in])
+            except ValueError as exc:
+                errors.append(RowError(line, named["input_tokens"], str(exc)))
+            try:
+                output_tokens = _tokens(record[i_out])
+            except ValueError as exc:
+                errors.append(RowError(line, named["output_tokens"], str(exc)))
             try:
                 cost = _money(record[i_cost])
             except ValueError as exc:
                 errors.append(RowError(line, named["cost"], str(exc)))
             kind = UsageKind.CHAT
-            if i_hit is not None and formats.is_proxy_cache_hit(record[i_hit]):
+            hit = record[i_hit] if i_hit is not None else ""
+            if hit and hit not in NOT_A_HIT and formats.is_proxy_cache_hit(hit):
                 kind = UsageKind.PROXY_CACHE
-            elif i_call is not None:
-                kind = formats.kind_of_call(record[i_call])
+            elif i_call is not None or i_endpoint is not None:
+                what = record[i_call] if i_call is not None else record[i_endpoint]  # type: ignore[index]
+                kind = kind_of.get(what) or kind_of.setdefault(what, self._kind(what, i_call))
                 if kind != UsageKind.CHAT:
-                    self.not_chat.add(f"call_type:{record[i_call].strip()}")
-            elif i_endpoint is not None:
-                kind = formats.kind_of_endpoint(record[i_endpoint])
-                if kind != UsageKind.CHAT:
-                    self.not_chat.add(f"endpoint:{record[i_endpoint].strip()}")
+                    self.not_chat.add(
+                        f"{'call_type' if i_call is not None else 'endpoint'}:{what.strip()}"
+                    )
             cached = 0
             try:
                 if i_cached is not None:
@@ -326,15 +331,8 @@ class _FileState:
                 requests = _optional_count(record, i_requests)
             except ValueError as exc:
                 errors.append(RowError(line, named["requests"], str(exc)))
-            tags: tuple[str, ...] = ()
-            if i_tags is not None and record[i_tags] not in ("", "[]"):
-                try:
-                    tags = parse_tags(record[i_tags])
-                except ValueError as exc:
-                    errors.append(RowError(line, named["tags"], str(exc)))
             if len(errors) > bad:
                 continue
-            input_tokens, output_tokens = values
             if cached > input_tokens:
                 cached = input_tokens
                 self.cached_capped_rows += 1
@@ -355,8 +353,22 @@ class _FileState:
                         )
                     )
                     continue
+            # Tags are read when a rule may match them, or to name an unclaimed row's.
+            tags: tuple[str, ...] = ()
+            if workload is None and i_tags is not None and router.uses_tags:
+                try:
+                    tags = parse_tags(record[i_tags])
+                except ValueError as exc:
+                    errors.append(RowError(line, named["tags"], str(exc)))
+                    continue
             if workload is None:
                 workload = router.route(key=key, team=team, user=user, model_group=group, tags=tags)
+            if workload is None and i_tags is not None and not router.uses_tags:
+                try:
+                    tags = parse_tags(record[i_tags])
+                except ValueError as exc:
+                    errors.append(RowError(line, named["tags"], str(exc)))
+                    continue
             request_count = 1 if requests is None else requests
             totals = self.kinds.get(kind)
             if totals is None:
@@ -389,6 +401,12 @@ class _FileState:
                 total[3] += output_tokens
                 total[4] += cost
         return rows
+
+    @staticmethod
+    def _kind(what: str, i_call: int | None) -> str:
+        if i_call is not None:
+            return formats.kind_of_call(what)
+        return formats.kind_of_endpoint(what)
 
     def months(self, errors: list[RowError]) -> dict[MonthKey, MonthTotal]:
         """Settle the spreadsheet dates' order, then roll the days up to months."""

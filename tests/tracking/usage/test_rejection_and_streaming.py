@@ -40,7 +40,12 @@ def log_row(i: int, **fields: object) -> dict[str, object]:
 
 @pytest.fixture
 def workload(cast):
-    return WorkloadFactory(organization=cast.org, name="Chat")
+    workload = WorkloadFactory(organization=cast.org, name="Chat")
+    # With a tag rule, every row's tags are read (else only those of rows no rule claims).
+    usage_services.routing_rule_create(
+        organization=cast.org, actor=cast.owner, dimension="tag", value="beta", workload=workload
+    )
+    return workload
 
 
 def run(cast, workload, content, **options):
