@@ -15,8 +15,9 @@ Each run is a fresh process on PostgreSQL (the database is created and migrated 
 needed): it makes an organization with four workloads and its routing rules, then times
 what an upload does — `usage_import_start` with the open file (header check, the file
 stored in compressed pieces) — and what the worker does — `usage_import_run` (the stored
-file streamed, parsed, routed, written) — and reports both, the total and the process's
-peak RSS (``ru_maxrss``: Django and the database driver included).
+file streamed, parsed, routed, written) — and reports both (wall and this process's CPU time;
+PostgreSQL's own work is in the wall time only), the total, the load average around the run
+and the process's peak RSS (``ru_maxrss``: Django and the database driver included).
 """
 
 from __future__ import annotations
@@ -125,6 +126,15 @@ def generate(path: Path, rows: int, seed: int = 17) -> None:
             )  # fmt: skip
 
 
+def cpu_seconds() -> float:
+    """This process's CPU time (user + system): the work done, whatever else the machine
+    runs (the wall time grows with the load of a shared machine; this does not)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure(path: Path) -> dict:
     """One run, in this (fresh) process."""
     import resource
@@ -161,6 +171,8 @@ def measure(path: Path) -> dict:
             )
         usage_services.enqueue_usage_import = lambda *, job_id: None  # timed below instead
         baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        load_before = os.getloadavg()[0]
+        cpu = [cpu_seconds()]
         started = time.perf_counter()
         with path.open("rb") as handle:
             job = usage_services.usage_import_start(
@@ -172,8 +184,10 @@ def measure(path: Path) -> dict:
                 filename=path.name,
             )
         stored = time.perf_counter()
+        cpu.append(cpu_seconds())
         outcome = usage_services.usage_import_run(job_id=job.pk)
         done = time.perf_counter()
+        cpu.append(cpu_seconds())
         job = UsageImportJob.objects.get(pk=job.pk)
         months = ActualUsageMonth.objects.filter(organization=organization).count()
         organization.delete()
@@ -185,6 +199,9 @@ def measure(path: Path) -> dict:
         "store_s": round(stored - started, 1),
         "parse_and_write_s": round(done - stored, 1),
         "total_s": round(done - started, 1),
+        "store_cpu_s": round(cpu[1] - cpu[0], 1),
+        "parse_and_write_cpu_s": round(cpu[2] - cpu[1], 1),
+        "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "rss_before_import_mb": round(baseline_kb / 1024, 1),
         "report": {

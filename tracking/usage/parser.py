@@ -165,6 +165,25 @@ def _optional_count(row: list[str], index: int | None) -> int | None:
     return _tokens(text) if text.strip() else 0
 
 
+class _Memo(dict[str, Any]):
+    """``fn(text)`` remembered for the texts a file repeats (a tag list, a call type), up to
+    `LIMIT` of them; errors are not remembered."""
+
+    LIMIT = 10_000
+
+    def __init__(self, fn: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def __call__(self, text: str) -> Any:
+        found = self.get(text)
+        if found is None:
+            if len(self) >= self.LIMIT:
+                self.clear()
+            found = self[text] = self.fn(text)
+        return found
+
+
 class _Counter(dict[str, int]):
     """Counts by name, remembering at most `DISTINCT_NAMES` names (the rest: "…")."""
 
@@ -266,6 +285,7 @@ class _FileState:
         tool_calls = self.spec.empty_model_is_tool_call
         read_day = self.dates.read
         kind_of: dict[str, str] = {}
+        tags_of = _Memo(parse_tags)
         days = self.days
         rows = 0
         line = 1  # the header
@@ -357,7 +377,7 @@ class _FileState:
             tags: tuple[str, ...] = ()
             if workload is None and i_tags is not None and router.uses_tags:
                 try:
-                    tags = parse_tags(record[i_tags])
+                    tags = tags_of(record[i_tags])
                 except ValueError as exc:
                     errors.append(RowError(line, named["tags"], str(exc)))
                     continue
@@ -365,7 +385,7 @@ class _FileState:
                 workload = router.route(key=key, team=team, user=user, model_group=group, tags=tags)
             if workload is None and i_tags is not None and not router.uses_tags:
                 try:
-                    tags = parse_tags(record[i_tags])
+                    tags = tags_of(record[i_tags])
                 except ValueError as exc:
                     errors.append(RowError(line, named["tags"], str(exc)))
                     continue
