@@ -26,7 +26,6 @@ from tests.tenancy.routes import (
     discover_routes,
 )
 
-
 # Routes that answer something other than a page, never worth a request here (the
 # readiness probe's async checks cannot run beside Playwright's event loop either).
 NOT_PAGES = frozenset({"health_live", "health_ready", "favicon"})
