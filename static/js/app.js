@@ -51,15 +51,24 @@ document.querySelectorAll(".nav-toggle").forEach((button) => {
 // Tables scroll sideways inside their own box (the first column stays put: app.css), so a
 // wide table never widens the page. A box that does scroll is made a named, focusable
 // region, so keyboard users can scroll it too.
+// A scrolling box is named after its table's caption, else the heading just before it.
 function scrollLabel(box) {
   const table = box.querySelector("table");
   let name = table ? (table.caption && table.caption.textContent) || table.getAttribute("aria-label") : "";
-  if (!name || !name.trim()) {
-    const holder = box.closest("details, figure, section, .card");
-    const heading = holder && holder.querySelector("summary, h1, h2, h3, h4");
-    name = heading ? heading.textContent : "Table";
+  for (let node = box; !(name && name.trim()) && node && node !== document.body; node = node.parentElement) {
+    for (let prev = node.previousElementSibling; prev; prev = prev.previousElementSibling) {
+      if (/^(H[1-6]|SUMMARY)$/.test(prev.tagName)) {
+        name = prev.textContent;
+        break;
+      }
+      const inner = prev.querySelectorAll("h1, h2, h3, h4, h5, h6");
+      if (inner.length) {
+        name = inner[inner.length - 1].textContent;
+        break;
+      }
+    }
   }
-  return name.trim().replace(/\s+/g, " ").slice(0, 80);
+  return (name || "Table").trim().replace(/\s+/g, " ").slice(0, 80);
 }
 
 function markScrollable() {
