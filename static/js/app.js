@@ -74,6 +74,7 @@ function scrollLabel(box) {
 function markScrollable() {
   document.querySelectorAll(".table-scroll").forEach((box) => {
     const scrolls = box.scrollWidth > box.clientWidth + 1;
+    box.toggleAttribute("data-scrolls", scrolls);
     if (scrolls && !box.hasAttribute("tabindex")) {
       box.tabIndex = 0;
       box.setAttribute("role", "region");
