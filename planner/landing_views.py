@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
@@ -23,5 +23,8 @@ def landing(request: HttpRequest) -> HttpResponse:
         # The publication time tells apart a version id reused after a database reset.
         published = version.published_at.timestamp() if version.published_at else 0
         key = f"landing-example:{version.pk}:{published}:{example_fingerprint()}"
-        example = cache.get_or_set(key, lambda: landing_example(version=version), EXAMPLE_SECONDS)
+        # The fragments cache: recomputable, so a Redis outage reads as a miss, not an error.
+        example = caches["fragments"].get_or_set(
+            key, lambda: landing_example(version=version), EXAMPLE_SECONDS
+        )
     return TemplateResponse(request, "planner/landing.html", {"example": example})
