@@ -183,6 +183,8 @@ STATICFILES_DIRS = [
     # Front-end libraries come from npm (package.json), never from a CDN.
     ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    # axe-core: the accessibility checks the browser tests inject (tests/browser/).
+    ("vendor/axe-core", BASE_DIR / "node_modules" / "axe-core"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
