@@ -15,7 +15,7 @@ from django.views.generic import FormView, TemplateView
 
 from accounts.generations import generation
 from accounts.mixins import OrgMemberMixin, TenantObjectMixin
-from planner import selectors, services
+from planner import landing_views, selectors, services
 from planner.forms import PlanForm, ReevaluateForm, SelfHostFormSet, WorkloadForm
 from planner.fragments import FRAGMENT_SECONDS, fragment_version
 from planner.models import Comparison, Plan, Workload
@@ -37,6 +37,12 @@ def _add_errors(form: Any, exc: ValidationError) -> None:
 
 class DashboardView(OrgMemberMixin, TemplateView):
     template_name = "planner/dashboard.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # One address for everyone: visitors get the landing page, members their dashboard.
+        if not request.user.is_authenticated:
+            return landing_views.landing(request)
+        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -34,7 +34,9 @@ from tracking.models import (
     Budget,
     ForecastAssumptions,
     PlanBudgetState,
+    UsageImportChunk,
     UsageImportJob,
+    UsageRoutingRule,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -405,5 +407,21 @@ tenant_factory(ActualUsageMonth)(_usage_month_in)
 tenant_factory(UsageImportJob)(
     lambda org: UsageImportJob.objects.create(
         organization=org, workload=WorkloadFactory(organization=org), file_format="breakeven"
+    )
+)
+tenant_factory(UsageImportChunk)(
+    lambda org: UsageImportChunk.objects.create(
+        organization=org,
+        job=UsageImportJob.objects.create(organization=org, file_format="breakeven"),
+        seq=0,
+        data=b"x\x9c\x03\x00\x00\x00\x00\x01",  # zlib of b""
+    )
+)
+tenant_factory(UsageRoutingRule)(
+    lambda org: UsageRoutingRule.objects.create(
+        organization=org,
+        dimension="team",
+        value=f"team-{org.slug}",
+        workload=WorkloadFactory(organization=org),
     )
 )
