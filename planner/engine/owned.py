@@ -11,7 +11,8 @@ Servers come from packing replicas (reserve included) into ``gpus_per_server``. 
   ``A (1 + residual) / 2``; a last life used for a share ``s`` averages
   ``A - A (1 - residual) s / 2``; weighted by months, times ``rate / 12``;
 * maintenance ``A x maintenance_per_year / 12``;
-* energy ``(servers x server_base_watts + GPU TDP x installed GPUs) x hours x PUE x $/kWh``;
+* energy: the kWh of :func:`energy_use` (every installed GPU at its TDP and each
+  server's base power, all month, x PUE) x $/kWh;
 * facilities ``servers x per-server monthly + shared monthly``;
 * staff ``ops_fte x ops_fte_monthly_cost``;
 * installation ``servers x installation_per_server`` at every purchase, over ``P``;
@@ -27,6 +28,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from planner.engine.energy import FleetEnergy, GridIntensity, PowerDraw, fleet_energy
 from planner.engine.errors import (
     ScenarioError,
     require_non_negative,
@@ -154,12 +156,33 @@ def _cycle(finance: ServerFinance, months: float) -> _Cycle:
     return _Cycle(purchases, share, average, 1.0 - drop * share)
 
 
+def energy_use(
+    finance: ServerFinance,
+    *,
+    servers: int,
+    gpus: int,
+    hours: float,
+    grid: GridIntensity | None = None,
+) -> FleetEnergy:
+    """The servers' month of electricity: the one kWh figure the energy line prices and
+    the plan reports (:func:`planner.engine.energy.fleet_energy`); installed GPUs count
+    at their TDP for every hour (load 1)."""
+    gpu_hours = gpus * hours
+    return fleet_energy(
+        PowerDraw(finance.gpu_tdp_watts, finance.server_base_watts, finance.pue),
+        gpu_hours=gpu_hours,
+        busy_gpu_hours=gpu_hours,
+        machine_hours=servers * hours,
+        grid=grid,
+    )
+
+
 def _items(
     finance: ServerFinance, *, servers: int, gpus: int, months: float, hours: float
 ) -> dict[str, float]:
     cycle = _cycle(finance, months)
     acquisition = servers * finance.server_price
-    watts = servers * finance.server_base_watts + gpus * finance.gpu_tdp_watts
+    kwh = energy_use(finance, servers=servers, gpus=gpus, hours=hours).kwh_per_month
     hardware = finance.hidden_multiplier
     return {
         "depreciation": acquisition
@@ -172,7 +195,7 @@ def _items(
         / 12.0
         * hardware,
         "maintenance": acquisition * finance.maintenance_per_year / 12.0 * hardware,
-        "energy": watts * hours * finance.pue * finance.usd_per_kwh / 1000.0 * hardware,
+        "energy": kwh * finance.usd_per_kwh * hardware,
         "facilities": servers * finance.facilities_per_server_monthly
         + finance.facilities_shared_monthly,
         "staff": finance.ops_fte * finance.ops_fte_monthly_cost,
