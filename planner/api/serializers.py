@@ -51,6 +51,21 @@ class QuoteSelfHostSerializer(serializers.Serializer):
         required=False, min_value=1, help_text=">= 1, applied to the GPU cost."
     )
     availability = serializers.FloatField(required=False, min_value=0, max_value=1)
+    gpu_watts = serializers.FloatField(
+        required=False,
+        min_value=0,
+        help_text="One GPU at full load (its TDP), W: adds the fleet's kWh to `energy`.",
+    )
+    server_base_watts = serializers.FloatField(
+        required=False,
+        min_value=0,
+        help_text="One instance without its GPUs' load, W (default 0; needs gpu_watts).",
+    )
+    pue = serializers.FloatField(
+        required=False,
+        min_value=1,
+        help_text="Power usage effectiveness (default 1; needs gpu_watts).",
+    )
 
 
 class QuoteRequestSerializer(serializers.Serializer):
@@ -82,6 +97,11 @@ class QuoteRequestSerializer(serializers.Serializer):
         required=False,
         min_value=0,
         help_text="USD lost per hour down; required with an availability.",
+    )
+    grid_g_co2e_per_kwh = serializers.FloatField(
+        required=False,
+        min_value=0,
+        help_text="The servers' grid, grams CO2e per kWh: adds kg_co2e_per_month to `energy`.",
     )
 
 
@@ -126,6 +146,13 @@ class QuoteResponseSerializer(serializers.Serializer):
     )
     quote_version = serializers.IntegerField(
         help_text="2: computed by the engine's one composition, with the crossings."
+    )
+    energy = serializers.JSONField(
+        required=False,
+        help_text="With energy inputs: per option (api, selfhost, owned) null when unknown "
+        "(an API publishes no figure; no GPU power given), else {kwh_per_month, "
+        "kg_co2e_per_month, gpu_load, gpu_hours, machine_hours, gpu_watts, "
+        "server_base_watts, pue} (see `python -m planner.engine quote --help`).",
     )
 
 

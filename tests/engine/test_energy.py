@@ -93,7 +93,8 @@ def test_packed_replicas_leave_idle_gpus_out_of_the_load() -> None:
     )
     found = eng.compose(eng.Scenario(eng.Workload(2e10), (option,)))
     cost = found.option("Rented")
-    assert cost.fleet is not None and cost.fleet.machines == 2
+    assert cost.fleet is not None
+    assert cost.fleet.machines == 2
     energy = cost.energy
     assert energy is not None
     assert energy.gpu_hours == 11_520
