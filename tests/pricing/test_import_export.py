@@ -14,11 +14,12 @@ from django.core.management import CommandError, call_command
 from pricing.catalog_format import CatalogImportError
 from pricing.exporters import export_csv_zip, export_json
 from pricing.models import PRICE_ROW_MODELS, ApiOffer, CatalogVersion
-from pricing.services import REFERENCE_CATALOG_PATH, catalog_import
+from pricing.services import REFERENCE_CATALOG_PATH, catalog_import, reference_document
 
 pytestmark = pytest.mark.django_db
 
-REFERENCE = json.loads(REFERENCE_CATALOG_PATH.read_text())
+# What load_reference_catalog publishes: the shipped file with its published figures.
+REFERENCE = json.loads(reference_document())
 
 
 def _import_doc(doc: dict, name: str = "Test") -> CatalogVersion:
