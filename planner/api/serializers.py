@@ -219,6 +219,8 @@ class WorkloadSerializer(serializers.ModelSerializer):
             "open_model_meets_accuracy",
             "engineer_hourly_rate",
             "task_success_rates",
+            "quality_reference_model",
+            "quality_min_share",
             "created_at",
             "updated_at",
         ]
@@ -352,6 +354,8 @@ class PlanOptionSerializer(serializers.ModelSerializer):
             # Reserve: availability of one replica / one region.
             "replica_availability",
             "region_availability",
+            # Energy: the grid the servers draw from.
+            "grid_region",
         ]
         read_only_fields = ["id", "position", "cheap_option"]
         extra_kwargs = {
@@ -363,6 +367,11 @@ class PlanOptionSerializer(serializers.ModelSerializer):
                 "single-region figure."
             },
             "region_availability": {"help_text": "Availability of one region (0.5 to 1)."},
+            "grid_region": {
+                "help_text": "Self-host: a region of the catalog version's grid intensities "
+                "(`grid_intensity`); empty: the GPU offer's region if the catalog has it, "
+                "else 'world'."
+            },
             "useful_life_years": {"help_text": "Empty: the catalog hardware's useful life."},
             "server_price": {"help_text": "Empty: the catalog hardware's purchase price."},
         }

@@ -255,7 +255,7 @@ def recommend(
         reasons.append(
             Reason(
                 "quality_reference_unknown",
-                f"no {floor.benchmark or 'quality'} score is known for {floor.reference}: "
+                f"no {floor.benchmark or 'benchmark'} score is known for {floor.reference}: "
                 f"the {floor.min_share:.0%} quality floor could not be checked",
                 {
                     "reference": floor.reference,
@@ -369,8 +369,9 @@ def _quality_reason(floor: QualityFloor | None, option: CostedOption) -> Reason 
     if option.quality_score is None:
         return Reason(
             "quality_unknown",
-            f"{option.name}: no {floor.benchmark or 'quality'} score is known, so the "
-            f"{floor.min_share:.0%}-of-{floor.reference} floor is not checked for it",
+            f"{option.name}: its {floor.benchmark or 'benchmark'} score is unknown, so whether "
+            f"it reaches {floor.min_share:.0%} of {floor.reference}'s is not known (kept, not "
+            "vouched for)",
             figures,
         )
     if floor.meets(option.quality_score):
