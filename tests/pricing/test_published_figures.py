@@ -62,7 +62,7 @@ def test_the_reference_ships_verbatim_and_loads_with_its_cited_figures() -> None
         Decimal("50.5"),
         date(2024, 12, 6),
     )
-    assert "MODEL_CARD" in llama.source.description
+    assert "Llama 3.3 model card" in llama.source.description
     world = GridIntensity.objects.get(version=version, region="world")
     assert (world.g_co2e_per_kwh, world.year, world.source.key) == (
         Decimal(436),
