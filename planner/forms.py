@@ -322,6 +322,20 @@ class SelfHostForm(forms.Form):
         required=False, min_value=1, label="GPUs per replica", help_text="Empty: the offer's."
     )
     precision = forms.ChoiceField(choices=Precision.choices, initial=Precision.FP16)
+    context_tokens = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=10_000_000,
+        label="Context per request (tokens)",
+        help_text="Input + output a request holds in the KV cache. Empty: 4,096.",
+    )
+    concurrent_sequences = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=4096,
+        label="Requests a replica serves at once",
+        help_text="Sizes the KV cache. Empty: 16.",
+    )
     billing_mode = forms.ChoiceField(choices=BillingMode.choices, initial=BillingMode.ALWAYS_ON)
     window_hours = forms.DecimalField(
         required=False, min_value=1, max_value=744, label="Window hours a month"
@@ -544,6 +558,8 @@ class SelfHostForm(forms.Form):
             "owned_hardware": data.get("owned_hardware") if owned else None,
             "gpu_count": data.get("gpu_count"),
             "precision": data["precision"],
+            "context_tokens": data.get("context_tokens"),
+            "concurrent_sequences": data.get("concurrent_sequences"),
             "billing_mode": data["billing_mode"],
             "window_hours": data.get("window_hours"),
             "tokens_per_second": data.get("tokens_per_second"),

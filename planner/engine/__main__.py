@@ -30,8 +30,18 @@ Input fields:
              utilization,       (0, 1], default 1: the share of tokens_per_second planned on
              hidden_monthly,    fixed extra cost a month (not per replica)
              hidden_multiplier, >= 1, applied to the GPU cost
-             availability}      one replica's; with N replicas and no spare the fleet
+             availability,      one replica's; with N replicas and no spare the fleet
                                 serves its load availability^N of the time
+             model: {params_b (required), precision (fp16|bf16|fp8|int8|int4, default
+                     fp16), layers, kv_heads, head_dim (all three or none: the published
+                     config; none estimates the KV cache at 20% of the weights),
+                     max_context, attention (gqa|mla)},
+             gpu_vram_gb,       memory of one GPU (required with model)
+             context_tokens,    tokens a request holds in the KV cache (default 4,096)
+             concurrent_sequences}  requests a replica serves at once (default 16)
+                                with model: a replica of gpus_per_replica GPUs that cannot
+                                hold weights + KV cache in 90% of each GPU is refused with
+                                the GPUs it needs (selfhost.gpus_per_replica)
   downtime_cost_per_hour        required when an availability is given
 
 Engine depth (optional; any of these switches it on and adds the depth output keys):
@@ -95,6 +105,10 @@ Output fields (quote_version 2; every version-1 key keeps its meaning):
   selfhost_wins_from_tokens_per_month   the first crossing where self-hosting becomes
                                   cheaper than the API at any fleet size (0: from the
                                   start), or null; later crossings may lose it again
+  fit                             with selfhost.model: {weights_gb, kv_cache_gb, needed_gb,
+                                  usable_per_gpu_gb, context_tokens, concurrent_sequences,
+                                  architecture_known, gpus_needed, gpus_per_replica,
+                                  tensor_parallel, nodes}
   quote_version                   2 (absent: version 1, before the crossings)
 With engine depth also: lens, analysis_months, selfhost_detail {monthly,
 replicas_needed, instances, gpus, billed_instance_hours, lines {key: {monthly,

@@ -180,6 +180,19 @@ class PlanOption(TenantModel):
         help_text="GPUs per replica; empty: the offer's own count.",
     )
     precision = models.CharField(max_length=6, choices=Precision.choices, default=Precision.FP16)
+    # GPU memory fit (issue 15): the KV cache a replica holds is context x sequences.
+    context_tokens = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(10_000_000)],
+        help_text="Tokens of context a request holds (input + output); empty: 4,096.",
+    )
+    concurrent_sequences = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(4096)],
+        help_text="Requests a replica serves at once; empty: 16.",
+    )
     billing_mode = models.CharField(
         max_length=16, choices=BillingMode.choices, default=BillingMode.ALWAYS_ON
     )

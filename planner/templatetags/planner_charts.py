@@ -318,6 +318,11 @@ def milestone_text(milestone: dict[str, Any]) -> str:
 
 
 @register.filter
+def fit_text(option: dict[str, Any]) -> str:
+    return wording.fit_text(option)
+
+
+@register.filter
 def reserve_note(depth: dict[str, Any]) -> str:
     return wording.reserve_note(depth)
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('planner', '0009_sweep_chunk_queued_at'),
+        ('planner', '0010_option_memory_fit'),
     ]
 
     operations = [

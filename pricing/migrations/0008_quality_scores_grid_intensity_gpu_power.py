@@ -27,7 +27,7 @@ def _unguard(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("pricing", "0006_benchmark_format_guidellm"),
+        ("pricing", "0007_modelspec_architecture"),
     ]
 
     operations = [
