@@ -305,6 +305,7 @@ def create_version_from_document(
             useful_life_months=row.get("useful_life_months"),
             electricity_monthly_low=_low(row.get("electricity_monthly")),
             electricity_monthly_high=_high(row.get("electricity_monthly")),
+            server_base_w=row.get("server_base_w"),
         )
         for i, row in enumerate(doc.get("owned_hardware", []))
     )

@@ -441,6 +441,9 @@ class OwnedHardware(VersionRow):
     useful_life_months = models.PositiveIntegerField(null=True, blank=True)
     electricity_monthly_low = models.DecimalField(**MONEY, null=True, blank=True)
     electricity_monthly_high = models.DecimalField(**MONEY, null=True, blank=True)
+    # The part of the stated power the machine draws whatever its load (host CPUs,
+    # memory, fans, networking); the rest is its GPUs'. NULL: none stated (a bare card).
+    server_base_w = models.DecimalField(max_digits=12, decimal_places=3, null=True, blank=True)
 
     class Meta(VersionRow.Meta):
         verbose_name_plural = "owned hardware"
@@ -659,6 +662,8 @@ class FigureSection(models.TextChoices):
     HIDDEN_COST_MULTIPLIER = "hidden_cost_multiplier", "Hidden-cost multiplier"
     DEVOPS_HOURS = "devops_hours_per_month", "DevOps hours per month"
     DEVOPS_RATE = "devops_hourly_rate", "DevOps hourly rate"
+    OWNED_MAINTENANCE = "owned_maintenance_per_year", "Owned maintenance (share of price a year)"
+    OWNED_FACILITIES = "owned_facilities_per_kw_monthly", "Owned facilities (per kW a month)"
     AVAILABILITY = "availability", "Availability"
     P99_LATENCY = "p99_latency_s", "p99 latency (s)"
 
@@ -669,6 +674,8 @@ RANGE_SECTIONS = (
     FigureSection.HIDDEN_COST_MULTIPLIER,
     FigureSection.DEVOPS_HOURS,
     FigureSection.DEVOPS_RATE,
+    FigureSection.OWNED_MAINTENANCE,
+    FigureSection.OWNED_FACILITIES,
 )
 KEYED_SECTIONS = (FigureSection.AVAILABILITY, FigureSection.P99_LATENCY)
 

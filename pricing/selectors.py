@@ -284,6 +284,8 @@ class CatalogAssumptions:
     hidden_cost_multiplier: Range | None
     devops_hours_per_month: Range | None
     devops_hourly_rate: Range | None
+    owned_maintenance_per_year: Range | None
+    owned_facilities_per_kw_monthly: Range | None
     availability: dict[str, Range]
     p99_latency_s: dict[str, Range]
     month_hours: int
@@ -305,6 +307,8 @@ def catalog_assumptions(version: CatalogVersion) -> CatalogAssumptions:
         hidden_cost_multiplier=singles.get(FigureSection.HIDDEN_COST_MULTIPLIER),
         devops_hours_per_month=singles.get(FigureSection.DEVOPS_HOURS),
         devops_hourly_rate=singles.get(FigureSection.DEVOPS_RATE),
+        owned_maintenance_per_year=singles.get(FigureSection.OWNED_MAINTENANCE),
+        owned_facilities_per_kw_monthly=singles.get(FigureSection.OWNED_FACILITIES),
         availability=keyed[FigureSection.AVAILABILITY],
         p99_latency_s=keyed[FigureSection.P99_LATENCY],
         month_hours=version.month_hours,
@@ -373,7 +377,7 @@ DIFF_SPEC: tuple[tuple[str, Any, Any, tuple[str, ...], str], ...] = (
         "hardware",
         lambda v: OwnedHardware.objects.filter(version=v),
         lambda h: (h.name,),
-        ("price", "price_low", "price_high", "power_w"),
+        ("price", "price_low", "price_high", "power_w", "server_base_w"),
         "price_expected",
     ),
     (

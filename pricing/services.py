@@ -50,10 +50,6 @@ from pricing.price_imports import litellm as price_litellm
 from pricing.price_imports import skypilot as price_skypilot
 
 REFERENCE_CATALOG_PATH = Path(__file__).resolve().parent / "data" / "catalog-2026.json"
-# Published figures shipped beside the reference (which stays verbatim): GPU power, grid
-# intensity and quality scores, each citing its source. Merged in when loading it.
-REFERENCE_FIGURES_PATH = Path(__file__).resolve().parent / "data" / "catalog-2026-figures.json"
-FIGURE_SECTIONS = ("gpu_power", "grid_intensity", "quality_scores")
 
 
 class CatalogStateError(Exception):
@@ -209,49 +205,12 @@ def catalog_version_delete_draft(*, version: CatalogVersion, actor: Any) -> None
     version.delete()
 
 
-def reference_document(
-    *, path: Path = REFERENCE_CATALOG_PATH, figures: Path | None = REFERENCE_FIGURES_PATH
-) -> bytes:
-    """The reference catalog with the published figures merged in, as JSON.
-
-    The figures file adds its sources and the figure sections the reference lacks; a
-    source key or a section the reference already has is a conflict, refused.
-    """
-    content = path.read_bytes()
-    if figures is None:
-        return content
-    doc = parse_json_bytes(content)
-    extra = parse_json_bytes(figures.read_bytes())
-    errors = [
-        (figures.name, f"sources.{key}", "already a source of the reference")
-        for key in extra.get("sources", {})
-        if key in doc.get("sources", {})
-    ] + [
-        (figures.name, key, "already in the reference")
-        for key in FIGURE_SECTIONS
-        if key in extra and key in doc
-    ]
-    if errors:
-        raise fmt.CatalogImportError(errors)
-    doc["sources"] = {**doc.get("sources", {}), **extra.get("sources", {})}
-    for key in FIGURE_SECTIONS:
-        if key in extra:
-            doc[key] = extra[key]
-    return json.dumps(fmt.json_value(doc), ensure_ascii=False).encode("utf-8")
-
-
-def load_reference_catalog(
-    *,
-    actor: Any = None,
-    path: Path = REFERENCE_CATALOG_PATH,
-    figures: Path | None = REFERENCE_FIGURES_PATH,
-):
-    """Import and publish the reference catalog (with its published figures) unless a
-    published version has its content.
+def load_reference_catalog(*, actor: Any = None, path: Path = REFERENCE_CATALOG_PATH):
+    """Import and publish the reference catalog unless a published version has its content.
 
     Returns (version, created). Idempotent: the content hash decides.
     """
-    content = reference_document(path=path, figures=figures)
+    content = path.read_bytes()
     doc = _parse(content, path.name)
     digest = document_hash(doc)
     existing = CatalogVersion.objects.filter(

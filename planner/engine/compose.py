@@ -41,12 +41,12 @@ from planner.engine.crossover import (
     rented_curve,
     win_intervals,
 )
-from planner.engine.energy import FleetEnergy, GridIntensity, PowerDraw, fleet_energy
+from planner.engine.energy import FleetEnergy, GridIntensity, PowerDraw, fleet_energy, kg_co2e
 from planner.engine.errors import ScenarioError, require_non_negative, require_share
 from planner.engine.fleet import DEFAULT_ANALYSIS_MONTHS, CostLine, Lens, Serving
 from planner.engine.hybrid import RouteCost, route_cost
 from planner.engine.outcome import outcome_cost
-from planner.engine.owned import OwnedCost, ServerFinance, energy_use, owned_cost
+from planner.engine.owned import OwnedCost, ServerFinance, energy_per_token, owned_cost
 from planner.engine.recommend import (
     DEFAULT_VOLUME_TIERS,
     CostedOption,
@@ -725,6 +725,16 @@ def fleet_cost(
     return _fleet_cost(option.corner("expected"), tokens_per_month, scenario, target)
 
 
+def fleet_curve(option: FleetChoice, scenario: Scenario) -> CostCurve:
+    """A self-hosted option's expected cost curve, as the crossing search prices it.
+
+    ``scenario`` gives the lens, analysis period, hours and availability target (its
+    options are not read); the sweeps search the break-even on it where theirs cannot.
+    """
+    target = _availability_target(option, scenario.workload)
+    return _fleet_curve(option.corner("expected"), scenario, target, option.name)
+
+
 def _fleet_curve(
     fleet: Fleet, scenario: Scenario, target: AvailabilityTarget | None, name: str
 ) -> CostCurve:
@@ -752,6 +762,10 @@ def _fleet_option(
     curve = _fleet_curve(fleets["expected"], scenario, target, option.name)
 
     def cost(volume: float, corner: str = "expected") -> float:
+        if corner == "expected" and option.kind == "owned":
+            # Fixed by the servers plus the GPU energy the volume takes: the curve's
+            # memo and the volume itself (not rounded: a hybrid routes a share of it).
+            return cast(Callable[[float], float], curve.cost)(volume)
         if corner == "expected" and not option.scale_to_zero:
             # Always-on and window fleets cost the same at every volume of a replica
             # count: the curve's memo answers.
@@ -833,26 +847,34 @@ def _energy(
     hours: float,
 ) -> FleetEnergy | None:
     """The fleet's month of electricity (:mod:`planner.engine.energy`), or None when no
-    power figure is known (a rented GPU without a TDP; owned servers drawing 0 W)."""
+    power figure is known (a rented GPU without a TDP; owned servers drawing 0 W).
+
+    The GPUs work the hours the tokens take at the measured throughput
+    (``Serving.working_replica_hours``), over the GPU-hours the fleet runs.
+    """
+    serving = fleet.serving
     if isinstance(fleet, OwnedFleet):
         finance = fleet.finance
         if not (finance.gpu_tdp_watts or finance.server_base_watts):
             return None
-        # The owned servers' energy line prices exactly this kWh.
+        # The owned fleet's own kWh: the figure its energy line prices.
         assert isinstance(cost, OwnedCost)
-        return energy_use(
-            finance, servers=cost.servers, gpus=cost.gpus, hours=hours, grid=option.grid
+        return FleetEnergy(
+            kwh_per_month=cost.energy_kwh,
+            kg_co2e_per_month=kg_co2e(cost.energy_kwh, option.grid),
+            gpu_load=cost.gpu_load,
+            gpu_hours=cost.gpus * hours,
+            machine_hours=cost.servers * hours,
+            power=PowerDraw(finance.gpu_tdp_watts, finance.server_base_watts, finance.pue),
+            grid=option.grid,
         )
     if option.power is None:
         return None
     assert isinstance(cost, RentedCost)
-    serving = fleet.serving
-    # The GPU-hours the volume keeps busy, as scale-to-zero bills them.
-    busy = serving.busy_replica_hours(tokens) * serving.gpus_per_replica
     return fleet_energy(
         option.power,
         gpu_hours=cost.billed_instance_hours * fleet.gpus_per_instance,
-        busy_gpu_hours=busy,
+        busy_gpu_hours=serving.working_replica_hours(tokens) * serving.gpus_per_replica,
         machine_hours=cost.billed_instance_hours,
         grid=option.grid,
     )
@@ -1085,8 +1107,9 @@ def _monte_carlo(scenario: Scenario, costs: Sequence[OptionCost]) -> dict[str, M
     their spans and prices that fleet with the same cost function as the table. For a
     given replica count the fleet cost is linear in the price and the flat costs, so each
     replica count is priced exactly at both ends of the price span and the draws in
-    between are interpolated; scale-to-zero fleets, whose cost follows the throughput
-    itself, are priced draw by draw.
+    between are interpolated (an owned fleet's GPU energy, which follows the hours the
+    tokens take, is scaled by each draw's throughput); scale-to-zero fleets, whose cost
+    follows the throughput itself, are priced draw by draw.
     """
     apis = [c for c in costs if c.kind == "api"]
     if not apis or scenario.monte_carlo_samples <= 0:
@@ -1148,6 +1171,15 @@ def _monte_carlo(scenario: Scenario, costs: Sequence[OptionCost]) -> dict[str, M
                     for end in (span.low, span.high)
                 )
                 values[at] = low + (high - low) * u[0][at] + other[at]
+                if isinstance(choice.fleet, OwnedFleet):
+                    # Owned GPU energy follows the hours the tokens take, which vary as
+                    # 1 / throughput within a replica count.
+                    fleet = choice.at(
+                        price=span.low, tokens_per_second=sample_tps, other_monthly=0.0
+                    )
+                    assert isinstance(fleet, OwnedFleet)
+                    energy = w.tokens_per_month * energy_per_token(fleet.finance, fleet.serving)
+                    values[at] += energy * (sample_tps / tps[at] - 1.0)
         p10, p50, p90 = (float(x) for x in np.percentile(values, [10, 50, 90]))
         out[cost.name] = MonteCarlo(
             vs=api.name,
@@ -1191,4 +1223,5 @@ __all__ = [
     "compose",
     "curve_volumes",
     "fleet_cost",
+    "fleet_curve",
 ]

@@ -162,6 +162,7 @@ class OwnedHardwareSerializer(serializers.ModelSerializer):
             "useful_life_months",
             "electricity_monthly_low",
             "electricity_monthly_high",
+            "server_base_w",
         ]
         read_only_fields = fields
 

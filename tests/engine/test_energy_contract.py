@@ -63,9 +63,10 @@ def test_no_grid_no_carbon_and_no_inputs_no_key() -> None:
 
 
 def test_owned_energy_is_its_energy_line_in_kwh() -> None:
-    # One 8-GPU server at 700 W a GPU and a 2,000 W base all month, PUE 1.3:
-    # (700 x 8 x 720 + 2,000 x 720) x 1.3 / 1000 = 7,113.6 kWh; at $0.12 that is the
-    # $853.63 energy line; on a 366 g/kWh grid 2,603.578 kg CO2e.
+    # One 8-GPU server: its GPUs work 1e9 / (1,500 x 3,600) x 2 = 370.370 of 5,760
+    # GPU-hours (load 0.0643) at 700 W; its 2,000 W base runs all 720 hours, PUE 1.3:
+    # (700 x 370.370 + 2,000 x 720) x 1.3 / 1000 = 2,209.037 kWh; at $0.12 that is the
+    # $265.08 energy line; on a 366 g/kWh grid 808.508 kg CO2e.
     data = copy.deepcopy(CASE_4)
     data["owned"] = {
         "server_price": 250_000,
@@ -80,10 +81,10 @@ def test_owned_energy_is_its_energy_line_in_kwh() -> None:
     data["grid_g_co2e_per_kwh"] = 366
     result = quote(data)
     owned = result["energy"]["owned"]
-    assert owned["kwh_per_month"] == 7113.6
-    assert owned["kg_co2e_per_month"] == 2603.578
-    assert owned["gpu_load"] == 1.0
-    assert result["owned_detail"]["lines"]["energy"]["monthly"] == 853.63
+    assert owned["kwh_per_month"] == 2209.037
+    assert owned["kg_co2e_per_month"] == 808.508
+    assert owned["gpu_load"] == 0.0643
+    assert result["owned_detail"]["lines"]["energy"]["monthly"] == 265.08
     assert result["energy"]["selfhost"] is None  # no gpu_watts for the rented fleet
 
 

@@ -8,20 +8,13 @@ import json
 import zipfile
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from pricing.catalog_format import CatalogImportError
 from pricing.exporters import export_csv_zip, export_json
 from pricing.models import GpuPower, GridIntensity, QualityScore
-from pricing.services import (
-    REFERENCE_CATALOG_PATH,
-    catalog_import,
-    catalog_version_clone,
-    load_reference_catalog,
-    reference_document,
-)
+from pricing.services import catalog_import, catalog_version_clone, load_reference_catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -50,12 +43,9 @@ def _import(doc: dict, name: str = "Figures") -> object:
     )
 
 
-def test_the_reference_ships_verbatim_and_loads_with_its_cited_figures() -> None:
+def test_the_reference_loads_with_its_cited_figures() -> None:
     version, created = load_reference_catalog()
     assert created
-    # The shipped file itself has none of the sections: they come from the figures file.
-    shipped = json.loads(REFERENCE_CATALOG_PATH.read_text())
-    assert "quality_scores" not in shipped
     llama = QualityScore.objects.get(version=version, model_name="Llama 3.3 70B")
     assert (llama.benchmark, llama.score, llama.as_of) == (
         "GPQA Diamond",
@@ -76,16 +66,6 @@ def test_the_reference_ships_verbatim_and_loads_with_its_cited_figures() -> None
         for row in model.objects.filter(version=version):
             assert row.source.version_id == version.pk
     assert load_reference_catalog() == (version, False)  # idempotent by content
-
-
-def test_a_figures_file_may_not_restate_the_reference(tmp_path: Path) -> None:
-    figures = tmp_path / "figures.json"
-    figures.write_text(json.dumps({"sources": {"feb-2026": "again"}, "gpu_power": []}))
-    with pytest.raises(CatalogImportError) as error:
-        reference_document(figures=figures)
-    assert error.value.errors == [
-        ("figures.json", "sources.feb-2026", "already a source of the reference")
-    ]
 
 
 def test_json_and_csv_round_trip_the_figures() -> None:
