@@ -21,6 +21,7 @@ from accounts.csvsafe import unsafe_cell
 from pricing import architectures
 from pricing import catalog_format as fmt
 from pricing.catalog_format import CatalogImportError
+from pricing.model_identity import canonical_model_id
 from pricing.models import (
     ApiOffer,
     Catalog,
@@ -230,6 +231,7 @@ def create_version_from_document(
                 version=version,
                 position=i,
                 model_name=row["model"],
+                model_id=canonical_model_id(row["model"]),
                 provider=row.get("provider", ""),
                 source=sources[row["offer"]],
                 license=license_name,

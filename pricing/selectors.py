@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import Organization
 from pricing import catalog_format as fmt
 from pricing.models import (
     ApiOffer,
+    Catalog,
     CatalogVersion,
     EngineFigure,
     FigureSection,
@@ -31,12 +32,66 @@ from pricing.models import (
 )
 
 
-def catalog_version_current() -> CatalogVersion | None:
-    """The latest published public version (by effective date, then publication)."""
-    return (
+def catalog_default() -> Catalog | None:
+    """The catalog new plans use: the one marked default, else the catalog of the first
+    version ever published (the reference catalog on a fresh install)."""
+    marked = Catalog.objects.filter(is_default=True).first()
+    if marked is not None:
+        return marked
+    first = (
+        CatalogVersion.objects.public()
+        .select_related("catalog")
+        .order_by("published_at", "pk")
+        .first()
+    )
+    return first.catalog if first is not None else None
+
+
+def catalog_version_current(*, catalog: Catalog | None = None) -> CatalogVersion | None:
+    """A catalog's current version: its latest published one (by effective date, then
+    publication). Without ``catalog``, the default catalog's (`catalog_default`): each
+    catalog has its own current version, so publishing an imported price list never
+    becomes current for another catalog."""
+    published = (
         CatalogVersion.objects.published()
         .select_related("catalog")
         .order_by("-effective_date", "-published_at", "-pk")
+    )
+    if catalog is not None:
+        return published.filter(catalog=catalog).first()
+    # One query when a catalog is marked default (the usual case).
+    current = published.filter(catalog__is_default=True).first()
+    if current is not None:
+        return current
+    catalog = catalog_default()
+    return published.filter(catalog=catalog).first() if catalog is not None else None
+
+
+def catalog_versions_current() -> dict[int, CatalogVersion]:
+    """Every catalog's current version, by catalog id (one query)."""
+    current: dict[int, CatalogVersion] = {}
+    for version in (
+        CatalogVersion.objects.published()
+        .select_related("catalog")
+        .order_by("-effective_date", "-published_at", "-pk")
+    ):
+        current.setdefault(version.catalog_id, version)
+    return current
+
+
+def catalog_version_before(version: CatalogVersion) -> CatalogVersion | None:
+    """The public version of the same catalog just before ``version`` (by effective date,
+    then number): what a diff compares a version with by default."""
+    return (
+        CatalogVersion.objects.public()
+        .filter(catalog_id=version.catalog_id)
+        .exclude(pk=version.pk)
+        .filter(
+            Q(effective_date__lt=version.effective_date)
+            | Q(effective_date=version.effective_date, number__lt=version.number)
+        )
+        .select_related("catalog")
+        .order_by("-effective_date", "-number")
         .first()
     )
 

@@ -211,6 +211,7 @@ class QuoteResponseSerializer(serializers.Serializer):
 from django.db.models import QuerySet  # noqa: E402
 
 from accounts.api.scoping import OrgScopedPrimaryKeyRelatedField  # noqa: E402
+from planner.api.reevaluations import LeftOutSerializer  # noqa: E402
 from planner.labels import lens_label  # noqa: E402
 from planner.models import Comparison, Plan, PlanOption, Sweep, Workload  # noqa: E402
 from planner.selectors import comparison_currency  # noqa: E402
@@ -807,7 +808,18 @@ class ReevaluateSerializer(serializers.Serializer):
 class ReevaluatedSerializer(serializers.Serializer):
     comparison = ComparisonDetailSerializer()
     flag = serializers.CharField(
-        help_text="What changed (recommendation or cheapest option), empty when nothing did."
+        help_text="What changed (recommendation or cheapest option, with the price move "
+        "behind it; options left out), empty when nothing did."
+    )
+    left_out = LeftOutSerializer(
+        many=True,
+        help_text="Options the version has no offer for: left out of the plan, with the "
+        "closest offers it has.",
+    )
+    matched_by_alias = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Offers found under another name (`GPT-5 (OpenAI) · feb-2026 → gpt-5 "
+        "(openai) · litellm`).",
     )
 
 
