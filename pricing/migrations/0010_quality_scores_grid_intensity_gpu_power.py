@@ -27,7 +27,7 @@ def _unguard(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("pricing", "0007_modelspec_architecture"),
+        ("pricing", "0009_model_identity_and_default_catalog"),
     ]
 
     operations = [
