@@ -55,15 +55,16 @@ def test_a_workload_with_a_quality_floor_plans_and_reads_back(api, cast, referen
     detail = client.get(f"{ORG}/comparisons/{comparison['id']}/").json()
     results = detail["results"]
     llama = named(results, "Llama 3.3 70B")
-    # 400 W x 185.185 busy hours = 74.07 kWh; on the US grid (366 g) 27.11 kg CO2e.
-    assert llama["energy"]["kwh_per_month"] == 74.07
-    assert llama["energy"]["kg_co2e_per_month"] == 27.11
+    # 400 W x 185.185 working hours x PUE 1.56 = 115.56 kWh; on the US grid (366 g)
+    # 115.556 x 0.366 = 42.29 kg CO2e.
+    assert llama["energy"]["kwh_per_month"] == 115.56
+    assert llama["energy"]["kg_co2e_per_month"] == 42.29
     assert named(results, "GPT-5")["energy"]["unknown_because"] == "not_published"
     mistral = named(results, "Mistral Small 3.1")
     assert results["recommendation"]["excluded"] == [mistral["name"]]
     words = detail["wording"]
     energy = {row["option"]: row["text"] for row in words["energy"]}
-    assert energy[llama["name"]].startswith("74.1 kWh and 27.1 kg CO2e a month: 400 W a GPU")
+    assert energy[llama["name"]].startswith("115.6 kWh and 42.3 kg CO2e a month: 400 W a GPU")
     assert energy[named(results, "GPT-5")["name"]] == (
         "Energy unknown: the provider publishes no energy figure"
     )

@@ -2,7 +2,7 @@
 
 The reference catalog's published figures (catalog-2026-figures.json): GPQA Diamond
 Llama 4 Maverick 69.8, Llama 3.3 70B 50.5, GPT-4.1 Nano 50.3, Mistral Small 3.1 45.96;
-A100 80GB 400 W; grids world 436 g (2022), us 366 g (2023).
+A100 80GB 400 W; grids world 436 g (2022), us 366 g (2023); the catalog's PUE 1.56.
 """
 
 from __future__ import annotations
@@ -115,14 +115,15 @@ def test_unknown_success_rates_are_not_ranked(results) -> None:
 
 
 def test_energy_of_the_rented_a100_and_unknown_for_apis(results) -> None:
-    # The catalog profile plans 1,500 tok/s a replica (utilization 1): busy 1e9 /
+    # The catalog profile plans 1,500 tok/s a replica: the GPU works 1e9 /
     # (1,500 x 3,600) = 185.185 h of one always-on 1-GPU instance (720 h), load 0.2572.
-    # kWh = 400 W (A100) x 185.185 h / 1000 = 74.07 (no server base given, PUE 1: the
-    # catalog states none); on the world grid 74.074 x 0.436 = 32.30 kg CO2e.
+    # kWh = 400 W (A100) x 185.185 h x PUE 1.56 / 1000 = 115.56 (no server base given);
+    # on the world grid 115.556 x 0.436 = 50.38 kg CO2e.
     energy = named(results, "Llama 3.3 70B")["energy"]
     assert energy["known"] is True
-    assert energy["kwh_per_month"] == 74.07
-    assert energy["kg_co2e_per_month"] == 32.3
+    assert energy["kwh_per_month"] == 115.56
+    assert energy["kg_co2e_per_month"] == 50.38
+    assert energy["pue"] == 1.56
     assert energy["gpu_load"] == pytest.approx(0.2572, abs=1e-4)
     assert energy["gpu_watts"] == 400.0
     assert energy["gpu_watts_source"] == "nvidia-a100-datasheet"
@@ -136,8 +137,9 @@ def test_energy_of_the_rented_a100_and_unknown_for_apis(results) -> None:
 
 
 def test_a_named_grid_region_sets_the_carbon(cast, reference_version) -> None:
-    # The same fleet on the US grid: 74.074 kWh x 0.366 = 27.11 kg CO2e; a 300 W server
-    # base adds 300 x 720 / 1000 = 216 kWh: 290.07 kWh, 106.17 kg.
+    # The same fleet with a 300 W server base on the US grid:
+    # (400 x 185.185 + 300 x 720) x 1.56 / 1000 = 290,074.07 x 1.56 / 1000 = 452.52 kWh;
+    # 452.516 x 0.366 = 165.62 kg CO2e.
     plan = make_plan(
         cast.org,
         cast.owner,
@@ -147,8 +149,8 @@ def test_a_named_grid_region_sets_the_carbon(cast, reference_version) -> None:
     results = services.plan_compute(plan=plan, actor=cast.owner).results
     energy = named(results, "Llama 3.3 70B")["energy"]
     assert energy["grid"]["region"] == "us"
-    assert energy["kwh_per_month"] == 290.07
-    assert energy["kg_co2e_per_month"] == 106.17
+    assert energy["kwh_per_month"] == 452.52
+    assert energy["kg_co2e_per_month"] == 165.62
 
 
 def test_a_grid_region_the_catalog_lacks_is_refused_naming_the_field(
@@ -169,7 +171,8 @@ def test_the_plan_page_shows_the_figures(plan, results, cast) -> None:
     assert page.status_code == 200
     html = page.content.decode()
     llama = named(results, "Llama 3.3 70B")["name"]
-    assert f'data-option="{llama}" data-kwh="74.07" data-kg-co2e="32.30"' in html
+    assert f'data-option="{llama}" data-kwh="115.56" data-kg-co2e="50.38"' in html
+    assert "x PUE 1.56" in html
     assert "not ranked: success rate unknown" in html
     assert "at least 70% of Llama 4 Maverick&#x27;s 69.8 on GPQA Diamond" in html
     assert "below the floor" in html
@@ -203,7 +206,7 @@ def test_the_csv_lists_rank_quality_and_energy(plan, results, cast) -> None:
     llama = by_name[named(results, "Llama 3.3 70B")["name"]]
     assert llama[1:4] == ["unknown", "", "not ranked"]
     assert llama[4:8] == ["50.5", "GPQA Diamond", "0.7235", "yes"]
-    assert llama[8:10] == ["74.07", "32.3"]
+    assert llama[8:10] == ["115.56", "50.38"]
     nano = by_name[named(results, "GPT-4.1 Nano")["name"]]
     assert nano[1:4] == ["0.5", "0.5", "1"]
     assert nano[8:10] == ["unknown", "unknown"]
