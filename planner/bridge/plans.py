@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from decimal import Context, Decimal
 from typing import Any, cast
 
+from planner.bridge.serving import replica_concurrency, serving_snapshot
+from planner.bridge.shapes import workload_shape_snapshot
 from planner.engine import api as eng_api
 from planner.engine import breakeven as eng_breakeven
 from planner.engine import capacity as eng_capacity
@@ -370,6 +372,7 @@ def _selfhost_snapshot(
         params_b = ctx.model_params.get(_norm(option.model_name)) or _params_in_text(
             option.model_name
         )
+    profile = None
     if option.tokens_per_second is not None:
         tps = float(option.tokens_per_second)
         throughput = {"planning": tps, "range": [tps, tps], "source": "explicit figure"}
@@ -413,6 +416,9 @@ def _selfhost_snapshot(
             "window_hours": _f(option.window_hours),
         },
         "throughput": throughput,
+        "serving": serving_snapshot(
+            option, profile=profile, planning=float(cast(float, throughput["planning"]))
+        ),
         "utilization": float(option.utilization),
         "hidden_items": [
             {
@@ -488,6 +494,29 @@ def snapshot_of(
     p99 = a.p99_latency_s
     hidden_costs = hidden_costs or {}
     index = {option.pk: i for i, option in enumerate(options)}
+    shape = workload_shape_snapshot(workload)
+    workload_snap = {
+        "name": workload.name,
+        "tokens_per_month": float(workload.monthly_tokens),
+        "days_per_month": float(workload.days_per_month),
+        # With a request shape the share follows from it (the engine's rule, exactly).
+        "input_share": float(workload.input_share) if shape is None else shape["input_share"],
+        "cached_share": float(workload.cached_share),
+        "growth_per_month": float(workload.growth_per_month),
+        "peak_to_average": float(workload.peak_to_average),
+        "latency_p99_target_s": _f(workload.latency_p99_target_s),
+        "availability_target": _f(workload.availability_target),
+        "downtime_cost_per_hour": float(workload.downtime_cost_per_hour),
+        "data_must_stay_in_network": workload.data_must_stay_in_network,
+        "needs_finetuning": workload.needs_finetuning,
+        "has_mlops_team": workload.has_mlops_team,
+        "has_idle_gpu_fleet": workload.has_idle_gpu_fleet,
+        "open_model_meets_accuracy": workload.open_model_meets_accuracy,
+        "task_success_rates": dict(workload.task_success_rates or {}),
+        "request_shape": shape,
+        "ttft_p99_target_s": _f(workload.ttft_p99_target_s),
+        "tpot_p99_target_s": _f(workload.tpot_p99_target_s),
+    }
     snaps = []
     for option in options:
         snap: dict[str, Any] = {"name": option.name, "kind": option.kind}
@@ -505,11 +534,18 @@ def snapshot_of(
                 "escalation_rate": float(option.escalation_rate),
             }
         explicit_p99 = _f(option.p99_latency_s)
+        # Measured for the option: it wins over a self-hosted option's latency estimate.
+        snap["p99_latency_measured"] = explicit_p99 is not None
         if explicit_p99 is None:
             catalog_key = "api_warm_32b" if option.kind == "api" else "selfhost_32b"
             value = p99.get(catalog_key)
             explicit_p99 = None if value is None else float(value.expected)
         snap["p99_latency_s"] = explicit_p99
+        if option.kind == "selfhost":
+            # Sequences in flight on one replica, as the composition plans it.
+            snap["selfhost"]["concurrency"] = replica_concurrency(
+                snap["selfhost"], workload_snap, measured_p99=snap["p99_latency_measured"]
+            )
         snaps.append(snap)
     from pricing.selectors import volume_tiers
 
@@ -518,24 +554,7 @@ def snapshot_of(
         "catalog_version_id": version.pk,
         "overlay_id": _overlay_id(ctx),
         "hours_per_month": float(version.month_hours or HOURS_PER_MONTH),
-        "workload": {
-            "name": workload.name,
-            "tokens_per_month": float(workload.monthly_tokens),
-            "days_per_month": float(workload.days_per_month),
-            "input_share": float(workload.input_share),
-            "cached_share": float(workload.cached_share),
-            "growth_per_month": float(workload.growth_per_month),
-            "peak_to_average": float(workload.peak_to_average),
-            "latency_p99_target_s": _f(workload.latency_p99_target_s),
-            "availability_target": _f(workload.availability_target),
-            "downtime_cost_per_hour": float(workload.downtime_cost_per_hour),
-            "data_must_stay_in_network": workload.data_must_stay_in_network,
-            "needs_finetuning": workload.needs_finetuning,
-            "has_mlops_team": workload.has_mlops_team,
-            "has_idle_gpu_fleet": workload.has_idle_gpu_fleet,
-            "open_model_meets_accuracy": workload.open_model_meets_accuracy,
-            "task_success_rates": dict(workload.task_success_rates or {}),
-        },
+        "workload": workload_snap,
         "assumptions": {
             "availability": {
                 "api": _figure(a.availability, "api", [0.999, 0.999]),

@@ -42,6 +42,7 @@ from planner.engine.compose import (
 from planner.engine.crossover import FirstWin
 from planner.engine.errors import ScenarioError
 from planner.engine.fleet import DEFAULT_ANALYSIS_MONTHS, DEFAULT_HEADROOM, Lens, Serving
+from planner.engine.latency import ProfilePoint, ServingEstimate, ServingProfile
 from planner.engine.owned import OwnedCost, ServerFinance
 from planner.engine.rented import RentedCapacity, RentedCost
 from planner.engine.reserve import ReservePlan
@@ -53,6 +54,7 @@ from planner.engine.selfhost import (
     Pricing,
     SelfHostConfig,
 )
+from planner.engine.shape import SHAPE_PRESETS, RequestShape, preset_shape, requests_for
 from planner.engine.sweep import SweepSpec, evaluate_chunk, point_axes
 from planner.engine.tokens import monthly_tokens
 from planner.engine.units import (
@@ -163,6 +165,52 @@ _SELFHOST_FIELDS: dict[str, Check] = {
     "hidden_multiplier": _multiplier,
     "availability": _share,
 }
+
+
+def _at_least_one(field: str, value: object) -> float:
+    return _number(field, value, ok=lambda x: x >= 1, wording="a number of at least 1")
+
+
+def _preset(field: str, value: object) -> str:
+    if value not in SHAPE_PRESETS:
+        raise ScenarioError(field, f"must be one of {', '.join(SHAPE_PRESETS)}")
+    return str(value)
+
+
+_SHAPE_FIELDS: dict[str, Check] = {
+    "preset": _preset,
+    "input_tokens": _at_least_one,
+    "output_tokens": _at_least_one,
+}
+# A measured point of one replica: the selfhost object itself (tokens_per_second is its
+# decode rate) and each entry of selfhost.profile (other concurrencies).
+_POINT_FIELDS: dict[str, Check] = {
+    "concurrency": _at_least_one,
+    "prefill_tokens_per_second": _positive,
+    "ttft_p50_s": _positive,
+    "ttft_p99_s": _positive,
+    "tpot_p50_s": _positive,
+    "tpot_p99_s": _positive,
+}
+_PROFILE_POINT_FIELDS: dict[str, Check] = {**_POINT_FIELDS, "tokens_per_second": _positive}
+
+
+def _profile_points(field: str, value: object) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or not value:
+        raise ScenarioError(field, "must be a non-empty list of objects")
+    return [
+        _fields(
+            f"{field}[{index}]",
+            item,
+            _PROFILE_POINT_FIELDS,
+            required=("concurrency", "tokens_per_second"),
+        )
+        for index, item in enumerate(value)
+    ]
+
+
+_SERVING_FIELDS: dict[str, Check] = {**_POINT_FIELDS, "profile": _profile_points}
+
 _QUOTE_FIELDS: dict[str, Check] = {
     "tokens_per_month": _non_negative,
     "tokens_per_day": _non_negative,
@@ -180,6 +228,11 @@ _QUOTE_FIELDS: dict[str, Check] = {
     "availability_target": _share,
     "replica_availability": _share,
     "region_availability": _share,
+    # Request shape and latency targets (issue 15): switch on the serving physics.
+    "request_shape": _object,
+    "latency_p99_target_s": _positive,
+    "ttft_p99_target_s": _positive,
+    "tpot_p99_target_s": _positive,
 }
 _SELFHOST_DEPTH_FIELDS: dict[str, Check] = {
     "headroom": _utilization,
@@ -301,11 +354,13 @@ def parse_quote(data: object) -> QuoteScenario:
         raise ScenarioError("selfhost", "required")
     offer, api_values = _parse_api(values["api"])
     config, selfhost_values = _parse_selfhost(
-        values["selfhost"], **cast(dict[str, Any], _SELFHOST_DEPTH_FIELDS)
+        values["selfhost"], **cast(dict[str, Any], _SELFHOST_DEPTH_FIELDS | _SERVING_FIELDS)
     )
     depth = any(key in values for key in _DEPTH_KEYS) or any(
         key in selfhost_values for key in _SELFHOST_DEPTH_FIELDS
     )
+    shape = _parse_shape(values)
+    profile = _parse_profile(selfhost_values, config.tokens_per_second, shape=shape)
     rented, owned = _parse_fleets(values, config, selfhost_values, depth=depth)
     cached_share = values.get("cached_share", 0.0)
     if cached_share > 0 and offer.cached_input_per_mtok is None:
@@ -325,11 +380,12 @@ def parse_quote(data: object) -> QuoteScenario:
     # One replica's availability: the depth field, else the deployment's own (the basic
     # quote's selfhost.availability is that of its one replica).
     replica_availability = values.get("replica_availability", selfhost_availability)
-    reliability: dict[str, float] = {}
+    reliability: dict[str, Any] = {}
     if replica_availability is not None:
         reliability["replica_availability"] = replica_availability
     if "region_availability" in values:
         reliability["region_availability"] = values["region_availability"]
+    concurrency = selfhost_values.get("concurrency")
     options: list[Choice] = [
         ApiChoice(
             name=API,
@@ -342,10 +398,19 @@ def parse_quote(data: object) -> QuoteScenario:
             price=Span.of(_price(rented.pricing)),
             tokens_per_second=Span.of(rented.serving.tokens_per_second),
             other_monthly=Span.of(rented.other_monthly),
+            profile=profile,
+            concurrency=concurrency,
             **reliability,
         ),
     ]
     if owned is not None:
+        owned_profile = profile
+        if profile is not None and owned.serving.tokens_per_second != config.tokens_per_second:
+            # Its own decode rate at the selfhost point; other measured points are not its.
+            point = _planned_point(profile, concurrency)
+            owned_profile = ServingProfile(
+                (replace(point, decode_tokens_per_second=owned.serving.tokens_per_second),)
+            )
         options.append(
             FleetChoice(
                 name=OWNED,
@@ -353,6 +418,8 @@ def parse_quote(data: object) -> QuoteScenario:
                 price=Span.of(owned.finance.server_price),
                 tokens_per_second=Span.of(owned.serving.tokens_per_second),
                 other_monthly=Span.of(owned.finance.other_monthly),
+                profile=owned_profile,
+                concurrency=concurrency,
                 **reliability,
             )
         )
@@ -360,11 +427,15 @@ def parse_quote(data: object) -> QuoteScenario:
     scenario = Scenario(
         workload=Workload(
             tokens_per_month=tokens,
-            input_share=values.get("input_share", 0.5),
+            input_share=values.get("input_share", 0.5 if shape is None else shape.input_share),
             cached_share=cached_share,
             days_per_month=days,
             availability_target=target,
             downtime_cost_per_hour=0.0 if downtime is None else downtime,
+            request_shape=shape,
+            latency_p99_target_s=values.get("latency_p99_target_s"),
+            ttft_p99_target_s=values.get("ttft_p99_target_s"),
+            tpot_p99_target_s=values.get("tpot_p99_target_s"),
         ),
         options=tuple(options),
         hours_per_month=hours,
@@ -378,6 +449,66 @@ def parse_quote(data: object) -> QuoteScenario:
         api_availability=api_availability,
         selfhost_availability=selfhost_availability,
     )
+
+
+def _parse_shape(values: Mapping[str, Any]) -> RequestShape | None:
+    """The request shape (figures or a preset); the input share then follows from it."""
+    if "request_shape" not in values:
+        for key in ("latency_p99_target_s", "ttft_p99_target_s", "tpot_p99_target_s"):
+            if key in values:
+                raise ScenarioError(key, "needs request_shape (latency follows from it)")
+        return None
+    if "input_share" in values:
+        raise ScenarioError(
+            "input_share",
+            "follows from request_shape (input / (input + output)): give one of the two",
+        )
+    shape = _fields("request_shape", values["request_shape"], _SHAPE_FIELDS)
+    if "preset" in shape:
+        if "input_tokens" in shape or "output_tokens" in shape:
+            raise ScenarioError("request_shape.preset", "give a preset or the figures, not both")
+        return preset_shape(shape["preset"])
+    for key in ("input_tokens", "output_tokens"):
+        if key not in shape:
+            raise ScenarioError(f"request_shape.{key}", "required (or a preset)")
+    return RequestShape(shape["input_tokens"], shape["output_tokens"])
+
+
+def _point(values: Mapping[str, Any], decode: float) -> ProfilePoint:
+    return ProfilePoint(
+        decode_tokens_per_second=decode,
+        concurrency=values.get("concurrency"),
+        prefill_tokens_per_second=values.get("prefill_tokens_per_second"),
+        ttft_p50_s=values.get("ttft_p50_s"),
+        ttft_p99_s=values.get("ttft_p99_s"),
+        tpot_p50_s=values.get("tpot_p50_s"),
+        tpot_p99_s=values.get("tpot_p99_s"),
+    )
+
+
+def _parse_profile(
+    selfhost_values: Mapping[str, Any], decode: float, *, shape: RequestShape | None
+) -> ServingProfile | None:
+    """The replica's measured profile: its own point (tokens_per_second at concurrency)
+    and any others in selfhost.profile. Only a request shape puts it to use."""
+    given = [key for key in _SERVING_FIELDS if key in selfhost_values]
+    if shape is None:
+        if given:
+            raise ScenarioError(f"selfhost.{given[0]}", "needs request_shape")
+        return None
+    points = [_point(selfhost_values, decode)]
+    extra = selfhost_values.get("profile", [])
+    if extra and "concurrency" not in selfhost_values:
+        raise ScenarioError("selfhost.concurrency", "required with selfhost.profile")
+    points += [_point(item, item["tokens_per_second"]) for item in extra]
+    levels = [p.concurrency for p in points]
+    if len(set(levels)) != len(levels):
+        raise ScenarioError("selfhost.profile", "one point per concurrency")
+    return ServingProfile.of(points)
+
+
+def _planned_point(profile: ServingProfile, concurrency: float | None) -> ProfilePoint:
+    return profile.highest if concurrency is None else profile.at(concurrency)
 
 
 def _price(pricing: Pricing) -> float:
@@ -523,8 +654,8 @@ def compute_quote(quote: QuoteScenario) -> dict[str, Any]:
     (:func:`~planner.engine.compose.compose`): the costs, the replicas, the crossings of
     every pair of options and, with engine depth, the line items and milestones.
     """
-    scenario = quote.scenario
-    found = compose(scenario)
+    found = compose(quote.scenario)
+    scenario = found.scenario  # as priced: serving resolved for a request shape
     api, selfhost = found.option(API), found.option(SELFHOST)
     fleet = selfhost.fleet
     assert fleet is not None
@@ -570,8 +701,76 @@ def compute_quote(quote: QuoteScenario) -> dict[str, Any]:
     if errors:
         result["crossings_error"] = errors
     result["selfhost_wins_from_tokens_per_month"] = wins_from
+    if scenario.workload.request_shape is not None:
+        result.update(_per_request_json(found))
     result["quote_version"] = QUOTE_VERSION
     return result
+
+
+def _per_request_json(found: Composition) -> dict[str, Any]:
+    """With a request shape: requests, each option's cost per 1M tokens, per request and
+    per 1,000 requests, and how a self-hosted replica serves the shape."""
+    w = found.scenario.workload
+    shape = w.request_shape
+    assert shape is not None
+    requests = requests_for(w.tokens_per_month, shape)
+    out: dict[str, Any] = {
+        "request_shape": {
+            "input_tokens": shape.input_tokens,
+            "output_tokens": shape.output_tokens,
+            "input_share": _round(shape.input_share, 6),
+        },
+        "requests_per_month": _round(requests, 2),
+        "requests_per_day": _round(requests / w.days_per_month, 2),
+        "unit_costs": {
+            option.name: unit_costs(
+                option.monthly.expected, option.cost_per_mtok, option.cost_per_request
+            )
+            for option in found.options
+        },
+    }
+    for option in found.options:
+        if option.serving is not None:
+            out[f"{option.name}_serving"] = serving_json(option.serving)
+    return out
+
+
+def unit_costs(
+    monthly: float, per_mtok: float | None, per_request: float | None
+) -> dict[str, float | None]:
+    """Cost per 1M tokens, per request and per 1,000 requests (None for no traffic)."""
+    return {
+        "per_mtok": _round(per_mtok, 4),
+        "per_request": _round(per_request, 6),
+        "per_1k_requests": None if per_request is None else _round(per_request * 1000, 4),
+    }
+
+
+def serving_json(estimate: ServingEstimate) -> dict[str, Any]:
+    """How one replica serves the request shape: concurrency, rates, latency, targets."""
+    latency = estimate.latency
+    return {
+        "concurrency": estimate.concurrency,
+        "planned_concurrency": estimate.planned_concurrency,
+        "tokens_per_second": _round(estimate.tokens_per_second, 4),
+        "requests_per_second": _round(estimate.requests_per_second, 6),
+        "decode_tokens_per_second": _round(estimate.decode_tokens_per_second, 4),
+        "prefill_tokens_per_second": _round(estimate.prefill_tokens_per_second, 4),
+        "prefill_measured": estimate.prefill_measured,
+        "latency": None
+        if latency is None
+        else {
+            "ttft_p50_s": _round(latency.ttft_p50_s, 4),
+            "ttft_p99_s": _round(latency.ttft_p99_s, 4),
+            "tpot_p50_s": _round(latency.tpot_p50_s, 6),
+            "tpot_p99_s": _round(latency.tpot_p99_s, 6),
+            "e2e_p50_s": _round(latency.e2e_p50_s, 4),
+            "e2e_p99_s": _round(latency.e2e_p99_s, 4),
+            "measured": latency.measured,
+        },
+        "resized_for": list(estimate.limited_by),
+        "unmet_targets": list(estimate.unmet),
+    }
 
 
 def _rented(scenario: Scenario) -> FleetChoice:

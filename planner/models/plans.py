@@ -247,7 +247,40 @@ class PlanOption(TenantModel):
         null=True,
         blank=True,
         validators=[MinValueValidator(0)],
-        help_text="Empty: the catalog's figure for this kind of option.",
+        help_text="Measured end-to-end p99 in seconds; empty: the estimate for the workload's "
+        "request shape, else the catalog's figure for this kind of option.",
+    )
+    # Serving figures measured for this option (issue 15): with tokens_per_second (its
+    # decode rate) they form the option's own profile at `concurrency`.
+    prefill_tokens_per_second = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="Input tokens/s one replica prefills; empty: the profile's, if it has one.",
+    )
+    concurrency = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100_000)],
+        help_text="Requests in flight on one replica; empty: the profile's highest measured.",
+    )
+    ttft_p99_s = models.DecimalField(
+        max_digits=8,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.0001"))],
+        help_text="Measured time to first token, p99, in seconds (with tokens/s).",
+    )
+    tpot_p99_s = models.DecimalField(
+        max_digits=8,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.0001"))],
+        help_text="Measured time per output token, p99, in seconds (with tokens/s).",
     )
 
     # Engine depth (issue 10). Rented packing: replicas packed into instances.
@@ -426,6 +459,12 @@ class PlanOption(TenantModel):
             if self.billing_mode == BillingMode.WINDOW and not self.window_hours:
                 errors["window_hours"] = "Give the hours a month of the window."
             errors.update(self._packing_errors())
+            for field in ("ttft_p99_s", "tpot_p99_s"):
+                if getattr(self, field) is not None and self.tokens_per_second is None:
+                    errors[field] = (
+                        "Give the tokens/s you measured with it: measured latency and "
+                        "throughput form the option's own profile."
+                    )
         if self.kind == OptionKind.HYBRID:
             if self.routed_share is None:
                 errors["routed_share"] = "Give the share of tokens routed to the cheap option."
