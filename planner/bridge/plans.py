@@ -19,11 +19,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Context, Decimal
 from typing import Any, cast
 
-from planner.bridge.serving import replica_concurrency, serving_snapshot
+from planner.bridge.serving import replica_concurrency, serving_snapshot, sibling_runs
 from planner.bridge.shapes import workload_shape_snapshot
 from planner.engine import api as eng_api
 from planner.engine import breakeven as eng_breakeven
@@ -220,6 +220,8 @@ class _Context:
     assumptions: Any
     profiles: list[Any]
     model_params: dict[str, float]
+    # A benchmark run's sibling runs at other concurrencies, by the run's pk (snapshot_of).
+    sibling_runs: dict[int, list[Any]] = field(default_factory=dict)
 
 
 def _context(organization: Any, version: Any) -> _Context:
@@ -417,7 +419,10 @@ def _selfhost_snapshot(
         },
         "throughput": throughput,
         "serving": serving_snapshot(
-            option, profile=profile, planning=float(cast(float, throughput["planning"]))
+            option,
+            profile=profile,
+            planning=float(cast(float, throughput["planning"])),
+            siblings=ctx.sibling_runs.get(option.private_throughput_profile_id or 0, []),
         ),
         "utilization": float(option.utilization),
         "hidden_items": [
@@ -490,6 +495,9 @@ def snapshot_of(
     The live preview snapshots unsaved rows the same way a plan snapshots its own.
     """
     ctx = _context(organization, version)
+    ctx.sibling_runs = sibling_runs(
+        [o.private_throughput_profile for o in options if o.private_throughput_profile_id]
+    )
     a = ctx.assumptions
     p99 = a.p99_latency_s
     hidden_costs = hidden_costs or {}

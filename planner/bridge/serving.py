@@ -19,7 +19,7 @@ runs at (:func:`replica_concurrency`), the one figure a KV-cache size reads.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -89,27 +89,45 @@ def run_point(run: Any) -> dict[str, float | None]:
     )
 
 
-def sibling_runs(run: Any) -> list[Any]:
-    """The organization's other runs of the same setup, each at another stated concurrency
-    than ``run`` (the newest per concurrency)."""
+def _setup(run: Any) -> tuple[Any, ...]:
+    return (
+        run.organization_id,
+        run.model_name,
+        run.gpu_sku,
+        run.gpu_count,
+        run.precision,
+        run.engine,
+    )
+
+
+def sibling_runs(runs: Sequence[Any]) -> dict[int, list[Any]]:
+    """For each run of ``runs``, by its pk: the organization's other runs of the same
+    setup (model, GPU, GPUs, precision, engine), each at another stated concurrency (the
+    newest per concurrency). One query for all of them."""
     from pricing.models import PrivateThroughputProfile
 
+    if not runs:
+        return {}
+    setups = {_setup(run) for run in runs}
     rows = PrivateThroughputProfile.objects.filter(
-        organization_id=run.organization_id,
-        model_name=run.model_name,
-        gpu_sku=run.gpu_sku,
-        gpu_count=run.gpu_count,
-        precision=run.precision,
-        engine=run.engine,
+        organization_id__in={s[0] for s in setups},
+        model_name__in={s[1] for s in setups},
+        gpu_sku__in={s[2] for s in setups},
         concurrency__isnull=False,
-    ).exclude(pk=run.pk)
-    seen = {run.concurrency}
-    siblings = []
+    )
+    by_setup: dict[tuple[Any, ...], list[Any]] = {}
     for row in rows:  # newest first (the model's ordering)
-        if row.concurrency not in seen:
-            seen.add(row.concurrency)
-            siblings.append(row)
-    return siblings
+        by_setup.setdefault(_setup(row), []).append(row)
+    out: dict[int, list[Any]] = {}
+    for run in runs:
+        seen = {run.concurrency}
+        siblings = []
+        for row in by_setup.get(_setup(run), []):
+            if row.pk != run.pk and row.concurrency not in seen:
+                seen.add(row.concurrency)
+                siblings.append(row)
+        out[run.pk] = siblings
+    return out
 
 
 def catalog_points(profile: Any, planning: float) -> list[dict[str, float | None]]:
@@ -133,11 +151,14 @@ def catalog_points(profile: Any, planning: float) -> list[dict[str, float | None
     return points
 
 
-def serving_snapshot(option: Any, *, profile: Any | None, planning: float) -> dict[str, Any]:
+def serving_snapshot(
+    option: Any, *, profile: Any | None, planning: float, siblings: Sequence[Any] = ()
+) -> dict[str, Any]:
     """The option's measured points and the concurrency it states (see the module doc).
 
     ``profile`` is the catalog profile the throughput came from (None for the option's
-    own figure or a benchmark run); ``planning`` its planning figure.
+    own figure or a benchmark run); ``planning`` its planning figure; ``siblings`` a
+    benchmark run's other runs of the same setup (:func:`sibling_runs`).
     """
     own_prefill = _f(option.prefill_tokens_per_second)
     stated = _f(option.concurrency)
@@ -155,7 +176,7 @@ def serving_snapshot(option: Any, *, profile: Any | None, planning: float) -> di
     elif option.private_throughput_profile_id:
         run = option.private_throughput_profile
         main = run_point(run)
-        points = [main, *(run_point(row) for row in sibling_runs(run))]
+        points = [main, *(run_point(row) for row in siblings)]
         planned = stated if stated is not None else main["concurrency"]
     else:
         points = catalog_points(profile, planning) if profile is not None else [_point(planning)]

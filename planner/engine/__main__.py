@@ -58,6 +58,29 @@ Engine depth (optional; any of these switches it on and adds the depth output ke
                                 selfhost.availability, not with it)
   region_availability           caps one region (default 1)
 
+Request shape and latency (optional; without request_shape nothing below changes):
+  request_shape: {input_tokens,   average tokens of one request, each >= 1 (or a preset:
+                  output_tokens}  {"preset": "chat_assistant" | "rag" | "agentic_tool_use"
+                                  | "batch_summarisation"}); the input share then follows:
+                                  input / (input + output), so input_share is not given
+  latency_p99_target_s          end-to-end p99 of one request, seconds
+  ttft_p99_target_s             time to first token, p99, seconds
+  tpot_p99_target_s             time per output token, p99, seconds
+  selfhost: {concurrency,       requests in flight on one replica where tokens_per_second
+                                was measured (tokens_per_second is then its decode rate)
+             prefill_tokens_per_second,   input tokens/s the replica prefills
+             ttft_p50_s, ttft_p99_s, tpot_p50_s, tpot_p99_s,   measured there, seconds
+             profile: [{concurrency, tokens_per_second, prefill_tokens_per_second,
+                        ttft_p50_s, ...}]}   other measured concurrencies (needs concurrency)
+  With a shape, a replica serves (i + o) / (i / prefill + o / decode) tokens/s: a request
+  takes i / prefill + o / decode seconds of it (no prefill rate: the decode rate, so every
+  token counts at tokens_per_second, as without a shape). Latency at concurrency c:
+  end to end p50 = c x that time (Little's law), TTFT = i / prefill, TPOT the rest per
+  output token; measured TTFT / TPOT replace the estimates; p99 = measured, else p50 x 2.
+  Between measured concurrencies figures interpolate linearly; nothing is extrapolated.
+  A latency target first lowers the concurrency (more replicas, each less loaded), down to
+  the lowest measured; what is still missed is listed in unmet_targets.
+
 How it is priced: the quote is one scenario of the engine's composition (the options
 "api", "selfhost" and, with owned, "owned"), the same cost model a plan uses: replicas
 sized for the peak at the planned share of throughput, packed into instances or
@@ -88,6 +111,14 @@ Output fields (quote_version 2; every version-1 key keeps its meaning):
                                   cheaper than the API at any fleet size (0: from the
                                   start), or null; later crossings may lose it again
   quote_version                   2 (absent: version 1, before the crossings)
+With request_shape also: request_shape {input_tokens, output_tokens, input_share},
+requests_per_month, requests_per_day, unit_costs {api, selfhost[, owned]: {per_mtok,
+per_request, per_1k_requests}} and selfhost_serving (owned_serving) {concurrency (each
+replica runs at), planned_concurrency, tokens_per_second (of the shape, what the
+capacity uses), requests_per_second, decode_tokens_per_second, prefill_tokens_per_second,
+prefill_measured, latency {ttft_p50_s, ttft_p99_s, tpot_p50_s, tpot_p99_s, e2e_p50_s,
+e2e_p99_s, measured} (null: no concurrency stated), resized_for, unmet_targets}.
+capacity_tokens_per_month is then what one replica carries of the shape.
 With engine depth also: lens, analysis_months, selfhost_detail {monthly,
 replicas_needed, instances, gpus, billed_instance_hours, lines {key: {monthly,
 in_lens}}, reserve}, owned_monthly and owned_detail (with owned), cheapest,
