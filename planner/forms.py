@@ -57,6 +57,14 @@ class WorkloadForm(forms.ModelForm):
         help_text="One model per line, e.g. <code>GPT-5: 0.95</code>. Leave empty if unknown.",
     )
 
+    request_preset = forms.ChoiceField(
+        required=False,
+        label="Request shape",
+        help_text="A typical shape fills the two figures below; or give your own. With a "
+        "shape the input share follows from it, costs are also shown per request and "
+        "self-hosted capacity and latency follow from it.",
+    )
+
     class Meta:
         model = Workload
         fields = [
@@ -67,7 +75,12 @@ class WorkloadForm(forms.ModelForm):
             "cached_share",
             "growth_per_month",
             "peak_to_average",
+            "request_preset",
+            "input_tokens_per_request",
+            "output_tokens_per_request",
             "latency_p99_target_s",
+            "ttft_p99_target_s",
+            "tpot_p99_target_s",
             "availability_target",
             "downtime_cost_per_hour",
             "data_must_stay_in_network",
@@ -78,7 +91,11 @@ class WorkloadForm(forms.ModelForm):
             "engineer_hourly_rate",
         ]
         labels = {
-            "latency_p99_target_s": "p99 latency target (s)",
+            "latency_p99_target_s": "p99 latency target, end to end (s)",
+            "ttft_p99_target_s": "p99 time to first token target (s)",
+            "tpot_p99_target_s": "p99 time per output token target (s)",
+            "input_tokens_per_request": "Input tokens per request",
+            "output_tokens_per_request": "Output tokens per request",
             "data_must_stay_in_network": "Data may not leave our network (VPC)",
             "needs_finetuning": "Needs deep fine-tuning",
             "has_mlops_team": "We have a dedicated MLOps team",
@@ -92,6 +109,14 @@ class WorkloadForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        from planner.bridge.shapes import preset_choices
+
+        self.fields["request_preset"].choices = [("", "Your own figures"), *preset_choices()]
+        self.fields[
+            "input_share"
+        ].help_text = (
+            "Share of tokens that are input; with a request shape: input / (input + output)."
+        )
         workload = self.instance
         if workload.pk and not self.is_bound:
             if workload.tokens_per_month is not None:
@@ -107,6 +132,18 @@ class WorkloadForm(forms.ModelForm):
             self.initial["success_rates"] = "\n".join(
                 f"{name}: {rate}" for name, rate in (workload.task_success_rates or {}).items()
             )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # A preset chosen here fills the figures the user did not change (editing a
+        # workload shows the old figures); figures changed by hand must match it.
+        from planner.bridge.shapes import preset_figures
+
+        figures = preset_figures(data.get("request_preset") or "")
+        fields = ("input_tokens_per_request", "output_tokens_per_request")
+        if figures is not None and not any(name in self.changed_data for name in fields):
+            data.update(zip(fields, figures, strict=True))
+        return data
 
     def clean_success_rates(self) -> dict[str, float]:
         rates: dict[str, float] = {}
@@ -437,6 +474,53 @@ class SelfHostForm(forms.Form):
     ops_fte_monthly_cost = _optional_amount("Loaded cost per FTE a month")
     implementation_one_off = _optional_amount("Implementation (one-off, USD)")
 
+    # Serving figures measured for this option (issue 15).
+    concurrency = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=100_000,
+        label="Concurrency",
+        help_text="Requests in flight on one replica where its throughput was measured. "
+        "Empty: the profile's highest measured.",
+    )
+    prefill_tokens_per_second = forms.DecimalField(
+        required=False,
+        min_value=Decimal("0.01"),
+        decimal_places=2,
+        label="Prefill (input tok/s)",
+        help_text="Input tokens a replica prefills a second. Empty: the profile's, if any; "
+        "else input counts at the output rate.",
+    )
+    ttft_p99_s = forms.DecimalField(
+        required=False,
+        min_value=Decimal("0.0001"),
+        decimal_places=4,
+        label="Measured p99 time to first token (s)",
+        help_text="With your throughput above.",
+    )
+    tpot_p99_s = forms.DecimalField(
+        required=False,
+        min_value=Decimal("0.0001"),
+        decimal_places=4,
+        label="Measured p99 time per output token (s)",
+        help_text="With your throughput above.",
+    )
+    p99_latency_s = forms.DecimalField(
+        required=False,
+        min_value=0,
+        decimal_places=3,
+        label="Measured p99 end to end (s)",
+        help_text="Empty: estimated for the workload's request shape, else the catalog's.",
+    )
+
+    SERVING_FIELDS = (
+        "concurrency",
+        "prefill_tokens_per_second",
+        "ttft_p99_s",
+        "tpot_p99_s",
+        "p99_latency_s",
+    )
+
     DEPTH_FIELDS = (
         "gpus_per_instance",
         "allow_multi_instance",
@@ -455,6 +539,10 @@ class SelfHostForm(forms.Form):
 
     def depth_fields(self) -> list[Any]:
         return [self[name] for name in self.DEPTH_FIELDS]
+
+    def serving_fields(self) -> list[Any]:
+        """The bound fields of the "Measured serving figures" group."""
+        return [self[name] for name in self.SERVING_FIELDS]
 
     def __init__(self, *args: Any, version: Any, organization: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -490,6 +578,9 @@ class SelfHostForm(forms.Form):
             self.add_error("gpu_offer", "Choose a GPU offer.")
         if data.get("billing_mode") == BillingMode.WINDOW and not data.get("window_hours"):
             self.add_error("window_hours", "Give the hours a month of the window.")
+        for name in ("ttft_p99_s", "tpot_p99_s"):
+            if data.get(name) is not None and data.get("tokens_per_second") is None:
+                self.add_error(name, "Give the throughput you measured with it.")
         replica, owned = data.get("gpu_count"), data.get("rent_mode") == RentMode.OWNED
         machine_field = "gpus_per_server" if owned else "gpus_per_instance"
         machine = data.get(machine_field)
@@ -526,6 +617,7 @@ class SelfHostForm(forms.Form):
             "other_monthly": data["other_monthly"],
             # An empty depth field takes the model's default.
             **{name: data[name] for name in self.DEPTH_FIELDS if data.get(name) is not None},
+            **{name: data.get(name) for name in self.SERVING_FIELDS},
             # Owned-server finance only applies to owned hardware; defaults otherwise.
             **{
                 name: data.get(name)
