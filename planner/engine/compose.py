@@ -169,6 +169,18 @@ class Workload:
                 )
             object.__setattr__(self, "input_share", derived)
 
+    def with_input_share(self, share: float) -> Workload:
+        """The workload at another input share. With a request shape the share follows
+        from it, so the shape changes instead: the same tokens a request, split at
+        ``share`` (each side at least one token)."""
+        shape = self.request_shape
+        if shape is None:
+            return dataclasses.replace(self, input_share=share)
+        share = require_share("input_share", share)
+        inputs = min(shape.tokens - 1.0, max(1.0, shape.tokens * share))
+        reshaped = RequestShape(inputs, shape.tokens - inputs)
+        return dataclasses.replace(self, request_shape=reshaped, input_share=reshaped.input_share)
+
     @property
     def latency_targets(self) -> LatencyTargets:
         return LatencyTargets(

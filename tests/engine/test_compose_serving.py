@@ -193,3 +193,23 @@ def test_corners_keep_their_ratio_to_the_expected_rate() -> None:
     assert eng.resolve_serving(resolved, workload) is resolved
     found = eng.compose(eng.Scenario(workload, (option,)))
     assert eng.compose(found.scenario).option("GPU") == found.option("GPU")
+
+
+def test_an_input_share_swing_reshapes_the_request() -> None:
+    # The tornado swings the input share; with a shape the share follows from it, so the
+    # request is split again at the swung share, keeping its 4,300 tokens: at 0.5 that is
+    # 2,150 in / 2,150 out. At 1 the output keeps one token.
+    from planner.engine.sensitivity import ComposedSensitivity, difference
+
+    workload = eng.Workload(1e9, input_share=RAG.input_share, request_shape=RAG)
+    half = workload.with_input_share(0.5)
+    assert half.request_shape == RequestShape(2_150, 2_150)
+    assert half.input_share == 0.5
+    assert workload.with_input_share(1.0).request_shape == RequestShape(4_299, 1)
+    profile = ServingProfile.of([ProfilePoint(1_000.0, prefill_tokens_per_second=10_000.0)])
+    scenario = eng.Scenario(workload, (eng.ApiChoice("GPT-5", GPT5), gpu(profile, tps=1_000)))
+    sensitivity = ComposedSensitivity(scenario, api="GPT-5", selfhost="GPU")
+    # GPT-5 at 2,150 / 2,150: 1e9 x (0.5 x $1.25 + 0.5 x $10) / 1M = $5,625; one replica
+    # ($1,440) still carries 1B tokens (2,150 / 10,000 + 2,150 / 1,000 = 2.365 s a request,
+    # 1,818 tok/s, 4.71B a month): 1,440 - 5,625 = -4,185.
+    assert difference(sensitivity, input_share=0.5) == pytest.approx(1_440 - 5_625)
