@@ -746,12 +746,19 @@ def unit_costs(
     }
 
 
+def _whole_or_float(value: float | None) -> int | float | None:
+    """A concurrency as JSON: 64, not 64.0; a Little's-law one keeps two decimals."""
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else _round(value, 2)
+
+
 def serving_json(estimate: ServingEstimate) -> dict[str, Any]:
     """How one replica serves the request shape: concurrency, rates, latency, targets."""
     latency = estimate.latency
     return {
-        "concurrency": estimate.concurrency,
-        "planned_concurrency": estimate.planned_concurrency,
+        "concurrency": _whole_or_float(estimate.concurrency),
+        "planned_concurrency": _whole_or_float(estimate.planned_concurrency),
         "tokens_per_second": _round(estimate.tokens_per_second, 4),
         "requests_per_second": _round(estimate.requests_per_second, 6),
         "decode_tokens_per_second": _round(estimate.decode_tokens_per_second, 4),

@@ -229,6 +229,7 @@ def recommend(
         ]
         if missed:
             metric, value, target = missed[0]
+            value = float(f"{value:.3g}")  # an estimate: three figures say it
             excluded.append(option.name)
             reasons.append(
                 Reason(
