@@ -349,6 +349,22 @@ class SelfHostForm(forms.Form):
         required=False, min_value=1, label="GPUs per replica", help_text="Empty: the offer's."
     )
     precision = forms.ChoiceField(choices=Precision.choices, initial=Precision.FP16)
+    context_tokens = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=10_000_000,
+        label="Context per request (tokens)",
+        help_text="Input + output a request holds in the KV cache. Empty: the workload's "
+        "request shape, else 4,096.",
+    )
+    concurrent_sequences = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=4096,
+        label="Requests a replica serves at once",
+        help_text="Sizes the KV cache; also the concurrency your throughput figures were "
+        "measured at. Empty: the profile's highest measured, else 16.",
+    )
     billing_mode = forms.ChoiceField(choices=BillingMode.choices, initial=BillingMode.ALWAYS_ON)
     window_hours = forms.DecimalField(
         required=False, min_value=1, max_value=744, label="Window hours a month"
@@ -475,21 +491,13 @@ class SelfHostForm(forms.Form):
     implementation_one_off = _optional_amount("Implementation (one-off, USD)")
 
     # Serving figures measured for this option (issue 15).
-    concurrency = forms.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=100_000,
-        label="Concurrency",
-        help_text="Requests in flight on one replica where its throughput was measured. "
-        "Empty: the profile's highest measured.",
-    )
     prefill_tokens_per_second = forms.DecimalField(
         required=False,
         min_value=Decimal("0.01"),
         decimal_places=2,
         label="Prefill (input tok/s)",
-        help_text="Input tokens a replica prefills a second. Empty: the profile's, if any; "
-        "else input counts at the output rate.",
+        help_text="Input tokens a replica prefills a second, at the requests it serves at "
+        "once. Empty: the profile's, if any; else input counts at the output rate.",
     )
     ttft_p99_s = forms.DecimalField(
         required=False,
@@ -514,7 +522,6 @@ class SelfHostForm(forms.Form):
     )
 
     SERVING_FIELDS = (
-        "concurrency",
         "prefill_tokens_per_second",
         "ttft_p99_s",
         "tpot_p99_s",
@@ -606,6 +613,8 @@ class SelfHostForm(forms.Form):
             "owned_hardware": data.get("owned_hardware") if owned else None,
             "gpu_count": data.get("gpu_count"),
             "precision": data["precision"],
+            "context_tokens": data.get("context_tokens"),
+            "concurrent_sequences": data.get("concurrent_sequences"),
             "billing_mode": data["billing_mode"],
             "window_hours": data.get("window_hours"),
             "tokens_per_second": data.get("tokens_per_second"),

@@ -105,7 +105,13 @@ def _option_name(option: PlanOption) -> str:
         else:
             gpu = option.gpu_offer or option.private_gpu_offer
             sku = gpu.sku or (gpu.replaces.sku if gpu.replaces_id else "GPU")
-            count = option.gpu_count or gpu.gpu_count or 1
+            # The GPUs a replica is priced on: more than asked when fewer cannot hold it.
+            count = (
+                bridge.fitted_gpus_per_replica(option, option.plan.catalog_version)
+                or option.gpu_count
+                or gpu.gpu_count
+                or 1
+            )
             machine = f"{count}{TIMES} {sku}"
         return f"{option.model_name} on {machine}"
     premium = option.api_offer or option.private_api_offer

@@ -34,6 +34,8 @@ STR, NUM, INT, RANGE, OPEN_RANGE, BOOL, SOURCE, CURRENCY, TIERS, PRECISIONS, NUM
     "num_or_range",
 )
 SERVICE_TIER_PRICES, CONTEXT_TIER_PRICES = "service_tiers", "context_tiers"
+ATTENTION = "attention"
+ATTENTION_VALUES = ("gqa", "mla")
 # Field types whose CSV cell is JSON.
 JSON_CELL_KINDS = (TIERS, PRECISIONS, SERVICE_TIER_PRICES, CONTEXT_TIER_PRICES)
 
@@ -99,6 +101,12 @@ ROW_SECTIONS: dict[str, dict[str, tuple[str, bool]]] = {
         "params_b": (NUM, True),
         "active_params_b": (NUM, False),
         "precisions": (PRECISIONS, False),
+        "layers": (INT, False),
+        "kv_heads": (INT, False),
+        "head_dim": (INT, False),
+        "max_context": (INT, False),
+        "attention": (ATTENTION, False),
+        "config_source": (STR, False),
     },
     "selfhost_by_model_size": {
         "params_b": (OPEN_RANGE, True),
@@ -420,6 +428,11 @@ def _clean_value(kind: str, value: Any, row: str, field: str, errors: _Errors, s
             errors.add(row, field, f"must be a list drawn from {PRECISION_VALUES}, got {value!r}")
             return None
         return list(value)
+    if kind == ATTENTION:
+        if value not in ATTENTION_VALUES:
+            errors.add(row, field, f"must be one of {ATTENTION_VALUES}, got {value!r}")
+            return None
+        return value
     if kind == TIERS:
         return _tiers(value, row, field, errors)
     if kind == SERVICE_TIER_PRICES:

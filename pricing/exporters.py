@@ -145,6 +145,10 @@ def version_document(version: CatalogVersion) -> dict[str, Any]:
         _put(row, "active_params_b", s.params_active_b)
         if s.precisions != list(fmt.PRECISION_VALUES):
             row["precisions"] = s.precisions
+        if s.has_architecture:
+            for key in ("layers", "kv_heads", "head_dim", "max_context", "attention"):
+                _put(row, key, getattr(s, key))
+            _put(row, "config_source", s.config_source)
         specs.append(row)
     if specs:
         doc["model_specs"] = specs

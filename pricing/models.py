@@ -485,11 +485,19 @@ BYTES_PER_PARAM = {
 }
 
 
-class ModelSpec(VersionRow):
-    """An open-weight model's size, for VRAM sizing.
+class Attention(models.TextChoices):
+    GQA = "gqa", "grouped-query (K and V per KV head)"
+    MLA = "mla", "multi-head latent (one compressed latent)"
 
-    `derived` rows are seeded from the params of the API offers on import and are
-    not exported separately (the offers carry them).
+
+class ModelSpec(VersionRow):
+    """An open-weight model's size and architecture, for GPU memory fit.
+
+    `derived` rows are seeded on import from the params of the API offers and from the
+    shipped architecture registry (`pricing/architectures.py`), and are not exported
+    separately. Layers, KV heads, head dimension and maximum context are the model's
+    published configuration (`config_source`); blank means not known, and the memory fit
+    then says it estimated the KV cache.
     """
 
     version = models.ForeignKey(
@@ -502,10 +510,23 @@ class ModelSpec(VersionRow):
     supports_fp8 = models.BooleanField(default=True)
     supports_int4 = models.BooleanField(default=True)
     derived = models.BooleanField(default=False)
+    layers = models.PositiveIntegerField(null=True, blank=True)
+    kv_heads = models.PositiveIntegerField(null=True, blank=True)
+    head_dim = models.PositiveIntegerField(null=True, blank=True)
+    max_context = models.PositiveIntegerField(null=True, blank=True)
+    attention = models.CharField(max_length=3, choices=Attention.choices, default=Attention.GQA)
+    config_source = models.CharField(max_length=300, blank=True)
 
     class Meta(VersionRow.Meta):
         constraints = [
             models.UniqueConstraint(fields=["version", "name"], name="modelspec_natural_key"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(layers__isnull=True, kv_heads__isnull=True, head_dim__isnull=True)
+                    | models.Q(layers__gte=1, kv_heads__gte=1, head_dim__gte=1)
+                ),
+                name="modelspec_architecture_whole",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -522,6 +543,10 @@ class ModelSpec(VersionRow):
             )
             if on
         ]
+
+    @property
+    def has_architecture(self) -> bool:
+        return None not in (self.layers, self.kv_heads, self.head_dim)
 
     def weights_vram_gb(self, precision: str) -> Decimal:
         """VRAM the weights alone take (no KV cache) at a precision."""

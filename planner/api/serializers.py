@@ -31,6 +31,37 @@ class QuoteApiOfferSerializer(serializers.Serializer):
     )
 
 
+class QuoteModelSerializer(serializers.Serializer):
+    params_b = serializers.FloatField(min_value=0, help_text="Total parameters, billions.")
+    precision = serializers.ChoiceField(
+        required=False, choices=["fp32", "fp16", "bf16", "fp8", "int8", "int4"]
+    )
+    layers = serializers.IntegerField(required=False, min_value=1)
+    kv_heads = serializers.IntegerField(required=False, min_value=1)
+    head_dim = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Layers, kv_heads and head_dim: all three (the published config) or none "
+        "(the KV cache is then estimated at 20% of the weights).",
+    )
+    max_context = serializers.IntegerField(required=False, min_value=1)
+    attention = serializers.ChoiceField(required=False, choices=["gqa", "mla"])
+
+
+class QuoteFitSerializer(serializers.Serializer):
+    weights_gb = serializers.FloatField()
+    kv_cache_gb = serializers.FloatField()
+    needed_gb = serializers.FloatField()
+    usable_per_gpu_gb = serializers.FloatField(help_text="90% of one GPU's memory.")
+    context_tokens = serializers.IntegerField()
+    concurrent_sequences = serializers.IntegerField()
+    architecture_known = serializers.BooleanField()
+    gpus_needed = serializers.IntegerField()
+    gpus_per_replica = serializers.IntegerField()
+    tensor_parallel = serializers.IntegerField()
+    nodes = serializers.IntegerField()
+
+
 class QuoteSelfHostSerializer(serializers.Serializer):
     monthly = serializers.FloatField(
         required=False, min_value=0, help_text="USD a month per replica (or hourly, not both)."
@@ -51,11 +82,22 @@ class QuoteSelfHostSerializer(serializers.Serializer):
         required=False, min_value=1, help_text=">= 1, applied to the GPU cost."
     )
     availability = serializers.FloatField(required=False, min_value=0, max_value=1)
-    concurrency = serializers.FloatField(
+    model = QuoteModelSerializer(
+        required=False,
+        help_text="The model, for GPU memory fit: a replica that cannot hold it is refused "
+        "with the GPUs it needs.",
+    )
+    gpu_vram_gb = serializers.FloatField(
+        required=False, min_value=0, help_text="One GPU's memory (required with model)."
+    )
+    context_tokens = serializers.IntegerField(
+        required=False, min_value=1, help_text="Tokens a request holds (default 4,096)."
+    )
+    concurrent_sequences = serializers.IntegerField(
         required=False,
         min_value=1,
-        help_text="Requests in flight on one replica where tokens_per_second was measured "
-        "(needs request_shape).",
+        help_text="Requests a replica serves at once: the KV cache (with model, default 16) and, "
+        "with request_shape, the concurrency tokens_per_second was measured at.",
     )
     prefill_tokens_per_second = serializers.FloatField(
         required=False,
@@ -158,6 +200,9 @@ class QuoteResponseSerializer(serializers.Serializer):
         allow_null=True,
         help_text="First crossing where self-hosting becomes cheaper than the API at any "
         "fleet size (0: from the start); null if it never does up to crossings_limit.",
+    )
+    fit = QuoteFitSerializer(
+        required=False, help_text="With selfhost.model: the replica's GPU memory fit."
     )
     quote_version = serializers.IntegerField(
         help_text="2: computed by the engine's one composition, with the crossings."
@@ -374,6 +419,8 @@ class PlanOptionSerializer(serializers.ModelSerializer):
             "billing_mode",
             "window_hours",
             "rent_mode",
+            "context_tokens",
+            "concurrent_sequences",
             "throughput_profile",
             "private_throughput_profile",
             "tokens_per_second",
@@ -383,8 +430,7 @@ class PlanOptionSerializer(serializers.ModelSerializer):
             "labor_hours_per_month",
             "other_monthly",
             "p99_latency_s",
-            # Serving figures measured for this option (issue 15).
-            "concurrency",
+            # Serving figures measured for this option (issue 15), at concurrent_sequences.
             "prefill_tokens_per_second",
             "ttft_p99_s",
             "tpot_p99_s",
@@ -702,7 +748,8 @@ class ComparisonDetailSerializer(ComparisonSerializer):
     wording = serializers.SerializerMethodField(
         help_text="The sentences the pages show for `results`, rendered when read (in the "
         "catalog version's currency): the lens, each recommendation reason (`code`, `text`), "
-        "each break-even (`option`, `api_option`, `text`), each milestone (`key`, `text`) and "
+        "each break-even (`option`, `api_option`, `text`), each milestone (`key`, `text`), each "
+        "self-hosted option's GPU memory fit (`option`, `text`) and "
         "the words for every cost line key."
     )
 
@@ -814,7 +861,8 @@ class SweepCreateSerializer(serializers.Serializer):
         '"step"} / {"min", "max", "num", "scale": "linear"|"log"}), `api_offer_ids`, '
         '`selfhost`: [{"gpu_offer_id", "count", "tokens_per_second", "pricing", "billing", '
         '"window_hours", "hidden_monthly", "hidden_multiplier", "implementation_one_off", '
-        '"name"}], optional '
+        '"name", and for GPU memory fit "model_name", "params_b", "precision", '
+        '"context_tokens", "concurrent_sequences"}], optional '
         "`cached_share`, `hours_per_month`, `analysis_months` (1 to 240, default 36: the "
         "period over which each self-host entry's one-off `implementation_one_off` is "
         "spread). At most 1,000,000 points."

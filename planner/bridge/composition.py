@@ -332,6 +332,7 @@ def _fleet_result(
         "rent_mode": sh["pricing"]["type"],
         "billing_mode": sh["billing"]["mode"],
         "precision": sh["precision"],
+        "fit": sh.get("fit"),
         "throughput_source": sh["throughput"]["source"],
         "tokens_per_second": sh["throughput"]["planning"],
         "tokens_per_second_range": sh["throughput"]["range"],

@@ -23,8 +23,13 @@ from dataclasses import dataclass, field
 from decimal import Context, Decimal
 from typing import Any, cast
 
-from planner.bridge.serving import replica_concurrency, serving_snapshot, sibling_runs
-from planner.bridge.shapes import workload_shape_snapshot
+from planner.bridge.serving import (
+    planned_concurrency,
+    replica_concurrency,
+    serving_snapshot,
+    sibling_runs,
+)
+from planner.bridge.shapes import shape_context_tokens, workload_shape_snapshot
 from planner.engine import api as eng_api
 from planner.engine import breakeven as eng_breakeven
 from planner.engine import capacity as eng_capacity
@@ -220,6 +225,7 @@ class _Context:
     assumptions: Any
     profiles: list[Any]
     model_params: dict[str, float]
+    model_specs: dict[str, Any]
     # A benchmark run's sibling runs at other concurrencies, by the run's pk (snapshot_of).
     sibling_runs: dict[int, list[Any]] = field(default_factory=dict)
 
@@ -234,10 +240,9 @@ def _context(organization: Any, version: Any) -> _Context:
         version=version, params_total_b__isnull=False
     ).values_list("model_name", "params_total_b"):
         params[_norm(name)] = float(cast(Decimal, size))  # not null: filtered above
-    for name, size in ModelSpec.objects.filter(version=version).values_list(
-        "name", "params_total_b"
-    ):
-        params[_norm(name)] = float(size)
+    specs = {_norm(spec.name): spec for spec in ModelSpec.objects.filter(version=version)}
+    for name, spec in specs.items():
+        params[name] = float(spec.params_total_b)
     return _Context(
         version=version,
         organization=organization,
@@ -246,6 +251,7 @@ def _context(organization: Any, version: Any) -> _Context:
         assumptions=catalog_assumptions(version),
         profiles=list(ThroughputProfile.objects.filter(version=version)),
         model_params=params,
+        model_specs=specs,
     )
 
 
@@ -281,8 +287,11 @@ def _api_snapshot(option: Any, ctx: _Context) -> dict[str, Any]:
     return snap
 
 
-def _pricing_snapshot(option: Any, ctx: _Context) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(pricing, machine) for a self-host option, per replica."""
+def _pricing_snapshot(
+    option: Any, ctx: _Context, *, gpus: int | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(pricing, machine) for a self-host option, per replica of ``gpus`` GPUs (default:
+    the option's count, else the offer's)."""
     a = ctx.assumptions
     if option.rent_mode == "owned":
         hw = option.owned_hardware
@@ -333,7 +342,7 @@ def _pricing_snapshot(option: Any, ctx: _Context) -> tuple[dict[str, Any], dict[
         discount_row = _f(gpu_row.spot_discount)
         sku, provider, key = price.sku, price.provider, price.offer_key
         vram = _f(price.vram_per_gpu_gb)
-    count = option.gpu_count or offer_count
+    count = gpus or option.gpu_count or offer_count
     scale = count / offer_count
     if option.rent_mode == "spot":
         if spot is not None:
@@ -364,6 +373,119 @@ def _pricing_snapshot(option: Any, ctx: _Context) -> tuple[dict[str, Any], dict[
     return pricing, machine
 
 
+def _gpus_per_server(option: Any) -> int:
+    """GPUs in one owned server: the option's figure, else the count in the hardware's name."""
+    return int(option.gpus_per_server or _count_in_setup(option.owned_hardware.name) or 1)
+
+
+def _architecture(specs: dict[str, Any], model_name: str) -> eng_sizing.Architecture | None:
+    """The model's published architecture: the version's spec, else the shipped registry."""
+    from pricing.architectures import spec_fields
+
+    spec = specs.get(_norm(model_name))
+    if spec is not None and spec.has_architecture:
+        fields = {k: getattr(spec, k) for k in ("layers", "kv_heads", "head_dim", "max_context")}
+        return eng_sizing.Architecture(**fields, attention=spec.attention)
+    known = spec_fields(model_name)
+    if not known:
+        return None
+    return eng_sizing.Architecture(
+        layers=known["layers"],
+        kv_heads=known["kv_heads"],
+        head_dim=known["head_dim"],
+        max_context=known.get("max_context"),
+        attention=known.get("attention", "gqa"),
+    )
+
+
+def replica_fit(
+    option: Any,
+    specs: dict[str, Any],
+    machine: dict[str, Any],
+    params_b: float | None,
+    *,
+    context_tokens: int | None = None,
+    concurrent_sequences: int | None = None,
+) -> dict[str, Any] | None:
+    """The memory fit of one replica (engine ``sizing.fit_replica``) as snapshot figures;
+    None when the model's size or the GPU's memory is not known. The option's own context
+    and requests at once win; else ``context_tokens`` (a request of the workload's shape)
+    and ``concurrent_sequences`` (the concurrency its throughput profile plans at)."""
+    if params_b is None:
+        return None
+    if option.rent_mode == "owned":
+        per_server = _gpus_per_server(option)
+        vram = float(option.owned_hardware.vram_gb) / per_server
+        node, asked = per_server, option.gpu_count or per_server
+    else:
+        vram = machine["vram_per_gpu_gb"]
+        node = option.gpus_per_instance or eng_sizing.GPUS_PER_NODE
+        asked = machine["count"]
+    if not vram:
+        return None
+    architecture = _architecture(specs, option.model_name)
+    fit = eng_sizing.fit_replica(
+        params_b=params_b,
+        precision=option.precision,
+        gpu_vram_gb=vram,
+        architecture=architecture,
+        context_tokens=option.context_tokens or context_tokens,
+        concurrent_sequences=option.concurrent_sequences or concurrent_sequences,
+        gpus_asked=asked,
+        gpus_per_node=node,
+        allow_multi_node=option.allow_multi_instance,
+    )
+    return {
+        "weights_gb": round(fit.weights_gb, 3),
+        "kv_cache_gb": round(fit.kv_cache_gb, 3),
+        "needed_gb": round(fit.needed_gb, 3),
+        "usable_per_gpu_gb": round(fit.usable_per_gpu_gb, 3),
+        "usable_share": eng_sizing.USABLE_MEMORY_SHARE,
+        "context_tokens": fit.context_tokens,
+        "concurrent_sequences": fit.concurrent_sequences,
+        "architecture_known": fit.architecture_known,
+        "kv_share_estimate": None if architecture else eng_sizing.UNKNOWN_ARCHITECTURE_KV_SHARE,
+        "gpus_needed": fit.gpus_needed,
+        "gpus_asked": fit.gpus_asked,
+        "gpus": fit.gpus,
+        "raised": fit.raised,
+        "tensor_parallel": fit.tensor_parallel,
+        "nodes": fit.nodes,
+    }
+
+
+def fitted_gpus_per_replica(option: Any, version: Any) -> int | None:
+    """GPUs a rented option's replica is priced on against ``version`` (memory fit
+    included), for naming it; None when it cannot be told here (the plan's compute then
+    says why)."""
+    from pricing.models import ModelSpec
+
+    gpu = option.gpu_offer or option.private_gpu_offer
+    if option.rent_mode == "owned" or gpu is None:
+        return None
+    if getattr(gpu, "replaces_id", None):
+        gpu = gpu.replaces
+    specs = {_norm(s.name): s for s in ModelSpec.objects.filter(version=version)}
+    params_b = _f(option.params_b)
+    if params_b is None:
+        spec = specs.get(_norm(option.model_name))
+        params_b = float(spec.params_total_b) if spec else _params_in_text(option.model_name)
+    count = option.gpu_count or gpu.gpu_count or 1
+    machine = {"count": count, "vram_per_gpu_gb": _f(gpu.vram_per_gpu_gb)}
+    workload = option.plan.workload if option.plan_id else None
+    try:
+        fit = replica_fit(
+            option,
+            specs,
+            machine,
+            params_b,
+            context_tokens=None if workload is None else shape_context_tokens(workload),
+        )
+    except ScenarioError:
+        return None
+    return count if fit is None else fit["gpus"]
+
+
 def _selfhost_snapshot(
     option: Any, ctx: _Context, workload: Any, hidden_costs: Sequence[Any]
 ) -> dict[str, Any]:
@@ -374,6 +496,76 @@ def _selfhost_snapshot(
         params_b = ctx.model_params.get(_norm(option.model_name)) or _params_in_text(
             option.model_name
         )
+    # The KV cache holds requests of the workload's shape, as many as the replica is
+    # planned to serve at once: the option's figure, else the concurrency its throughput
+    # profile plans at (known once the profile of the fitted GPUs is), else the default.
+    context = shape_context_tokens(workload)
+    siblings = ctx.sibling_runs.get(option.private_throughput_profile_id or 0, [])
+    planned: int | None = None
+    for _attempt in range(2):
+        fit = replica_fit(
+            option,
+            ctx.model_specs,
+            machine,
+            params_b,
+            context_tokens=context,
+            concurrent_sequences=planned,
+        )
+        if fit is not None and fit["raised"] and pricing["type"] != "owned":
+            # Never priced on fewer GPUs than hold the model: a replica of the GPUs it needs.
+            pricing, machine = _pricing_snapshot(option, ctx, gpus=fit["gpus"])
+        throughput, profile = _throughput(option, ctx, machine, params_b)
+        serving = serving_snapshot(
+            option,
+            profile=profile,
+            planning=float(cast(float, throughput["planning"])),
+            siblings=siblings,
+        )
+        hint = planned_concurrency(serving)
+        if fit is None or option.concurrent_sequences or hint is None:
+            break
+        if fit["concurrent_sequences"] == hint:
+            break
+        planned = hint
+        pricing, machine = _pricing_snapshot(option, ctx)
+    if workload.engineer_hourly_rate is not None:
+        rate = [float(workload.engineer_hourly_rate)] * 2
+    elif a.devops_hourly_rate is not None:
+        rate = _pair(a.devops_hourly_rate.low, a.devops_hourly_rate.high)
+    else:
+        rate = [0.0, 0.0]
+    return {
+        "model_name": option.model_name,
+        "params_b": params_b,
+        "precision": option.precision,
+        "fit": fit,
+        "machine": machine,
+        "pricing": pricing,
+        "billing": {
+            "mode": option.billing_mode,
+            "window_hours": _f(option.window_hours),
+        },
+        "throughput": throughput,
+        "serving": serving,
+        "utilization": float(option.utilization),
+        "hidden_items": [
+            {
+                "label": item.item,
+                "kind": HIDDEN_KIND.get(item.kind, "other"),
+                "monthly": _pair(item.monthly_low, item.monthly_high),
+            }
+            for item in hidden_costs
+        ],
+        "hidden_multiplier": _f(option.hidden_multiplier),
+        "labor": {"hours": float(option.labor_hours_per_month), "hourly_rate": rate},
+        "other_monthly": float(option.other_monthly),
+    }
+
+
+def _throughput(
+    option: Any, ctx: _Context, machine: dict[str, Any], params_b: float | None
+) -> tuple[dict[str, Any], Any | None]:
+    """(throughput, the catalog profile it came from or None) of a self-host option."""
     profile = None
     if option.tokens_per_second is not None:
         tps = float(option.tokens_per_second)
@@ -401,42 +593,7 @@ def _selfhost_snapshot(
             )
         assert profile is not None  # no profile, no figure: raised above
         throughput = {"planning": figure[0], "range": figure[1], "source": profile.setup}
-    if workload.engineer_hourly_rate is not None:
-        rate = [float(workload.engineer_hourly_rate)] * 2
-    elif a.devops_hourly_rate is not None:
-        rate = _pair(a.devops_hourly_rate.low, a.devops_hourly_rate.high)
-    else:
-        rate = [0.0, 0.0]
-    return {
-        "model_name": option.model_name,
-        "params_b": params_b,
-        "precision": option.precision,
-        "machine": machine,
-        "pricing": pricing,
-        "billing": {
-            "mode": option.billing_mode,
-            "window_hours": _f(option.window_hours),
-        },
-        "throughput": throughput,
-        "serving": serving_snapshot(
-            option,
-            profile=profile,
-            planning=float(cast(float, throughput["planning"])),
-            siblings=ctx.sibling_runs.get(option.private_throughput_profile_id or 0, []),
-        ),
-        "utilization": float(option.utilization),
-        "hidden_items": [
-            {
-                "label": item.item,
-                "kind": HIDDEN_KIND.get(item.kind, "other"),
-                "monthly": _pair(item.monthly_low, item.monthly_high),
-            }
-            for item in hidden_costs
-        ],
-        "hidden_multiplier": _f(option.hidden_multiplier),
-        "labor": {"hours": float(option.labor_hours_per_month), "hourly_rate": rate},
-        "other_monthly": float(option.other_monthly),
-    }
+    return throughput, profile
 
 
 def _figure(ranges: dict[str, Any], key: str, default: list[float] | None) -> list[float] | None:
@@ -1337,8 +1494,7 @@ def depth_option_snapshot(option: Any, ctx: _Context, sh: dict[str, Any]) -> dic
     }
     pricing = sh["pricing"]
     if pricing["type"] == "owned":
-        hw = option.owned_hardware
-        per_server = option.gpus_per_server or _count_in_setup(hw.name) or 1
+        per_server = _gpus_per_server(option)
         tdp = _f(option.gpu_tdp_watts)
         if tdp is None:
             tdp = pricing["power_w"] / per_server
@@ -1357,7 +1513,7 @@ def depth_option_snapshot(option: Any, ctx: _Context, sh: dict[str, Any]) -> dic
             )
         snap |= {
             "kind": "owned",
-            "gpus_per_replica": option.gpu_count or per_server,
+            "gpus_per_replica": sh["fit"]["gpus"] if sh["fit"] else option.gpu_count or per_server,
             "server_price_span": pricing["purchase_price"]
             if server_price is None
             else [server_price, server_price],
@@ -1383,7 +1539,9 @@ def depth_option_snapshot(option: Any, ctx: _Context, sh: dict[str, Any]) -> dic
     count = sh["machine"]["count"]
     # Not given: an instance as the catalog sells it, grown to hold one replica (the
     # basic view prices a larger replica per GPU the same way).
-    per_instance = option.gpus_per_instance or max(_offer_gpu_count(option), count)
+    per_instance = option.gpus_per_instance or max(
+        _offer_gpu_count(option), min(count, eng_sizing.GPUS_PER_NODE)
+    )
     snap |= {
         "kind": "rented",
         "gpus_per_replica": count,

@@ -19,6 +19,7 @@ runs at (:func:`replica_concurrency`), the one figure a KV-cache size reads.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -161,7 +162,7 @@ def serving_snapshot(
     benchmark run's other runs of the same setup (:func:`sibling_runs`).
     """
     own_prefill = _f(option.prefill_tokens_per_second)
-    stated = _f(option.concurrency)
+    stated = _f(option.concurrent_sequences)
     if option.tokens_per_second is not None:
         points = [
             _point(
@@ -187,6 +188,17 @@ def serving_snapshot(
     if len(points) == 1 and points[0]["concurrency"] is None:
         points[0]["concurrency"] = stated
     return {"points": points, "concurrency": planned}
+
+
+def planned_concurrency(serving: Mapping[str, Any]) -> int | None:
+    """Requests a replica is planned to serve at once, as a whole number (the KV cache
+    holds that many): the stated concurrency, else the highest measured (None: unknown).
+    Latency targets only lower the concurrency it then runs at."""
+    stated = serving.get("concurrency")
+    if stated is None:
+        levels = [p["concurrency"] for p in serving["points"] if p.get("concurrency")]
+        stated = max(levels, default=None)
+    return None if stated is None else math.ceil(stated - 1e-9)
 
 
 def serving_profile(serving: Mapping[str, Any]) -> eng_latency.ServingProfile:

@@ -66,3 +66,10 @@ def workload_shape_snapshot(workload: Any) -> dict[str, Any] | None:
         "input_share": shape.input_share,
         "preset": workload.request_preset or None,
     }
+
+
+def shape_context_tokens(workload: Any) -> int | None:
+    """Context one request holds: its input and output tokens (None: no request shape)."""
+    if workload.input_tokens_per_request is None or workload.output_tokens_per_request is None:
+        return None
+    return int(workload.input_tokens_per_request) + int(workload.output_tokens_per_request)

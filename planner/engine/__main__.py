@@ -30,8 +30,20 @@ Input fields:
              utilization,       (0, 1], default 1: the share of tokens_per_second planned on
              hidden_monthly,    fixed extra cost a month (not per replica)
              hidden_multiplier, >= 1, applied to the GPU cost
-             availability}      one replica's; with N replicas and no spare the fleet
+             availability,      one replica's; with N replicas and no spare the fleet
                                 serves its load availability^N of the time
+             model: {params_b (required), precision (fp16|bf16|fp8|int8|int4, default
+                     fp16), layers, kv_heads, head_dim (all three or none: the published
+                     config; none estimates the KV cache at 20% of the weights),
+                     max_context, attention (gqa|mla)},
+             gpu_vram_gb,       memory of one GPU (required with model)
+             context_tokens,    tokens a request holds in the KV cache (default: the
+                                request_shape's input + output, else 4,096)
+             concurrent_sequences}  requests a replica serves at once (default: the
+                                highest measured concurrency, else 16)
+                                with model: a replica of gpus_per_replica GPUs that cannot
+                                hold weights + KV cache in 90% of each GPU is refused with
+                                the GPUs it needs (selfhost.gpus_per_replica)
   downtime_cost_per_hour        required when an availability is given
 
 Engine depth (optional; any of these switches it on and adds the depth output keys):
@@ -66,12 +78,15 @@ Request shape and latency (optional; without request_shape nothing below changes
   latency_p99_target_s          end-to-end p99 of one request, seconds
   ttft_p99_target_s             time to first token, p99, seconds
   tpot_p99_target_s             time per output token, p99, seconds
-  selfhost: {concurrency,       requests in flight on one replica where tokens_per_second
-                                was measured (tokens_per_second is then its decode rate)
+  selfhost: {concurrent_sequences,   requests a replica serves at once, where
+                                tokens_per_second was measured (its decode rate then)
              prefill_tokens_per_second,   input tokens/s the replica prefills
              ttft_p50_s, ttft_p99_s, tpot_p50_s, tpot_p99_s,   measured there, seconds
-             profile: [{concurrency, tokens_per_second, prefill_tokens_per_second,
-                        ttft_p50_s, ...}]}   other measured concurrencies (needs concurrency)
+             profile: [{concurrent_sequences, tokens_per_second,
+                        prefill_tokens_per_second, ttft_p50_s, ...}]}   other measured
+                                concurrencies (needs concurrent_sequences)
+  With selfhost.model too, a request's context is input + output tokens and the replica
+  holds the requests its profile plans to serve at once (unless given).
   With a shape, a replica serves (i + o) / (i / prefill + o / decode) tokens/s: a request
   takes i / prefill + o / decode seconds of it (no prefill rate: the decode rate, so every
   token counts at tokens_per_second, as without a shape). Latency at concurrency c:
@@ -110,6 +125,10 @@ Output fields (quote_version 2; every version-1 key keeps its meaning):
   selfhost_wins_from_tokens_per_month   the first crossing where self-hosting becomes
                                   cheaper than the API at any fleet size (0: from the
                                   start), or null; later crossings may lose it again
+  fit                             with selfhost.model: {weights_gb, kv_cache_gb, needed_gb,
+                                  usable_per_gpu_gb, context_tokens, concurrent_sequences,
+                                  architecture_known, gpus_needed, gpus_per_replica,
+                                  tensor_parallel, nodes}
   quote_version                   2 (absent: version 1, before the crossings)
 With request_shape also: request_shape {input_tokens, output_tokens, input_share},
 requests_per_month, requests_per_day, unit_costs {api, selfhost[, owned]: {per_mtok,

@@ -55,6 +55,7 @@ from planner.engine.selfhost import (
     SelfHostConfig,
 )
 from planner.engine.shape import SHAPE_PRESETS, RequestShape, preset_shape, requests_for
+from planner.engine.sizing import GPUS_PER_NODE, Architecture, ReplicaFit, fit_replica
 from planner.engine.sweep import SweepSpec, evaluate_chunk, point_axes
 from planner.engine.tokens import monthly_tokens
 from planner.engine.units import (
@@ -164,6 +165,20 @@ _SELFHOST_FIELDS: dict[str, Check] = {
     "hidden_monthly": _non_negative,
     "hidden_multiplier": _multiplier,
     "availability": _share,
+    # GPU memory fit: the model, the GPU's memory and the KV cache a replica holds.
+    "model": _object,
+    "gpu_vram_gb": _positive,
+    "context_tokens": _whole,
+    "concurrent_sequences": _whole,
+}
+_MODEL_FIELDS: dict[str, Check] = {
+    "params_b": _positive,
+    "precision": _name,
+    "layers": _whole,
+    "kv_heads": _whole,
+    "head_dim": _whole,
+    "max_context": _whole,
+    "attention": _name,
 }
 
 
@@ -183,16 +198,19 @@ _SHAPE_FIELDS: dict[str, Check] = {
     "output_tokens": _at_least_one,
 }
 # A measured point of one replica: the selfhost object itself (tokens_per_second is its
-# decode rate) and each entry of selfhost.profile (other concurrencies).
+# decode rate at concurrent_sequences) and each entry of selfhost.profile (others).
 _POINT_FIELDS: dict[str, Check] = {
-    "concurrency": _at_least_one,
     "prefill_tokens_per_second": _positive,
     "ttft_p50_s": _positive,
     "ttft_p99_s": _positive,
     "tpot_p50_s": _positive,
     "tpot_p99_s": _positive,
 }
-_PROFILE_POINT_FIELDS: dict[str, Check] = {**_POINT_FIELDS, "tokens_per_second": _positive}
+_PROFILE_POINT_FIELDS: dict[str, Check] = {
+    **_POINT_FIELDS,
+    "tokens_per_second": _positive,
+    "concurrent_sequences": _whole,
+}
 
 
 def _profile_points(field: str, value: object) -> list[dict[str, Any]]:
@@ -203,7 +221,7 @@ def _profile_points(field: str, value: object) -> list[dict[str, Any]]:
             f"{field}[{index}]",
             item,
             _PROFILE_POINT_FIELDS,
-            required=("concurrency", "tokens_per_second"),
+            required=("concurrent_sequences", "tokens_per_second"),
         )
         for index, item in enumerate(value)
     ]
@@ -296,6 +314,7 @@ class QuoteScenario:
     depth: bool = False
     api_availability: float | None = None
     selfhost_availability: float | None = None
+    fit: ReplicaFit | None = None
 
 
 def _parse_api(
@@ -362,6 +381,7 @@ def parse_quote(data: object) -> QuoteScenario:
     shape = _parse_shape(values)
     profile = _parse_profile(selfhost_values, config.tokens_per_second, shape=shape)
     rented, owned = _parse_fleets(values, config, selfhost_values, depth=depth)
+    fit = _parse_fit(selfhost_values, rented, request_shape=shape, profile=profile)
     cached_share = values.get("cached_share", 0.0)
     if cached_share > 0 and offer.cached_input_per_mtok is None:
         raise ScenarioError("cached_share", "needs api.cached_input_per_mtok")
@@ -385,7 +405,7 @@ def parse_quote(data: object) -> QuoteScenario:
         reliability["replica_availability"] = replica_availability
     if "region_availability" in values:
         reliability["region_availability"] = values["region_availability"]
-    concurrency = selfhost_values.get("concurrency")
+    concurrency = selfhost_values.get("concurrent_sequences")
     options: list[Choice] = [
         ApiChoice(
             name=API,
@@ -448,7 +468,104 @@ def parse_quote(data: object) -> QuoteScenario:
         depth=depth,
         api_availability=api_availability,
         selfhost_availability=selfhost_availability,
+        fit=fit,
     )
+
+
+def _parse_fit(
+    selfhost_values: Mapping[str, Any],
+    rented: RentedCapacity,
+    *,
+    request_shape: RequestShape | None = None,
+    profile: ServingProfile | None = None,
+) -> ReplicaFit | None:
+    """The memory fit of the quote's replica, when ``selfhost.model`` is given.
+
+    A quote prices the instance it is given, so a replica whose GPUs cannot hold the
+    model is refused with the GPUs it needs, never priced on fewer. With a request shape
+    a request's context is its input and output tokens, and the replica holds as many
+    as its profile plans to serve at once, unless the quote says otherwise.
+    """
+    extra = ("gpu_vram_gb", "context_tokens", "concurrent_sequences")
+    if "model" not in selfhost_values:
+        for key in extra:
+            if key in selfhost_values and not (key == "concurrent_sequences" and request_shape):
+                raise ScenarioError(
+                    f"selfhost.{key}",
+                    "only applies with selfhost.model"
+                    + (" or request_shape" if key == "concurrent_sequences" else ""),
+                )
+        return None
+    model = _fields(
+        "selfhost.model", selfhost_values["model"], _MODEL_FIELDS, required=("params_b",)
+    )
+    if "gpu_vram_gb" not in selfhost_values:
+        raise ScenarioError("selfhost.gpu_vram_gb", "required with selfhost.model")
+    shape = [key for key in ("layers", "kv_heads", "head_dim") if key in model]
+    if shape and len(shape) < 3:
+        missing = next(k for k in ("layers", "kv_heads", "head_dim") if k not in model)
+        raise ScenarioError(f"selfhost.model.{missing}", "required with layers, kv_heads, head_dim")
+    serving = rented.serving
+    try:
+        architecture = (
+            Architecture(
+                layers=model["layers"],
+                kv_heads=model["kv_heads"],
+                head_dim=model["head_dim"],
+                max_context=model.get("max_context"),
+                attention=model.get("attention", "gqa"),
+            )
+            if shape
+            else None
+        )
+        fit = fit_replica(
+            params_b=model["params_b"],
+            precision=model.get("precision", "fp16"),
+            gpu_vram_gb=selfhost_values["gpu_vram_gb"],
+            architecture=architecture,
+            context_tokens=selfhost_values.get(
+                "context_tokens",
+                None if request_shape is None else math.ceil(request_shape.tokens),
+            ),
+            concurrent_sequences=selfhost_values.get(
+                "concurrent_sequences", _planned_sequences(profile)
+            ),
+            gpus_asked=serving.gpus_per_replica,
+            gpus_per_node=rented.gpus_per_instance
+            if "gpus_per_instance" in selfhost_values
+            else GPUS_PER_NODE,
+            allow_multi_node=rented.allow_multi_instance,
+        )
+    except ScenarioError as error:
+        # The engine names its own inputs; the quote's JSON nests them under selfhost.
+        field = "model.precision" if error.field == "precision" else error.field
+        raise ScenarioError(f"selfhost.{field}", error.message) from None
+    if fit.raised:
+        raise ScenarioError(
+            "selfhost.gpus_per_replica",
+            f"the model needs {fit.needed_gb:,.1f} GB a replica (weights "
+            f"{fit.weights_gb:,.1f} GB + KV cache {fit.kv_cache_gb:,.1f} GB): "
+            f"{serving.gpus_per_replica} GPU(s) of {selfhost_values['gpu_vram_gb']:g} GB cannot "
+            f"hold it; price a replica of {fit.gpus} GPUs",
+        )
+    return fit
+
+
+def fit_json(fit: ReplicaFit) -> dict[str, Any]:
+    """A replica's memory fit as JSON figures (GB to 0.001)."""
+    return {
+        "weights_gb": round(fit.weights_gb, 3),
+        "kv_cache_gb": round(fit.kv_cache_gb, 3),
+        "needed_gb": round(fit.needed_gb, 3),
+        "usable_per_gpu_gb": round(fit.usable_per_gpu_gb, 3),
+        "context_tokens": fit.context_tokens,
+        "concurrent_sequences": fit.concurrent_sequences,
+        "architecture_known": fit.architecture_known,
+        "gpus_needed": fit.gpus_needed,
+        "gpus_per_replica": fit.gpus,
+        "tensor_parallel": fit.tensor_parallel,
+        "nodes": fit.nodes,
+    }
 
 
 def _parse_shape(values: Mapping[str, Any]) -> RequestShape | None:
@@ -477,7 +594,7 @@ def _parse_shape(values: Mapping[str, Any]) -> RequestShape | None:
 def _point(values: Mapping[str, Any], decode: float) -> ProfilePoint:
     return ProfilePoint(
         decode_tokens_per_second=decode,
-        concurrency=values.get("concurrency"),
+        concurrency=values.get("concurrent_sequences"),
         prefill_tokens_per_second=values.get("prefill_tokens_per_second"),
         ttft_p50_s=values.get("ttft_p50_s"),
         ttft_p99_s=values.get("ttft_p99_s"),
@@ -489,8 +606,9 @@ def _point(values: Mapping[str, Any], decode: float) -> ProfilePoint:
 def _parse_profile(
     selfhost_values: Mapping[str, Any], decode: float, *, shape: RequestShape | None
 ) -> ServingProfile | None:
-    """The replica's measured profile: its own point (tokens_per_second at concurrency)
-    and any others in selfhost.profile. Only a request shape puts it to use."""
+    """The replica's measured profile: its own point (tokens_per_second at
+    concurrent_sequences) and any others in selfhost.profile. Only a request shape puts
+    it to use."""
     given = [key for key in _SERVING_FIELDS if key in selfhost_values]
     if shape is None:
         if given:
@@ -498,13 +616,19 @@ def _parse_profile(
         return None
     points = [_point(selfhost_values, decode)]
     extra = selfhost_values.get("profile", [])
-    if extra and "concurrency" not in selfhost_values:
-        raise ScenarioError("selfhost.concurrency", "required with selfhost.profile")
+    if extra and "concurrent_sequences" not in selfhost_values:
+        raise ScenarioError("selfhost.concurrent_sequences", "required with selfhost.profile")
     points += [_point(item, item["tokens_per_second"]) for item in extra]
     levels = [p.concurrency for p in points]
     if len(set(levels)) != len(levels):
         raise ScenarioError("selfhost.profile", "one point per concurrency")
     return ServingProfile.of(points)
+
+
+def _planned_sequences(profile: ServingProfile | None) -> int | None:
+    """Requests the replica is planned to serve at once (None: not measured)."""
+    level = None if profile is None else profile.highest.concurrency
+    return None if level is None else math.ceil(level - 1e-9)
 
 
 def _planned_point(profile: ServingProfile, concurrency: float | None) -> ProfilePoint:
@@ -701,6 +825,8 @@ def compute_quote(quote: QuoteScenario) -> dict[str, Any]:
     if errors:
         result["crossings_error"] = errors
     result["selfhost_wins_from_tokens_per_month"] = wins_from
+    if quote.fit is not None:
+        result["fit"] = fit_json(quote.fit)
     if scenario.workload.request_shape is not None:
         result.update(_per_request_json(found))
     result["quote_version"] = QUOTE_VERSION

@@ -180,6 +180,23 @@ class PlanOption(TenantModel):
         help_text="GPUs per replica; empty: the offer's own count.",
     )
     precision = models.CharField(max_length=6, choices=Precision.choices, default=Precision.FP16)
+    # GPU memory fit (issue 15): the KV cache a replica holds is context x sequences.
+    context_tokens = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(10_000_000)],
+        help_text="Tokens of context a request holds (input + output); empty: the "
+        "workload's request shape, else 4,096.",
+    )
+    # Also the concurrency its throughput figures were measured at and the replica is
+    # planned at (serving physics); latency targets may lower it, never raise it.
+    concurrent_sequences = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(4096)],
+        help_text="Requests a replica serves at once; empty: the throughput profile's highest "
+        "measured concurrency, else 16.",
+    )
     billing_mode = models.CharField(
         max_length=16, choices=BillingMode.choices, default=BillingMode.ALWAYS_ON
     )
@@ -251,7 +268,7 @@ class PlanOption(TenantModel):
         "request shape, else the catalog's figure for this kind of option.",
     )
     # Serving figures measured for this option (issue 15): with tokens_per_second (its
-    # decode rate) they form the option's own profile at `concurrency`.
+    # decode rate) they form the option's own profile at `concurrent_sequences`.
     prefill_tokens_per_second = models.DecimalField(
         max_digits=12,
         decimal_places=2,
@@ -259,12 +276,6 @@ class PlanOption(TenantModel):
         blank=True,
         validators=[MinValueValidator(Decimal("0.01"))],
         help_text="Input tokens/s one replica prefills; empty: the profile's, if it has one.",
-    )
-    concurrency = models.PositiveIntegerField(
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(100_000)],
-        help_text="Requests in flight on one replica; empty: the profile's highest measured.",
     )
     ttft_p99_s = models.DecimalField(
         max_digits=8,

@@ -318,6 +318,11 @@ def milestone_text(milestone: dict[str, Any]) -> str:
 
 
 @register.filter
+def fit_text(option: dict[str, Any]) -> str:
+    return wording.fit_text(option)
+
+
+@register.filter
 def serving_text(serving: dict[str, Any]) -> str:
     """``{{ option.serving|serving_text }}``: concurrency, rate and latency in words."""
     return wording.serving_text(serving)

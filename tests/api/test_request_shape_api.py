@@ -73,12 +73,12 @@ def test_plan_results_carry_costs_per_request_and_the_replicas_latency(
     # prefilling 15,000 input tok/s.
     body["options"][3] |= {
         "tokens_per_second": "1500",
-        "concurrency": 32,
+        "concurrent_sequences": 32,
         "prefill_tokens_per_second": "15000",
     }
     plan = client.post(PLANS, body, format="json")
     assert plan.status_code == 201, plan.content
-    assert plan.json()["options"][3]["concurrency"] == 32
+    assert plan.json()["options"][3]["concurrent_sequences"] == 32
     response = client.post(f"{PLANS}{plan.json()['id']}/compute/")
     assert response.status_code == 201, response.content
     results = response.json()["results"]

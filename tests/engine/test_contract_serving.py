@@ -72,7 +72,7 @@ def test_a_prefill_rate_raises_the_capacity_of_an_input_heavy_shape() -> None:
             "selfhost": {
                 **CASE_4["selfhost"],
                 "prefill_tokens_per_second": 15_000,
-                "concurrency": 64,
+                "concurrent_sequences": 64,
             },
         }
     )
@@ -105,8 +105,8 @@ def test_a_target_resizes_through_the_profile_and_says_which() -> None:
                 "monthly": 1440,
                 "tokens_per_second": 1600,
                 "prefill_tokens_per_second": 10_000,
-                "concurrency": 64,
-                "profile": [{"concurrency": 8, "tokens_per_second": 400}],
+                "concurrent_sequences": 64,
+                "profile": [{"concurrent_sequences": 8, "tokens_per_second": 400}],
             },
         }
     )
@@ -129,17 +129,13 @@ def test_a_target_resizes_through_the_profile_and_says_which() -> None:
             "request_shape.input_tokens",
         ),
         ({**CASE_4, "ttft_p99_target_s": 1}, "ttft_p99_target_s"),
-        ({**CASE_4, "selfhost": {**CASE_4["selfhost"], "concurrency": 8}}, "selfhost.concurrency"),
         (
-            {
-                **CASE_4,
-                "request_shape": {"preset": "rag"},
-                "selfhost": {
-                    **CASE_4["selfhost"],
-                    "profile": [{"concurrency": 8, "tokens_per_second": 1}],
-                },
-            },
-            "selfhost.concurrency",
+            {**CASE_4, "selfhost": {**CASE_4["selfhost"], "concurrent_sequences": 8}},
+            "selfhost.concurrent_sequences",
+        ),
+        (
+            {**CASE_4, "selfhost": {**CASE_4["selfhost"], "prefill_tokens_per_second": 8}},
+            "selfhost.prefill_tokens_per_second",
         ),
         (
             {
@@ -147,8 +143,19 @@ def test_a_target_resizes_through_the_profile_and_says_which() -> None:
                 "request_shape": {"preset": "rag"},
                 "selfhost": {
                     **CASE_4["selfhost"],
-                    "concurrency": 8,
-                    "profile": [{"concurrency": 8, "tokens_per_second": 1}],
+                    "profile": [{"concurrent_sequences": 8, "tokens_per_second": 1}],
+                },
+            },
+            "selfhost.concurrent_sequences",
+        ),
+        (
+            {
+                **CASE_4,
+                "request_shape": {"preset": "rag"},
+                "selfhost": {
+                    **CASE_4["selfhost"],
+                    "concurrent_sequences": 8,
+                    "profile": [{"concurrent_sequences": 8, "tokens_per_second": 1}],
                 },
             },
             "selfhost.profile",
@@ -163,6 +170,7 @@ def test_bad_serving_input_names_the_field(data: dict[str, Any], field: str) -> 
 
 def test_the_cli_documents_and_answers_the_shape() -> None:
     for words in (
+        "concurrent_sequences",
         "request_shape",
         "ttft_p99_target_s",
         "prefill_tokens_per_second",
@@ -179,3 +187,28 @@ def test_the_cli_documents_and_answers_the_shape() -> None:
     )
     assert code == 0
     assert json.loads(stdout.getvalue())["unit_costs"]["api"]["per_1k_requests"] == 8.0
+
+
+def test_the_memory_fit_holds_requests_of_the_shape_at_the_planned_concurrency() -> None:
+    # With a model and a request shape the KV cache holds requests of 1,000 + 400 = 1,400
+    # tokens, as many as the replica is planned to serve at once (64, measured there):
+    # the one concurrency, not the fit's own default of 16 requests of 4,096 tokens.
+    out = quote(
+        {
+            **CASE_4,
+            "request_shape": {"preset": "chat_assistant"},
+            "selfhost": {
+                **CASE_4["selfhost"],
+                "concurrent_sequences": 64,
+                "model": {"params_b": 8, "layers": 32, "kv_heads": 8, "head_dim": 128},
+                "gpu_vram_gb": 80,
+            },
+        }
+    )
+    assert out["fit"]["context_tokens"] == 1_400
+    assert out["fit"]["concurrent_sequences"] == 64
+    assert out["selfhost_serving"]["concurrency"] == 64
+    # KV: 32 layers x 8 heads x 128 x 2 (K and V) x 2 bytes x 1,400 x 64 = 11.74 GB.
+    assert out["fit"]["kv_cache_gb"] == pytest.approx(
+        32 * 8 * 128 * 2 * 2 * 1_400 * 64 / 1e9, abs=1e-3
+    )
