@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0004_existing_users_verified'),
-        ('planner', '0010_option_memory_fit'),
+        ('planner', '0012_reevaluation_runs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

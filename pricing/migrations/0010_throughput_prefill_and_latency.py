@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pricing', '0007_modelspec_architecture'),
+        ('pricing', '0009_model_identity_and_default_catalog'),
     ]
 
     operations = [
