@@ -19,6 +19,7 @@ from planner import landing_views, selectors, services
 from planner.forms import PlanForm, ReevaluateForm, SelfHostFormSet, WorkloadForm
 from planner.fragments import FRAGMENT_SECONDS, fragment_version
 from planner.models import Comparison, Plan, Workload
+from planner.reevaluation import reevaluations_in_progress
 from planner.sweep_selectors import sweeps_running
 
 
@@ -53,6 +54,9 @@ class DashboardView(OrgMemberMixin, TemplateView):
         context["recent_plans"] = selectors.plans_for_table(organization=organization)[:5]
         context["flagged_plans"] = selectors.plans_flagged(organization=organization)[:5]
         context["running_sweeps"] = sweeps_running(organization=organization)[:5]
+        context["reevaluations"] = SimpleLazyObject(
+            lambda: reevaluations_in_progress(organization=organization)
+        )
         context["can_write"] = self.membership.can_write
         context["page_generation"] = generation(organization)
         context["page_cache_seconds"] = settings.TENANT_PAGE_CACHE_SECONDS
