@@ -183,6 +183,8 @@ STATICFILES_DIRS = [
     # Front-end libraries come from npm (package.json), never from a CDN.
     ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    # axe-core: the accessibility checks the browser tests inject (tests/browser/).
+    ("vendor/axe-core", BASE_DIR / "node_modules" / "axe-core"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -295,7 +297,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"RoleEnum": "accounts.models.Role"},
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "accounts.models.Role",
+        # Several models have a `status`: each choice set gets its own name.
+        "SweepStatusEnum": "planner.models.sweeps.SweepStatus",
+        "PlanReevaluationStatusEnum": "planner.models.reevaluations.PlanRunStatus",
+    },
 }
 
 # A catalog version older than this is flagged stale.

@@ -46,7 +46,7 @@ from pricing.templatetags.pricing_tags import price, signed_pct
 
 @admin.register(Catalog)
 class CatalogAdmin(admin.ModelAdmin):
-    list_display = ["name", "created_at"]
+    list_display = ["name", "is_default", "created_at"]
     search_fields = ["name"]
 
 
@@ -84,6 +84,7 @@ class ApiOfferInline(VersionRowInline):
     fields = [
         "position",
         "model_name",
+        "model_id",
         "provider",
         "source",
         "license",
@@ -439,10 +440,14 @@ class CatalogVersionAdmin(admin.ModelAdmin):
         done = 0
         for version in queryset:
             try:
-                service(version=version, actor=request.user)
+                result = service(version=version, actor=request.user)
                 done += 1
             except services.CatalogStateError as exc:
                 self.message_user(request, f"{version}: {exc}", messages.ERROR)
+            else:
+                # What publishing started (the re-evaluation of the catalog's plans).
+                for note in getattr(result, "publish_notes", []):
+                    self.message_user(request, f"{version}: {note}", messages.INFO)
         if done:
             self.message_user(request, f"{verb} {done} version(s).", messages.SUCCESS)
 
@@ -555,6 +560,8 @@ class CatalogVersionAdmin(admin.ModelAdmin):
             else:
                 if report is None:
                     self.message_user(request, f"Imported {version}.", messages.SUCCESS)
+                    for note in getattr(version, "publish_notes", []):
+                        self.message_user(request, note, messages.INFO)
                     return HttpResponseRedirect(
                         reverse("admin:pricing_catalogversion_change", args=[version.pk])
                     )

@@ -14,7 +14,18 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from accounts.models import ApiToken, Invitation, Membership, Organization, Role, User
-from planner.models import Comparison, Plan, PlanOption, PlanShareLink, Sweep, SweepChunk, Workload
+from planner.models import (
+    Comparison,
+    Plan,
+    PlanOption,
+    PlanReevaluation,
+    PlanRunStatus,
+    PlanShareLink,
+    ReevaluationRun,
+    Sweep,
+    SweepChunk,
+    Workload,
+)
 from pricing.models import PriceOverlay, PrivateThroughputProfile
 from tracking.models import (
     ActualUsageImport,
@@ -308,6 +319,23 @@ def plan_in(org: Organization, *, computed: bool = False):
 tenant_factory(Plan)(lambda org: plan_in(org))
 tenant_factory(PlanOption)(lambda org: plan_in(org).options.first())
 tenant_factory(Comparison)(lambda org: plan_in(org, computed=True).latest_comparison)
+
+
+def plan_reevaluation_in(org: Organization) -> PlanReevaluation:
+    """A plan of `org` flagged by a re-evaluation run against a newer catalog version."""
+    plan = plan_in(org)
+    run = ReevaluationRun.objects.create(version=sweep_catalog_version(), total=1, done=1)
+    return PlanReevaluation.objects.create(
+        organization=org,
+        run=run,
+        plan=plan,
+        from_version=plan.catalog_version,
+        status=PlanRunStatus.FLAGGED,
+        flag=f"The cheapest option of {plan.name} changed.",
+    )
+
+
+tenant_factory(PlanReevaluation)(plan_reevaluation_in)
 
 
 def _api_token_for(user: User) -> Any:

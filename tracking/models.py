@@ -95,6 +95,9 @@ class AlertKind(models.TextChoices):
     OVER_BUDGET = "over_budget", "Over budget"
     FORECAST_OVER_BUDGET = "forecast_over_budget", "Forecast over budget"
     RECOMMENDATION_FLIPPED = "recommendation_flipped", "Recommendation flipped"
+    # A re-evaluation on a new catalog version changed the cheapest option, or had to leave
+    # options out (a flip of the recommendation keeps the kind above).
+    PLAN_FLAGGED = "plan_flagged", "Plan flagged by new prices"
 
 
 class Alert(TenantModel):

@@ -379,6 +379,30 @@ def _budget_alerts(*, plan: Plan, comparison: Comparison) -> list[Alert]:
     return alerts
 
 
+def _flagged(*, plan: Plan, comparison: Comparison, previous: Comparison, flag: str) -> Alert:
+    """The alert of a re-evaluation that flagged the plan (`planner.services.plan_reevaluate`):
+    its flag (what flipped, the price move behind it, the options left out with the closest
+    offers) as the message, and the same facts as data in the webhook."""
+    flipped = previous.recommended_option != comparison.recommended_option
+    return _raise(
+        plan=plan,
+        comparison=comparison,
+        kind=AlertKind.RECOMMENDATION_FLIPPED if flipped else AlertKind.PLAN_FLAGGED,
+        message=f"{plan.name}: {flag}",
+        details={
+            "from": previous.recommended_option,
+            "to": comparison.recommended_option,
+            "cheapest_from": previous.cheapest_option,
+            "cheapest_to": comparison.cheapest_option,
+            "previous_catalog_version": previous.catalog_version_id,
+            "catalog_version": comparison.catalog_version_id,
+            "price_moves": list(getattr(comparison, "price_moves", [])),
+            "left_out": [item.as_dict() for item in getattr(comparison, "left_out", [])],
+            "matched_by_alias": list(getattr(comparison, "matched_by_alias", [])),
+        },
+    )
+
+
 def plan_evaluated(
     *, plan: Plan, comparison: Comparison, previous: Comparison | None, actor: Any
 ) -> list[Alert]:
@@ -386,10 +410,14 @@ def plan_evaluated(
 
     Alerts fire on a change, not on every computation: a flip when the recommended option
     differs from the previous comparison's; over budget, and forecast over budget, when the
-    plan was not in that state at its last evaluation (`_budget_alerts`).
+    plan was not in that state at its last evaluation (`_budget_alerts`). A re-evaluation
+    that flagged the plan raises one alert carrying its flag (`_flagged`).
     """
     alerts: list[Alert] = []
-    if previous is not None and previous.recommended_option != comparison.recommended_option:
+    flag = getattr(comparison, "flag_raised", "") if comparison.trigger == "reevaluate" else ""
+    if flag and previous is not None:
+        alerts.append(_flagged(plan=plan, comparison=comparison, previous=previous, flag=flag))
+    elif previous is not None and previous.recommended_option != comparison.recommended_option:
         alerts.append(
             _raise(
                 plan=plan,

@@ -23,7 +23,7 @@ from schemathesis.generation.modes import GenerationMode
 
 from config.wsgi import application
 from tests.api.conftest import make_token
-from tests.factories import plan_in
+from tests.factories import plan_in, plan_reevaluation_in
 from tracking import services as tracking_services
 from tracking.models import Alert, WebhookEndpoint
 
@@ -83,7 +83,7 @@ CONFIG = {
             "include-path-regex": (
                 r"^/api/v1/(catalogs/|orgs/\{org_slug\}/"
                 r"(workloads|plans|comparisons|sweeps|overlays|catalogs|budgets|webhooks"
-                r"|throughput-profiles|usage-imports|usage-routing-rules)/)"
+                r"|throughput-profiles|reevaluations|usage-imports|usage-routing-rules)/)"
             ),
             "checks": {"positive_data_acceptance": {"expected-statuses": ACCEPTS_VALID_SHAPES}},
         },
@@ -120,6 +120,7 @@ def seeded(cast) -> dict[str, int]:
         "budgets": budget.pk,
         "alerts": alert.pk,
         "webhooks": webhook.pk,
+        "reevaluations": plan_reevaluation_in(cast.org).pk,
     }
 
 

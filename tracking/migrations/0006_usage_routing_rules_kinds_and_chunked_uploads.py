@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0004_existing_users_verified'),
         ('planner', '0009_sweep_chunk_queued_at'),
-        ('tracking', '0004_plan_budget_state_forecast_month'),
+        ('tracking', '0005_alert_kind_plan_flagged'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
