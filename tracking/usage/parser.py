@@ -91,7 +91,7 @@ def _columns(header: list[str], spec: UsageFormat) -> tuple[dict[str, int], dict
     """Our field -> column index (required and optional present), and our field -> the
     column's name as the format writes it; ImportRejectedError if a required one is
     missing."""
-    position = {}
+    position: dict[str, int] = {}
     for index, name in enumerate(header):
         position.setdefault(name.strip().lower(), index)
     missing = [c for c in spec.required.values() if c.lower() not in position]
@@ -327,7 +327,7 @@ class _FileState:
                 cost = _money(record[i_cost])
             except ValueError as exc:
                 errors.append(RowError(line, named["cost"], str(exc)))
-            kind = UsageKind.CHAT
+            kind: str = UsageKind.CHAT
             hit = record[i_hit] if i_hit is not None else ""
             if hit and hit not in NOT_A_HIT and formats.is_proxy_cache_hit(hit):
                 kind = UsageKind.PROXY_CACHE
