@@ -218,9 +218,9 @@ def parse_usage(
         state = _FileState(spec=spec, at=at, named=named, router=router, date_order=date_order)
         rows = state.read(reader, errors, on_progress)
     except UnicodeDecodeError:
-        raise ImportRejectedError(
-            [*errors, RowError(None, "file", "is not UTF-8 text past this point")]
-        ) from None
+        # Text is decoded a few kB ahead of the rows read: the fault is somewhere after them.
+        after = f"is not UTF-8 text somewhere after row {reader.line_num}"
+        raise ImportRejectedError([*errors, RowError(None, "file", after)]) from None
     except csv.Error as exc:
         raise ImportRejectedError(
             [*errors, RowError(None, "file", f"is not valid CSV: {exc}")]
