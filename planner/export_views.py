@@ -24,6 +24,7 @@ from accounts.csvsafe import safe_row
 from accounts.mixins import TenantObjectMixin
 from accounts.tenancy import organization_scope
 from formatting import format_tokens, money_amount
+from formatting.money import to_decimal
 from planner import selectors, share_services, wording
 from planner.models import Plan, PlanShareLink
 from planner.views import comparison_context
@@ -95,6 +96,7 @@ def plan_csv_rows(plan: Plan) -> list[list[Any]]:
                     amount(values.get("high")),
                 ]
             )
+    rows += _unit_cost_rows(results, unit)
     breakevens = [
         (option["name"], be)
         for option in results["options"]
@@ -122,6 +124,92 @@ def plan_csv_rows(plan: Plan) -> list[list[Any]]:
                     wording.breakeven_text(name, be),
                 ]
             )
+    if "outcome_ranking" in results:
+        rows += _outcome_quality_energy_rows(results, unit)
+    return rows
+
+
+def _outcome_quality_energy_rows(results: dict[str, Any], unit: str) -> list[list[Any]]:
+    """Per option: cost per successful outcome and its rank (known rates only), the
+    published quality score against the floor, and energy and carbon a month."""
+    rows: list[list[Any]] = [[]]
+    if results.get("quality_floor"):
+        rows.append(["quality_floor", wording.floor_text(results["quality_floor"])])
+    rows.append(
+        [
+            "option",
+            "success_rate",
+            f"cost_per_successful_mtok_{unit}",
+            "outcome_rank",
+            "quality_score",
+            "quality_benchmark",
+            "quality_share_of_reference",
+            "meets_quality_floor",
+            "kwh_per_month",
+            "kg_co2e_per_month",
+            "energy",
+        ]
+    )
+    for option in results["options"]:
+        outcome = option.get("outcome") or {}
+        quality = option.get("quality") or {}
+        energy = option.get("energy") or {}
+        meets = quality.get("meets_floor")
+        rows.append(
+            [
+                option["name"],
+                "unknown" if not outcome.get("known") else outcome.get("success_rate"),
+                # A rate per 1M tokens, to 4 places as stored (cents would round it away).
+                outcome.get("cost_per_successful_mtok"),
+                "not ranked" if outcome.get("rank") is None else outcome["rank"],
+                quality.get("model_score", ""),
+                quality.get("benchmark") or "",
+                "" if quality.get("share") is None else quality["share"],
+                "" if meets is None else ("yes" if meets else "no"),
+                energy.get("kwh_per_month", "unknown") if energy.get("known") else "unknown",
+                "unknown"
+                if energy.get("kg_co2e_per_month") is None
+                else energy["kg_co2e_per_month"],
+                wording.energy_basis(energy) if energy else "",
+            ]
+        )
+    return rows
+
+
+def _unit_cost_rows(results: dict[str, Any], unit: str) -> list[list[Any]]:
+    """Each option's cost per 1M tokens, per request and per 1,000 requests, and its p99
+    latency, when the workload states its request shape (unit prices keep their digits)."""
+    shape = results.get("request_shape")
+    if not shape:
+        return []
+    rows: list[list[Any]] = [
+        [],
+        ["input_tokens_per_request", round(shape["input_tokens"])],
+        ["output_tokens_per_request", round(shape["output_tokens"])],
+        ["requests_per_month", results["requests_per_month"]],
+        [
+            "option",
+            f"per_mtok_{unit}",
+            f"per_request_{unit}",
+            f"per_1k_requests_{unit}",
+            "p99_latency_s",
+            "latency_source",
+            "concurrency",
+        ],
+    ]
+    for option in results["options"]:
+        serving = option.get("serving") or {}
+        rows.append(
+            [
+                option["name"],
+                to_decimal(option.get("cost_per_mtok")),
+                to_decimal(option.get("cost_per_request")),
+                to_decimal(option.get("cost_per_1k_requests")),
+                option.get("p99_latency_s"),
+                option.get("latency_source") or "",
+                serving.get("concurrency"),
+            ]
+        )
     return rows
 
 

@@ -57,6 +57,14 @@ class WorkloadForm(forms.ModelForm):
         help_text="One model per line, e.g. <code>GPT-5: 0.95</code>. Leave empty if unknown.",
     )
 
+    request_preset = forms.ChoiceField(
+        required=False,
+        label="Request shape",
+        help_text="A typical shape fills the two figures below; or give your own. With a "
+        "shape the input share follows from it, costs are also shown per request and "
+        "self-hosted capacity and latency follow from it.",
+    )
+
     class Meta:
         model = Workload
         fields = [
@@ -67,7 +75,12 @@ class WorkloadForm(forms.ModelForm):
             "cached_share",
             "growth_per_month",
             "peak_to_average",
+            "request_preset",
+            "input_tokens_per_request",
+            "output_tokens_per_request",
             "latency_p99_target_s",
+            "ttft_p99_target_s",
+            "tpot_p99_target_s",
             "availability_target",
             "downtime_cost_per_hour",
             "data_must_stay_in_network",
@@ -76,15 +89,29 @@ class WorkloadForm(forms.ModelForm):
             "has_idle_gpu_fleet",
             "open_model_meets_accuracy",
             "engineer_hourly_rate",
+            "quality_reference_model",
+            "quality_min_share",
         ]
         labels = {
-            "latency_p99_target_s": "p99 latency target (s)",
+            "latency_p99_target_s": "p99 latency target, end to end (s)",
+            "ttft_p99_target_s": "p99 time to first token target (s)",
+            "tpot_p99_target_s": "p99 time per output token target (s)",
+            "input_tokens_per_request": "Input tokens per request",
+            "output_tokens_per_request": "Output tokens per request",
             "data_must_stay_in_network": "Data may not leave our network (VPC)",
             "needs_finetuning": "Needs deep fine-tuning",
             "has_mlops_team": "We have a dedicated MLOps team",
             "has_idle_gpu_fleet": "We have an idle GPU fleet",
             "engineer_hourly_rate": "Engineer hourly rate (USD)",
             "downtime_cost_per_hour": "Downtime cost per hour (USD)",
+            "quality_reference_model": "Quality: reference model",
+            "quality_min_share": "Quality: at least this share of its score",
+        }
+        help_texts = {
+            "quality_reference_model": "A model with a published benchmark score in the "
+            "plan's catalog, e.g. Llama 4 Maverick. Options known to score lower than the "
+            "share below are excluded; options without a score are flagged.",
+            "quality_min_share": "e.g. 0.9 for 90% of the reference model's score.",
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
@@ -92,6 +119,14 @@ class WorkloadForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        from planner.bridge.shapes import preset_choices
+
+        self.fields["request_preset"].choices = [("", "Your own figures"), *preset_choices()]
+        self.fields[
+            "input_share"
+        ].help_text = (
+            "Share of tokens that are input; with a request shape: input / (input + output)."
+        )
         workload = self.instance
         if workload.pk and not self.is_bound:
             if workload.tokens_per_month is not None:
@@ -107,6 +142,18 @@ class WorkloadForm(forms.ModelForm):
             self.initial["success_rates"] = "\n".join(
                 f"{name}: {rate}" for name, rate in (workload.task_success_rates or {}).items()
             )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # A preset chosen here fills the figures the user did not change (editing a
+        # workload shows the old figures); figures changed by hand must match it.
+        from planner.bridge.shapes import preset_figures
+
+        figures = preset_figures(data.get("request_preset") or "")
+        fields = ("input_tokens_per_request", "output_tokens_per_request")
+        if figures is not None and not any(name in self.changed_data for name in fields):
+            data.update(zip(fields, figures, strict=True))
+        return data
 
     def clean_success_rates(self) -> dict[str, float]:
         rates: dict[str, float] = {}
@@ -317,14 +364,16 @@ class SelfHostForm(forms.Form):
         min_value=1,
         max_value=10_000_000,
         label="Context per request (tokens)",
-        help_text="Input + output a request holds in the KV cache. Empty: 4,096.",
+        help_text="Input + output a request holds in the KV cache. Empty: the workload's "
+        "request shape, else 4,096.",
     )
     concurrent_sequences = forms.IntegerField(
         required=False,
         min_value=1,
         max_value=4096,
         label="Requests a replica serves at once",
-        help_text="Sizes the KV cache. Empty: 16.",
+        help_text="Sizes the KV cache; also the concurrency your throughput figures were "
+        "measured at. Empty: the profile's highest measured, else 16.",
     )
     billing_mode = forms.ChoiceField(choices=BillingMode.choices, initial=BillingMode.ALWAYS_ON)
     window_hours = forms.DecimalField(
@@ -366,6 +415,12 @@ class SelfHostForm(forms.Form):
     )
     other_monthly = forms.DecimalField(
         min_value=0, initial=Decimal(0), label="Other fixed monthly costs (USD)"
+    )
+    grid_region = forms.ChoiceField(
+        required=False,
+        label="Grid region (energy and carbon)",
+        help_text="Empty: the GPU offer's region if the catalog has its grid, else the "
+        "world average.",
     )
 
     # Engine depth (issue 10): packing, reserve, and the "Ownership finance" group.
@@ -486,6 +541,44 @@ class SelfHostForm(forms.Form):
     ops_fte_monthly_cost = _optional_amount("Loaded cost per FTE a month")
     implementation_one_off = _optional_amount("Implementation (one-off, USD)")
 
+    # Serving figures measured for this option (issue 15).
+    prefill_tokens_per_second = forms.DecimalField(
+        required=False,
+        min_value=Decimal("0.01"),
+        decimal_places=2,
+        label="Prefill (input tok/s)",
+        help_text="Input tokens a replica prefills a second, at the requests it serves at "
+        "once. Empty: the profile's, if any; else input counts at the output rate.",
+    )
+    ttft_p99_s = forms.DecimalField(
+        required=False,
+        min_value=Decimal("0.0001"),
+        decimal_places=4,
+        label="Measured p99 time to first token (s)",
+        help_text="With your throughput above.",
+    )
+    tpot_p99_s = forms.DecimalField(
+        required=False,
+        min_value=Decimal("0.0001"),
+        decimal_places=4,
+        label="Measured p99 time per output token (s)",
+        help_text="With your throughput above.",
+    )
+    p99_latency_s = forms.DecimalField(
+        required=False,
+        min_value=0,
+        decimal_places=3,
+        label="Measured p99 end to end (s)",
+        help_text="Empty: estimated for the workload's request shape, else the catalog's.",
+    )
+
+    SERVING_FIELDS = (
+        "prefill_tokens_per_second",
+        "ttft_p99_s",
+        "tpot_p99_s",
+        "p99_latency_s",
+    )
+
     DEPTH_FIELDS = (
         "gpus_per_instance",
         "allow_multi_instance",
@@ -505,9 +598,19 @@ class SelfHostForm(forms.Form):
     def depth_fields(self) -> list[Any]:
         return [self[name] for name in self.DEPTH_FIELDS]
 
+    def serving_fields(self) -> list[Any]:
+        """The bound fields of the "Measured serving figures" group."""
+        return [self[name] for name in self.SERVING_FIELDS]
+
     def __init__(self, *args: Any, version: Any, organization: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from pricing.models import GpuOffer, HiddenCost, OwnedHardware, PrivateThroughputProfile
+        from pricing.models import (
+            GpuOffer,
+            GridIntensity,
+            HiddenCost,
+            OwnedHardware,
+            PrivateThroughputProfile,
+        )
 
         profiles = PrivateThroughputProfile.objects.none()
         if organization is not None:
@@ -523,6 +626,13 @@ class SelfHostForm(forms.Form):
         )
         self.fields["gpu_offer"].currency = version.currency
         self.fields["hidden_costs"].currency = version.currency
+        self.fields["grid_region"].choices = [
+            ("", "— default —"),
+            *(
+                (g.region, f"{g.region} ({g.g_co2e_per_kwh.normalize():f} g CO2e/kWh, {g.year})")
+                for g in GridIntensity.objects.filter(version=version)
+            ),
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -539,6 +649,9 @@ class SelfHostForm(forms.Form):
             self.add_error("gpu_offer", "Choose a GPU offer.")
         if data.get("billing_mode") == BillingMode.WINDOW and not data.get("window_hours"):
             self.add_error("window_hours", "Give the hours a month of the window.")
+        for name in ("ttft_p99_s", "tpot_p99_s"):
+            if data.get(name) is not None and data.get("tokens_per_second") is None:
+                self.add_error(name, "Give the throughput you measured with it.")
         replica, owned = data.get("gpu_count"), data.get("rent_mode") == RentMode.OWNED
         machine_field = "gpus_per_server" if owned else "gpus_per_instance"
         machine = data.get(machine_field)
@@ -575,8 +688,10 @@ class SelfHostForm(forms.Form):
             "hidden_multiplier": data.get("hidden_multiplier"),
             "labor_hours_per_month": data["labor_hours_per_month"],
             "other_monthly": data["other_monthly"],
+            "grid_region": data.get("grid_region") or "",
             # An empty depth field takes the model's default.
             **{name: data[name] for name in self.DEPTH_FIELDS if data.get(name) is not None},
+            **{name: data.get(name) for name in self.SERVING_FIELDS},
             # Owned-server finance only applies to owned hardware; defaults otherwise.
             **{
                 name: data.get(name)

@@ -48,6 +48,11 @@ def line_label(key: str) -> str:
 REASON_LABELS = {
     "excluded_compliance": "Excluded for compliance",
     "excluded_latency": "Excluded for latency",
+    "excluded_quality": "Excluded for quality",
+    "quality_unknown": "Quality unknown",
+    "quality_reference_unknown": "Quality floor unchecked",
+    "quality_met": "Quality floor met",
+    "resized_for_latency": "Resized for latency",
     "volume_tier": "Volume tier",
     "volume_tier_gap": "Between volume tiers",
     "under_50m_per_day": "Under 50M tokens a day",
@@ -57,6 +62,19 @@ REASON_LABELS = {
     "preferred_kind_unavailable": "Preferred kind unavailable",
     "cheapest": "Cheapest",
     "not_cheapest": "Preferred over the cheapest",
+}
+
+# Latency metrics of a target (recommend.METRIC_WORDS' keys), as sentences name them.
+LATENCY_METRIC_WORDS = {
+    "e2e_p99": "p99",
+    "ttft_p99": "p99 time to first token",
+    "tpot_p99": "p99 time per output token",
+}
+# Where a self-hosted option's p99 comes from (``latency_source``).
+LATENCY_SOURCE_LABELS = {
+    "measured": "measured",
+    "estimate": "estimated for the request shape",
+    "catalog": "catalog figure",
 }
 
 # The five questions' figure keys, in the engine's order, as questions.
@@ -105,6 +123,13 @@ RELIABILITY_SCENARIOS = {
     "selfhost_single_region": "single region",
     "selfhost_multi_region": "multi-region",
 }
+# Why an option has no energy figure (``results.options[].energy.unknown_because``).
+ENERGY_UNKNOWN = {
+    "not_published": "unknown: the provider publishes no energy figure",
+    "no_gpu_power": "unknown: the catalog has no power figure for this GPU (give its TDP)",
+}
+# Where a fleet's GPU power came from, when not a catalog source.
+POWER_SOURCES = {"option": "your figure", "owned_finance": "ownership finance"}
 # Owned servers (issue 15): the installation policy, the figures an option may leave to
 # the catalog, and where such a figure came from (``depth.finance.defaults``).
 INSTALLATION_POLICY_LABELS = {
@@ -126,10 +151,12 @@ DEFAULT_SOURCE_LABELS = {
     "missing": "not in this catalog version",
 }
 KEY_WORDS = {
+    "latency_source": LATENCY_SOURCE_LABELS,
     "kind": OPTION_KIND_LABELS,
     "rent_mode": RENT_MODE_LABELS,
     "billing_mode": BILLING_MODE_LABELS,
     "reliability": RELIABILITY_SCENARIOS,
+    "energy_unknown": ENERGY_UNKNOWN,
     "installation_policy": INSTALLATION_POLICY_LABELS,
     "owned_figure": OWNED_FIGURE_LABELS,
     "default_source": DEFAULT_SOURCE_LABELS,

@@ -17,8 +17,11 @@ from formatting import format_money, format_rate, format_tokens
 from planner.labels import (
     DECISION_QUESTIONS,
     DEFAULT_SOURCE_LABELS,
+    ENERGY_UNKNOWN,
+    LATENCY_METRIC_WORDS,
     OPTION_KIND_WORDS,
     OWNED_FIGURE_LABELS,
+    POWER_SOURCES,
     RESERVE_SKIPPED,
     lens_label,
     line_label,
@@ -76,9 +79,58 @@ def _excluded_compliance(f: Figures, currency: str) -> str:
 
 
 def _excluded_latency(f: Figures, currency: str) -> str:
+    metric = LATENCY_METRIC_WORDS.get(f.get("metric") or "e2e_p99", "p99")
     return (
-        f"{f['option']} is excluded: p99 {_seconds(f['p99_latency_s'])} exceeds the "
+        f"{f['option']} is excluded: {metric} {_seconds(f['p99_latency_s'])} exceeds the "
         f"{_seconds(f['target_s'])} target"
+    )
+
+
+def _benchmark(f: Figures) -> str:
+    return str(f.get("benchmark") or "the benchmark")
+
+
+def _standing(f: Figures) -> str:
+    """ "scores 50.5 on GPQA Diamond, 72.3% of Llama 4 Maverick's 69.8"."""
+    return (
+        f"scores {float(f['score']):g} on {_benchmark(f)}, {float(f['share']):.1%} of "
+        f"{f['reference']}'s {float(f['reference_score']):g}"
+    )
+
+
+def _excluded_quality(f: Figures, currency: str) -> str:
+    return (
+        f"{f['option']} is excluded: it {_standing(f)}, below the {_share(f['min_share'])} required"
+    )
+
+
+def _quality_unknown(f: Figures, currency: str) -> str:
+    return (
+        f"{f['option']}: its {f.get('benchmark') or 'benchmark'} score is unknown, so whether "
+        f"it reaches {_share(f['min_share'])} of {f['reference']}'s is not known (kept, not "
+        "vouched for)"
+    )
+
+
+def _quality_reference_unknown(f: Figures, currency: str) -> str:
+    return (
+        f"no {f.get('benchmark') or 'benchmark'} score is known for {f['reference']}: the "
+        f"{_share(f['min_share'])} quality floor could not be checked"
+    )
+
+
+def _quality_met(f: Figures, currency: str) -> str:
+    return f"{f['option']} {_standing(f)}: at least the {_share(f['min_share'])} required"
+
+
+def _resized_for_latency(f: Figures, currency: str) -> str:
+    metrics = ", ".join(
+        LATENCY_METRIC_WORDS.get(m, m) for m in str(f.get("metrics") or "").split(",") if m
+    )
+    return (
+        f"{f['option']} runs each replica at concurrency {float(f['concurrency']):g} instead "
+        f"of {float(f['planned_concurrency']):g}, with more replicas, to meet the {metrics} "
+        "target"
     )
 
 
@@ -123,6 +175,11 @@ def _not_cheapest(f: Figures, currency: str) -> str:
 REASON_SENTENCES: dict[str, Callable[[Figures, str], str]] = {
     "excluded_compliance": _excluded_compliance,
     "excluded_latency": _excluded_latency,
+    "excluded_quality": _excluded_quality,
+    "quality_unknown": _quality_unknown,
+    "quality_reference_unknown": _quality_reference_unknown,
+    "quality_met": _quality_met,
+    "resized_for_latency": _resized_for_latency,
     "volume_tier": _volume_tier,
     "volume_tier_gap": _volume_tier_gap,
     "under_50m_per_day": _under_50m_per_day,
@@ -219,6 +276,107 @@ def milestone_text(m: Mapping[str, Any]) -> str:
     return f"{text} ({tail})"
 
 
+def energy_basis(energy: Mapping[str, Any]) -> str:
+    """How a known energy figure was reached; why it is unknown otherwise."""
+    if not energy.get("known"):
+        reason = str(energy.get("unknown_because") or "")
+        return ENERGY_UNKNOWN.get(reason, reason.replace("_", " "))
+    source = energy.get("gpu_watts_source")
+    power = POWER_SOURCES.get(source) or energy.get("gpu_watts_source_description") or source
+    text = (
+        f"{float(energy['gpu_watts']):g} W a GPU ({power}) at {float(energy['gpu_load']):.1%} "
+        f"load over {float(energy['gpu_hours']):,.0f} GPU-hours + "
+        f"{float(energy['server_base_watts']):g} W server base over "
+        f"{float(energy['machine_hours']):,.0f} machine-hours, x PUE {float(energy['pue']):g}"
+    )
+    grid = energy.get("grid")
+    if grid:
+        text += (
+            f"; grid {grid['region']}: {float(grid['g_co2e_per_kwh']):g} g CO2e/kWh "
+            f"({grid['year']}; {grid.get('source_description') or grid['source']})"
+        )
+    else:
+        text += "; no grid intensity: carbon unknown"
+    return text
+
+
+def energy_text(energy: Mapping[str, Any]) -> str:
+    """An option's month of electricity and carbon in words (CSV and the API)."""
+    if not energy.get("known"):
+        return f"Energy {energy_basis(energy)}"
+    kg = energy.get("kg_co2e_per_month")
+    carbon = "CO2e unknown" if kg is None else f"{float(kg):,.1f} kg CO2e"
+    return f"{float(energy['kwh_per_month']):,.1f} kWh and {carbon} a month: {energy_basis(energy)}"
+
+
+def floor_text(floor: Mapping[str, Any]) -> str:
+    """The workload's quality floor with the reference score and its source."""
+    head = f"at least {_share(floor['min_share'])} of {floor['reference']}'s"
+    if floor.get("reference_score") is None:
+        return f"{head} benchmark score; the catalog has none for it, so it is not checked"
+    cited = floor.get("source_description") or floor.get("source") or ""
+    when = f", {floor['as_of']}" if floor.get("as_of") else ""
+    return f"{head} {float(floor['reference_score']):g} on {floor['benchmark']} ({cited}{when})"
+
+
+def quality_text(quality: Mapping[str, Any] | None) -> str:
+    """An option's published score and where it stands against the floor."""
+    if not quality or quality.get("model_score") is None:
+        return "no published score"
+    text = f"{float(quality['model_score']):g} on {quality['benchmark']} ({quality['model']})"
+    if quality.get("share") is not None:
+        verdict = {True: "meets the floor", False: "below the floor"}.get(
+            quality.get("meets_floor"), ""
+        )
+        text += f", {float(quality['share']):.1%} of the reference" + (
+            f": {verdict}" if verdict else ""
+        )
+    return text
+
+
+def _secs(value: Any) -> str:
+    """Seconds as a page reads them: 29.9 s, 0.53 s, 0.098 s."""
+    number = float(value)
+    return f"{number:.3g} s" if number < 10 else f"{number:,.1f} s"
+
+
+def serving_text(serving: Mapping[str, Any]) -> str:
+    """How a self-hosted replica serves the request shape, in a sentence (``serving``)."""
+    parts = []
+    concurrency = serving.get("concurrency")
+    if concurrency is not None:
+        text = f"each replica runs {float(concurrency):g} requests at once"
+        resized = serving.get("resized_for") or []
+        if resized:
+            targets = ", ".join(LATENCY_METRIC_WORDS.get(m, m) for m in resized)
+            text += (
+                f" (lowered from {float(serving['planned_concurrency']):g} to meet the "
+                f"{targets} target)"
+            )
+        parts.append(text)
+    parts.append(
+        f"{float(serving['tokens_per_second']):,.0f} tok/s of this request shape"
+        + (
+            ""
+            if serving.get("prefill_measured")
+            else " (no prefill rate: input counted at the output rate)"
+        )
+    )
+    latency = serving.get("latency")
+    if latency:
+        how = "measured" if latency.get("measured") else "estimated"
+        parts.append(
+            f"end to end p50 {_secs(latency['e2e_p50_s'])}, p99 {_secs(latency['e2e_p99_s'])}; "
+            f"first token p99 {_secs(latency['ttft_p99_s'])}; per output token p99 "
+            f"{_secs(latency['tpot_p99_s'])} ({how})"
+        )
+    unmet = serving.get("unmet_targets") or []
+    if unmet:
+        missed = ", ".join(LATENCY_METRIC_WORDS.get(m, m) for m in unmet)
+        parts.append(f"misses the {missed} target even at the lowest measured concurrency")
+    return "; ".join(parts)
+
+
 def reserve_note(depth: Mapping[str, Any]) -> str:
     """Why a self-hosted option holds no reserve, when it says so ("" otherwise)."""
     if depth.get("reserve_note"):
@@ -303,10 +461,28 @@ def wording(results: Mapping[str, Any], currency: str) -> dict[str, Any]:
             {"key": m["key"], "text": milestone_text(m)}
             for m in [*(milestones.get("items") or []), *(milestones.get("pairs") or [])]
         ],
+        "energy": [
+            {"option": o["name"], "text": energy_text(o["energy"])}
+            for o in results.get("options") or []
+            if o.get("energy")
+        ],
+        "quality": [
+            {"option": o["name"], "text": quality_text(o.get("quality"))}
+            for o in results.get("options") or []
+            if "quality" in o
+        ],
+        "quality_floor": None
+        if not results.get("quality_floor")
+        else floor_text(results["quality_floor"]),
         "fits": [
             {"option": o["name"], "text": fit_text(o)}
             for o in results.get("options") or []
             if o.get("fit")
+        ],
+        "serving": [
+            {"option": o["name"], "text": serving_text(o["serving"])}
+            for o in results.get("options") or []
+            if o.get("serving")
         ],
         "lines": {
             key: line_label(key)

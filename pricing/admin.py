@@ -28,19 +28,21 @@ from pricing.models import (
     EngineFigure,
     ExchangeRate,
     GpuOffer,
+    GpuPower,
+    GridIntensity,
     HiddenCost,
     ModelSpec,
     OverlayApiOffer,
     OverlayGpuOffer,
     OwnedHardware,
     PriceOverlay,
+    QualityScore,
     ThroughputProfile,
     VersionStatus,
     VolumeTier,
 )
 from pricing.price_imports import ImportReport
-from pricing.price_imports.refresh import current_version_of
-from pricing.selectors import version_diff
+from pricing.selectors import catalog_version_current, version_diff
 from pricing.templatetags.pricing_tags import price, signed_pct
 
 
@@ -207,7 +209,7 @@ class VersionRowForm(forms.ModelForm):
 
 ROW_ADMIN_FIELDS = {ApiOffer: ApiOfferInline.fields, GpuOffer: GpuOfferInline.fields}
 ROW_MODELS = [ApiOffer, GpuOffer, OwnedHardware, ModelSpec, ThroughputProfile, HiddenCost]
-ROW_MODELS += [VolumeTier, EngineFigure]
+ROW_MODELS += [VolumeTier, EngineFigure, GpuPower, GridIntensity, QualityScore]
 for _row_model in ROW_MODELS:
     _fields = ROW_ADMIN_FIELDS.get(_row_model)
     admin.site.register(
@@ -361,7 +363,7 @@ class CatalogVersionAdmin(admin.ModelAdmin):
         diff), so whoever publishes it sees what moves."""
         if obj.pk is None or obj.status != VersionStatus.DRAFT:
             return "-"
-        current = current_version_of(obj)
+        current = catalog_version_current(catalog=obj.catalog)
         if current is None:
             return "No published version of this catalog yet: every offer is new."
         changes = version_diff(old=current, new=obj)

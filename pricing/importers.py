@@ -29,9 +29,12 @@ from pricing.models import (
     CatalogVersion,
     EngineFigure,
     GpuOffer,
+    GpuPower,
+    GridIntensity,
     HiddenCost,
     ModelSpec,
     OwnedHardware,
+    QualityScore,
     ThroughputProfile,
     VolumeTier,
 )
@@ -327,6 +330,11 @@ def create_version_from_document(
             output_tok_s_high=_high(row.get("output_tok_s_range")),
             planning_tok_s=row.get("planning_tok_s"),
             output_tok_s_per_gpu=row.get("output_tok_s_per_gpu"),
+            prefill_tok_s=row.get("prefill_tok_s"),
+            ttft_p50_ms=row.get("ttft_p50_ms"),
+            ttft_p99_ms=row.get("ttft_p99_ms"),
+            tpot_p50_ms=row.get("tpot_p50_ms"),
+            tpot_p99_ms=row.get("tpot_p99_ms"),
             source=sources[row["source"]] if "source" in row else None,
         )
         for i, row in enumerate(doc.get("throughput", []))
@@ -377,4 +385,37 @@ def create_version_from_document(
     for i, figure in enumerate(figures):
         figure.position = i
     EngineFigure.objects.bulk_create(figures)
+    GpuPower.objects.bulk_create(
+        GpuPower(
+            version=version,
+            position=i,
+            sku=row["gpu"],
+            tdp_w=row["tdp_w"],
+            source=sources[row["source"]],
+        )
+        for i, row in enumerate(doc.get("gpu_power", []))
+    )
+    GridIntensity.objects.bulk_create(
+        GridIntensity(
+            version=version,
+            position=i,
+            region=row["region"],
+            g_co2e_per_kwh=row["g_co2e_per_kwh"],
+            year=row["year"],
+            source=sources[row["source"]],
+        )
+        for i, row in enumerate(doc.get("grid_intensity", []))
+    )
+    QualityScore.objects.bulk_create(
+        QualityScore(
+            version=version,
+            position=i,
+            model_name=row["model"],
+            benchmark=row["benchmark"],
+            score=row["score"],
+            as_of=date.fromisoformat(row["as_of"]) if "as_of" in row else None,
+            source=sources[row["source"]],
+        )
+        for i, row in enumerate(doc.get("quality_scores", []))
+    )
     return version

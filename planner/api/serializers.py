@@ -82,6 +82,21 @@ class QuoteSelfHostSerializer(serializers.Serializer):
         required=False, min_value=1, help_text=">= 1, applied to the GPU cost."
     )
     availability = serializers.FloatField(required=False, min_value=0, max_value=1)
+    gpu_watts = serializers.FloatField(
+        required=False,
+        min_value=0,
+        help_text="One GPU at full load (its TDP), W: adds the fleet's kWh to `energy`.",
+    )
+    server_base_watts = serializers.FloatField(
+        required=False,
+        min_value=0,
+        help_text="One instance without its GPUs' load, W (default 0; needs gpu_watts).",
+    )
+    pue = serializers.FloatField(
+        required=False,
+        min_value=1,
+        help_text="Power usage effectiveness (default 1; needs gpu_watts).",
+    )
     model = QuoteModelSerializer(
         required=False,
         help_text="The model, for GPU memory fit: a replica that cannot hold it is refused "
@@ -94,8 +109,26 @@ class QuoteSelfHostSerializer(serializers.Serializer):
         required=False, min_value=1, help_text="Tokens a request holds (default 4,096)."
     )
     concurrent_sequences = serializers.IntegerField(
-        required=False, min_value=1, help_text="Requests a replica serves at once (default 16)."
+        required=False,
+        min_value=1,
+        help_text="Requests a replica serves at once: the KV cache (with model, default 16) and, "
+        "with request_shape, the concurrency tokens_per_second was measured at.",
     )
+    prefill_tokens_per_second = serializers.FloatField(
+        required=False,
+        min_value=0,
+        help_text="Input tokens/s the replica prefills (> 0; needs request_shape).",
+    )
+
+
+class QuoteRequestShapeSerializer(serializers.Serializer):
+    preset = serializers.ChoiceField(
+        required=False,
+        choices=["chat_assistant", "rag", "agentic_tool_use", "batch_summarisation"],
+        help_text="A typical shape (or give both figures).",
+    )
+    input_tokens = serializers.FloatField(required=False, min_value=1)
+    output_tokens = serializers.FloatField(required=False, min_value=1)
 
 
 class QuoteRequestSerializer(serializers.Serializer):
@@ -127,6 +160,25 @@ class QuoteRequestSerializer(serializers.Serializer):
         required=False,
         min_value=0,
         help_text="USD lost per hour down; required with an availability.",
+    )
+    grid_g_co2e_per_kwh = serializers.FloatField(
+        required=False,
+        min_value=0,
+        help_text="The servers' grid, grams CO2e per kWh: adds kg_co2e_per_month to `energy`.",
+    )
+    request_shape = QuoteRequestShapeSerializer(
+        required=False,
+        help_text="Average tokens of one request; the input share then follows from it "
+        "(do not send input_share). Adds per-request costs and the replica's serving.",
+    )
+    latency_p99_target_s = serializers.FloatField(
+        required=False, min_value=0, help_text="End-to-end p99 target (needs request_shape)."
+    )
+    ttft_p99_target_s = serializers.FloatField(
+        required=False, min_value=0, help_text="Time-to-first-token p99 target."
+    )
+    tpot_p99_target_s = serializers.FloatField(
+        required=False, min_value=0, help_text="Time-per-output-token p99 target."
     )
 
 
@@ -175,6 +227,29 @@ class QuoteResponseSerializer(serializers.Serializer):
     quote_version = serializers.IntegerField(
         help_text="2: computed by the engine's one composition, with the crossings."
     )
+    energy = serializers.JSONField(
+        required=False,
+        help_text="With energy inputs: per option (api, selfhost, owned) null when unknown "
+        "(an API publishes no figure; no GPU power given), else {kwh_per_month, "
+        "kg_co2e_per_month, gpu_load, gpu_hours, machine_hours, gpu_watts, "
+        "server_base_watts, pue} (see `python -m planner.engine quote --help`).",
+    )
+    request_shape = serializers.JSONField(
+        required=False, help_text="With a request shape: its figures and input share."
+    )
+    requests_per_month = serializers.FloatField(required=False)
+    requests_per_day = serializers.FloatField(required=False)
+    unit_costs = serializers.JSONField(
+        required=False,
+        help_text="With a request shape: per option (api, selfhost, owned) its cost "
+        "per_mtok, per_request and per_1k_requests.",
+    )
+    selfhost_serving = serializers.JSONField(
+        required=False,
+        help_text="With a request shape: the concurrency each replica runs at, its tokens/s "
+        "of the shape, p50 / p99 latency, resized_for and unmet_targets.",
+    )
+    owned_serving = serializers.JSONField(required=False)
 
 
 # --- organization resources: workloads, plans, comparisons, sweeps -------------------------
@@ -185,6 +260,7 @@ from django.db.models import QuerySet  # noqa: E402
 
 from accounts.api.scoping import OrgScopedPrimaryKeyRelatedField  # noqa: E402
 from planner.api.reevaluations import LeftOutSerializer  # noqa: E402
+from planner.bridge.shapes import preset_notes  # noqa: E402
 from planner.labels import lens_label  # noqa: E402
 from planner.models import Comparison, Plan, PlanOption, Sweep, Workload  # noqa: E402
 from planner.selectors import comparison_currency  # noqa: E402
@@ -231,7 +307,12 @@ class WorkloadSerializer(serializers.ModelSerializer):
             "cached_share",
             "growth_per_month",
             "peak_to_average",
+            "request_preset",
+            "input_tokens_per_request",
+            "output_tokens_per_request",
             "latency_p99_target_s",
+            "ttft_p99_target_s",
+            "tpot_p99_target_s",
             "availability_target",
             "downtime_cost_per_hour",
             "data_must_stay_in_network",
@@ -241,6 +322,8 @@ class WorkloadSerializer(serializers.ModelSerializer):
             "open_model_meets_accuracy",
             "engineer_hourly_rate",
             "task_success_rates",
+            "quality_reference_model",
+            "quality_min_share",
             "created_at",
             "updated_at",
         ]
@@ -249,6 +332,24 @@ class WorkloadSerializer(serializers.ModelSerializer):
             "tokens_per_day": {"max_value": MAX_TOKENS},
             "tokens_per_month": {"max_value": MAX_TOKENS},
             "name": {"allow_blank": False},
+            "input_share": {
+                "help_text": "Share of tokens that are input; with a request shape it follows "
+                "from it: input / (input + output), whatever is sent."
+            },
+            "request_preset": {
+                "help_text": "A typical request shape that fills both figures: "
+                + "; ".join(
+                    f"`{p['key']}` {p['input_tokens']:,} in / {p['output_tokens']:,} out "
+                    f"({p['why']})"
+                    for p in preset_notes()
+                )
+                + ". Empty: the figures given (or none)."
+            },
+            "input_tokens_per_request": {
+                "help_text": "Average input tokens of one request (with the output ones, or "
+                "neither): costs are then also per request, and self-hosted capacity and "
+                "latency follow from the shape."
+            },
         }
 
     def validate_name(self, value: str) -> str:
@@ -359,6 +460,10 @@ class PlanOptionSerializer(serializers.ModelSerializer):
             "labor_hours_per_month",
             "other_monthly",
             "p99_latency_s",
+            # Serving figures measured for this option (issue 15), at concurrent_sequences.
+            "prefill_tokens_per_second",
+            "ttft_p99_s",
+            "tpot_p99_s",
             "cheap_ref",
             "cheap_option",
             "routed_share",
@@ -376,6 +481,8 @@ class PlanOptionSerializer(serializers.ModelSerializer):
             # Reserve: availability of one replica / one region.
             "replica_availability",
             "region_availability",
+            # Energy: the grid the servers draw from.
+            "grid_region",
         ]
         read_only_fields = ["id", "position", "cheap_option"]
         extra_kwargs = {
@@ -387,6 +494,11 @@ class PlanOptionSerializer(serializers.ModelSerializer):
                 "single-region figure."
             },
             "region_availability": {"help_text": "Availability of one region (0.5 to 1)."},
+            "grid_region": {
+                "help_text": "Self-host: a region of the catalog version's grid intensities "
+                "(`grid_intensity`); empty: the GPU offer's region if the catalog has it, "
+                "else 'world'."
+            },
             "useful_life_years": {"help_text": "Empty: the catalog hardware's useful life."},
             "server_price": {"help_text": "Empty: the catalog hardware's purchase price."},
         }
@@ -706,7 +818,12 @@ class ComparisonDetailSerializer(ComparisonSerializer):
     results = serializers.JSONField(
         read_only=True,
         help_text="The engine's full results: every option's monthly cost (low / expected / "
-        "high), break-evens, reliability, curves and, where computed, lenses and milestones. "
+        "high), break-evens, reliability, curves and, where computed, lenses and milestones; "
+        "each option's `cost_per_mtok` and `p99_latency_s` (self-host: with its "
+        "`latency_source`); with a request shape also `request_shape`, `requests_per_month`, "
+        "each option's `cost_per_request` and `cost_per_1k_requests` and a self-host "
+        "option's `serving` (concurrency, tokens/s of the shape, p50 / p99 latency, targets "
+        "it was resized for or misses). "
         "Schema 2 holds keys, codes and figures, no sentences: see `wording`.",
     )
     wording = serializers.SerializerMethodField(

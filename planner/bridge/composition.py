@@ -12,8 +12,11 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from planner.bridge import figures
+from planner.bridge.serving import latency_targets, request_shape, serving_profile
 from planner.engine import compose as eng
 from planner.engine.api import ApiOffer, PriceTier
+from planner.engine.contract import serving_json, unit_costs
 from planner.engine.errors import ScenarioError
 from planner.engine.fleet import Lens, Serving
 from planner.engine.owned import OwnedCost, ServerFinance
@@ -27,6 +30,7 @@ from planner.engine.selfhost import (
     ReservedRate,
     SpotRate,
 )
+from planner.engine.shape import requests_for
 from planner.labels import MILESTONE_LABELS
 
 SCHEMA = 2
@@ -84,7 +88,7 @@ def _throughput_span(sh: dict[str, Any]) -> eng.Span:
 
 
 def _fleet_choice(
-    snap: dict[str, Any], w: dict[str, Any], availability: dict[str, Any]
+    snap: dict[str, Any], w: dict[str, Any], inputs: dict[str, Any]
 ) -> eng.FleetChoice:
     sh, name = snap["selfhost"], snap["name"]
     d = sh["depth"]
@@ -137,6 +141,9 @@ def _fleet_choice(
             ),
             **common,
         )
+    # A snapshot before issue 15 has no "p99_latency_measured": its figure stays the one.
+    measured = snap.get("p99_latency_measured", True)
+    serving = sh.get("serving")
     return eng.FleetChoice(
         name=name,
         fleet=fleet,
@@ -145,9 +152,15 @@ def _fleet_choice(
         other_monthly=other,
         replica_availability=d["replica_availability"],
         region_availability=d["region_availability"],
-        p99_latency_s=snap["p99_latency_s"],
+        p99_latency_s=snap["p99_latency_s"] if measured else None,
         success_rate=success_rate(snap, w["task_success_rates"]),
         engineering_monthly=sh["labor"]["hours"] * _mid(sh["labor"]["hourly_rate"]),
+        quality_score=figures.quality_score(snap, inputs),
+        power=None if d["kind"] == "owned" else figures.power_draw(sh),
+        grid=figures.grid_intensity(sh),
+        profile=None if serving is None else serving_profile(serving),
+        concurrency=None if serving is None else serving.get("concurrency"),
+        catalog_p99_latency_s=None if measured else snap["p99_latency_s"],
     )
 
 
@@ -193,10 +206,11 @@ def scenario_of(inputs: dict[str, Any], *, monte_carlo: bool = True) -> eng.Scen
                     availability=api_availability,
                     p99_latency_s=snap["p99_latency_s"],
                     success_rate=rate,
+                    quality_score=figures.quality_score(snap, inputs),
                 )
             )
         elif snap["kind"] == "selfhost":
-            options.append(_fleet_choice(snap, w, avail))
+            options.append(_fleet_choice(snap, w, inputs))
         else:
             h = snap["hybrid"]
             options.append(
@@ -209,6 +223,7 @@ def scenario_of(inputs: dict[str, Any], *, monte_carlo: bool = True) -> eng.Scen
                     availability=api_availability,
                     p99_latency_s=snap["p99_latency_s"],
                     success_rate=rate,
+                    quality_score=figures.quality_score(snap, inputs),
                 )
             )
     depth = inputs["depth"]
@@ -231,6 +246,10 @@ def scenario_of(inputs: dict[str, Any], *, monte_carlo: bool = True) -> eng.Scen
             needs_finetuning=w["needs_finetuning"],
             has_mlops_team=w["has_mlops_team"],
             open_model_meets_accuracy=w["open_model_meets_accuracy"],
+            quality_floor=figures.quality_floor(inputs),
+            request_shape=request_shape(w),
+            ttft_p99_target_s=latency_targets(w).ttft_p99_s,
+            tpot_p99_target_s=latency_targets(w).tpot_p99_s,
         ),
         options=tuple(options),
         hours_per_month=inputs["hours_per_month"],
@@ -370,7 +389,7 @@ def results_of(composition: eng.Composition, inputs: dict[str, Any]) -> dict[str
         out: dict[str, Any] = {
             "name": cost.name,
             "kind": snap["kind"],
-            "p99_latency_s": snap["p99_latency_s"],
+            "p99_latency_s": None if cost.p99_latency_s is None else round(cost.p99_latency_s, 4),
             "monthly": _lex(cost.monthly),
             "breakdown": _breakdown(cost, snap),
             "availability": round(cost.availability, 8),
@@ -388,7 +407,11 @@ def results_of(composition: eng.Composition, inputs: dict[str, Any]) -> dict[str
                 "cost_per_successful_mtok": None
                 if cost.cost_per_successful_mtok is None
                 else round(cost.cost_per_successful_mtok, 4),
+                # 1 = cheapest per successful outcome among known rates; unknown: None.
+                "rank": cost.outcome_rank,
             },
+            "quality": _quality_json(cost, snap, inputs),
+            "energy": _energy_json(cost, snap),
         }
         if snap["kind"] in ("api", "hybrid"):
             choice = scenario.options[len(results)]
@@ -401,8 +424,13 @@ def results_of(composition: eng.Composition, inputs: dict[str, Any]) -> dict[str
                     6,
                 ),
             }
+        if scenario.workload.request_shape is not None:
+            out |= _per_request(cost)
         if snap["kind"] == "selfhost":
+            out["latency_source"] = _latency_source(cost, snap)
             out |= _fleet_result(cost, snap, tokens=tokens, months=months, lens=lens)
+            if cost.serving is not None:
+                out["serving"] = serving_json(cost.serving)
             out["breakevens"] = _breakevens(composition, cost.name, kinds, w)
             if cost.engineering is not None:
                 roi = cost.engineering.roi
@@ -453,6 +481,7 @@ def results_of(composition: eng.Composition, inputs: dict[str, Any]) -> dict[str
         "tokens_per_month": tokens,
         "tokens_per_day": tokens / w["days_per_month"],
         "input_share": w["input_share"],
+        **_requests(scenario.workload),
         "hours_per_month": scenario.hours_per_month,
         "options": results,
         "recommendation": {
@@ -472,7 +501,110 @@ def results_of(composition: eng.Composition, inputs: dict[str, Any]) -> dict[str
         "lens": lens,
         "analysis_months": months,
         "milestones": _milestones(composition, kinds),
+        "outcome_ranking": {
+            "ranked": list(composition.outcome_ranking),
+            "unranked": list(composition.outcome_unranked),
+        },
+        "quality_floor": inputs.get("quality_floor"),
     }
+
+
+def _round(value: float | None, places: int) -> float | None:
+    return None if value is None else round(value, places)
+
+
+def _quality_json(
+    cost: eng.OptionCost, snap: dict[str, Any], inputs: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The option's published score and, with a quality floor, where it stands.
+
+    ``score`` is what the floor compares (a hybrid: the lower of its two routes);
+    ``meets_floor`` is None without a floor or without a score.
+    """
+    published = snap.get("quality")
+    if published is None and cost.quality_score is None:
+        return None
+    floor = figures.quality_floor(inputs)
+    meets = None
+    if floor is not None and floor.reference_score is not None and cost.quality_score is not None:
+        meets = floor.meets(cost.quality_score)
+    return {
+        "score": cost.quality_score if floor is not None else (published or {}).get("score"),
+        "share": _round(cost.quality_share, 4),
+        "meets_floor": meets,
+        "model": (published or {}).get("model"),
+        "model_score": (published or {}).get("score"),
+        "benchmark": (published or {}).get("benchmark"),
+        "source": (published or {}).get("source"),
+        "source_description": (published or {}).get("source_description"),
+        "as_of": (published or {}).get("as_of"),
+    }
+
+
+def _energy_json(cost: eng.OptionCost, snap: dict[str, Any]) -> dict[str, Any]:
+    """kWh and kg CO2e a month of a self-hosted fleet, or why they are unknown
+    (``unknown_because``: ``not_published``, an API or a route through one;
+    ``no_gpu_power``, no TDP known; words: labels.ENERGY_UNKNOWN)."""
+    energy = cost.energy
+    if energy is None:
+        reason = "no_gpu_power" if snap["kind"] == "selfhost" else "not_published"
+        return {"known": False, "unknown_because": reason}
+    sh = snap["selfhost"]
+    stated = (sh.get("energy") or {}).get("gpu_power") or {}
+    owned = cost.kind == "owned"
+    grid = (sh.get("energy") or {}).get("grid")
+    return {
+        "known": True,
+        "unknown_because": None,
+        "kwh_per_month": round(energy.kwh_per_month, 2),
+        "kg_co2e_per_month": _round(energy.kg_co2e_per_month, 2),
+        "carbon_known": energy.kg_co2e_per_month is not None,
+        "gpu_load": round(energy.gpu_load, 4),
+        "gpu_hours": round(energy.gpu_hours, 2),
+        "machine_hours": round(energy.machine_hours, 2),
+        "gpu_watts": energy.power.gpu_watts,
+        # Owned servers draw what their finance states (the energy line's figures).
+        "gpu_watts_source": "owned_finance" if owned else stated.get("source"),
+        "gpu_watts_source_description": None if owned else stated.get("source_description"),
+        "server_base_watts": energy.power.server_base_watts,
+        "pue": energy.power.pue,
+        "grid": grid,
+    }
+
+
+def _requests(w: eng.Workload) -> dict[str, Any]:
+    """The workload's request shape and how many requests its volume makes (if it has one)."""
+    shape = w.request_shape
+    if shape is None:
+        return {}
+    requests = requests_for(w.tokens_per_month, shape)
+    return {
+        "request_shape": {
+            "input_tokens": shape.input_tokens,
+            "output_tokens": shape.output_tokens,
+        },
+        "requests_per_month": round(requests, 2),
+        "requests_per_day": round(requests / w.days_per_month, 2),
+    }
+
+
+def _per_request(cost: eng.OptionCost) -> dict[str, Any]:
+    """Cost per request and per 1,000 requests (as the CLI quote's ``unit_costs``)."""
+    units = unit_costs(cost.monthly.expected, cost.cost_per_mtok, cost.cost_per_request)
+    return {
+        "cost_per_request": units["per_request"],
+        "cost_per_1k_requests": units["per_1k_requests"],
+    }
+
+
+def _latency_source(cost: eng.OptionCost, snap: dict[str, Any]) -> str | None:
+    """Where a self-hosted option's p99 comes from: measured, estimate or catalog."""
+    if cost.p99_latency_s is None or "p99_latency_measured" not in snap:
+        return None  # none, or a snapshot from before the sources were told apart
+    if snap["p99_latency_measured"]:
+        return "measured"
+    serving = cost.serving
+    return "estimate" if serving is not None and serving.latency is not None else "catalog"
 
 
 def _breakdown(cost: eng.OptionCost, snap: dict[str, Any]) -> dict[str, dict[str, float | None]]:

@@ -41,15 +41,24 @@ from planner.engine.crossover import (
     rented_curve,
     win_intervals,
 )
+from planner.engine.energy import FleetEnergy, GridIntensity, PowerDraw, fleet_energy, kg_co2e
 from planner.engine.errors import ScenarioError, require_non_negative, require_share
 from planner.engine.fleet import DEFAULT_ANALYSIS_MONTHS, CostLine, Lens, Serving
 from planner.engine.hybrid import RouteCost, route_cost
+from planner.engine.latency import (
+    LatencyTargets,
+    ServingEstimate,
+    ServingProfile,
+    serve,
+    tokens_per_second_for_shape,
+)
 from planner.engine.outcome import outcome_cost
 from planner.engine.owned import OwnedCost, ServerFinance, energy_per_token, owned_cost
 from planner.engine.recommend import (
     DEFAULT_VOLUME_TIERS,
     CostedOption,
     OptionKind,
+    QualityFloor,
     Recommendation,
     Situation,
     VolumeTier,
@@ -68,6 +77,7 @@ from planner.engine.selfhost import (
     ReservedRate,
     SpotRate,
 )
+from planner.engine.shape import RequestShape, cost_per_request
 from planner.engine.units import (
     DAYS_PER_MONTH,
     HOURS_PER_MONTH,
@@ -86,6 +96,7 @@ CURVE_SPAN = 10.0  # the volume curve runs from V / 10 to V x 10
 SPARES_PER_REPLICA = 0.25
 SEARCH_FLOOR_TOKENS = 10**10
 MAX_SEARCH_STEPS = 1_000
+SHARE_TOLERANCE = 5e-6
 
 
 # --- what goes in ----------------------------------------------------------------------
@@ -129,12 +140,20 @@ class Workload:
     days_per_month: float = DAYS_PER_MONTH
     availability_target: float | None = None
     downtime_cost_per_hour: float = 0.0
-    latency_p99_target_s: float | None = None
+    latency_p99_target_s: float | None = None  # end to end
     has_idle_gpu_fleet: bool = False
     data_must_stay_in_network: bool = False
     needs_finetuning: bool = False
     has_mlops_team: bool = False
     open_model_meets_accuracy: bool = False
+    # At least a share of a reference model's benchmark score (see recommend.QualityFloor).
+    quality_floor: QualityFloor | None = None
+    # Average tokens of one request. With a shape the input share follows from it, costs
+    # are also counted per request and self-hosted capacity and latency follow from it
+    # (:mod:`~planner.engine.latency`); without one, throughput counts for every token.
+    request_shape: RequestShape | None = None
+    ttft_p99_target_s: float | None = None
+    tpot_p99_target_s: float | None = None
 
     def __post_init__(self) -> None:
         require_non_negative("tokens_per_month", self.tokens_per_month)
@@ -143,6 +162,34 @@ class Workload:
         if self.availability_target is not None:
             require_share("availability_target", self.availability_target)
         require_non_negative("downtime_cost_per_hour", self.downtime_cost_per_hour)
+        LatencyTargets(self.ttft_p99_target_s, self.tpot_p99_target_s, None)  # checks them
+        if self.request_shape is not None:
+            derived = self.request_shape.input_share
+            # A stored share keeps 5 decimals; anything further off contradicts the shape.
+            if abs(self.input_share - derived) > SHARE_TOLERANCE:
+                raise ScenarioError(
+                    "input_share",
+                    f"follows from the request shape: input / (input + output) = {derived:.5f}",
+                )
+            object.__setattr__(self, "input_share", derived)
+
+    def with_input_share(self, share: float) -> Workload:
+        """The workload at another input share. With a request shape the share follows
+        from it, so the shape changes instead: the same tokens a request, split at
+        ``share`` (each side at least one token)."""
+        shape = self.request_shape
+        if shape is None:
+            return dataclasses.replace(self, input_share=share)
+        share = require_share("input_share", share)
+        inputs = min(shape.tokens - 1.0, max(1.0, shape.tokens * share))
+        reshaped = RequestShape(inputs, shape.tokens - inputs)
+        return dataclasses.replace(self, request_shape=reshaped, input_share=reshaped.input_share)
+
+    @property
+    def latency_targets(self) -> LatencyTargets:
+        return LatencyTargets(
+            self.ttft_p99_target_s, self.tpot_p99_target_s, self.latency_p99_target_s
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +199,7 @@ class ApiChoice:
     availability: float = 0.999
     p99_latency_s: float | None = None
     success_rate: float | None = None  # None: unknown
+    quality_score: float | None = None  # on the workload's quality benchmark; None: unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +224,13 @@ class FleetChoice:
     ``price`` is the rented instance's hourly (or flat monthly) or the owned server's
     price; ``tokens_per_second`` one replica's measured throughput; ``other_monthly`` the
     flat hidden, labor and other costs. ``fleet`` carries the expected values of all three.
+
+    With a ``profile`` and a workload that states its request shape, the composition
+    first works out how a replica serves that shape (:func:`resolve_serving`): the
+    concurrency it runs at, its tokens/s for the shape and its latency. The spans then
+    hold tokens/s of the shape, ``serving`` the estimate. ``p99_latency_s`` is a figure
+    measured for the option (it wins over the estimate); ``catalog_p99_latency_s`` is
+    used where nothing better is known.
     """
 
     name: str
@@ -189,6 +244,26 @@ class FleetChoice:
     success_rate: float | None = None
     # The engineers' hours x rate inside ``other_monthly`` (expected), for case 7.
     engineering_monthly: float = 0.0
+    quality_score: float | None = None
+    # A rented fleet's power draw (None: no GPU power known, so no energy figure); an
+    # owned fleet's comes from its finance (server base, GPU TDP, PUE).
+    power: PowerDraw | None = None
+    grid: GridIntensity | None = None  # the servers' grid (None: no carbon figure)
+    # Serving physics: the measured profile (decode rates ranged as ``tokens_per_second``
+    # at its planned concurrency), a concurrency the option states, the catalog's p99.
+    profile: ServingProfile | None = None
+    concurrency: float | None = None
+    catalog_p99_latency_s: float | None = None
+    serving: ServingEstimate | None = None  # set by resolve_serving
+
+    @property
+    def latency_p99_s(self) -> float | None:
+        """End-to-end p99: measured for the option, else estimated, else the catalog's."""
+        if self.p99_latency_s is not None:
+            return self.p99_latency_s
+        if self.serving is not None and self.serving.latency is not None:
+            return self.serving.latency.e2e_p99_s
+        return self.catalog_p99_latency_s
 
     @property
     def kind(self) -> str:
@@ -237,6 +312,7 @@ class HybridChoice:
     availability: float = 0.999
     p99_latency_s: float | None = None
     success_rate: float | None = None
+    quality_score: float | None = None  # the premium model's; the route takes the lower
 
 
 Choice = ApiChoice | FleetChoice | HybridChoice
@@ -324,10 +400,19 @@ class OptionCost:
     cost_per_mtok: float | None
     success_rate: float | None
     cost_per_successful_mtok: float | None
+    cost_per_request: float | None = None  # with a request shape
+    p99_latency_s: float | None = None  # end to end, the figure the recommendation reads
+    serving: ServingEstimate | None = None  # self-hosted with a profile and a shape
     fleet: FleetSize | None = None
     route: RouteCost | None = None
     detail: RentedCost | OwnedCost | None = None
     engineering: Engineering | None = None  # self-hosted options vs the cheapest API
+    # Among the options with a known success rate, 1 = the cheapest per successful
+    # outcome; None for an unknown rate (never ranked as if it always succeeded).
+    outcome_rank: int | None = None
+    quality_score: float | None = None
+    quality_share: float | None = None  # of the workload's reference score
+    energy: FleetEnergy | None = None  # self-hosted fleets with a known power draw
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,6 +460,9 @@ class Composition:
     cheapest: str | None
     cost_functions: dict[str, Callable[[float], float]]
     part_functions: dict[str, Callable[[float], tuple[float, float]]]
+    # Names by cost per successful outcome (known success rates only), and the rest.
+    outcome_ranking: tuple[str, ...] = ()
+    outcome_unranked: tuple[str, ...] = ()
 
     def parts_at(self, name: str, tokens_per_month: float) -> tuple[float, float]:
         """A self-hosted option's (hardware part, the rest) of its monthly cost at a volume."""
@@ -394,8 +482,68 @@ class Composition:
 # --- the composition -------------------------------------------------------------------
 
 
+def resolve_serving(option: FleetChoice, w: Workload) -> FleetChoice:
+    """The option with how a replica serves the workload's request shape worked out.
+
+    Without a profile or a shape (or once resolved) the option is returned as it is:
+    its tokens/s count for every token. Otherwise :func:`~planner.engine.latency.serve`
+    picks the concurrency (the planned one, lowered by latency targets where the profile
+    measures lower ones) and the spans become tokens/s of the shape there: each corner's
+    decode rate keeps its ratio to the expected one (an unmeasured prefill rate, the
+    decode rate at the highest concurrency, moves with it).
+    """
+    shape = w.request_shape
+    if option.serving is not None or option.profile is None or shape is None:
+        return option
+    targets = w.latency_targets
+    if option.p99_latency_s is not None:
+        # A measured end-to-end p99 is the option's: checked as it is, never resized.
+        targets = dataclasses.replace(targets, e2e_p99_s=None)
+    estimate = serve(option.profile, shape, targets=targets, concurrency=option.concurrency)
+    span = option.tokens_per_second
+
+    def rate(corner: str) -> float:
+        factor = span.at(corner, cost_rises=False) / span.expected
+        prefill = (
+            estimate.prefill_tokens_per_second
+            if estimate.prefill_measured
+            else estimate.prefill_tokens_per_second * factor
+        )
+        return tokens_per_second_for_shape(
+            decode_tokens_per_second=estimate.decode_tokens_per_second * factor,
+            prefill_tokens_per_second=prefill,
+            shape=shape,
+        )
+
+    low, high = rate("low"), rate("high")
+    rates = Span(min(low, high), max(low, high), estimate.tokens_per_second)
+    resolved = dataclasses.replace(option, tokens_per_second=rates, serving=estimate)
+    fleet = resolved.at(
+        price=option.price.expected,
+        tokens_per_second=rates.expected,
+        other_monthly=option.other_monthly.expected,
+    )
+    return dataclasses.replace(resolved, fleet=fleet)
+
+
+def resolve_scenario(scenario: Scenario) -> Scenario:
+    """``scenario`` with every self-hosted option's serving resolved (idempotent)."""
+    options = tuple(
+        resolve_serving(option, scenario.workload) if isinstance(option, FleetChoice) else option
+        for option in scenario.options
+    )
+    if all(a is b for a, b in zip(options, scenario.options, strict=True)):
+        return scenario
+    return dataclasses.replace(scenario, options=options)
+
+
 def compose(scenario: Scenario) -> Composition:
-    """Price every option of ``scenario`` with one cost model (see the module docstring)."""
+    """Price every option of ``scenario`` with one cost model (see the module docstring).
+
+    The composition's ``scenario`` is the one priced: self-hosted options' serving
+    resolved for the workload's request shape (:func:`resolve_scenario`).
+    """
+    scenario = resolve_scenario(scenario)
     w = scenario.workload
     tokens = w.tokens_per_month
     hours = scenario.hours_per_month
@@ -425,6 +573,8 @@ def compose(scenario: Scenario) -> Composition:
             # Inputs valid one by one can still overflow together (1e308 tokens x a price).
             raise OverflowError(f"{cost.name}: the monthly cost is too large to compute")
     ordered = _with_engineering(scenario, tuple(costs[option.name] for option in scenario.options))
+    ordered = _with_quality(scenario, ordered)
+    ordered, ranking, unranked = _with_outcome_ranks(ordered)
     recommendation = _recommend(scenario, ordered)
     allowed = [c for c in ordered if c.name not in recommendation.excluded]
     cheapest = min(allowed, key=lambda c: c.monthly.expected, default=None)
@@ -457,7 +607,52 @@ def compose(scenario: Scenario) -> Composition:
             for option in scenario.options
             if isinstance(option, FleetChoice)
         },
+        outcome_ranking=ranking,
+        outcome_unranked=unranked,
     )
+
+
+def _with_outcome_ranks(
+    costs: tuple[OptionCost, ...],
+) -> tuple[tuple[OptionCost, ...], tuple[str, ...], tuple[str, ...]]:
+    """Rank by cost per successful outcome only the options whose success rate is known.
+
+    An unknown rate stays unknown: the option is listed as unranked, never placed as if
+    it always succeeded. A known rate of 0 never succeeds and ranks last. Without a
+    volume there is no cost per token to rank. Ties keep the scenario's order.
+    """
+    known = [c for c in costs if c.success_rate is not None and c.cost_per_mtok is not None]
+
+    def per_outcome(cost: OptionCost) -> float:
+        found = cost.cost_per_successful_mtok
+        return math.inf if found is None else found
+
+    ranking = tuple(c.name for c in sorted(known, key=per_outcome))
+    rank = {name: i for i, name in enumerate(ranking, start=1)}
+    ranked = tuple(dataclasses.replace(c, outcome_rank=rank.get(c.name)) for c in costs)
+    return ranked, ranking, tuple(c.name for c in costs if c.name not in rank)
+
+
+def quality_score(option: Choice, by_name: dict[str, Choice]) -> float | None:
+    """An option's score on the quality benchmark; a hybrid serves part of its requests
+    with its cheap option, so it scores the lower of the two (unknown if either is)."""
+    if isinstance(option, HybridChoice):
+        cheap = by_name[option.cheap].quality_score
+        if option.quality_score is None or cheap is None:
+            return None
+        return min(option.quality_score, cheap) if option.routed_share > 0 else option.quality_score
+    return option.quality_score
+
+
+def _with_quality(scenario: Scenario, costs: tuple[OptionCost, ...]) -> tuple[OptionCost, ...]:
+    floor = scenario.workload.quality_floor
+    by_name = {option.name: option for option in scenario.options}
+    out = []
+    for cost in costs:
+        score = quality_score(by_name[cost.name], by_name)
+        share = None if floor is None else floor.share(score)
+        out.append(dataclasses.replace(cost, quality_score=score, quality_share=share))
+    return tuple(out)
 
 
 # The lines a hardware price decline lowers; the rest (staff, facilities, other) stays.
@@ -559,6 +754,15 @@ def _option_cost(
 ) -> OptionCost:
     down = downtime_hours(availability, hours_per_month=scenario_hours)
     per_mtok = _per_mtok(monthly.expected, w.tokens_per_month)
+    per_request = (
+        None
+        if w.request_shape is None
+        else cost_per_request(
+            monthly_cost=monthly.expected,
+            tokens_per_month=w.tokens_per_month,
+            shape=w.request_shape,
+        )
+    )
     return OptionCost(
         name=name,
         kind=kind,
@@ -571,6 +775,7 @@ def _option_cost(
         cost_per_mtok=per_mtok,
         success_rate=success_rate,
         cost_per_successful_mtok=_outcome(per_mtok, success_rate),
+        cost_per_request=per_request,
         **extra,  # type: ignore[arg-type]
     )
 
@@ -598,6 +803,7 @@ def _api_option(
             scenario_hours=hours,
             w=w,
             success_rate=option.success_rate,
+            p99_latency_s=option.p99_latency_s,
         ),
         cost,
     )
@@ -654,6 +860,7 @@ def fleet_cost(
     ``scenario`` gives the lens, analysis period, hours and the workload's availability
     target (its options are not read). The sweeps price their replica-count tables here.
     """
+    option = resolve_serving(option, scenario.workload)
     target = _availability_target(option, scenario.workload)
     return _fleet_cost(option.corner("expected"), tokens_per_month, scenario, target)
 
@@ -767,8 +974,52 @@ def _fleet_option(
         success_rate=option.success_rate,
         fleet=size,
         detail=expected,
+        energy=_energy(option, fleets["expected"], expected, w.tokens_per_month, hours),
+        p99_latency_s=option.latency_p99_s,
+        serving=option.serving,
     )
     return result, cost, curve
+
+
+def _energy(
+    option: FleetChoice,
+    fleet: Fleet,
+    cost: RentedCost | OwnedCost,
+    tokens: float,
+    hours: float,
+) -> FleetEnergy | None:
+    """The fleet's month of electricity (:mod:`planner.engine.energy`), or None when no
+    power figure is known (a rented GPU without a TDP; owned servers drawing 0 W).
+
+    The GPUs work the hours the tokens take at the measured throughput
+    (``Serving.working_replica_hours``), over the GPU-hours the fleet runs.
+    """
+    serving = fleet.serving
+    if isinstance(fleet, OwnedFleet):
+        finance = fleet.finance
+        if not (finance.gpu_tdp_watts or finance.server_base_watts):
+            return None
+        # The owned fleet's own kWh: the figure its energy line prices.
+        assert isinstance(cost, OwnedCost)
+        return FleetEnergy(
+            kwh_per_month=cost.energy_kwh,
+            kg_co2e_per_month=kg_co2e(cost.energy_kwh, option.grid),
+            gpu_load=cost.gpu_load,
+            gpu_hours=cost.gpus * hours,
+            machine_hours=cost.servers * hours,
+            power=PowerDraw(finance.gpu_tdp_watts, finance.server_base_watts, finance.pue),
+            grid=option.grid,
+        )
+    if option.power is None:
+        return None
+    assert isinstance(cost, RentedCost)
+    return fleet_energy(
+        option.power,
+        gpu_hours=cost.billed_instance_hours * fleet.gpus_per_instance,
+        busy_gpu_hours=serving.working_replica_hours(tokens) * serving.gpus_per_replica,
+        machine_hours=cost.billed_instance_hours,
+        grid=option.grid,
+    )
 
 
 def _in_lens(lines: Sequence[CostLine], key: str) -> float:
@@ -813,6 +1064,7 @@ def _hybrid_option(
         w=w,
         success_rate=option.success_rate,
         route=routes["expected"],
+        p99_latency_s=option.p99_latency_s,
     )
     r, e = option.routed_share, option.escalation_rate
     premium_share = 1.0 - r + e * r
@@ -963,6 +1215,9 @@ def _recommend(scenario: Scenario, costs: Sequence[OptionCost]) -> Recommendatio
         open_model_meets_accuracy=w.open_model_meets_accuracy,
         p99_latency_target_s=w.latency_p99_target_s,
         days_per_month=w.days_per_month,
+        quality=w.quality_floor,
+        ttft_p99_target_s=w.ttft_p99_target_s,
+        tpot_p99_target_s=w.tpot_p99_target_s,
     )
     by_name = {option.name: option for option in scenario.options}
     options = []
@@ -977,13 +1232,21 @@ def _recommend(scenario: Scenario, costs: Sequence[OptionCost]) -> Recommendatio
             kind = OptionKind.API
         else:
             kind = OptionKind.SELFHOST
+        serving = cost.serving
+        latency = None if serving is None else serving.latency
         options.append(
             CostedOption(
                 name=cost.name,
                 kind=kind,
                 monthly=cost.monthly.expected,
-                p99_latency_s=choice.p99_latency_s,
+                p99_latency_s=cost.p99_latency_s,
                 keeps_data_in_network=in_network,
+                quality_score=cost.quality_score,
+                ttft_p99_s=None if latency is None else latency.ttft_p99_s,
+                tpot_p99_s=None if latency is None else latency.tpot_p99_s,
+                resized_for=() if serving is None else serving.limited_by,
+                concurrency=None if serving is None else serving.concurrency,
+                planned_concurrency=None if serving is None else serving.planned_concurrency,
             )
         )
     return recommend(situation, options, tiers=scenario.volume_tiers or DEFAULT_VOLUME_TIERS)
@@ -1098,10 +1361,14 @@ __all__ = [
     "Corners",
     "Crossing",
     "FleetChoice",
+    "FleetEnergy",
+    "GridIntensity",
     "HybridChoice",
     "OptionCost",
     "OwnedFleet",
     "PairCrossings",
+    "PowerDraw",
+    "QualityFloor",
     "Scenario",
     "Span",
     "Workload",
@@ -1109,4 +1376,6 @@ __all__ = [
     "curve_volumes",
     "fleet_cost",
     "fleet_curve",
+    "resolve_scenario",
+    "resolve_serving",
 ]

@@ -66,7 +66,41 @@ class Workload(TenantModel):
         validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
     latency_p99_target_s = models.DecimalField(
-        max_digits=8, decimal_places=3, null=True, blank=True, validators=[MinValueValidator(0)]
+        max_digits=8,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="End-to-end p99 of one request, in seconds.",
+    )
+    # Request shape (issue 15): average tokens of one request, both or neither. With a
+    # shape the input share follows from it; a preset fills both figures.
+    request_preset = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="A typical request shape (chat assistant, RAG...); empty: your own figures.",
+    )
+    input_tokens_per_request = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(10_000_000)]
+    )
+    output_tokens_per_request = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(10_000_000)]
+    )
+    ttft_p99_target_s = models.DecimalField(
+        max_digits=8,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.0001"))],
+        help_text="Time to the first token, p99, in seconds.",
+    )
+    tpot_p99_target_s = models.DecimalField(
+        max_digits=8,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.0001"))],
+        help_text="Time per output token after the first, p99, in seconds.",
     )
     availability_target = models.DecimalField(
         max_digits=7,
@@ -94,6 +128,21 @@ class Workload(TenantModel):
     )
     # {"model name": success rate in [0, 1]} where known.
     task_success_rates = models.JSONField(default=dict, blank=True)
+    # Quality floor: options whose model scores below this share of the reference model's
+    # published benchmark score (the plan's catalog) are excluded from the recommendation.
+    quality_reference_model = models.CharField(
+        max_length=MAX_MODEL_NAME_LENGTH,
+        blank=True,
+        help_text="A model whose catalog benchmark score options must approach.",
+    )
+    quality_min_share = models.DecimalField(
+        max_digits=6,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(1)],
+        help_text="e.g. 0.9: at least 90% of the reference model's score.",
+    )
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -117,6 +166,13 @@ class Workload(TenantModel):
                 name="workload_cached_share_0_1",
             ),
             models.CheckConstraint(condition=Q(peak_to_average__gte=1), name="workload_peak_ge_1"),
+            models.CheckConstraint(
+                condition=Q(
+                    input_tokens_per_request__isnull=True, output_tokens_per_request__isnull=True
+                )
+                | Q(input_tokens_per_request__gte=1, output_tokens_per_request__gte=1),
+                name="workload_request_shape_both_or_neither",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -131,6 +187,37 @@ class Workload(TenantModel):
     @property
     def output_share(self) -> Decimal:
         return Decimal(1) - Decimal(self.input_share)
+
+    @property
+    def has_request_shape(self) -> bool:
+        return self.input_tokens_per_request is not None
+
+    def _clean_request_shape(self, errors: dict[str, str]) -> None:
+        """A preset fills the figures; with figures the input share follows from them."""
+        from planner.bridge.shapes import preset_figures, shape_input_share
+
+        if self.request_preset:
+            figures = preset_figures(self.request_preset)
+            if figures is None:
+                errors["request_preset"] = "Choose one of the presets, or give your own figures."
+                return
+            given = (self.input_tokens_per_request, self.output_tokens_per_request)
+            if given == (None, None):
+                self.input_tokens_per_request, self.output_tokens_per_request = figures
+            elif given != figures:
+                errors["request_preset"] = (
+                    f"The preset is {figures[0]:,} input and {figures[1]:,} output tokens a "
+                    "request: give the preset or your own figures."
+                )
+                return
+        pair = (self.input_tokens_per_request, self.output_tokens_per_request)
+        if (pair[0] is None) != (pair[1] is None):
+            field = "output" if pair[1] is None else "input"
+            errors[f"{field}_tokens_per_request"] = (
+                "Give both input and output tokens per request, or neither."
+            )
+        elif pair[0] is not None and pair[1] is not None:
+            self.input_share = shape_input_share(pair[0], pair[1])
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -148,6 +235,8 @@ class Workload(TenantModel):
                 f"({int(MAX_TOKENS_PER_MONTH / Decimal(self.days_per_month)):,} a day "
                 f"at {self.days_per_month} days a month)."
             )
+        errors.update(self._quality_errors())
+        self._clean_request_shape(errors)
         rates = self.task_success_rates
         if not isinstance(rates, dict):
             errors["task_success_rates"] = "Must map model names to success rates."
@@ -171,3 +260,18 @@ class Workload(TenantModel):
                     )
         if errors:
             raise ValidationError(errors)
+
+    def _quality_errors(self) -> dict[str, str]:
+        """The quality floor names a reference model and a share in (0, 1], or neither."""
+        reference = (self.quality_reference_model or "").strip()
+        share = self.quality_min_share
+        if share is not None and not reference:
+            return {"quality_reference_model": "Name the model whose score sets the floor."}
+        if reference and share is None:
+            return {
+                "quality_min_share": f"Give the share of {reference}'s score required "
+                "(e.g. 0.9 for 90%)."
+            }
+        if share is not None and not 0 < share <= 1:
+            return {"quality_min_share": "Must be greater than 0 and at most 1 (0.9 for 90%)."}
+        return {}
