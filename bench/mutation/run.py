@@ -70,18 +70,25 @@ LAUNCH = Path(__file__).resolve().parent / "launch.py"
 @dataclass(frozen=True)
 class Target:
     package: str  # the mutated package, e.g. "planner/engine"
-    tests: str  # the tests run against it
+    tests: tuple[str, ...]  # the test directories run against it
     copied: tuple[str, ...]  # copied unmutated beside it (mutmut's also_copy)
     left_out: tuple[str, ...] = ()  # test files not copied (see TARGETS)
 
 
 TARGETS = {
+    # The engine is judged by its own tests and by the bridge's tests that need no
+    # database (tests/bridge: stored snapshots through the engine, figure by figure).
     # tests/engine/test_cli.py runs the CLI in subprocesses: mutmut's stats pass cannot see
     # the calls made there, so no mutant would ever select those tests, and under load
     # their 60-second subprocess timeout fails the stats pass. The CLI's own module is
     # tested in-process by tests/engine/test_cli_main.py.
-    "engine": Target("planner/engine", "tests/engine", (), ("tests/engine/test_cli.py",)),
-    "bridge": Target("planner/bridge", "tests/bridge", ("planner/engine", "planner/labels.py")),
+    "engine": Target(
+        "planner/engine",
+        ("tests/engine", "tests/bridge"),
+        ("planner/bridge", "planner/labels.py"),
+        ("tests/engine/test_cli.py",),
+    ),
+    "bridge": Target("planner/bridge", ("tests/bridge",), ("planner/engine", "planner/labels.py")),
 }
 
 PYPROJECT = """\
@@ -89,7 +96,7 @@ PYPROJECT = """\
 source_paths = ["{package}"]
 only_mutate = {only}
 pytest_add_cli_args = ["-p", "no:django", "-p", "no:cacheprovider", "-q", "-x"]
-pytest_add_cli_args_test_selection = ["{tests}"]
+pytest_add_cli_args_test_selection = {tests}
 also_copy = {also_copy}
 use_git_change_detection = false
 # A mutant is timed out (killed) after (tests' time + 2 s) x 3 x 2 CPU seconds, not
@@ -99,7 +106,7 @@ timeout_constant = 2.0
 
 [tool.pytest.ini_options]
 python_files = ["test_*.py"]
-testpaths = ["{tests}"]
+testpaths = {tests}
 """
 
 CONFTEST = '''\
@@ -161,7 +168,7 @@ def build(target: Target, work: Path, modules: list[str], *, fresh: bool, worktr
         elif path.exists():
             path.unlink()
     paths = ["planner/__init__.py", target.package, *target.copied, "tests/__init__.py"]
-    paths.append(target.tests)
+    paths += target.tests
     if worktree:
         for path in paths:
             source, copy = ROOT / path, work / path
@@ -196,14 +203,14 @@ def build(target: Target, work: Path, modules: list[str], *, fresh: bool, worktr
     (work / "pyproject.toml").write_text(
         PYPROJECT.format(
             package=target.package,
-            tests=target.tests,
+            tests=json.dumps(list(target.tests)),
             only=json.dumps(only),
             also_copy=json.dumps(also_copy),
         )
     )
     # The stats hold for the mutated modules and the tests they were recorded with.
     tests_digest = hashlib.sha256()
-    for path in sorted((work / target.tests).rglob("*.py")):
+    for path in sorted(p for tests in target.tests for p in (work / tests).rglob("*.py")):
         tests_digest.update(str(path.relative_to(work)).encode() + b"\0" + path.read_bytes())
     selection = json.dumps({"modules": sorted(modules), "tests": tests_digest.hexdigest()})
     recorded = work / "stats-selection.json"
@@ -236,7 +243,7 @@ def importing_test_files(work: Path, target: Target, module: str) -> list[str]:
         re.DOTALL,
     )
     files = []
-    for path in sorted((work / target.tests).rglob("test_*.py")):
+    for path in sorted(p for tests in target.tests for p in (work / tests).rglob("test_*.py")):
         if named.search(path.read_text()):
             files.append(str(path.relative_to(work)))
     return files
