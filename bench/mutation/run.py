@@ -73,6 +73,8 @@ class Target:
     tests: tuple[str, ...]  # the test directories run against it
     copied: tuple[str, ...]  # copied unmutated beside it (mutmut's also_copy)
     left_out: tuple[str, ...] = ()  # test files not copied (see TARGETS)
+    # Data files the tests read (the stored schema-1 comparisons).
+    data: tuple[str, ...] = ("tests/planner/data",)
 
 
 TARGETS = {
@@ -168,7 +170,7 @@ def build(target: Target, work: Path, modules: list[str], *, fresh: bool, worktr
         elif path.exists():
             path.unlink()
     paths = ["planner/__init__.py", target.package, *target.copied, "tests/__init__.py"]
-    paths += target.tests
+    paths += [*target.tests, *target.data]
     if worktree:
         for path in paths:
             source, copy = ROOT / path, work / path
