@@ -355,3 +355,81 @@ def test_pair_crossings_of_options_that_always_tie() -> None:
     # Equal everywhere: neither is strictly cheaper anywhere; the first named is reported.
     pair = eng._pair_crossings("a", "b", [(0, 1000)], [(0, 1000)], 1000)
     assert (pair.crossings, pair.cheaper_at_start, pair.cheaper_at_limit) == ((), "a", "a")
+
+
+def _ranged(
+    name: str, *, tps: tuple[float, float], billing: Billing | None = None
+) -> eng.FleetChoice:
+    """A one-GPU replica at $1-$3/h ($2 expected), throughput drawn within ``tps``."""
+    fleet = RentedCapacity(
+        pricing=OnDemandRate(2.0),
+        serving=Serving(sum(tps) / 2, 1, 1.0, 1.0),
+        billing=billing or Billing(),
+        name=name,
+    )
+    return eng.FleetChoice(
+        name, fleet, eng.Span(1.0, 3.0, 2.0), eng.Span.of(*tps), eng.Span.of(0.0)
+    )
+
+
+def test_monte_carlo_always_on_mixes_the_replica_counts_the_throughput_draws_need() -> None:
+    # 3e9 tokens; throughput uniform on [1,000, 2,000] tok/s, so a replica carries
+    # 2.592e9-5.184e9 tokens: two replicas when tps < 3e9 / 2.592e6 = 1,157.4 (15.74% of
+    # draws), else one. The price is uniform on [$1, $3]/h: one replica costs U[720,
+    # 2,160], two U[1,440, 4,320]. The API at 0.6 $/M costs $1,800; P(fleet < 1,800) =
+    # 0.8426 x (1,800 - 720) / 1,440 + 0.1574 x (1,800 - 1,440) / 2,880 = 0.6516.
+    api = ApiOffer(output_per_mtok=0.6, input_per_mtok=0.6, name="Flat")
+    scenario = eng.Scenario(
+        eng.Workload(3e9),
+        (eng.ApiChoice("Flat", api), _ranged("A100", tps=(1000.0, 2000.0))),
+        monte_carlo_samples=20_000,
+        search_crossings=False,
+    )
+    mc = eng.compose(scenario).monte_carlo["A100"]
+    assert (mc.vs, mc.samples, mc.seed) == ("Flat", 20_000, eng.DEFAULT_SEED)
+    assert mc.api == (1800.0, 1800.0, 1800.0)
+    # Three standard errors at 20,000 draws: about 0.01.
+    assert mc.p_selfhost_cheaper == pytest.approx(0.6516, abs=0.012)
+    # P10 of the mixture: 0.8426 x (x - 720) / 1,440 = 0.1 (below 1,440 only one replica
+    # can be that cheap): x = 720 + 1,440 x 0.1 / 0.8426 = 890.9.
+    assert mc.selfhost[0] == pytest.approx(890.9, abs=15)
+
+
+def test_monte_carlo_scale_to_zero_prices_each_draw() -> None:
+    # Scale-to-zero bills the busy hours: 3.6e9 tokens at 1,000 tok/s = 1,000 h, at a
+    # price uniform on [$1, $3]: the cost is uniform on [$1,000, $3,000] (P10 1,200,
+    # P50 2,000, P90 2,800). Against the API's 3.6e9 x 0.5 $/M = $1,800:
+    # P(fleet < 1,800) = 800 / 2,000 = 0.4.
+    api = ApiOffer(output_per_mtok=0.5, input_per_mtok=0.5, name="Flat")
+    fleet = _ranged("S2Z", tps=(1000.0, 1000.0), billing=Billing(BillingMode.SCALE_TO_ZERO))
+    scenario = eng.Scenario(
+        eng.Workload(3.6e9),
+        (eng.ApiChoice("Flat", api), fleet),
+        monte_carlo_samples=4000,
+        monte_carlo_seed=11,
+        search_crossings=False,
+    )
+    found = eng.compose(scenario)
+    assert found.option("S2Z").monthly.as_dict() == pytest.approx(
+        {"low": 1000.0, "expected": 2000.0, "high": 3000.0}
+    )
+    mc = found.monte_carlo["S2Z"]
+    # Three standard errors of a quantile of U[1,000, 3,000] at 4,000 draws: ~28.
+    assert mc.selfhost == pytest.approx((1200.0, 2000.0, 2800.0), abs=30)
+    assert mc.p_selfhost_cheaper == pytest.approx(0.4, abs=0.025)
+    assert mc.seed == 11
+
+
+def test_monte_carlo_needs_an_api_option_and_samples() -> None:
+    fleet = _ranged("A100", tps=(1000.0, 2000.0))
+    alone = eng.compose(eng.Scenario(eng.Workload(1e9), (fleet,), search_crossings=False))
+    assert alone.monte_carlo == {}
+    none = eng.compose(
+        eng.Scenario(
+            eng.Workload(1e9),
+            (eng.ApiChoice("Premium", PREMIUM), fleet),
+            monte_carlo_samples=0,
+            search_crossings=False,
+        )
+    )
+    assert none.monte_carlo == {}
