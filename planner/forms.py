@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from formatting import format_money, format_rate
 from planner.models import Workload
-from planner.models.plans import BillingMode, PlanOption, Precision, RentMode
+from planner.models.plans import BillingMode, InstallationPolicy, PlanOption, Precision, RentMode
 
 VOLUME_UNITS = (("day", "tokens per day"), ("month", "tokens per month"))
 LENS_CHOICES = (
@@ -312,6 +312,20 @@ class SelfHostForm(forms.Form):
         required=False, min_value=1, label="GPUs per replica", help_text="Empty: the offer's."
     )
     precision = forms.ChoiceField(choices=Precision.choices, initial=Precision.FP16)
+    context_tokens = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=10_000_000,
+        label="Context per request (tokens)",
+        help_text="Input + output a request holds in the KV cache. Empty: 4,096.",
+    )
+    concurrent_sequences = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=4096,
+        label="Requests a replica serves at once",
+        help_text="Sizes the KV cache. Empty: 16.",
+    )
     billing_mode = forms.ChoiceField(choices=BillingMode.choices, initial=BillingMode.ALWAYS_ON)
     window_hours = forms.DecimalField(
         required=False, min_value=1, max_value=744, label="Window hours a month"
@@ -400,6 +414,14 @@ class SelfHostForm(forms.Form):
         required=False, min_value=1, label="GPUs per server", help_text="Empty: from the name."
     )
     installation_per_server = _optional_amount("Installation per server (USD)")
+    installation_policy = forms.ChoiceField(
+        required=False,
+        choices=InstallationPolicy.choices,
+        initial=InstallationPolicy.CAPITALISED,
+        label="Installation",
+        help_text="Capitalised: in the servers' book value, depreciated over the useful life "
+        "and inside the cost of capital. Expensed: charged in full at every purchase.",
+    )
     useful_life_years = forms.DecimalField(
         required=False,
         min_value=Decimal("0.25"),
@@ -414,16 +436,36 @@ class SelfHostForm(forms.Form):
     cost_of_capital = _optional_share(
         "Cost of capital a year", help_text="On the average book value (0.08 = 8%)."
     )
-    maintenance_per_year = _optional_share(
-        "Maintenance a year", help_text="Share of the acquisition (0.05 = 5%)."
+    maintenance_per_year = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_value=1,
+        decimal_places=4,
+        label="Maintenance a year",
+        help_text="Share of the acquisition (0.05 = 5%). Empty: the catalog's figure.",
     )
-    server_base_watts = _optional_amount("Server base power (W)")
+    server_base_watts = forms.DecimalField(
+        required=False,
+        min_value=0,
+        decimal_places=2,
+        label="Server base power (W)",
+        help_text="Drawn whatever the load. Empty: the hardware's catalog figure.",
+    )
     gpu_tdp_watts = forms.DecimalField(
         required=False,
         min_value=0,
         decimal_places=2,
         label="GPU TDP (W)",
-        help_text="Empty: the hardware's power over its GPUs.",
+        help_text="Empty: the hardware's power less its base, over its GPUs.",
+    )
+    gpu_load = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_value=1,
+        decimal_places=4,
+        label="GPU load",
+        help_text="Average share of the GPUs' full power drawn. Empty: the hours the "
+        "workload's tokens take at the measured throughput.",
     )
     pue = forms.DecimalField(
         required=False, min_value=1, max_value=5, decimal_places=2, label="PUE"
@@ -431,7 +473,14 @@ class SelfHostForm(forms.Form):
     usd_per_kwh = forms.DecimalField(
         required=False, min_value=0, decimal_places=4, label="Electricity (USD/kWh)"
     )
-    facilities_per_server_monthly = _optional_amount("Facilities per server a month")
+    facilities_per_server_monthly = forms.DecimalField(
+        required=False,
+        min_value=0,
+        decimal_places=2,
+        label="Facilities per server a month",
+        help_text="Space, cooling, power delivery. Empty: the catalog's figure per kW of the "
+        "server's power.",
+    )
     facilities_shared_monthly = _optional_amount("Shared facilities a month")
     ops_fte = _optional_amount("Operations staff (FTE)")
     ops_fte_monthly_cost = _optional_amount("Loaded cost per FTE a month")
@@ -515,6 +564,8 @@ class SelfHostForm(forms.Form):
             "owned_hardware": data.get("owned_hardware") if owned else None,
             "gpu_count": data.get("gpu_count"),
             "precision": data["precision"],
+            "context_tokens": data.get("context_tokens"),
+            "concurrent_sequences": data.get("concurrent_sequences"),
             "billing_mode": data["billing_mode"],
             "window_hours": data.get("window_hours"),
             "tokens_per_second": data.get("tokens_per_second"),
@@ -530,7 +581,7 @@ class SelfHostForm(forms.Form):
             **{
                 name: data.get(name)
                 for name in self.OWNED_FIELDS
-                if owned and data.get(name) is not None
+                if owned and data.get(name) not in (None, "")
             },
         }
 

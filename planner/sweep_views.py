@@ -31,7 +31,9 @@ EXAMPLE_SPEC_HELP = (
     '"api_offer_ids"; "selfhost": [{"gpu_offer_id" (or "owned_hardware_id"), "count", '
     '"tokens_per_second", "pricing": "on_demand"|"reserved"|"spot"|"monthly", '
     '"billing": "always_on"|"window", "window_hours", "hidden_monthly", '
-    '"hidden_multiplier", "implementation_one_off", "name"}]; optional "cached_share", '
+    '"hidden_multiplier", "implementation_one_off", "name", and the model for its GPU '
+    'memory fit: "model_name", "params_b", "precision", "context_tokens", '
+    '"concurrent_sequences"}]; optional "cached_share", '
     '"hours_per_month", "analysis_months", "peak_to_average" and "availability_target" '
     '(the workload\'s by default), "lens": "full"|"marginal". Each point is priced as '
     "a plan with those inputs. At most 1,000,000 points."

@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from formatting import format_money, format_tokens
+from formatting import format_money, format_rate, format_tokens
 from planner.labels import (
     DECISION_QUESTIONS,
+    DEFAULT_SOURCE_LABELS,
     OPTION_KIND_WORDS,
+    OWNED_FIGURE_LABELS,
     RESERVE_SKIPPED,
     lens_label,
     line_label,
@@ -225,6 +227,58 @@ def reserve_note(depth: Mapping[str, Any]) -> str:
     return RESERVE_SKIPPED.get(skipped, str(skipped).replace("_", " ")) if skipped else ""
 
 
+def _gb(value: Any) -> str:
+    return f"{float(value):,.1f} GB"
+
+
+def fit_text(option: Mapping[str, Any]) -> str:
+    """How a self-hosted replica's GPUs follow from its memory ("" when not sized)."""
+    fit = option.get("fit")
+    if not fit:
+        return ""
+    kv = (
+        f"KV cache {_gb(fit['kv_cache_gb'])} for {fit['concurrent_sequences']:,} requests of "
+        f"{fit['context_tokens']:,} tokens"
+        if fit["architecture_known"]
+        else f"KV cache estimated at {_share(fit['kv_share_estimate'])} of the weights, "
+        f"{_gb(fit['kv_cache_gb'])} (the model's architecture is not in the catalog)"
+    )
+    gpus = fit["gpus"]
+    held = (
+        f"{gpus} GPU{'s' if gpus != 1 else ''} hold {_gb(gpus * fit['usable_per_gpu_gb'])} "
+        f"usable ({_share(fit['usable_share'])} of each)"
+    )
+    layout = f"tensor parallel {fit['tensor_parallel']}"
+    if fit["nodes"] > 1:
+        layout += f" across {fit['nodes']} nodes"
+    text = (
+        f"{option.get('model_name', 'The model')} at {str(option.get('precision', '')).upper()} "
+        f"needs {_gb(fit['needed_gb'])} a replica (weights {_gb(fit['weights_gb'])} + {kv}); "
+        f"{held}: {layout}."
+    )
+    if fit["raised"]:
+        asked = fit["gpus_asked"]
+        text += f" Priced on {gpus} GPUs a replica: the {asked} asked for cannot hold the model."
+    return text
+
+
+def owned_default_text(item: Mapping[str, Any], currency: str) -> str:
+    """A figure an owned option left to the catalog, with its value and where it came
+    from: "Maintenance a year: 7.5% of the price (the catalog's figure)"."""
+    field, value = str(item["field"]), float(item["value"])
+    shown = {
+        "maintenance_per_year": f"{value * 100:g}% of the price",
+        "server_base_watts": f"{value:,.0f} W",
+        "gpu_tdp_watts": f"{value:,.0f} W",
+        "pue": f"{value:g}",
+        "usd_per_kwh": f"{format_rate(value, currency)}/kWh",
+        "facilities_per_server_monthly": format_money(value, currency),
+    }.get(field, f"{value:g}")
+    label = OWNED_FIGURE_LABELS.get(field, field.replace("_", " "))
+    source = DEFAULT_SOURCE_LABELS.get(str(item["source"]), str(item["source"]))
+    return f"{label}: {shown} ({source})"
+
+
 def wording(results: Mapping[str, Any], currency: str) -> dict[str, Any]:
     """Every sentence a stored result's pages show, keyed as the result is (for the API)."""
     rec = results.get("recommendation") or {}
@@ -248,6 +302,11 @@ def wording(results: Mapping[str, Any], currency: str) -> dict[str, Any]:
         "milestones": [
             {"key": m["key"], "text": milestone_text(m)}
             for m in [*(milestones.get("items") or []), *(milestones.get("pairs") or [])]
+        ],
+        "fits": [
+            {"option": o["name"], "text": fit_text(o)}
+            for o in results.get("options") or []
+            if o.get("fit")
         ],
         "lines": {
             key: line_label(key)

@@ -135,6 +135,7 @@ def version_document(version: CatalogVersion) -> dict[str, Any]:
         _put(
             row, "electricity_monthly", _pair(h.electricity_monthly_low, h.electricity_monthly_high)
         )
+        _put(row, "server_base_w", h.server_base_w)
         owned.append(row)
     if owned:
         doc["owned_hardware"] = owned
@@ -145,6 +146,10 @@ def version_document(version: CatalogVersion) -> dict[str, Any]:
         _put(row, "active_params_b", s.params_active_b)
         if s.precisions != list(fmt.PRECISION_VALUES):
             row["precisions"] = s.precisions
+        if s.has_architecture:
+            for key in ("layers", "kv_heads", "head_dim", "max_context", "attention"):
+                _put(row, key, getattr(s, key))
+            _put(row, "config_source", s.config_source)
         specs.append(row)
     if specs:
         doc["model_specs"] = specs

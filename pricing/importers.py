@@ -18,8 +18,10 @@ from django.db import transaction
 from django.db.models import Max
 
 from accounts.csvsafe import unsafe_cell
+from pricing import architectures
 from pricing import catalog_format as fmt
 from pricing.catalog_format import CatalogImportError
+from pricing.model_identity import canonical_model_id
 from pricing.models import (
     ApiOffer,
     Catalog,
@@ -203,6 +205,10 @@ def create_version_from_document(
     specs: dict[str, ModelSpec] = {}
     for i, row in enumerate(doc.get("model_specs", [])):
         precisions = row.get("precisions", list(fmt.PRECISION_VALUES))
+        # The catalog's own architecture figures win over the shipped registry's.
+        stated = {k: row[k] for k in architectures.ARCHITECTURE_FIELDS if k in row}
+        if "config_source" in row:
+            stated["config_source"] = row["config_source"]
         specs[row["model"]] = ModelSpec(
             version=version,
             position=i,
@@ -212,6 +218,7 @@ def create_version_from_document(
             supports_fp16="fp16" in precisions,
             supports_fp8="fp8" in precisions,
             supports_int4="int4" in precisions,
+            **(stated or architectures.spec_fields(row["model"])),
         )
     for i, row in enumerate(doc.get("api_prices", [])):
         license_name = row.get("license", fmt.UNKNOWN_LICENSE)
@@ -221,6 +228,7 @@ def create_version_from_document(
                 version=version,
                 position=i,
                 model_name=row["model"],
+                model_id=canonical_model_id(row["model"]),
                 provider=row.get("provider", ""),
                 source=sources[row["offer"]],
                 license=license_name,
@@ -239,16 +247,23 @@ def create_version_from_document(
                 volume_tiers=fmt.json_value(row.get("volume_tiers", [])),
             )
         )
-        # Seed the open-weight model's size from the offer (not exported on its own).
-        if open_weights and "params_b" in row and row["model"] not in specs:
-            specs[row["model"]] = ModelSpec(
-                version=version,
-                position=1000 + i,
-                name=row["model"],
-                params_total_b=row["params_b"],
-                params_active_b=row.get("active_params_b"),
-                derived=True,
+        # Seed the open-weight model's size from the offer (not exported on its own),
+        # or from the shipped registry, with its published architecture.
+        if open_weights and row["model"] not in specs:
+            size = (
+                {"params_total_b": row["params_b"], "params_active_b": row.get("active_params_b")}
+                if "params_b" in row
+                else architectures.size_fields(row["model"])
             )
+            if size:
+                specs[row["model"]] = ModelSpec(
+                    version=version,
+                    position=1000 + i,
+                    name=row["model"],
+                    derived=True,
+                    **size,
+                    **architectures.spec_fields(row["model"]),
+                )
     ApiOffer.objects.bulk_create(api_offers)
     ModelSpec.objects.bulk_create(specs.values())
 
@@ -289,6 +304,7 @@ def create_version_from_document(
             useful_life_months=row.get("useful_life_months"),
             electricity_monthly_low=_low(row.get("electricity_monthly")),
             electricity_monthly_high=_high(row.get("electricity_monthly")),
+            server_base_w=row.get("server_base_w"),
         )
         for i, row in enumerate(doc.get("owned_hardware", []))
     )

@@ -31,6 +31,37 @@ class QuoteApiOfferSerializer(serializers.Serializer):
     )
 
 
+class QuoteModelSerializer(serializers.Serializer):
+    params_b = serializers.FloatField(min_value=0, help_text="Total parameters, billions.")
+    precision = serializers.ChoiceField(
+        required=False, choices=["fp32", "fp16", "bf16", "fp8", "int8", "int4"]
+    )
+    layers = serializers.IntegerField(required=False, min_value=1)
+    kv_heads = serializers.IntegerField(required=False, min_value=1)
+    head_dim = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Layers, kv_heads and head_dim: all three (the published config) or none "
+        "(the KV cache is then estimated at 20% of the weights).",
+    )
+    max_context = serializers.IntegerField(required=False, min_value=1)
+    attention = serializers.ChoiceField(required=False, choices=["gqa", "mla"])
+
+
+class QuoteFitSerializer(serializers.Serializer):
+    weights_gb = serializers.FloatField()
+    kv_cache_gb = serializers.FloatField()
+    needed_gb = serializers.FloatField()
+    usable_per_gpu_gb = serializers.FloatField(help_text="90% of one GPU's memory.")
+    context_tokens = serializers.IntegerField()
+    concurrent_sequences = serializers.IntegerField()
+    architecture_known = serializers.BooleanField()
+    gpus_needed = serializers.IntegerField()
+    gpus_per_replica = serializers.IntegerField()
+    tensor_parallel = serializers.IntegerField()
+    nodes = serializers.IntegerField()
+
+
 class QuoteSelfHostSerializer(serializers.Serializer):
     monthly = serializers.FloatField(
         required=False, min_value=0, help_text="USD a month per replica (or hourly, not both)."
@@ -51,6 +82,20 @@ class QuoteSelfHostSerializer(serializers.Serializer):
         required=False, min_value=1, help_text=">= 1, applied to the GPU cost."
     )
     availability = serializers.FloatField(required=False, min_value=0, max_value=1)
+    model = QuoteModelSerializer(
+        required=False,
+        help_text="The model, for GPU memory fit: a replica that cannot hold it is refused "
+        "with the GPUs it needs.",
+    )
+    gpu_vram_gb = serializers.FloatField(
+        required=False, min_value=0, help_text="One GPU's memory (required with model)."
+    )
+    context_tokens = serializers.IntegerField(
+        required=False, min_value=1, help_text="Tokens a request holds (default 4,096)."
+    )
+    concurrent_sequences = serializers.IntegerField(
+        required=False, min_value=1, help_text="Requests a replica serves at once (default 16)."
+    )
 
 
 class QuoteRequestSerializer(serializers.Serializer):
@@ -124,6 +169,9 @@ class QuoteResponseSerializer(serializers.Serializer):
         help_text="First crossing where self-hosting becomes cheaper than the API at any "
         "fleet size (0: from the start); null if it never does up to crossings_limit.",
     )
+    fit = QuoteFitSerializer(
+        required=False, help_text="With selfhost.model: the replica's GPU memory fit."
+    )
     quote_version = serializers.IntegerField(
         help_text="2: computed by the engine's one composition, with the crossings."
     )
@@ -136,6 +184,7 @@ class QuoteResponseSerializer(serializers.Serializer):
 from django.db.models import QuerySet  # noqa: E402
 
 from accounts.api.scoping import OrgScopedPrimaryKeyRelatedField  # noqa: E402
+from planner.api.reevaluations import LeftOutSerializer  # noqa: E402
 from planner.labels import lens_label  # noqa: E402
 from planner.models import Comparison, Plan, PlanOption, Sweep, Workload  # noqa: E402
 from planner.selectors import comparison_currency  # noqa: E402
@@ -299,6 +348,8 @@ class PlanOptionSerializer(serializers.ModelSerializer):
             "billing_mode",
             "window_hours",
             "rent_mode",
+            "context_tokens",
+            "concurrent_sequences",
             "throughput_profile",
             "private_throughput_profile",
             "tokens_per_second",
@@ -483,6 +534,26 @@ class ReserveSerializer(serializers.Serializer):
     applied = serializers.BooleanField(help_text="False when one deployment meets the target.")
 
 
+class OwnedDefaultSerializer(serializers.Serializer):
+    field = serializers.ChoiceField(
+        choices=[
+            "maintenance_per_year",
+            "server_base_watts",
+            "gpu_tdp_watts",
+            "pue",
+            "usd_per_kwh",
+            "facilities_per_server_monthly",
+        ]
+    )
+    value = serializers.FloatField()
+    source = serializers.ChoiceField(
+        choices=["hardware", "catalog", "assumed", "missing"],
+        help_text="`hardware`: the catalog's row for the machine; `catalog`: the version's "
+        "figure; `assumed`: PUE 1 (no overhead); `missing`: this catalog version states "
+        "none, so 0.",
+    )
+
+
 class OwnedFinanceSerializer(serializers.Serializer):
     servers = serializers.IntegerField()
     gpus_per_server = serializers.IntegerField()
@@ -494,9 +565,33 @@ class OwnedFinanceSerializer(serializers.Serializer):
         "the servers' useful life)."
     )
     last_life_share = serializers.FloatField()
-    acquisition = serializers.FloatField()
+    acquisition = serializers.FloatField(help_text="One purchase of the fleet's hardware.")
     average_book_value = serializers.FloatField()
     book_value_at_end = serializers.FloatField()
+    installation_policy = serializers.ChoiceField(
+        choices=["capitalised", "expensed"],
+        required=False,
+        help_text="Capitalised: installation is in the book value (depreciated, inside the "
+        "cost of capital); expensed: charged in full at every purchase (the `installation` "
+        "line). Absent on comparisons computed before issue 15 (they expensed it).",
+    )
+    capitalised = serializers.FloatField(
+        required=False,
+        help_text="First book value of a purchase: hardware + capitalised installation.",
+    )
+    gpu_load = serializers.FloatField(
+        required=False,
+        help_text="Average share of the installed GPUs' full power drawn: the hours the "
+        "tokens take at the measured throughput, or the option's stated load.",
+    )
+    energy_kwh = serializers.FloatField(
+        required=False, help_text="kWh a month at the meter (PUE included), spares included."
+    )
+    defaults = OwnedDefaultSerializer(
+        many=True,
+        required=False,
+        help_text="The figures the option left empty, the value each took and its source.",
+    )
 
 
 class OptionDepthSerializer(serializers.Serializer):
@@ -617,7 +712,8 @@ class ComparisonDetailSerializer(ComparisonSerializer):
     wording = serializers.SerializerMethodField(
         help_text="The sentences the pages show for `results`, rendered when read (in the "
         "catalog version's currency): the lens, each recommendation reason (`code`, `text`), "
-        "each break-even (`option`, `api_option`, `text`), each milestone (`key`, `text`) and "
+        "each break-even (`option`, `api_option`, `text`), each milestone (`key`, `text`), each "
+        "self-hosted option's GPU memory fit (`option`, `text`) and "
         "the words for every cost line key."
     )
 
@@ -676,7 +772,18 @@ class ReevaluateSerializer(serializers.Serializer):
 class ReevaluatedSerializer(serializers.Serializer):
     comparison = ComparisonDetailSerializer()
     flag = serializers.CharField(
-        help_text="What changed (recommendation or cheapest option), empty when nothing did."
+        help_text="What changed (recommendation or cheapest option, with the price move "
+        "behind it; options left out), empty when nothing did."
+    )
+    left_out = LeftOutSerializer(
+        many=True,
+        help_text="Options the version has no offer for: left out of the plan, with the "
+        "closest offers it has.",
+    )
+    matched_by_alias = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Offers found under another name (`GPT-5 (OpenAI) · feb-2026 → gpt-5 "
+        "(openai) · litellm`).",
     )
 
 
@@ -729,7 +836,8 @@ class SweepCreateSerializer(serializers.Serializer):
         '"step"} / {"min", "max", "num", "scale": "linear"|"log"}), `api_offer_ids`, '
         '`selfhost`: [{"gpu_offer_id", "count", "tokens_per_second", "pricing", "billing", '
         '"window_hours", "hidden_monthly", "hidden_multiplier", "implementation_one_off", '
-        '"name"}], optional '
+        '"name", and for GPU memory fit "model_name", "params_b", "precision", '
+        '"context_tokens", "concurrent_sequences"}], optional '
         "`cached_share`, `hours_per_month`, `analysis_months` (1 to 240, default 36: the "
         "period over which each self-host entry's one-off `implementation_one_off` is "
         "spread). At most 1,000,000 points."

@@ -218,6 +218,7 @@ class _Context:
     assumptions: Any
     profiles: list[Any]
     model_params: dict[str, float]
+    model_specs: dict[str, Any]
 
 
 def _context(organization: Any, version: Any) -> _Context:
@@ -230,10 +231,9 @@ def _context(organization: Any, version: Any) -> _Context:
         version=version, params_total_b__isnull=False
     ).values_list("model_name", "params_total_b"):
         params[_norm(name)] = float(cast(Decimal, size))  # not null: filtered above
-    for name, size in ModelSpec.objects.filter(version=version).values_list(
-        "name", "params_total_b"
-    ):
-        params[_norm(name)] = float(size)
+    specs = {_norm(spec.name): spec for spec in ModelSpec.objects.filter(version=version)}
+    for name, spec in specs.items():
+        params[name] = float(spec.params_total_b)
     return _Context(
         version=version,
         organization=organization,
@@ -242,6 +242,7 @@ def _context(organization: Any, version: Any) -> _Context:
         assumptions=catalog_assumptions(version),
         profiles=list(ThroughputProfile.objects.filter(version=version)),
         model_params=params,
+        model_specs=specs,
     )
 
 
@@ -277,8 +278,11 @@ def _api_snapshot(option: Any, ctx: _Context) -> dict[str, Any]:
     return snap
 
 
-def _pricing_snapshot(option: Any, ctx: _Context) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(pricing, machine) for a self-host option, per replica."""
+def _pricing_snapshot(
+    option: Any, ctx: _Context, *, gpus: int | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(pricing, machine) for a self-host option, per replica of ``gpus`` GPUs (default:
+    the option's count, else the offer's)."""
     a = ctx.assumptions
     if option.rent_mode == "owned":
         hw = option.owned_hardware
@@ -329,7 +333,7 @@ def _pricing_snapshot(option: Any, ctx: _Context) -> tuple[dict[str, Any], dict[
         discount_row = _f(gpu_row.spot_discount)
         sku, provider, key = price.sku, price.provider, price.offer_key
         vram = _f(price.vram_per_gpu_gb)
-    count = option.gpu_count or offer_count
+    count = gpus or option.gpu_count or offer_count
     scale = count / offer_count
     if option.rent_mode == "spot":
         if spot is not None:
@@ -360,6 +364,104 @@ def _pricing_snapshot(option: Any, ctx: _Context) -> tuple[dict[str, Any], dict[
     return pricing, machine
 
 
+def _gpus_per_server(option: Any) -> int:
+    """GPUs in one owned server: the option's figure, else the count in the hardware's name."""
+    return int(option.gpus_per_server or _count_in_setup(option.owned_hardware.name) or 1)
+
+
+def _architecture(specs: dict[str, Any], model_name: str) -> eng_sizing.Architecture | None:
+    """The model's published architecture: the version's spec, else the shipped registry."""
+    from pricing.architectures import spec_fields
+
+    spec = specs.get(_norm(model_name))
+    if spec is not None and spec.has_architecture:
+        fields = {k: getattr(spec, k) for k in ("layers", "kv_heads", "head_dim", "max_context")}
+        return eng_sizing.Architecture(**fields, attention=spec.attention)
+    known = spec_fields(model_name)
+    if not known:
+        return None
+    return eng_sizing.Architecture(
+        layers=known["layers"],
+        kv_heads=known["kv_heads"],
+        head_dim=known["head_dim"],
+        max_context=known.get("max_context"),
+        attention=known.get("attention", "gqa"),
+    )
+
+
+def replica_fit(
+    option: Any, specs: dict[str, Any], machine: dict[str, Any], params_b: float | None
+) -> dict[str, Any] | None:
+    """The memory fit of one replica (engine ``sizing.fit_replica``) as snapshot figures;
+    None when the model's size or the GPU's memory is not known."""
+    if params_b is None:
+        return None
+    if option.rent_mode == "owned":
+        per_server = _gpus_per_server(option)
+        vram = float(option.owned_hardware.vram_gb) / per_server
+        node, asked = per_server, option.gpu_count or per_server
+    else:
+        vram = machine["vram_per_gpu_gb"]
+        node = option.gpus_per_instance or eng_sizing.GPUS_PER_NODE
+        asked = machine["count"]
+    if not vram:
+        return None
+    architecture = _architecture(specs, option.model_name)
+    fit = eng_sizing.fit_replica(
+        params_b=params_b,
+        precision=option.precision,
+        gpu_vram_gb=vram,
+        architecture=architecture,
+        context_tokens=option.context_tokens,
+        concurrent_sequences=option.concurrent_sequences,
+        gpus_asked=asked,
+        gpus_per_node=node,
+        allow_multi_node=option.allow_multi_instance,
+    )
+    return {
+        "weights_gb": round(fit.weights_gb, 3),
+        "kv_cache_gb": round(fit.kv_cache_gb, 3),
+        "needed_gb": round(fit.needed_gb, 3),
+        "usable_per_gpu_gb": round(fit.usable_per_gpu_gb, 3),
+        "usable_share": eng_sizing.USABLE_MEMORY_SHARE,
+        "context_tokens": fit.context_tokens,
+        "concurrent_sequences": fit.concurrent_sequences,
+        "architecture_known": fit.architecture_known,
+        "kv_share_estimate": None if architecture else eng_sizing.UNKNOWN_ARCHITECTURE_KV_SHARE,
+        "gpus_needed": fit.gpus_needed,
+        "gpus_asked": fit.gpus_asked,
+        "gpus": fit.gpus,
+        "raised": fit.raised,
+        "tensor_parallel": fit.tensor_parallel,
+        "nodes": fit.nodes,
+    }
+
+
+def fitted_gpus_per_replica(option: Any, version: Any) -> int | None:
+    """GPUs a rented option's replica is priced on against ``version`` (memory fit
+    included), for naming it; None when it cannot be told here (the plan's compute then
+    says why)."""
+    from pricing.models import ModelSpec
+
+    gpu = option.gpu_offer or option.private_gpu_offer
+    if option.rent_mode == "owned" or gpu is None:
+        return None
+    if getattr(gpu, "replaces_id", None):
+        gpu = gpu.replaces
+    specs = {_norm(s.name): s for s in ModelSpec.objects.filter(version=version)}
+    params_b = _f(option.params_b)
+    if params_b is None:
+        spec = specs.get(_norm(option.model_name))
+        params_b = float(spec.params_total_b) if spec else _params_in_text(option.model_name)
+    count = option.gpu_count or gpu.gpu_count or 1
+    machine = {"count": count, "vram_per_gpu_gb": _f(gpu.vram_per_gpu_gb)}
+    try:
+        fit = replica_fit(option, specs, machine, params_b)
+    except ScenarioError:
+        return None
+    return count if fit is None else fit["gpus"]
+
+
 def _selfhost_snapshot(
     option: Any, ctx: _Context, workload: Any, hidden_costs: Sequence[Any]
 ) -> dict[str, Any]:
@@ -370,6 +472,10 @@ def _selfhost_snapshot(
         params_b = ctx.model_params.get(_norm(option.model_name)) or _params_in_text(
             option.model_name
         )
+    fit = replica_fit(option, ctx.model_specs, machine, params_b)
+    if fit is not None and fit["raised"] and pricing["type"] != "owned":
+        # Never priced on fewer GPUs than hold the model: a replica of the GPUs it needs.
+        pricing, machine = _pricing_snapshot(option, ctx, gpus=fit["gpus"])
     if option.tokens_per_second is not None:
         tps = float(option.tokens_per_second)
         throughput = {"planning": tps, "range": [tps, tps], "source": "explicit figure"}
@@ -406,6 +512,7 @@ def _selfhost_snapshot(
         "model_name": option.model_name,
         "params_b": params_b,
         "precision": option.precision,
+        "fit": fit,
         "machine": machine,
         "pricing": pricing,
         "billing": {
@@ -1287,11 +1394,97 @@ def depth_plan_snapshot(*, lens: str, analysis_months: float) -> dict[str, Any]:
 
 
 def _implied_usd_per_kwh(*, monthly: float, watts: float, hours: float, pue: float) -> float:
-    """The electricity price that makes a server's energy line the catalog's monthly
-    electricity figure for the hardware, when no price per kWh is known: energy is then
-    never silently free, and still scales with the servers the fleet runs."""
+    """The electricity price that makes a server's energy at full load the catalog's
+    monthly electricity figure for the hardware: energy is then never silently free, and
+    still scales with the servers the fleet runs and the load on their GPUs."""
     kwh = watts * hours * pue / 1000.0
     return monthly / kwh if monthly > 0 and kwh > 0 else 0.0
+
+
+# Where an owned option's figure came from when the option left it empty (issue 15):
+# "hardware" (the catalog's row for the machine), "catalog" (the version's figure),
+# "assumed" (no overhead: PUE 1) or "missing" (this catalog version states none: 0).
+OWNED_DEFAULT_SOURCES = ("hardware", "catalog", "assumed", "missing")
+
+
+def _owned_finance(
+    option: Any, ctx: _Context, pricing: dict[str, Any]
+) -> tuple[int, dict[str, Any], dict[str, str]]:
+    """(GPUs a server, the engine's ServerFinance figures, the source of each default).
+
+    An empty figure takes the catalog's: the machine's base draw and power (its GPUs'
+    power is the rest, shared among them), the version's PUE, the hardware's own
+    electricity figure as a price per kWh (else the version's price), maintenance as a
+    share of the price a year, and facilities per kW of the server's power a month.
+    """
+    a = ctx.assumptions
+    hw = option.owned_hardware
+    per_server = _gpus_per_server(option)
+    defaults: dict[str, str] = {}
+
+    def default(field: str, value: float, source: str) -> float:
+        defaults[field] = source if value or source == "assumed" else "missing"
+        return value
+
+    catalog_base = _f(hw.server_base_w)
+    base = _f(option.server_base_watts)
+    if base is None:
+        base = default("server_base_watts", catalog_base or 0.0, "hardware")
+    tdp = _f(option.gpu_tdp_watts)
+    if tdp is None:
+        power = pricing["power_w"] - (catalog_base or 0.0)
+        tdp = default("gpu_tdp_watts", max(0.0, power) / per_server, "hardware")
+    server_watts = per_server * tdp + base  # at full load
+    pue = _f(option.pue)
+    if pue is None:
+        catalog_pue = _f(ctx.version.pue)
+        pue = default("pue", catalog_pue or 1.0, "catalog" if catalog_pue else "assumed")
+    usd_per_kwh = _f(option.usd_per_kwh)
+    if usd_per_kwh is None:
+        implied = _implied_usd_per_kwh(
+            monthly=_mid(pricing["colocation_monthly"]),
+            watts=server_watts,
+            hours=float(ctx.version.month_hours or HOURS_PER_MONTH),
+            pue=pue,
+        )
+        if implied:
+            usd_per_kwh = default("usd_per_kwh", implied, "hardware")
+        else:
+            usd_per_kwh = default("usd_per_kwh", pricing["usd_per_kwh"], "catalog")
+    maintenance = _f(option.maintenance_per_year)
+    if maintenance is None:
+        figure = a.owned_maintenance_per_year
+        maintenance = default(
+            "maintenance_per_year", 0.0 if figure is None else float(figure.expected), "catalog"
+        )
+    facilities = _f(option.facilities_per_server_monthly)
+    if facilities is None:
+        per_kw = a.owned_facilities_per_kw_monthly
+        facilities = default(
+            "facilities_per_server_monthly",
+            0.0 if per_kw is None else float(per_kw.expected) * server_watts / 1000.0,
+            "catalog",
+        )
+    life = _f(option.useful_life_years)
+    server_price = _f(option.server_price)
+    finance = {
+        "server_price": _mid(pricing["purchase_price"]) if server_price is None else server_price,
+        "gpus_per_server": per_server,
+        "installation_per_server": float(option.installation_per_server),
+        "installation_policy": option.installation_policy,
+        "useful_life_years": pricing["useful_life_months"] / 12.0 if life is None else life,
+        "residual_value": float(option.residual_value),
+        "cost_of_capital": float(option.cost_of_capital),
+        "maintenance_per_year": maintenance,
+        "server_base_watts": base,
+        "gpu_tdp_watts": tdp,
+        "gpu_load": _f(option.gpu_load),
+        "pue": pue,
+        "usd_per_kwh": usd_per_kwh,
+        "facilities_per_server_monthly": facilities,
+        "facilities_shared_monthly": float(option.facilities_shared_monthly),
+    }
+    return per_server, finance, defaults
 
 
 def depth_option_snapshot(option: Any, ctx: _Context, sh: dict[str, Any]) -> dict[str, Any]:
@@ -1310,53 +1503,24 @@ def depth_option_snapshot(option: Any, ctx: _Context, sh: dict[str, Any]) -> dic
     }
     pricing = sh["pricing"]
     if pricing["type"] == "owned":
-        hw = option.owned_hardware
-        per_server = option.gpus_per_server or _count_in_setup(hw.name) or 1
-        tdp = _f(option.gpu_tdp_watts)
-        if tdp is None:
-            tdp = pricing["power_w"] / per_server
-        life = _f(option.useful_life_years)
+        per_server, finance, defaults = _owned_finance(option, ctx, pricing)
         server_price = _f(option.server_price)
-        pue = pricing["pue"] if option.pue is None else float(option.pue)
-        usd_per_kwh = (
-            pricing["usd_per_kwh"] if option.usd_per_kwh is None else float(option.usd_per_kwh)
-        )
-        if not usd_per_kwh:
-            usd_per_kwh = _implied_usd_per_kwh(
-                monthly=_mid(pricing["colocation_monthly"]),
-                watts=per_server * tdp + float(option.server_base_watts),
-                hours=float(ctx.version.month_hours or HOURS_PER_MONTH),
-                pue=pue,
-            )
         snap |= {
             "kind": "owned",
-            "gpus_per_replica": option.gpu_count or per_server,
+            "gpus_per_replica": sh["fit"]["gpus"] if sh["fit"] else option.gpu_count or per_server,
             "server_price_span": pricing["purchase_price"]
             if server_price is None
             else [server_price, server_price],
-            "finance": {
-                "server_price": _mid(pricing["purchase_price"])
-                if server_price is None
-                else server_price,
-                "gpus_per_server": per_server,
-                "installation_per_server": float(option.installation_per_server),
-                "useful_life_years": pricing["useful_life_months"] / 12.0 if life is None else life,
-                "residual_value": float(option.residual_value),
-                "cost_of_capital": float(option.cost_of_capital),
-                "maintenance_per_year": float(option.maintenance_per_year),
-                "server_base_watts": float(option.server_base_watts),
-                "gpu_tdp_watts": tdp,
-                "pue": pue,
-                "usd_per_kwh": usd_per_kwh,
-                "facilities_per_server_monthly": float(option.facilities_per_server_monthly),
-                "facilities_shared_monthly": float(option.facilities_shared_monthly),
-            },
+            "finance": finance,
+            "finance_defaults": defaults,
         }
         return snap
     count = sh["machine"]["count"]
     # Not given: an instance as the catalog sells it, grown to hold one replica (the
     # basic view prices a larger replica per GPU the same way).
-    per_instance = option.gpus_per_instance or max(_offer_gpu_count(option), count)
+    per_instance = option.gpus_per_instance or max(
+        _offer_gpu_count(option), min(count, eng_sizing.GPUS_PER_NODE)
+    )
     snap |= {
         "kind": "rented",
         "gpus_per_replica": count,
@@ -1412,13 +1576,18 @@ def engine_rented(sh: dict[str, Any], *, name: str, peak_to_average: float) -> A
     )
 
 
+# A snapshot written before issue 15 expensed installation and drew every installed
+# GPU's full power all month: it recomputes so.
+PRE_ISSUE_15_FINANCE = {"installation_policy": "expensed", "gpu_load": 1.0}
+
+
 def engine_owned(sh: dict[str, Any], *, name: str, peak_to_average: float) -> tuple[Any, Any]:
     """(ServerFinance, Serving) of an owned self-host snapshot."""
     from planner.engine.owned import ServerFinance
 
     d = sh["depth"]
     finance = ServerFinance(
-        **d["finance"],
+        **{**PRE_ISSUE_15_FINANCE, **d["finance"]},
         allow_multi_server=d["allow_multi"],
         ops_fte=d["ops_fte"],
         ops_fte_monthly_cost=d["ops_fte_monthly_cost"],

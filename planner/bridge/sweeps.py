@@ -78,7 +78,15 @@ SELFHOST_KEYS = {
     "hidden_multiplier",
     "implementation_one_off",
     "name",
+    # The model, for GPU memory fit (as a plan's option): a replica is priced on the GPUs
+    # that hold it.
+    "model_name",
+    "params_b",
+    "precision",
+    "context_tokens",
+    "concurrent_sequences",
 }
+PRECISION_CHOICES = ("fp16", "fp8", "int4")
 PRICING_CHOICES = ("on_demand", "reserved", "spot", "monthly")
 BILLING_CHOICES = ("always_on", "window")
 
@@ -250,6 +258,35 @@ def _gpu_hourly(gpu: Any, pricing: str, field: str) -> float:
     return float(gpu.hourly_range.expected)
 
 
+def _model_fields(field: str, obj: Mapping[str, Any]) -> dict[str, Any]:
+    """The optional model of a self-host request (its memory fit), checked."""
+    model: dict[str, Any] = {}
+    if "model_name" in obj:
+        name = obj["model_name"]
+        if not isinstance(name, str) or not name.strip():
+            raise SweepSpecError(f"{field}.model_name", "must be a non-empty string")
+        model["model_name"] = name.strip()[:120]
+    if "params_b" in obj:
+        model["params_b"] = _in_range(
+            f"{field}.params_b", obj["params_b"], low=0, high=100_000, low_open=True
+        )
+    if "precision" in obj:
+        if obj["precision"] not in PRECISION_CHOICES:
+            raise SweepSpecError(
+                f"{field}.precision", f"must be one of {', '.join(PRECISION_CHOICES)}"
+            )
+        model["precision"] = obj["precision"]
+    for key, high in (("context_tokens", 10_000_000), ("concurrent_sequences", 4096)):
+        if key in obj:
+            value = _integer(f"{field}.{key}", obj[key], minimum=1)
+            if value > high:
+                raise SweepSpecError(f"{field}.{key}", f"must be at most {high:,}")
+            model[key] = value
+    if model and "model_name" not in model:
+        raise SweepSpecError(f"{field}.model_name", "required with the model's figures")
+    return model
+
+
 def selfhost_option(field: str, raw: object, gpu: Any) -> dict[str, Any]:
     """A self-host request checked against its catalog row (a GPU offer, or owned
     hardware). Spot prices are resolved with the plan's rule by :func:`_attach_fleets`."""
@@ -301,6 +338,7 @@ def selfhost_option(field: str, raw: object, gpu: Any) -> dict[str, Any]:
     if not isinstance(name, str):
         raise SweepSpecError(f"{field}.name", "must be a string")
     return {
+        **_model_fields(field, obj),
         "owned_hardware_id" if owned else "gpu_offer_id": gpu.pk,
         "count_given": "count" in obj,
         "name": name.strip()[:120],
@@ -494,7 +532,11 @@ def _attach_fleets(
         common: dict[str, Any] = {
             "kind": "selfhost",
             "name": config["name"],
-            "model_name": config["name"],
+            "model_name": config.get("model_name", config["name"]),
+            "params_b": config.get("params_b"),
+            "precision": config.get("precision", "fp16"),
+            "context_tokens": config.get("context_tokens"),
+            "concurrent_sequences": config.get("concurrent_sequences"),
             "tokens_per_second": config["tokens_per_second"],
             "billing_mode": config["billing"],
             "window_hours": config["window_hours"],
@@ -540,6 +582,10 @@ def _attach_fleets(
         raise SweepSpecError(f"selfhost.{exc.field}", exc.message) from exc
     for index, (config, snap) in enumerate(zip(configs, snaps["options"], strict=True)):
         config["fleet"] = snap["selfhost"]
+        fit = snap["selfhost"].get("fit")
+        if fit and fit["raised"] and config["rate"] is not None:
+            # Priced on the GPUs that hold the model: the replica's rate grows with them.
+            config["rate"] = config["rate"] / fit["gpus_asked"] * fit["gpus"]
         if config["pricing"] == "spot":
             hourly = snap["selfhost"]["pricing"]["hourly"]  # per replica, [low, high]
             config["rate"] = (hourly[0] + hourly[1]) / 2.0

@@ -53,6 +53,7 @@ from planner.engine.selfhost import (
     Pricing,
     SelfHostConfig,
 )
+from planner.engine.sizing import GPUS_PER_NODE, Architecture, ReplicaFit, fit_replica
 from planner.engine.sweep import SweepSpec, evaluate_chunk, point_axes
 from planner.engine.tokens import monthly_tokens
 from planner.engine.units import (
@@ -162,6 +163,20 @@ _SELFHOST_FIELDS: dict[str, Check] = {
     "hidden_monthly": _non_negative,
     "hidden_multiplier": _multiplier,
     "availability": _share,
+    # GPU memory fit: the model, the GPU's memory and the KV cache a replica holds.
+    "model": _object,
+    "gpu_vram_gb": _positive,
+    "context_tokens": _whole,
+    "concurrent_sequences": _whole,
+}
+_MODEL_FIELDS: dict[str, Check] = {
+    "params_b": _positive,
+    "precision": _name,
+    "layers": _whole,
+    "kv_heads": _whole,
+    "head_dim": _whole,
+    "max_context": _whole,
+    "attention": _name,
 }
 _QUOTE_FIELDS: dict[str, Check] = {
     "tokens_per_month": _non_negative,
@@ -204,12 +219,14 @@ _OWNED_FIELDS: dict[str, Check] = {
     "allow_multi_server": _flag,
     "tokens_per_second": _positive,
     "installation_per_server": _non_negative,
+    "installation_policy": _name,
     "useful_life_years": _positive,
     "residual_value": _share,
     "cost_of_capital": _non_negative,
     "maintenance_per_year": _non_negative,
     "server_base_watts": _non_negative,
     "gpu_tdp_watts": _non_negative,
+    "gpu_load": _share,
     "pue": _multiplier,
     "usd_per_kwh": _non_negative,
     "facilities_per_server_monthly": _non_negative,
@@ -243,6 +260,7 @@ class QuoteScenario:
     depth: bool = False
     api_availability: float | None = None
     selfhost_availability: float | None = None
+    fit: ReplicaFit | None = None
 
 
 def _parse_api(
@@ -307,6 +325,7 @@ def parse_quote(data: object) -> QuoteScenario:
         key in selfhost_values for key in _SELFHOST_DEPTH_FIELDS
     )
     rented, owned = _parse_fleets(values, config, selfhost_values, depth=depth)
+    fit = _parse_fit(selfhost_values, rented)
     cached_share = values.get("cached_share", 0.0)
     if cached_share > 0 and offer.cached_input_per_mtok is None:
         raise ScenarioError("cached_share", "needs api.cached_input_per_mtok")
@@ -377,7 +396,87 @@ def parse_quote(data: object) -> QuoteScenario:
         depth=depth,
         api_availability=api_availability,
         selfhost_availability=selfhost_availability,
+        fit=fit,
     )
+
+
+def _parse_fit(selfhost_values: Mapping[str, Any], rented: RentedCapacity) -> ReplicaFit | None:
+    """The memory fit of the quote's replica, when ``selfhost.model`` is given.
+
+    A quote prices the instance it is given, so a replica whose GPUs cannot hold the
+    model is refused with the GPUs it needs, never priced on fewer.
+    """
+    extra = ("gpu_vram_gb", "context_tokens", "concurrent_sequences")
+    if "model" not in selfhost_values:
+        for key in extra:
+            if key in selfhost_values:
+                raise ScenarioError(f"selfhost.{key}", "only applies with selfhost.model")
+        return None
+    model = _fields(
+        "selfhost.model", selfhost_values["model"], _MODEL_FIELDS, required=("params_b",)
+    )
+    if "gpu_vram_gb" not in selfhost_values:
+        raise ScenarioError("selfhost.gpu_vram_gb", "required with selfhost.model")
+    shape = [key for key in ("layers", "kv_heads", "head_dim") if key in model]
+    if shape and len(shape) < 3:
+        missing = next(k for k in ("layers", "kv_heads", "head_dim") if k not in model)
+        raise ScenarioError(f"selfhost.model.{missing}", "required with layers, kv_heads, head_dim")
+    serving = rented.serving
+    try:
+        architecture = (
+            Architecture(
+                layers=model["layers"],
+                kv_heads=model["kv_heads"],
+                head_dim=model["head_dim"],
+                max_context=model.get("max_context"),
+                attention=model.get("attention", "gqa"),
+            )
+            if shape
+            else None
+        )
+        fit = fit_replica(
+            params_b=model["params_b"],
+            precision=model.get("precision", "fp16"),
+            gpu_vram_gb=selfhost_values["gpu_vram_gb"],
+            architecture=architecture,
+            context_tokens=selfhost_values.get("context_tokens"),
+            concurrent_sequences=selfhost_values.get("concurrent_sequences"),
+            gpus_asked=serving.gpus_per_replica,
+            gpus_per_node=rented.gpus_per_instance
+            if "gpus_per_instance" in selfhost_values
+            else GPUS_PER_NODE,
+            allow_multi_node=rented.allow_multi_instance,
+        )
+    except ScenarioError as error:
+        # The engine names its own inputs; the quote's JSON nests them under selfhost.
+        field = "model.precision" if error.field == "precision" else error.field
+        raise ScenarioError(f"selfhost.{field}", error.message) from None
+    if fit.raised:
+        raise ScenarioError(
+            "selfhost.gpus_per_replica",
+            f"the model needs {fit.needed_gb:,.1f} GB a replica (weights "
+            f"{fit.weights_gb:,.1f} GB + KV cache {fit.kv_cache_gb:,.1f} GB): "
+            f"{serving.gpus_per_replica} GPU(s) of {selfhost_values['gpu_vram_gb']:g} GB cannot "
+            f"hold it; price a replica of {fit.gpus} GPUs",
+        )
+    return fit
+
+
+def fit_json(fit: ReplicaFit) -> dict[str, Any]:
+    """A replica's memory fit as JSON figures (GB to 0.001)."""
+    return {
+        "weights_gb": round(fit.weights_gb, 3),
+        "kv_cache_gb": round(fit.kv_cache_gb, 3),
+        "needed_gb": round(fit.needed_gb, 3),
+        "usable_per_gpu_gb": round(fit.usable_per_gpu_gb, 3),
+        "context_tokens": fit.context_tokens,
+        "concurrent_sequences": fit.concurrent_sequences,
+        "architecture_known": fit.architecture_known,
+        "gpus_needed": fit.gpus_needed,
+        "gpus_per_replica": fit.gpus,
+        "tensor_parallel": fit.tensor_parallel,
+        "nodes": fit.nodes,
+    }
 
 
 def _price(pricing: Pricing) -> float:
@@ -570,6 +669,8 @@ def compute_quote(quote: QuoteScenario) -> dict[str, Any]:
     if errors:
         result["crossings_error"] = errors
     result["selfhost_wins_from_tokens_per_month"] = wins_from
+    if quote.fit is not None:
+        result["fit"] = fit_json(quote.fit)
     result["quote_version"] = QUOTE_VERSION
     return result
 
@@ -680,6 +781,10 @@ def _depth_json(found: Composition) -> dict[str, Any]:
             "acquisition": cents(owned.acquisition),
             "average_book_value": cents(owned.average_book_value),
             "book_value_at_end": cents(owned.book_value_at_end),
+            "installation_policy": owned.installation_policy.value,
+            "capitalised": cents(owned.capitalised),
+            "gpu_load": _round(owned.gpu_load, 6),
+            "energy_kwh": _round(owned.energy_kwh, 2),
             "lines": _lines_json(owned),
             "reserve": _reserve_json(owned.reserve, owned.reserve_monthly),
         }

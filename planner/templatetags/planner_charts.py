@@ -318,8 +318,19 @@ def milestone_text(milestone: dict[str, Any]) -> str:
 
 
 @register.filter
+def fit_text(option: dict[str, Any]) -> str:
+    return wording.fit_text(option)
+
+
+@register.filter
 def reserve_note(depth: dict[str, Any]) -> str:
     return wording.reserve_note(depth)
+
+
+@register.filter
+def owned_default(item: dict[str, Any], currency: str) -> str:
+    """``{{ item|owned_default:currency }}``: a figure an owned option left to the catalog."""
+    return wording.owned_default_text(item, currency)
 
 
 @register.filter

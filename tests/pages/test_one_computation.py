@@ -45,7 +45,9 @@ def issue_plan(cast, reference_version):
         "model_name": "Llama 3.3 70B",
         "params_b": Decimal(70),
         "precision": "fp8",
-        "gpu_count": 2,  # 70B at FP8 is ~84 GB with its runtime: two 80 GB GPUs a replica
+        # 70B at FP8: 70 GB of weights + 21.5 GB of KV cache (16 x 4,096 tokens) = 91.5 GB;
+        # two 80 GB GPUs hold 144 GB usable: two a replica.
+        "gpu_count": 2,
         "hidden_multiplier": Decimal("1.3"),
         "labor_hours_per_month": Decimal(10),
         "utilization": Decimal("0.8"),

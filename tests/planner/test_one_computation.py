@@ -90,6 +90,7 @@ def _issue_like_plan(cast, version, **workload_fields):
             "name": "Rented",
             "model_name": "Llama 3.3 70B",
             "gpu_offer": gpu_offer(version, sku="NVIDIA H100 80GB"),
+            "precision": "fp8",  # FP8: 70 + 21.5 GB of KV cache fit two 80 GB GPUs (144 GB usable)
             "gpu_count": 2,
             "gpus_per_instance": 2,
             "tokens_per_second": Decimal(1728),
@@ -183,6 +184,7 @@ def test_the_quote_and_the_plan_price_the_same_scenario_alike(
                 "name": "A100",
                 "model_name": "Llama 3.3 70B",
                 "gpu_offer": a100,
+                "precision": "int4",
                 "tokens_per_second": Decimal(tps),
                 "utilization": utilization,
                 "other_monthly": Decimal(other),

@@ -192,6 +192,7 @@ def test_reserved_without_a_reserved_price_is_refused_naming_the_rent_mode(cast,
                 "kind": "selfhost",
                 "model_name": "Llama 3.3 70B",
                 "gpu_offer": gpu_offer(reference_version),
+                "precision": "int4",
                 "rent_mode": "reserved",
                 "tokens_per_second": Decimal(1500),
             }

@@ -167,13 +167,22 @@ def test_a_sweep_point_equals_the_plan_at_that_point(catalog):
             "selfhost": [
                 {
                     "gpu_offer_id": gpu.pk,
+                    # The plan's model: 70B at FP16 with no published architecture is
+                    # 140 GB + 20% = 168 GB, four 80 GB GPUs (288 usable) a replica on
+                    # both sides.
+                    "model_name": "Open 70B",
                     "pricing": "spot",
                     "tokens_per_second": 1800,
                     "hidden_multiplier": 1.2,
                     "hidden_monthly": 400,
                     "implementation_one_off": 12000,
                 },
-                {"owned_hardware_id": hardware.pk, "count": 8, "tokens_per_second": 9000},
+                {
+                    "owned_hardware_id": hardware.pk,
+                    "model_name": "Open 70B",
+                    "count": 8,
+                    "tokens_per_second": 9000,
+                },
             ],
         },
         version=version,
@@ -184,6 +193,7 @@ def test_a_sweep_point_equals_the_plan_at_that_point(catalog):
     sweep_costs = [*point.api_monthly[0], *point.selfhost_monthly[0]]
     plan_costs = [option["monthly"]["expected"] for option in results["options"]]
     assert len(sweep_costs) == len(plan_costs) == 4
+    assert results["options"][2]["fit"]["gpus"] == 4  # priced on the GPUs that hold it
     for sweep_cost, plan_cost in zip(sweep_costs, plan_costs, strict=True):
         assert abs(sweep_cost - plan_cost) <= 0.005 + 1e-9
     # The reserve is in both: the fleets hold spares for 99.9%.

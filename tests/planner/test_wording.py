@@ -61,6 +61,7 @@ def _rented(version, **fields):
         "name": "Rented",
         "model_name": "Llama 3.3 70B",
         "gpu_offer": gpu_offer(version, sku="NVIDIA H100 80GB"),
+        "precision": "fp8",  # FP8: 70 + 21.5 GB of KV cache fit two 80 GB GPUs (144 GB usable)
         "gpu_count": 2,
         "gpus_per_instance": 2,
         "tokens_per_second": Decimal(1728),
@@ -124,7 +125,12 @@ def _plans(cast, version):
         name="Small but keen",
         options=[
             {"kind": "api", "api_offer": deepseek},
-            {"kind": "selfhost", "model_name": "Llama 3.3 70B", "gpu_offer": gpu_offer(version)},
+            {
+                "kind": "selfhost",
+                "model_name": "Llama 3.3 70B",
+                "gpu_offer": gpu_offer(version),
+                "precision": "int4",  # one A100 80GB holds it (35 + 21.5 GB)
+            },
         ],
         tokens_per_month=100_000_000,
         needs_finetuning=True,

@@ -1,0 +1,58 @@
+"""Published architectures of open-weight models, shipped with the product.
+
+Importers fill a version's model specs from here (a catalog's own figures win), so
+any catalog, ours or imported, can size GPU memory for the models it names.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+REGISTRY_PATH = Path(__file__).resolve().parent / "data" / "model_architectures.json"
+ARCHITECTURE_FIELDS = ("layers", "kv_heads", "head_dim", "max_context", "attention")
+
+
+def normalized_name(name: str) -> str:
+    """'meta-llama/Llama-3.3-70B-Instruct' and 'llama 3.3 70b instruct' read alike."""
+    name = name.lower().rsplit("/", 1)[-1]
+    return re.sub(r"[^a-z0-9.]+", "", name)
+
+
+@cache
+def _registry() -> dict[str, dict[str, Any]]:
+    rows = json.loads(REGISTRY_PATH.read_text())["models"]
+    known: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        for name in [row["model"], *row.get("aliases", [])]:
+            known[normalized_name(name)] = row
+    return known
+
+
+def published(name: str) -> dict[str, Any] | None:
+    """The registry row for a model name or alias; None when unknown or unpublished."""
+    row = _registry().get(normalized_name(name))
+    if row is None or row.get("unpublished"):
+        return None
+    return row
+
+
+def spec_fields(name: str) -> dict[str, Any]:
+    """ModelSpec field values the registry knows for ``name`` (empty when it does not)."""
+    row = published(name)
+    if row is None:
+        return {}
+    fields: dict[str, Any] = {k: row[k] for k in ARCHITECTURE_FIELDS if k in row}
+    fields["config_source"] = row["config_source"]
+    return fields
+
+
+def size_fields(name: str) -> dict[str, Any]:
+    """Total and active parameters (billions) the registry knows for ``name``."""
+    row = published(name)
+    if row is None:
+        return {}
+    return {"params_total_b": row["params_b"], "params_active_b": row.get("active_params_b")}
