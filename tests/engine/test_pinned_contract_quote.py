@@ -87,6 +87,13 @@ def test_depth_quote_with_reserve_and_owned_every_key() -> None:
         "acquisition": 72000.0,
         "average_book_value": 36000.0,
         "book_value_at_end": 0.0,
+        # Installation (none here) is capitalised by default: the first book value is
+        # the two servers' $72,000. The GPUs work 1e9 / (2 x 3.888e9) = 12.8601% of their
+        # hours (the spare shares the load); no power is given: 0 kWh.
+        "installation_policy": "capitalised",
+        "capitalised": 72000.0,
+        "gpu_load": 0.128601,
+        "energy_kwh": 0.0,
     }
     assert owned["lines"]["depreciation"] == {"monthly": 1000.0, "in_lens": True}
     assert owned["lines"]["reserve"] == {"monthly": 1000.0, "in_lens": True}
