@@ -63,7 +63,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "bench" / "out" / "mutation"
 PYTHON = ROOT / ".venv" / "bin" / "python"
-MUTMUT = ROOT / ".venv" / "bin" / "mutmut"
 LAUNCH = Path(__file__).resolve().parent / "launch.py"
 
 
@@ -97,7 +96,12 @@ PYPROJECT = """\
 [tool.mutmut]
 source_paths = ["{package}"]
 only_mutate = {only}
-pytest_add_cli_args = ["-p", "no:django", "-p", "no:cacheprovider", "-q", "-x"]
+# Plugins the engine's tests do not use are left out: each mutant starts a pytest session,
+# and theirs cost a third of an empty session's CPU.
+pytest_add_cli_args = [
+    "-p", "no:django", "-p", "no:cacheprovider", "-p", "no:schemathesis", "-p", "no:anyio",
+    "-p", "no:faker", "-p", "no:platformdirs", "-q", "-x",
+]
 pytest_add_cli_args_test_selection = {tests}
 also_copy = {also_copy}
 use_git_change_detection = false
@@ -214,7 +218,15 @@ def build(target: Target, work: Path, modules: list[str], *, fresh: bool, worktr
     tests_digest = hashlib.sha256()
     for path in sorted(p for tests in target.tests for p in (work / tests).rglob("*.py")):
         tests_digest.update(str(path.relative_to(work)).encode() + b"\0" + path.read_bytes())
-    selection = json.dumps({"modules": sorted(modules), "tests": tests_digest.hexdigest()})
+    # The pyproject too: mutmut would otherwise compare its settings with the stats' and
+    # reset every cached verdict when they differ.
+    selection = json.dumps(
+        {
+            "modules": sorted(modules),
+            "tests": tests_digest.hexdigest(),
+            "settings": hashlib.sha256((work / "pyproject.toml").read_bytes()).hexdigest(),
+        }
+    )
     recorded = work / "stats-selection.json"
     if not recorded.exists() or recorded.read_text() != selection:
         (work / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
@@ -285,10 +297,23 @@ def judge_untested(
     return len(runnable)
 
 
-def show(work: Path, env: dict, name: str) -> None:
-    print(f"\n--- {name}")
-    sys.stdout.flush()
-    subprocess.run([str(MUTMUT), "show", name], cwd=work, env=env, check=False)
+def survivor_diffs(work: Path, target: Target, found: dict[str, dict[str, dict]]) -> str:
+    """Every mutant not killed, with its diff (mutmut's own ``show``, in-process)."""
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+    here = Path.cwd()
+    os.chdir(work)  # mutmut reads mutants/ relative to the project
+    try:
+        out = []
+        for module in sorted(found):
+            path = f"{target.package}/{module}.py"
+            for mutant, v in found[module].items():
+                if v["exit"] not in KILLED:
+                    status = "survived" if v["exit"] in SURVIVED else f"exit {v['exit']}"
+                    out.append(f"--- {mutant}: {status}\n{get_diff_for_mutant(mutant, path=path)}")
+        return "\n".join(out) + "\n"
+    finally:
+        os.chdir(here)
 
 
 def main() -> int:
@@ -354,11 +379,11 @@ def main() -> int:
         totals.update(counts)
         _row(module, counts)
     _row("all", totals)
+    diffs = survivor_diffs(work, target, found)
+    (work / "survivors.txt").write_text(diffs)
+    print(f"\nsurvivors and their diffs: {work / 'survivors.txt'}")
     if not args.quiet:
-        for module in sorted(found):
-            for mutant, v in found[module].items():
-                if v["exit"] not in KILLED:
-                    show(work, env, mutant)
+        print(diffs)
     return 0
 
 
