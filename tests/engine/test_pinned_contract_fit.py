@@ -173,3 +173,11 @@ def test_fit_refusal_names_the_field_and_the_rule(selfhost, field, message) -> N
     with pytest.raises(ScenarioError) as refused:
         _quote(**selfhost)
     assert (refused.value.field, refused.value.message) == (field, message)
+
+
+def test_fit_figures_are_rounded_to_the_megabyte() -> None:
+    # 7.61535B x 2 bytes = 15.2307 GB -> 15.231; KV 20% = 3.04614 -> 3.046; needed
+    # 18.27684 -> 18.277; a 24.0001 GB GPU offers 21.60009 GB -> 21.6.
+    fit = _quote(model={"params_b": 7.61535}, gpu_vram_gb=24.0001)["fit"]
+    assert (fit["weights_gb"], fit["kv_cache_gb"], fit["needed_gb"]) == (15.231, 3.046, 18.277)
+    assert fit["usable_per_gpu_gb"] == 21.6

@@ -256,6 +256,13 @@ SWEEP_REFUSALS = [
     ({"cached_share": -1}, "cached_share", SHARE),
     ({"hours_per_month": 0}, "hours_per_month", POSITIVE),
     ({"lens": "net"}, "lens", "must be 'full' or 'marginal'"),
+    # An option's own field is named with its place in the list.
+    (
+        {"selfhost": [{"name": "a", "monthly": -1, "tokens_per_second": 1}]},
+        "selfhost[0].monthly",
+        "must be a non-negative number",
+    ),
+    ({"api": [{"name": "b"}]}, "api[0].output_per_mtok", "required"),
 ]
 
 
@@ -275,3 +282,41 @@ def test_a_sweep_range_of_one_hundred_thousand_points_is_allowed() -> None:
     # The grid is volumes x input shares x utilizations = 100,000 x 1 x 1 points, and
     # the default range is all of it.
     assert (request.start, request.stop) == (0, 100_000)
+
+
+def test_a_sweep_range_without_a_scale_is_linear_and_the_settings_are_kept() -> None:
+    data = _changed(
+        _sweep(),
+        {
+            "volumes": {"start": 1e8, "stop": 3e8, "num": 3},
+            "api": [
+                {
+                    "name": "gpt",
+                    "input_per_mtok": 1.25,
+                    "output_per_mtok": 10,
+                    "cached_input_per_mtok": 0.125,
+                }
+            ],
+            "cached_share": 0.5,
+            "hours_per_month": 730,
+            "lens": "marginal",
+            "start": 0,
+            "stop": 0,
+        },
+    )
+    request = parse_sweep(data)
+    assert request.spec.volumes.tolist() == [1e8, 2e8, 3e8]
+    assert (request.spec.cached_share, request.spec.hours_per_month) == (0.5, 730.0)
+    assert request.spec.lens.value == "marginal"
+    # start 0 and an empty range [0, 0) are allowed; no one-off cost: none kept.
+    assert (request.start, request.stop) == (0, 0)
+    assert request.spec.one_off_costs == ()
+    with_one_off = _changed(
+        _sweep(),
+        {
+            "selfhost": [
+                {"name": "a", "monthly": 1, "tokens_per_second": 1, "implementation_one_off": 360}
+            ]
+        },
+    )
+    assert parse_sweep(with_one_off).spec.one_off_costs == (360.0,)

@@ -142,6 +142,7 @@ def test_chunk_and_summary_refusals() -> None:
 
 def test_chunk_bounds() -> None:
     assert chunk_bounds(10, 4) == [(0, 4), (4, 8), (8, 10)]
+    assert chunk_bounds(3, 1) == [(0, 1), (1, 2), (2, 3)]
     assert chunk_bounds(4, 4) == [(0, 4)]
     assert chunk_bounds(0, 4) == []
 
@@ -249,3 +250,29 @@ def test_peak_and_reserve_size_the_fleet() -> None:
     assert chunk.selfhost_monthly[1, 0] == pytest.approx(2880.0)
     assert grid.scenario().workload.availability_target == 0.999
     assert [o.name for o in grid.scenario().options] == ["0:a100"]
+
+
+def test_the_frontier_names_the_options_either_side_of_each_flip() -> None:
+    # Volumes in descending order: the fleet wins at 1e10 and 1e9, the API at 1e8.
+    grid = spec(volumes=np.array([1e10, 1e9, 1e8]))
+    summary = summarize(grid, [evaluate_chunk(grid, 0, 3)])
+    (flip,) = summary.frontier
+    assert (flip.volume_below, flip.volume_above) == (1e9, 1e8)
+    assert (flip.from_option, flip.to_option) == ("a100", "gpt")
+    assert summary.wins == {"gpt": 1, "a100": 2}
+
+
+def test_another_analysis_period_keeps_everything_else() -> None:
+    grid = spec(
+        cached_share=0.5,
+        hours_per_month=730.0,
+        peak_to_average=2.0,
+        availability_target=0.999,
+        lens="marginal",
+        one_off_costs=(3600.0,),
+    )
+    other = with_analysis_months(grid, 12.0)
+    assert (other.cached_share, other.hours_per_month, other.peak_to_average) == (0.5, 730.0, 2.0)
+    assert (other.availability_target, other.lens.value) == (0.999, "marginal")
+    assert (other.one_off_costs, other.analysis_months) == ((3600.0,), 12.0)
+    assert other.volumes.tolist() == grid.volumes.tolist()
