@@ -274,3 +274,74 @@ def test_sweep_rows_in_chunks() -> None:
         ["1000000000.0", "0.5", "1.0", "5625.00", "1440.00", "1", "a100"],
         ["10000000000.0", "0.5", "1.0", "56250.00", "4320.00", "3", "a100"],
     ]
+
+
+def test_a_break_even_exactly_at_one_replicas_capacity_is_reachable() -> None:
+    # One replica carries 3.888B tokens, where the API costs 3.888e9 x 5.625e-6 =
+    # $21,870 and one token less $21,869.999994; a replica at $21,869.999997 is first no
+    # dearer at exactly 3,888,000,000 tokens: one deployment breaks even at its capacity.
+    result = quote(selfhost={"monthly": 21_869.999997})
+    assert result["breakeven_tokens_per_month"] == 3_888_000_000
+    assert result["selfhost_wins_from_tokens_per_month"] == 3_888_000_000
+
+
+def test_scale_to_zero_dearer_per_token_than_the_api_never_breaks_even() -> None:
+    # $100/h at 1,500 tok/s planned at 90% (a depth field is given): 100 / (1,500 x 0.9 x
+    # 3,600) x 1M = $20.58 per 1M tokens, above the API's 5.625.
+    result = quote(selfhost={"monthly": None, "hourly": 100, "billing": {"mode": "scale_to_zero"}})
+    assert result["breakeven_tokens_per_month"] is None
+    assert result["breakeven_reason"] == (
+        "the API's price per 1M tokens never exceeds self-hosting's ($20.58): self-hosting "
+        "never breaks even"
+    )
+
+
+def test_the_reason_prices_the_api_at_the_quote_input_share() -> None:
+    # At 70% input GPT-5 blends to 0.7 x 1.25 + 0.3 x 10 = 3.875 $/M: a $30,000 replica
+    # would need 30,000 / 3.875 = 7.742B tokens.
+    result = quote(input_share=0.7, selfhost={"monthly": 30_000})
+    assert result["breakeven_reason"].startswith(
+        "break-even 7.742B tokens/month exceeds the deployment's capacity of 3.888B"
+    )
+
+
+def test_figures_keep_their_stated_decimal_places() -> None:
+    # $1,440 over 700M tokens = 2.0571428 $/M: four places.
+    assert quote(tokens_per_month=7e8)["selfhost_cost_per_mtok"] == 2.0571
+    # A 240.123456-hour window: billed hours to four places.
+    window = quote(
+        selfhost={
+            "monthly": None,
+            "hourly": 2,
+            "billing": {"mode": "window", "window_hours": 240.123456},
+        }
+    )
+    assert window["selfhost_detail"]["billed_instance_hours"] == 240.1235
+    # A server bought for 2.9 years over a 36-month analysis: a second purchase serves
+    # (36 - 34.8) / 34.8 = 0.0344828 of its life (six places). Energy with the GPUs
+    # loaded 12.3457%: (100 W + 700 W x 0.123457) x 720 h / 1,000 = 134.222 kWh (two
+    # places).
+    owned = quote(
+        owned={
+            "server_price": 36_000,
+            "gpus_per_server": 1,
+            "useful_life_years": 2.9,
+            "server_base_watts": 100,
+            "gpu_tdp_watts": 700,
+            "gpu_load": 0.123457,
+            "usd_per_kwh": 0.1,
+        }
+    )["owned_detail"]
+    assert (owned["last_life_share"], owned["energy_kwh"], owned["gpu_load"]) == (
+        0.034483,
+        134.22,
+        0.123457,
+    )
+    # Two replicas needed at 99.3% each with two spares: at least two of four up,
+    # 1 - (0.007^4 + 4 x 0.993 x 0.007^3) = 0.99999864 (eight places); without spares
+    # 0.993^2 = 0.986049.
+    reserve = quote(tokens_per_month=5e9, availability_target=0.9999, replica_availability=0.993)[
+        "selfhost_detail"
+    ]["reserve"]
+    assert (reserve["availability"], reserve["base_availability"]) == (0.99999864, 0.986049)
+    assert (reserve["spares"], reserve["total_replicas"]) == (2, 4)
