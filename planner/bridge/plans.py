@@ -456,34 +456,21 @@ def replica_fit(
 
 def fitted_gpus_per_replica(option: Any, version: Any) -> int | None:
     """GPUs a rented option's replica is priced on against ``version`` (memory fit
-    included), for naming it; None when it cannot be told here (the plan's compute then
-    says why)."""
-    from pricing.models import ModelSpec
-
-    gpu = option.gpu_offer or option.private_gpu_offer
-    if option.rent_mode == "owned" or gpu is None:
+    included), for naming it: read from the snapshot the plan prices, so the name and
+    the fleet agree. None when it cannot be told here (the plan's compute then says why)."""
+    if option.rent_mode == "owned" or not option.plan_id:
         return None
-    if getattr(gpu, "replaces_id", None):
-        gpu = gpu.replaces
-    specs = {_norm(s.name): s for s in ModelSpec.objects.filter(version=version)}
-    params_b = _f(option.params_b)
-    if params_b is None:
-        spec = specs.get(_norm(option.model_name))
-        params_b = float(spec.params_total_b) if spec else _params_in_text(option.model_name)
-    count = option.gpu_count or gpu.gpu_count or 1
-    machine = {"count": count, "vram_per_gpu_gb": _f(gpu.vram_per_gpu_gb)}
-    workload = option.plan.workload if option.plan_id else None
+    plan = option.plan
     try:
-        fit = replica_fit(
-            option,
-            specs,
-            machine,
-            params_b,
-            context_tokens=None if workload is None else shape_context_tokens(workload),
+        snap = snapshot_of(
+            workload=plan.workload,
+            version=version,
+            organization=plan.organization if plan.use_overlay else None,
+            options=[option],
         )
     except ScenarioError:
         return None
-    return count if fit is None else fit["gpus"]
+    return int(snap["options"][0]["selfhost"]["machine"]["count"])
 
 
 def _selfhost_snapshot(
