@@ -15,7 +15,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from planner.bridge.plans import pick_throughput_profile, profile_tokens_per_second
+from planner.bridge.plans import (
+    _architecture,
+    _norm,
+    pick_throughput_profile,
+    profile_tokens_per_second,
+)
 from planner.bridge.quotes import quote
 from planner.engine.tokens import monthly_tokens
 from planner.engine.units import DAYS_PER_MONTH
@@ -53,8 +58,11 @@ class LandingExample:
     tokens_per_day: int
     input_share: Decimal
     model_name: str
+    precision: str
     gpu_sku: str
     gpu_hourly: Decimal
+    model: dict[str, Any]
+    gpu_vram_gb: float
     tokens_per_second: float
     throughput_source: str
     utilization: Decimal
@@ -76,6 +84,9 @@ class LandingExample:
 
 def _selfhost_payload(example: dict[str, Any]) -> dict[str, Any]:
     return {
+        # The model and the GPU's memory: the quote refuses a GPU that cannot hold it.
+        "model": example["model"],
+        "gpu_vram_gb": example["gpu_vram_gb"],
         "hourly": float(example["gpu_hourly"]),
         "tokens_per_second": example["tokens_per_second"],
         "utilization": float(example["utilization"]),
@@ -94,7 +105,7 @@ def example_fingerprint() -> str:
 def landing_example(*, version: Any) -> LandingExample | None:
     """The worked example on a catalog version's public prices; None if the version lacks
     a row it needs (an API, the GPU or a throughput profile)."""
-    from pricing.models import ThroughputProfile
+    from pricing.models import ModelSpec, ThroughputProfile
     from pricing.selectors import catalog_assumptions, effective_prices
 
     book = effective_prices(version=version, organization=None)
@@ -112,9 +123,21 @@ def landing_example(*, version: Any) -> LandingExample | None:
     )
     assumptions = catalog_assumptions(version)
     figure = profile_tokens_per_second(profile, gpu_count=1) if profile is not None else None
-    if gpu is None or figure is None or profile is None:
+    if gpu is None or figure is None or profile is None or gpu.vram_per_gpu_gb is None:
         return None
+    model: dict[str, Any] = {"params_b": MODEL_PARAMS_B, "precision": PRECISION}
+    architecture = _architecture(
+        {_norm(s.name): s for s in ModelSpec.objects.filter(version=version)}, MODEL_NAME
+    )
+    if architecture is not None:
+        model |= {
+            "layers": architecture.layers,
+            "kv_heads": architecture.kv_heads,
+            "head_dim": architecture.head_dim,
+        }
     example: dict[str, Any] = {
+        "model": model,
+        "gpu_vram_gb": float(gpu.vram_per_gpu_gb),
         "gpu_hourly": gpu.hourly.expected,
         "tokens_per_second": figure[0],
         "utilization": UTILIZATION,
@@ -162,6 +185,7 @@ def landing_example(*, version: Any) -> LandingExample | None:
         tokens_per_day=TOKENS_PER_DAY,
         input_share=INPUT_SHARE,
         model_name=MODEL_NAME,
+        precision=PRECISION.upper(),
         gpu_sku=GPU_SKU,
         throughput_source=profile.setup,
         quotes=tuple(quotes),

@@ -57,6 +57,12 @@ def test_visitors_get_the_landing_page_with_the_example_priced_from_the_catalog(
     assert "1 replica; one carries up to 2.333B tokens a month" in html
     assert "1.5B a month" in html
     assert "70% of them input" in html
+    # The model fits the one GPU it is priced on: at INT4, 35 GB of weights + 21.5 GB of KV
+    # cache (16 requests of 4,096 tokens) in 72 GB usable; the quote checks it.
+    assert "Llama 3.3 70B at INT4, self-hosted on 1\u00d7 NVIDIA A100 80GB" in html
+    example = landing.landing_example(version=reference_version)
+    assert example is not None
+    assert example.quotes[0].result["fit"]["gpus_needed"] == 1
 
 
 def test_the_example_is_computed_not_written_down(reference_version, monkeypatch):
