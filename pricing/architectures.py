@@ -7,19 +7,20 @@ any catalog, ours or imported, can size GPU memory for the models it names.
 from __future__ import annotations
 
 import json
-import re
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from pricing.model_identity import canonical_model_id
 
 REGISTRY_PATH = Path(__file__).resolve().parent / "data" / "model_architectures.json"
 ARCHITECTURE_FIELDS = ("layers", "kv_heads", "head_dim", "max_context", "attention")
 
 
 def normalized_name(name: str) -> str:
-    """'meta-llama/Llama-3.3-70B-Instruct' and 'llama 3.3 70b instruct' read alike."""
-    name = name.lower().rsplit("/", 1)[-1]
-    return re.sub(r"[^a-z0-9.]+", "", name)
+    """The registry's key for a name: the model identity's canonical id (one rule for
+    provider prefixes, dated suffixes and punctuation); aliases cover the rest."""
+    return canonical_model_id(name)
 
 
 @cache
