@@ -1261,7 +1261,15 @@ def _curves(
     for i, snap in enumerate(snaps):
         if snap["kind"] == "api":
             offer = engine_offers[i]
-            values = [eng_api.api_monthly_cost(offer, tokens_per_month=v, **share) for v in volumes]
+            values = [
+                eng_api.api_monthly_cost(
+                    offer,
+                    tokens_per_month=v,
+                    input_share=share["input_share"],
+                    cached_share=share["cached_share"],
+                )
+                for v in volumes
+            ]
         elif snap["kind"] == "selfhost":
             values = [
                 eng_selfhost.selfhost_monthly_cost(
@@ -1297,7 +1305,11 @@ def _curves(
     utilization = []
     for i, snap in enumerate(snaps):
         if snap["kind"] == "api":
-            price = eng_api.blended_price_per_mtok(engine_offers[i], **share)
+            price = eng_api.blended_price_per_mtok(
+                engine_offers[i],
+                input_share=share["input_share"],
+                cached_share=share["cached_share"],
+            )
             utilization.append(
                 {
                     "name": snap["name"],

@@ -35,7 +35,13 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from planner.engine.api import ApiOffer, _segments
+from planner.engine.api import (
+    STANDARD_TRAFFIC,
+    ApiOffer,
+    ApiTraffic,
+    _segments,
+    uncached_input_share,
+)
 from planner.engine.compose import (
     FleetChoice,
     OwnedFleet,
@@ -165,6 +171,8 @@ class SweepSpec:
     peak_to_average: float = 1.0
     availability_target: float | None = None
     lens: Lens = Lens.FULL
+    # How the API tokens are bought (service tiers, cache writes, long contexts).
+    traffic: ApiTraffic = STANDARD_TRAFFIC
     fleets: tuple[FleetChoice, ...] = field(init=False, repr=False)
     # Tables computed once (not an argument: dataclasses.replace must not share them).
     _prepared: dict[str, object] = field(default_factory=dict, init=False, repr=False)
@@ -177,7 +185,7 @@ class SweepSpec:
             raise ScenarioError("input_shares", "must be between 0 and 1")
         if np.any((self.utilizations <= 0) | (self.utilizations > 1)):
             raise ScenarioError("utilizations", "must be greater than 0 and at most 1")
-        require_share("cached_share", self.cached_share)
+        uncached_input_share(cached_share=self.cached_share, traffic=self.traffic)
         require_positive("hours_per_month", self.hours_per_month)
         if not self.api_offers:
             raise ScenarioError("api", "needs at least one API offer")
@@ -259,6 +267,7 @@ class SweepSpec:
             peak_to_average=self.peak_to_average,
             availability_target=self.availability_target,
             lens=self.lens,
+            traffic=self.traffic,
         )
         spec._prepared["tables"] = self.tables()
         return spec
@@ -382,14 +391,22 @@ def _prepare(spec: SweepSpec) -> _Prepared:
     for column, index in enumerate(flat):
         for row, share in enumerate(shares):
             ((_, _, price),) = _segments(
-                spec.api_offers[index], input_share=float(share), cached_share=spec.cached_share
+                spec.api_offers[index],
+                input_share=float(share),
+                cached_share=spec.cached_share,
+                traffic=spec.traffic,
             )
             flat_prices[row, column] = price
     for index, offer in enumerate(spec.api_offers):
         if not offer.tiers:
             continue
         per_share = [
-            _segments(offer, input_share=float(share), cached_share=spec.cached_share)
+            _segments(
+                offer,
+                input_share=float(share),
+                cached_share=spec.cached_share,
+                traffic=spec.traffic,
+            )
             for share in shares
         ]
         starts = np.array([start for start, _, _ in per_share[0]])
@@ -785,6 +802,7 @@ def with_analysis_months(spec: SweepSpec, months: float) -> SweepSpec:
         peak_to_average=spec.peak_to_average,
         availability_target=spec.availability_target,
         lens=spec.lens,
+        traffic=spec.traffic,
     )
 
 
