@@ -174,7 +174,22 @@ def pick_throughput_profile(
 # --- stage 1: rows -> snapshot ---------------------------------------------------------
 
 
+# The catalog's tier price keys (pricing.catalog_format.TIER_PRICE_KEYS) as the engine's.
+_TIER_PRICE_KEYS = {
+    "input": "input_per_mtok",
+    "output": "output_per_mtok",
+    "cached_input": "cached_input_per_mtok",
+    "cache_write": "cache_write_per_mtok",
+}
+
+
+def _tier_prices(tier: dict[str, Any]) -> dict[str, float]:
+    return {engine: float(tier[key]) for key, engine in _TIER_PRICE_KEYS.items() if key in tier}
+
+
 def _api_offer_snapshot(price: Any, *, label: str, key: list[str], private: bool) -> dict[str, Any]:
+    """An offer's prices for the engine; a private offer (an overlay row) has no cache-write
+    price and no service or context tiers."""
     return {
         "label": label,
         "key": key,
@@ -182,6 +197,14 @@ def _api_offer_snapshot(price: Any, *, label: str, key: list[str], private: bool
         "input_per_mtok": _f(price.input_per_mtok),
         "output_per_mtok": float(price.output_per_mtok),
         "cached_input_per_mtok": _f(price.cached_input_per_mtok),
+        "cache_write_per_mtok": _f(getattr(price, "cache_write_per_mtok", None)),
+        "service_tiers": {
+            name: _tier_prices(tier) for name, tier in (getattr(price, "service_tiers", {})).items()
+        },
+        "context_tiers": [
+            {"above_tokens": int(tier["above_tokens"]), **_tier_prices(tier)}
+            for tier in getattr(price, "context_tiers", [])
+        ],
         "tiers": [],
     }
 
@@ -631,6 +654,7 @@ def snapshot_of(
             "days_per_month": float(workload.days_per_month),
             "input_share": float(workload.input_share),
             "cached_share": float(workload.cached_share),
+            **api_traffic_snapshot(workload),
             "growth_per_month": float(workload.growth_per_month),
             "peak_to_average": float(workload.peak_to_average),
             "latency_p99_target_s": _f(workload.latency_p99_target_s),
@@ -663,6 +687,20 @@ def snapshot_of(
         "options": snaps,
         "monte_carlo": {"samples": MONTE_CARLO_SAMPLES, "seed": MONTE_CARLO_SEED},
         "depth": depth_plan_snapshot(lens=lens, analysis_months=analysis_months),
+    }
+
+
+def api_traffic_snapshot(workload: Any) -> dict[str, Any]:
+    """How the workload buys its API tokens (see ``composition.api_traffic``)."""
+    return {
+        "cache_write_share": float(workload.cache_write_share),
+        "batch_share": float(workload.batch_share),
+        "priority_share": float(workload.priority_share),
+        "flex_share": float(workload.flex_share),
+        "long_context_shares": [
+            {"above_tokens": int(p["above_tokens"]), "share": float(p["share"])}
+            for p in workload.long_context_shares or []
+        ],
     }
 
 
