@@ -281,7 +281,8 @@ def api_traffic_error(workload: Any) -> tuple[str, str] | None:
         uncached_input_share(cached_share=float(workload.cached_share), traffic=traffic)
     except ScenarioError as exc:
         field, _, part = exc.field.partition(".")
-        message = f"{part} {exc.message}" if part else exc.message
+        words = {"above_tokens": "an input length", "share": "a share"}
+        message = f"{words.get(part, part)} {exc.message}" if part else exc.message
         return field, message[:1].upper() + message[1:] + "."
     return None
 
