@@ -2,7 +2,8 @@
 
 Builds a throw-away SQLite database with the reference catalog and the demo data (plus a
 second plan and a finished sweep), starts `manage.py runserver` on it, logs in as the demo
-owner in Debian's headless Chromium and saves full-page PNGs.
+owner in Debian's headless Chromium and saves full-page PNGs (the landing page first, as a
+visitor sees it; phone-sized shots at 390x844).
 
     .venv/bin/python bench/screenshots.py [--out docs/screenshots] [--port 8765] [--width 1280]
 """
@@ -21,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 CHROMIUM = os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE", "/usr/bin/chromium")
+PHONE = {"width": 390, "height": 844}
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -138,11 +140,6 @@ def shoot(base: str, out: Path, width: int) -> list[Path]:
         context = browser.new_context(base_url=base, viewport={"width": width, "height": 900})
         page = context.new_page()
         page.set_default_timeout(20_000)
-        page.goto("/accounts/login/")
-        page.fill("input[name=username]", "demo@breakeven.local")
-        page.fill("input[name=password]", "breakeven-demo")
-        page.click("button[type=submit]")
-        page.wait_for_load_state()
 
         def save(name: str) -> None:
             page.wait_for_load_state("networkidle")
@@ -150,6 +147,25 @@ def shoot(base: str, out: Path, width: int) -> list[Path]:
             path = out / f"{name}.png"
             page.screenshot(path=str(path), full_page=True)
             saved.append(path)
+
+        def view(name: str) -> None:
+            """What the visitor sees first: the viewport only."""
+            path = out / f"{name}.png"
+            page.screenshot(path=str(path))
+            saved.append(path)
+
+        # The landing page, as a visitor sees it, on a desktop and on a phone.
+        page.goto("/")
+        save("00-landing")
+        page.set_viewport_size(PHONE)
+        save("00b-landing-mobile")
+        view("00c-landing-mobile-top")
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto("/accounts/login/")
+        page.fill("input[name=username]", "demo@breakeven.local")
+        page.fill("input[name=password]", "breakeven-demo")
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
 
         page.goto("/")
         save("01-dashboard")
@@ -212,13 +228,25 @@ def shoot(base: str, out: Path, width: int) -> list[Path]:
         page.wait_for_selector("canvas[data-chart-ready]")
         issue_plan = page.url
         save("17-issue-plan")
-        page.set_viewport_size({"width": 390, "height": 844})
+        page.set_viewport_size(PHONE)
         page.goto(f"/plans/{plan_ids[-1]}/")
         page.wait_for_selector("canvas[data-chart-ready]")
         save("16-plan-mobile")
         page.goto(issue_plan)
         page.wait_for_selector("canvas[data-chart-ready]")
         save("18-issue-plan-mobile")
+        page.evaluate("window.scrollTo(0, 0)")
+        view("18a-issue-plan-mobile-top")
+        page.get_by_role("button", name="Menu").click()
+        view("18b-issue-plan-mobile-menu")
+        page.get_by_role("button", name="Menu").click()
+        # The cost table scrolled sideways to its last column: the option names stay put.
+        table = page.locator("tr.option-total").first.locator("xpath=ancestor::table[1]")
+        table.scroll_into_view_if_needed()
+        table.evaluate(
+            "t => { const box = t.closest('.table-scroll'); box.scrollLeft = box.scrollWidth; }"
+        )
+        view("18c-issue-plan-mobile-cost-table")
         browser.close()
     return saved
 

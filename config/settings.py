@@ -183,6 +183,8 @@ STATICFILES_DIRS = [
     # Front-end libraries come from npm (package.json), never from a CDN.
     ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    # axe-core: the accessibility checks the browser tests inject (tests/browser/).
+    ("vendor/axe-core", BASE_DIR / "node_modules" / "axe-core"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -295,11 +297,36 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"RoleEnum": "accounts.models.Role"},
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "accounts.models.Role",
+        # Several models have a `status`: each choice set gets its own name.
+        "SweepStatusEnum": "planner.models.sweeps.SweepStatus",
+        "PlanReevaluationStatusEnum": "planner.models.reevaluations.PlanRunStatus",
+    },
 }
 
 # A catalog version older than this is flagged stale.
 CATALOG_STALE_AFTER_DAYS = env.int("CATALOG_STALE_AFTER_DAYS", default=90)
+
+# Scheduled price refresh (pricing/price_imports/refresh.py): per importer, a file path or
+# an http(s) URL read every PRICE_REFRESH_HOURS by beat; a changed content becomes a draft
+# version for a person to publish. Empty: that importer is not refreshed.
+PRICE_REFRESH_SOURCES = {
+    "litellm": env.str("PRICE_REFRESH_LITELLM", default=""),
+    "genai-prices": env.str("PRICE_REFRESH_GENAI_PRICES", default=""),
+    "skypilot": env.str("PRICE_REFRESH_SKYPILOT", default=""),
+}
+PRICE_REFRESH_SKYPILOT_PROVIDER = env.str("PRICE_REFRESH_SKYPILOT_PROVIDER", default="")
+PRICE_REFRESH_SKYPILOT_GROUPING = env.str("PRICE_REFRESH_SKYPILOT_GROUPING", default="region")
+PRICE_REFRESH_HOURS = env.int("PRICE_REFRESH_HOURS", default=24)
+if PRICE_REFRESH_SKYPILOT_GROUPING not in ("region", "region-group"):
+    raise ValueError("PRICE_REFRESH_SKYPILOT_GROUPING must be 'region' or 'region-group'.")
+if PRICE_REFRESH_HOURS < 1:
+    raise ValueError("PRICE_REFRESH_HOURS must be a whole number of hours, at least 1.")
+CELERY_IMPORTS = ["pricing.price_imports.tasks"]
+CELERY_BEAT_SCHEDULE = {
+    "refresh-prices": {"task": "pricing.refresh_prices", "schedule": PRICE_REFRESH_HOURS * 3600},
+}
 
 # django-csp 4: only our own assets; Chart data travels in json_script blocks.
 CONTENT_SECURITY_POLICY = {

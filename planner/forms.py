@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from formatting import format_money, format_rate
 from planner.models import Workload
-from planner.models.plans import BillingMode, PlanOption, Precision, RentMode
+from planner.models.plans import BillingMode, InstallationPolicy, PlanOption, Precision, RentMode
 
 VOLUME_UNITS = (("day", "tokens per day"), ("month", "tokens per month"))
 LENS_CHOICES = (
@@ -485,6 +485,14 @@ class SelfHostForm(forms.Form):
         required=False, min_value=1, label="GPUs per server", help_text="Empty: from the name."
     )
     installation_per_server = _optional_amount("Installation per server (USD)")
+    installation_policy = forms.ChoiceField(
+        required=False,
+        choices=InstallationPolicy.choices,
+        initial=InstallationPolicy.CAPITALISED,
+        label="Installation",
+        help_text="Capitalised: in the servers' book value, depreciated over the useful life "
+        "and inside the cost of capital. Expensed: charged in full at every purchase.",
+    )
     useful_life_years = forms.DecimalField(
         required=False,
         min_value=Decimal("0.25"),
@@ -499,16 +507,36 @@ class SelfHostForm(forms.Form):
     cost_of_capital = _optional_share(
         "Cost of capital a year", help_text="On the average book value (0.08 = 8%)."
     )
-    maintenance_per_year = _optional_share(
-        "Maintenance a year", help_text="Share of the acquisition (0.05 = 5%)."
+    maintenance_per_year = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_value=1,
+        decimal_places=4,
+        label="Maintenance a year",
+        help_text="Share of the acquisition (0.05 = 5%). Empty: the catalog's figure.",
     )
-    server_base_watts = _optional_amount("Server base power (W)")
+    server_base_watts = forms.DecimalField(
+        required=False,
+        min_value=0,
+        decimal_places=2,
+        label="Server base power (W)",
+        help_text="Drawn whatever the load. Empty: the hardware's catalog figure.",
+    )
     gpu_tdp_watts = forms.DecimalField(
         required=False,
         min_value=0,
         decimal_places=2,
         label="GPU TDP (W)",
-        help_text="Empty: the hardware's power over its GPUs.",
+        help_text="Empty: the hardware's power less its base, over its GPUs.",
+    )
+    gpu_load = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_value=1,
+        decimal_places=4,
+        label="GPU load",
+        help_text="Average share of the GPUs' full power drawn. Empty: the hours the "
+        "workload's tokens take at the measured throughput.",
     )
     pue = forms.DecimalField(
         required=False, min_value=1, max_value=5, decimal_places=2, label="PUE"
@@ -516,7 +544,14 @@ class SelfHostForm(forms.Form):
     usd_per_kwh = forms.DecimalField(
         required=False, min_value=0, decimal_places=4, label="Electricity (USD/kWh)"
     )
-    facilities_per_server_monthly = _optional_amount("Facilities per server a month")
+    facilities_per_server_monthly = forms.DecimalField(
+        required=False,
+        min_value=0,
+        decimal_places=2,
+        label="Facilities per server a month",
+        help_text="Space, cooling, power delivery. Empty: the catalog's figure per kW of the "
+        "server's power.",
+    )
     facilities_shared_monthly = _optional_amount("Shared facilities a month")
     ops_fte = _optional_amount("Operations staff (FTE)")
     ops_fte_monthly_cost = _optional_amount("Loaded cost per FTE a month")
@@ -617,7 +652,7 @@ class SelfHostForm(forms.Form):
             **{
                 name: data.get(name)
                 for name in self.OWNED_FIELDS
-                if owned and data.get(name) is not None
+                if owned and data.get(name) not in (None, "")
             },
         }
 

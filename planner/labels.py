@@ -113,11 +113,34 @@ RELIABILITY_SCENARIOS = {
     "selfhost_single_region": "single region",
     "selfhost_multi_region": "multi-region",
 }
+# Owned servers (issue 15): the installation policy, the figures an option may leave to
+# the catalog, and where such a figure came from (``depth.finance.defaults``).
+INSTALLATION_POLICY_LABELS = {
+    "capitalised": "capitalised with the hardware",
+    "expensed": "expensed at purchase",
+}
+OWNED_FIGURE_LABELS = {
+    "maintenance_per_year": "Maintenance a year",
+    "server_base_watts": "Server base power",
+    "gpu_tdp_watts": "GPU power at full load",
+    "pue": "PUE",
+    "usd_per_kwh": "Electricity",
+    "facilities_per_server_monthly": "Facilities a server a month",
+}
+DEFAULT_SOURCE_LABELS = {
+    "hardware": "the catalog's hardware figure",
+    "catalog": "the catalog's figure",
+    "assumed": "assumed: no overhead",
+    "missing": "not in this catalog version",
+}
 KEY_WORDS = {
     "kind": OPTION_KIND_LABELS,
     "rent_mode": RENT_MODE_LABELS,
     "billing_mode": BILLING_MODE_LABELS,
     "reliability": RELIABILITY_SCENARIOS,
+    "installation_policy": INSTALLATION_POLICY_LABELS,
+    "owned_figure": OWNED_FIGURE_LABELS,
+    "default_source": DEFAULT_SOURCE_LABELS,
 }
 
 

@@ -264,66 +264,120 @@ def comparison_recompute(*, comparison: Comparison) -> dict:
     return bridge.evaluate(comparison.inputs)
 
 
-# --- re-evaluation against a newer catalog version -------------------------------------
+# --- re-evaluation against another catalog version ------------------------------------
 
 
-def _map_option(option: PlanOption, version: Any) -> dict[str, Any]:
-    """New FK values for ``option`` in ``version``, by natural key; ValidationError if gone."""
-    from pricing.models import ApiOffer, GpuOffer, HiddenCost, OwnedHardware, ThroughputProfile
+def version_label(version: Any) -> str:
+    """How a catalog version is named in flags and notices: ``LiteLLM prices v2``."""
+    return f"{version.catalog.name} v{version.number}"
 
-    changes: dict[str, Any] = {}
+
+@dataclass(frozen=True)
+class LeftOut:
+    """An option a re-evaluation could not carry into the new version: the row it used
+    and the closest rows the version has (labels), or the option it depended on."""
+
+    option: str
+    uses: str
+    suggestions: tuple[str, ...] = ()
+    depends_on: str = ""
+
+    def phrase(self) -> str:
+        if self.depends_on:
+            return f"{self.option} (its cheap route {self.depends_on} was left out)"
+        uses = "" if self.uses == self.option else f"{self.uses}; "
+        closest = f"closest: {', '.join(self.suggestions)}" if self.suggestions else "none close"
+        return f"{self.option} ({uses}{closest})"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "option": self.option,
+            "uses": self.uses,
+            "suggestions": list(self.suggestions),
+            "depends_on": self.depends_on,
+        }
+
+
+@dataclass
+class _Mapped:
+    """New FK values for one option, and the offers found under another name."""
+
+    changes: dict[str, Any] = field(default_factory=dict)
+    aliases: list[str] = field(default_factory=list)
+
+
+def _map_option(option: PlanOption, version: Any, offers: Any) -> _Mapped | LeftOut:
+    """Where ``option``'s rows are in ``version`` (`pricing.matching`), or what is missing."""
+    from pricing import matching
+    from pricing.models import HiddenCost, ThroughputProfile
+
+    mapped = _Mapped()
+
+    def take(field_name: str, uses: str, found: matching.Found) -> LeftOut | None:
+        if found.row is None:
+            return LeftOut(option.name, uses, found.suggestions)
+        mapped.changes[field_name] = found.row
+        if found.how == "alias":
+            mapped.aliases.append(f"{uses} \u2192 {found.row}")
+        return None
+
+    steps = []
     if option.api_offer_id:
         old = option.api_offer
-        new = ApiOffer.objects.filter(
-            version=version,
-            model_name=old.model_name,
-            provider=old.provider,
-            source__key=old.source.key,
-        ).first()
-        if new is None:
-            raise ValidationError(f"{option.name}: {old} is not in the new version.")
-        changes["api_offer"] = new
-    if option.gpu_offer_id:
-        old_gpu = option.gpu_offer
-        candidates = GpuOffer.objects.filter(
-            version=version, sku=old_gpu.sku, gpu_count=old_gpu.gpu_count, provider=old_gpu.provider
-        ).select_related("source")
-        new_gpu = next((g for g in candidates if g.source.key == old_gpu.source.key), None) or (
-            candidates[0] if len(candidates) == 1 else None
+        steps.append(
+            (
+                "api_offer",
+                str(old),
+                offers.match(
+                    model_name=old.model_name, provider=old.provider, source_key=old.source.key
+                ),
+            )
         )
-        if new_gpu is None:
-            raise ValidationError(
-                f"{option.name}: {old_gpu} ({old_gpu.source.key}) is not in the new version."
+    if option.private_api_offer_id:
+        private = option.private_api_offer
+        steps.append(
+            (
+                "private_api_offer",
+                f"{private} \u00b7 private",
+                matching.match_private_api_offer(private, version, option.plan.organization),
             )
-        changes["gpu_offer"] = new_gpu
+        )
+    if option.gpu_offer_id:
+        gpu = option.gpu_offer
+        steps.append(("gpu_offer", matching.gpu_label(gpu), matching.match_gpu_offer(gpu, version)))
+    if option.private_gpu_offer_id:
+        private_gpu = option.private_gpu_offer
+        steps.append(
+            (
+                "private_gpu_offer",
+                f"{private_gpu} \u00b7 private",
+                matching.match_private_gpu_offer(private_gpu, version, option.plan.organization),
+            )
+        )
     if option.owned_hardware_id:
-        hw = OwnedHardware.objects.filter(version=version, name=option.owned_hardware.name).first()
-        if hw is None:
-            raise ValidationError(
-                f"{option.name}: {option.owned_hardware} is not in the new version."
-            )
-        changes["owned_hardware"] = hw
+        hardware = option.owned_hardware
+        steps.append(
+            ("owned_hardware", hardware.name, matching.match_owned_hardware(hardware, version))
+        )
+    for field_name, uses, found in steps:
+        missing = take(field_name, uses, found)
+        if missing is not None:
+            return missing
     if option.throughput_profile_id:
         profile = ThroughputProfile.objects.filter(
             version=version, setup=option.throughput_profile.setup
         ).first()
-        changes["throughput_profile"] = profile  # None: the adapter picks the best match
-    if option.private_api_offer_id or option.private_gpu_offer_id:
-        raise ValidationError(
-            f"{option.name}: private prices belong to one catalog version; add them to the "
-            "new version's overlay and create a new plan."
-        )
+        mapped.changes["throughput_profile"] = profile  # None: the adapter picks the best match
     items = list(option.hidden_costs.all())
     if items:
-        new_items = list(
+        mapped.changes["hidden_costs"] = list(
             HiddenCost.objects.filter(version=version, item__in=[i.item for i in items])
         )
-        changes["hidden_costs"] = new_items
-    return changes
+    return mapped
 
 
-def _price_moves(plan: Plan, mapping: dict[int, dict[str, Any]]) -> list[tuple[float, str]]:
-    """(|percent|, phrase) for every price this plan uses that changed."""
+def _price_moves(options: list[PlanOption], mapping: dict[int, _Mapped]) -> list[tuple[float, str]]:
+    """(|percent|, phrase) for every price of the carried-over options that changed."""
     moves: list[tuple[float, str]] = []
 
     def add(label: str, old: Decimal | None, new: Decimal | None) -> None:
@@ -334,8 +388,8 @@ def _price_moves(plan: Plan, mapping: dict[int, dict[str, Any]]) -> list[tuple[f
         moves.append((abs(pct), f"{label} {verb} {abs(pct):.0f}%"))
 
     seen: set[tuple] = set()
-    for option in plan.options.all():
-        changes = mapping[option.pk]
+    for option in options:
+        changes = mapping[option.pk].changes
         if "api_offer" in changes:
             old, new = option.api_offer, changes["api_offer"]
             if ("api", old.pk) not in seen:
@@ -360,14 +414,26 @@ def _price_moves(plan: Plan, mapping: dict[int, dict[str, Any]]) -> list[tuple[f
     return moves
 
 
-def _flag_text(previous: Comparison, current: Comparison, moves: list[tuple[float, str]]) -> str:
-    because = (
-        " because " + " and ".join(m[1] for m in moves[:2])
-        if moves
-        else " (the prices of this plan's offers did not change; other catalog figures did)"
-    )
+def _flag_text(
+    previous: Comparison,
+    current: Comparison,
+    moves: list[tuple[float, str]],
+    left_out: list[LeftOut],
+    version: Any,
+) -> str:
+    """The plan's flag after a re-evaluation: the recommendation or cheapest option that
+    changed, with the price move (or the left-out option) that caused it, then every
+    option that had to be left out with the closest offers. Empty: nothing to flag."""
     recommendation = (previous.recommended_option, current.recommended_option)
     cheapest = (previous.cheapest_option, current.cheapest_option)
+    gone = {item.option for item in left_out}
+    causes = [f"{name} was left out" for name in (recommendation[0], cheapest[0]) if name in gone]
+    causes = list(dict.fromkeys(causes)) + [m[1] for m in moves]
+    because = (
+        " because " + " and ".join(causes[:2])
+        if causes
+        else " (the prices of this plan's offers did not change; other catalog figures did)"
+    )
     parts = []
     if recommendation[0] != recommendation[1] and recommendation == cheapest:
         parts.append(
@@ -385,16 +451,41 @@ def _flag_text(previous: Comparison, current: Comparison, moves: list[tuple[floa
                 f"the cheapest option changed from {cheapest[0] or 'none'} to "
                 f"{cheapest[1] or 'none'}"
             )
-    if not parts:
-        return ""
-    text = "; ".join(parts)
-    return text[0].upper() + text[1:] + because + "."
+    text = ""
+    if parts:
+        text = "; ".join(parts)
+        text = text[0].upper() + text[1:] + because + "."
+    if left_out:
+        listed = "; ".join(item.phrase() for item in left_out)
+        text += f"{' ' if text else ''}Left out, not in {version_label(version)}: {listed}."
+    return text
+
+
+def _left_out_hybrids(options: list[PlanOption], left_out: dict[int, LeftOut]) -> None:
+    """A hybrid whose cheap route is left out goes with it."""
+    for option in options:
+        cheap = option.cheap_option_id
+        if option.pk not in left_out and cheap in left_out:
+            left_out[option.pk] = LeftOut(option.name, "", depends_on=left_out[cheap].option)
 
 
 @transaction.atomic
-def plan_reevaluate(*, plan: Plan, version: Any, actor: Any) -> Comparison:
-    """Move the plan to a newer published ``version`` (offers mapped by natural key),
-    compute it, and flag it when the recommendation or cheapest option changed."""
+def plan_reevaluate(
+    *, plan: Plan, version: Any, actor: Any, offers: Any | None = None
+) -> Comparison:
+    """Move the plan to another published ``version``, compute it, and flag it when the
+    recommendation or the cheapest option changed or an option had to be left out.
+
+    Each row is found in ``version`` by natural key, else by model identity
+    (`pricing.matching`: ``GPT-5 (OpenAI) · feb-2026`` is ``gpt-5 (openai) · litellm``).
+    An option whose row the version lacks is left out of the plan and listed, with the
+    closest rows the version has, in the flag and on the comparison (``left_out``); the
+    rest is re-evaluated. Only a plan none of whose options can be carried over is
+    refused (a ValidationError listing them), and then nothing changes. ``offers``: the
+    version's `ApiOfferIndex`, for a caller that re-evaluates many plans.
+    """
+    from pricing.matching import ApiOfferIndex
+
     if not version.is_locked or version.status != "published":
         raise ValidationError({"version": "Choose a published catalog version."})
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
@@ -404,16 +495,42 @@ def plan_reevaluate(*, plan: Plan, version: Any, actor: Any) -> Comparison:
         previous = _store(plan=plan, inputs=previous_inputs, actor=actor, trigger="compute")
     options = list(
         plan.options.select_related(
-            "api_offer__source", "gpu_offer__source", "owned_hardware", "throughput_profile"
+            "plan__organization",
+            "api_offer__source",
+            "private_api_offer__replaces",
+            "gpu_offer__source",
+            "private_gpu_offer__replaces",
+            "owned_hardware",
+            "throughput_profile",
         ).prefetch_related("hidden_costs")
     )
-    mapping = {option.pk: _map_option(option, version) for option in options}
-    moves = _price_moves(plan, mapping)
+    offers = offers if offers is not None else ApiOfferIndex(version)
+    mapping: dict[int, _Mapped] = {}
+    left_out: dict[int, LeftOut] = {}
+    for option in options:
+        result = _map_option(option, version, offers)
+        if isinstance(result, LeftOut):
+            left_out[option.pk] = result
+        else:
+            mapping[option.pk] = result
+    _left_out_hybrids(options, left_out)
+    kept = [option for option in options if option.pk not in left_out]
+    if not kept:
+        raise ValidationError(
+            {
+                "version": f"None of this plan's options is in {version_label(version)}: "
+                + "; ".join(item.phrase() for item in left_out.values())
+                + "."
+            }
+        )
+    moves = _price_moves(kept, mapping)
     old_version_id = plan.catalog_version_id
     plan.catalog_version = version
     plan.save(update_fields=["catalog_version", "updated_at"])
-    for option in options:
-        changes = dict(mapping[option.pk])
+    # A left-out hybrid's cheap route may be kept or left out too: the delete cascades.
+    PlanOption.objects.filter(pk__in=left_out).delete()
+    for option in kept:
+        changes = dict(mapping[option.pk].changes)
         hidden = changes.pop("hidden_costs", None)
         for name, value in changes.items():
             setattr(option, name, value)
@@ -425,9 +542,16 @@ def plan_reevaluate(*, plan: Plan, version: Any, actor: Any) -> Comparison:
     except ScenarioError as exc:
         raise ValidationError({exc.field.split(".")[-1]: exc.message}) from None
     comparison = _store(plan=plan, inputs=inputs, actor=actor, trigger="reevaluate")
-    hooks.plan_evaluated(plan=plan, comparison=comparison, previous=previous, actor=actor)
-    flag = _flag_text(previous, comparison, moves)
+    ordered_left_out = [left_out[o.pk] for o in options if o.pk in left_out]
+    flag = _flag_text(previous, comparison, moves, ordered_left_out, version)
+    aliases = [alias for option in kept for alias in mapping[option.pk].aliases]
+    # What the re-evaluation found, for its callers and the hooks (tracking's alerts).
     comparison.flag_raised = flag  # type: ignore[attr-defined]
+    comparison.left_out = ordered_left_out  # type: ignore[attr-defined]
+    comparison.matched_by_alias = aliases  # type: ignore[attr-defined]
+    comparison.price_moves = [m[1] for m in moves]  # type: ignore[attr-defined]
+    comparison.previous_cheapest = previous.cheapest_option  # type: ignore[attr-defined]
+    hooks.plan_evaluated(plan=plan, comparison=comparison, previous=previous, actor=actor)
     if flag:
         plan.flag = flag
         plan.flagged_at = timezone.now()
@@ -441,6 +565,8 @@ def plan_reevaluate(*, plan: Plan, version: Any, actor: Any) -> Comparison:
             "catalog_version": [old_version_id, version.pk],
             "comparison": comparison.number,
             "flag": flag,
+            "left_out": [item.as_dict() for item in ordered_left_out],
+            "matched_by_alias": aliases,
         },
     )
     return comparison
@@ -453,49 +579,6 @@ def plan_flag_clear(*, plan: Plan, actor: Any) -> Plan:
     plan.save(update_fields=["flag", "flagged_at", "updated_at"])
     record(actor=actor, action="plan.flag_clear", obj=plan, organization=plan.organization)
     return plan
-
-
-@dataclass
-class ReevaluateSummary:
-    reevaluated: int = 0
-    flagged: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    skipped: int = 0
-
-    def lines(self) -> list[str]:
-        out = [
-            f"Re-evaluated {self.reevaluated} plan(s); {len(self.flagged)} flagged; "
-            f"{len(self.failed)} failed; {self.skipped} already on this version."
-        ]
-        out += [f"  flagged: {line}" for line in self.flagged]
-        out += [f"  failed: {line}" for line in self.failed]
-        return out
-
-
-def plans_reevaluate_all(*, version: Any, actor: Any = None) -> ReevaluateSummary:
-    """Re-evaluate every plan of every organization against ``version``.
-
-    Each plan runs in its own transaction: one plan that cannot be mapped does not stop
-    the others (it is listed under ``failed``). Plans already on the version are skipped.
-    """
-    summary = ReevaluateSummary()
-    for plan in Plan.objects.select_related("organization").order_by("pk"):
-        if plan.catalog_version_id == version.pk:
-            summary.skipped += 1
-            continue
-        try:
-            comparison = plan_reevaluate(plan=plan, version=version, actor=actor)
-        except ValidationError as exc:
-            summary.failed.append(
-                f"{plan.organization.name} / {plan.name}: {'; '.join(exc.messages)}"
-            )
-            continue
-        summary.reevaluated += 1
-        if comparison.flag_raised:
-            summary.flagged.append(
-                f"{plan.organization.name} / {plan.name}: {comparison.flag_raised}"
-            )
-    return summary
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
-"""Celery tasks for sweeps: thin wrappers around `planner.sweep_services`.
+"""Celery tasks for sweeps and re-evaluation runs: thin wrappers around
+`planner.sweep_services` and `planner.reevaluation`.
 
-Both tasks are safe to run twice: acks_late + reject_on_worker_lost mean a chunk whose
+Every task is safe to run twice: acks_late + reject_on_worker_lost mean a chunk whose
 worker died is delivered again, and the services filter on the state they expect.
 """
 
@@ -50,3 +51,28 @@ def sweep_finalize_task(sweep_id: int) -> bool:
     except Exception as exc:
         sweep_services.sweep_fail(sweep_id=sweep_id, error=f"Finalizing: {exc}")
         raise
+
+
+@shared_task(
+    name="planner.reevaluation_run",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=300,
+    time_limit=360,
+    ignore_result=True,
+)
+def reevaluation_run_task(run_id: int) -> bool:
+    """One batch of a re-evaluation run; queues the next while plans remain. Each plan
+    commits on its own, so a batch cut short by the time limit loses nothing."""
+    from planner import reevaluation
+
+    try:
+        more = reevaluation.reevaluation_run_batch(run_id=run_id)
+    except SoftTimeLimitExceeded:
+        more = True
+    except Exception as exc:
+        reevaluation.reevaluation_fail(run_id=run_id, error=f"{type(exc).__name__}: {exc}")
+        raise
+    if more:
+        reevaluation.enqueue(run_id=run_id)
+    return more

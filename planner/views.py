@@ -15,10 +15,11 @@ from django.views.generic import FormView, TemplateView
 
 from accounts.generations import generation
 from accounts.mixins import OrgMemberMixin, TenantObjectMixin
-from planner import selectors, services
+from planner import landing_views, selectors, services
 from planner.forms import PlanForm, ReevaluateForm, SelfHostFormSet, WorkloadForm
 from planner.fragments import FRAGMENT_SECONDS, fragment_version
 from planner.models import Comparison, Plan, Workload
+from planner.reevaluation import reevaluations_in_progress
 from planner.sweep_selectors import sweeps_running
 
 
@@ -37,6 +38,12 @@ def _add_errors(form: Any, exc: ValidationError) -> None:
 class DashboardView(OrgMemberMixin, TemplateView):
     template_name = "planner/dashboard.html"
 
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # One address for everyone: visitors get the landing page, members their dashboard.
+        if not request.user.is_authenticated:
+            return landing_views.landing(request)
+        return super().dispatch(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         organization = self.organization
@@ -47,6 +54,9 @@ class DashboardView(OrgMemberMixin, TemplateView):
         context["recent_plans"] = selectors.plans_for_table(organization=organization)[:5]
         context["flagged_plans"] = selectors.plans_flagged(organization=organization)[:5]
         context["running_sweeps"] = sweeps_running(organization=organization)[:5]
+        context["reevaluations"] = SimpleLazyObject(
+            lambda: reevaluations_in_progress(organization=organization)
+        )
         context["can_write"] = self.membership.can_write
         context["page_generation"] = generation(organization)
         context["page_cache_seconds"] = settings.TENANT_PAGE_CACHE_SECONDS

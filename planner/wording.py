@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from formatting import format_money, format_tokens
+from formatting import format_money, format_rate, format_tokens
 from planner.labels import (
     DECISION_QUESTIONS,
+    DEFAULT_SOURCE_LABELS,
     OPTION_KIND_WORDS,
+    OWNED_FIGURE_LABELS,
     RESERVE_SKIPPED,
     lens_label,
     line_label,
@@ -258,6 +260,23 @@ def fit_text(option: Mapping[str, Any]) -> str:
         asked = fit["gpus_asked"]
         text += f" Priced on {gpus} GPUs a replica: the {asked} asked for cannot hold the model."
     return text
+
+
+def owned_default_text(item: Mapping[str, Any], currency: str) -> str:
+    """A figure an owned option left to the catalog, with its value and where it came
+    from: "Maintenance a year: 7.5% of the price (the catalog's figure)"."""
+    field, value = str(item["field"]), float(item["value"])
+    shown = {
+        "maintenance_per_year": f"{value * 100:g}% of the price",
+        "server_base_watts": f"{value:,.0f} W",
+        "gpu_tdp_watts": f"{value:,.0f} W",
+        "pue": f"{value:g}",
+        "usd_per_kwh": f"{format_rate(value, currency)}/kWh",
+        "facilities_per_server_monthly": format_money(value, currency),
+    }.get(field, f"{value:g}")
+    label = OWNED_FIGURE_LABELS.get(field, field.replace("_", " "))
+    source = DEFAULT_SOURCE_LABELS.get(str(item["source"]), str(item["source"]))
+    return f"{label}: {shown} ({source})"
 
 
 def wording(results: Mapping[str, Any], currency: str) -> dict[str, Any]:

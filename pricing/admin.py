@@ -39,12 +39,14 @@ from pricing.models import (
     VolumeTier,
 )
 from pricing.price_imports import ImportReport
+from pricing.price_imports.refresh import current_version_of
 from pricing.selectors import version_diff
+from pricing.templatetags.pricing_tags import price, signed_pct
 
 
 @admin.register(Catalog)
 class CatalogAdmin(admin.ModelAdmin):
-    list_display = ["name", "created_at"]
+    list_display = ["name", "is_default", "created_at"]
     search_fields = ["name"]
 
 
@@ -82,6 +84,7 @@ class ApiOfferInline(VersionRowInline):
     fields = [
         "position",
         "model_name",
+        "model_id",
         "provider",
         "source",
         "license",
@@ -265,6 +268,10 @@ class ImportForm(forms.Form):
         return cleaned
 
 
+# How many of a draft's changes its page lists (the diff page has them all).
+DRAFT_DIFF_ROWS = 25
+
+
 class DiffForm(forms.Form):
     old = forms.ModelChoiceField(queryset=CatalogVersion.objects.select_related("catalog"))
     new = forms.ModelChoiceField(queryset=CatalogVersion.objects.select_related("catalog"))
@@ -295,6 +302,7 @@ class CatalogVersionAdmin(admin.ModelAdmin):
         "age_column",
         "stale_column",
         "rows_column",
+        "changes_column",
     ]
     fields = [
         "catalog",
@@ -347,6 +355,59 @@ class CatalogVersionAdmin(admin.ModelAdmin):
             )
         return format_html_join(" · ", "{}", ((link,) for link in links))
 
+    @admin.display(description="Changes from the current version")
+    def changes_column(self, obj: CatalogVersion) -> str:
+        """A draft's price changes against its catalog's current version (the catalog
+        diff), so whoever publishes it sees what moves."""
+        if obj.pk is None or obj.status != VersionStatus.DRAFT:
+            return "-"
+        current = current_version_of(obj)
+        if current is None:
+            return "No published version of this catalog yet: every offer is new."
+        changes = version_diff(old=current, new=obj)
+        url = reverse("admin:pricing_catalogversion_diff")
+        counts = {
+            kind: sum(c.kind == kind for c in changes) for kind in ("added", "removed", "changed")
+        }
+        summary = format_html(
+            '{} added, {} removed, {} changed against {} · <a href="{}?old={}&amp;new={}">the whole diff</a>',
+            counts["added"],
+            counts["removed"],
+            counts["changed"],
+            current,
+            url,
+            current.pk,
+            obj.pk,
+        )
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    c.kind,
+                    c.key_label,
+                    c.field,
+                    price(c.old),
+                    price(c.new),
+                    signed_pct(c.pct_change),
+                )
+                for c in changes[:DRAFT_DIFF_ROWS]
+            ),
+        )
+        more = (
+            f"… and {len(changes) - DRAFT_DIFF_ROWS} more" if len(changes) > DRAFT_DIFF_ROWS else ""
+        )
+        if not changes:
+            return format_html("{}<p>No price differences.</p>", summary)
+        return format_html(
+            '{}<table class="pricing-draft-diff"><thead><tr><th>Change</th><th>Row</th>'
+            "<th>Field</th><th>Old</th><th>New</th><th>Change %</th></tr></thead>"
+            "<tbody>{}</tbody></table>{}",
+            summary,
+            rows,
+            more,
+        )
+
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if obj is not None and obj.status != VersionStatus.DRAFT:
             return False
@@ -379,10 +440,14 @@ class CatalogVersionAdmin(admin.ModelAdmin):
         done = 0
         for version in queryset:
             try:
-                service(version=version, actor=request.user)
+                result = service(version=version, actor=request.user)
                 done += 1
             except services.CatalogStateError as exc:
                 self.message_user(request, f"{version}: {exc}", messages.ERROR)
+            else:
+                # What publishing started (the re-evaluation of the catalog's plans).
+                for note in getattr(result, "publish_notes", []):
+                    self.message_user(request, f"{version}: {note}", messages.INFO)
         if done:
             self.message_user(request, f"{verb} {done} version(s).", messages.SUCCESS)
 
@@ -495,6 +560,8 @@ class CatalogVersionAdmin(admin.ModelAdmin):
             else:
                 if report is None:
                     self.message_user(request, f"Imported {version}.", messages.SUCCESS)
+                    for note in getattr(version, "publish_notes", []):
+                        self.message_user(request, note, messages.INFO)
                     return HttpResponseRedirect(
                         reverse("admin:pricing_catalogversion_change", args=[version.pk])
                     )

@@ -95,6 +95,7 @@ ROW_SECTIONS: dict[str, dict[str, tuple[str, bool]]] = {
         "power_kw_range": (RANGE, False),
         "useful_life_months": (INT, False),
         "electricity_monthly": (RANGE, False),
+        "server_base_w": (NUM, False),
     },
     "model_specs": {
         "model": (STR, True),
@@ -169,6 +170,11 @@ ENGINE_RANGE_KEYS = (
     "hidden_cost_multiplier",
     "devops_hours_per_month",
     "devops_hourly_rate",
+    # Owned-server defaults (issue 15): maintenance as a share of the purchase price a
+    # year; facilities (space, cooling, power delivery; not the energy) per kW of a
+    # server's power a month.
+    "owned_maintenance_per_year",
+    "owned_facilities_per_kw_monthly",
 )
 # {name: number or [low, high]} the engine uses (typed EngineFigure rows).
 ENGINE_KEYED_KEYS = ("availability", "p99_latency_s")
@@ -197,6 +203,8 @@ TOP_LEVEL_ORDER = (
     "cloud_gpus",
     "spot_discount",
     "owned_hardware",
+    "owned_maintenance_per_year",
+    "owned_facilities_per_kw_monthly",
     "workstation_electricity_monthly",
     "selfhost_by_model_size",
     "vram_gb_by_params",
@@ -577,6 +585,16 @@ def _section_checks(section: str, raw: dict, cleaned: dict, row: str, errors: _E
             errors.add(row, "vram_gb", "node VRAM must split evenly across the GPUs")
     if section == "cloud_gpus" and "spot_discount" in cleaned and cleaned["spot_discount"] > 1:
         errors.add(row, "spot_discount", "is a fraction between 0 and 1")
+    if section == "owned_hardware" and "server_base_w" in cleaned:
+        power = cleaned.get("power_w")
+        if power is None and cleaned.get("power_kw_range"):
+            power = cleaned["power_kw_range"][0] * 1000
+        if power is None:
+            errors.add(
+                row, "server_base_w", "needs the machine's power (power_w or power_kw_range)"
+            )
+        elif cleaned["server_base_w"] > power:
+            errors.add(row, "server_base_w", f"is more than the machine's power ({power} W)")
     if section == "throughput" and not any(k in raw for k in THROUGHPUT_FIGURES):
         errors.add(row, "aggregate_output_tok_s", "a throughput row needs at least one figure")
     if section == "throughput" and cleaned.get("precision") not in (None, *PRECISION_VALUES):

@@ -135,6 +135,7 @@ def version_document(version: CatalogVersion) -> dict[str, Any]:
         _put(
             row, "electricity_monthly", _pair(h.electricity_monthly_low, h.electricity_monthly_high)
         )
+        _put(row, "server_base_w", h.server_base_w)
         owned.append(row)
     if owned:
         doc["owned_hardware"] = owned

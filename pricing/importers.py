@@ -21,6 +21,7 @@ from accounts.csvsafe import unsafe_cell
 from pricing import architectures
 from pricing import catalog_format as fmt
 from pricing.catalog_format import CatalogImportError
+from pricing.model_identity import canonical_model_id
 from pricing.models import (
     ApiOffer,
     Catalog,
@@ -227,6 +228,7 @@ def create_version_from_document(
                 version=version,
                 position=i,
                 model_name=row["model"],
+                model_id=canonical_model_id(row["model"]),
                 provider=row.get("provider", ""),
                 source=sources[row["offer"]],
                 license=license_name,
@@ -302,6 +304,7 @@ def create_version_from_document(
             useful_life_months=row.get("useful_life_months"),
             electricity_monthly_low=_low(row.get("electricity_monthly")),
             electricity_monthly_high=_high(row.get("electricity_monthly")),
+            server_base_w=row.get("server_base_w"),
         )
         for i, row in enumerate(doc.get("owned_hardware", []))
     )

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from accounts.tenancy import TenantModel
 from pricing.catalog_format import UNKNOWN_LICENSE, validate_reference_facts_field
+from pricing.model_identity import canonical_model_id
 
 MONEY = {"max_digits": 18, "decimal_places": 6}
 FIGURE = {"max_digits": 18, "decimal_places": 6}
@@ -84,10 +85,24 @@ def exact_or_range_constraint(model: str, exact: str, prefix: str, required: boo
 class Catalog(models.Model):
     name = models.CharField(max_length=120, unique=True)
     description = models.TextField(blank=True)
+    # The catalog new plans, the live preview and version-less API reads use. Each catalog
+    # has its own current version (`selectors.catalog_version_current`): publishing an
+    # imported price list makes it current for its own catalog only.
+    is_default = models.BooleanField(
+        default=False,
+        help_text="New plans and the live preview use this catalog's current version.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=Q(is_default=True),
+                name="catalog_one_default",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -312,6 +327,14 @@ def api_offer_label(model_name: str, provider: str, offer_key: str) -> str:
 class ApiOffer(VersionRow):
     version = models.ForeignKey(CatalogVersion, on_delete=models.CASCADE, related_name="api_offers")
     model_name = models.CharField(max_length=120)
+    # The model's one id across versions and sources (`pricing.model_identity`), set on
+    # import; re-evaluation matches offers by it. Blank: computed from the name when read.
+    model_id = models.CharField(
+        max_length=120,
+        blank=True,
+        db_index=True,
+        help_text="Canonical model id (gpt-5, claude-sonnet-4-5); blank: derived from the name.",
+    )
     provider = models.CharField(max_length=120, blank=True)
     source = models.ForeignKey(CatalogSource, on_delete=models.PROTECT, related_name="+")
     # "unknown" when the source does not say (price maps never do): never guessed as open.
@@ -355,6 +378,15 @@ class ApiOffer(VersionRow):
 
     def __str__(self) -> str:
         return api_offer_label(self.model_name, self.provider, self.source.key)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.model_id:
+            self.model_id = canonical_model_id(self.model_name)
+        super().save(*args, **kwargs)
+
+    @property
+    def canonical_model(self) -> str:
+        return self.model_id or canonical_model_id(self.model_name)
 
     @property
     def output_only(self) -> bool:
@@ -441,6 +473,9 @@ class OwnedHardware(VersionRow):
     useful_life_months = models.PositiveIntegerField(null=True, blank=True)
     electricity_monthly_low = models.DecimalField(**MONEY, null=True, blank=True)
     electricity_monthly_high = models.DecimalField(**MONEY, null=True, blank=True)
+    # The part of the stated power the machine draws whatever its load (host CPUs,
+    # memory, fans, networking); the rest is its GPUs'. NULL: none stated (a bare card).
+    server_base_w = models.DecimalField(max_digits=12, decimal_places=3, null=True, blank=True)
 
     class Meta(VersionRow.Meta):
         verbose_name_plural = "owned hardware"
@@ -659,6 +694,8 @@ class FigureSection(models.TextChoices):
     HIDDEN_COST_MULTIPLIER = "hidden_cost_multiplier", "Hidden-cost multiplier"
     DEVOPS_HOURS = "devops_hours_per_month", "DevOps hours per month"
     DEVOPS_RATE = "devops_hourly_rate", "DevOps hourly rate"
+    OWNED_MAINTENANCE = "owned_maintenance_per_year", "Owned maintenance (share of price a year)"
+    OWNED_FACILITIES = "owned_facilities_per_kw_monthly", "Owned facilities (per kW a month)"
     AVAILABILITY = "availability", "Availability"
     P99_LATENCY = "p99_latency_s", "p99 latency (s)"
 
@@ -669,6 +706,8 @@ RANGE_SECTIONS = (
     FigureSection.HIDDEN_COST_MULTIPLIER,
     FigureSection.DEVOPS_HOURS,
     FigureSection.DEVOPS_RATE,
+    FigureSection.OWNED_MAINTENANCE,
+    FigureSection.OWNED_FACILITIES,
 )
 KEYED_SECTIONS = (FigureSection.AVAILABILITY, FigureSection.P99_LATENCY)
 

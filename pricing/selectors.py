@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import Organization
 from pricing import catalog_format as fmt
 from pricing.models import (
     ApiOffer,
+    Catalog,
     CatalogVersion,
     EngineFigure,
     FigureSection,
@@ -31,12 +32,66 @@ from pricing.models import (
 )
 
 
-def catalog_version_current() -> CatalogVersion | None:
-    """The latest published public version (by effective date, then publication)."""
-    return (
+def catalog_default() -> Catalog | None:
+    """The catalog new plans use: the one marked default, else the catalog of the first
+    version ever published (the reference catalog on a fresh install)."""
+    marked = Catalog.objects.filter(is_default=True).first()
+    if marked is not None:
+        return marked
+    first = (
+        CatalogVersion.objects.public()
+        .select_related("catalog")
+        .order_by("published_at", "pk")
+        .first()
+    )
+    return first.catalog if first is not None else None
+
+
+def catalog_version_current(*, catalog: Catalog | None = None) -> CatalogVersion | None:
+    """A catalog's current version: its latest published one (by effective date, then
+    publication). Without ``catalog``, the default catalog's (`catalog_default`): each
+    catalog has its own current version, so publishing an imported price list never
+    becomes current for another catalog."""
+    published = (
         CatalogVersion.objects.published()
         .select_related("catalog")
         .order_by("-effective_date", "-published_at", "-pk")
+    )
+    if catalog is not None:
+        return published.filter(catalog=catalog).first()
+    # One query when a catalog is marked default (the usual case).
+    current = published.filter(catalog__is_default=True).first()
+    if current is not None:
+        return current
+    catalog = catalog_default()
+    return published.filter(catalog=catalog).first() if catalog is not None else None
+
+
+def catalog_versions_current() -> dict[int, CatalogVersion]:
+    """Every catalog's current version, by catalog id (one query)."""
+    current: dict[int, CatalogVersion] = {}
+    for version in (
+        CatalogVersion.objects.published()
+        .select_related("catalog")
+        .order_by("-effective_date", "-published_at", "-pk")
+    ):
+        current.setdefault(version.catalog_id, version)
+    return current
+
+
+def catalog_version_before(version: CatalogVersion) -> CatalogVersion | None:
+    """The public version of the same catalog just before ``version`` (by effective date,
+    then number): what a diff compares a version with by default."""
+    return (
+        CatalogVersion.objects.public()
+        .filter(catalog_id=version.catalog_id)
+        .exclude(pk=version.pk)
+        .filter(
+            Q(effective_date__lt=version.effective_date)
+            | Q(effective_date=version.effective_date, number__lt=version.number)
+        )
+        .select_related("catalog")
+        .order_by("-effective_date", "-number")
         .first()
     )
 
@@ -293,6 +348,8 @@ class CatalogAssumptions:
     hidden_cost_multiplier: Range | None
     devops_hours_per_month: Range | None
     devops_hourly_rate: Range | None
+    owned_maintenance_per_year: Range | None
+    owned_facilities_per_kw_monthly: Range | None
     availability: dict[str, Range]
     p99_latency_s: dict[str, Range]
     month_hours: int
@@ -314,6 +371,8 @@ def catalog_assumptions(version: CatalogVersion) -> CatalogAssumptions:
         hidden_cost_multiplier=singles.get(FigureSection.HIDDEN_COST_MULTIPLIER),
         devops_hours_per_month=singles.get(FigureSection.DEVOPS_HOURS),
         devops_hourly_rate=singles.get(FigureSection.DEVOPS_RATE),
+        owned_maintenance_per_year=singles.get(FigureSection.OWNED_MAINTENANCE),
+        owned_facilities_per_kw_monthly=singles.get(FigureSection.OWNED_FACILITIES),
         availability=keyed[FigureSection.AVAILABILITY],
         p99_latency_s=keyed[FigureSection.P99_LATENCY],
         month_hours=version.month_hours,
@@ -382,7 +441,7 @@ DIFF_SPEC: tuple[tuple[str, Any, Any, tuple[str, ...], str], ...] = (
         "hardware",
         lambda v: OwnedHardware.objects.filter(version=v),
         lambda h: (h.name,),
-        ("price", "price_low", "price_high", "power_w"),
+        ("price", "price_low", "price_high", "power_w", "server_base_w"),
         "price_expected",
     ),
     (

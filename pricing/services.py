@@ -19,11 +19,13 @@ from django.utils import timezone
 from accounts.audit import record
 from accounts.models import Organization
 from pricing import catalog_format as fmt
+from pricing import hooks
 from pricing.benchmarks import PARSERS, BenchmarkFileError, as_decimal
 from pricing.exporters import content_hash, document_hash
 from pricing.importers import create_version_from_document, parse_csv_zip, parse_json_bytes
 from pricing.models import (
     ApiOffer,
+    Catalog,
     CatalogLockedError,
     CatalogSource,
     CatalogVersion,
@@ -98,6 +100,9 @@ def catalog_import(
 
 @transaction.atomic
 def catalog_version_publish(*, version: CatalogVersion, actor: Any) -> CatalogVersion:
+    """Publish a draft: it freezes, becomes its catalog's current version (never another
+    catalog's) and the plans pinned to earlier versions of the catalog are re-evaluated
+    against it in the background (`version.publish_notes` says so)."""
     version = CatalogVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != VersionStatus.DRAFT:
         raise CatalogStateError(f"Only a draft can be published; this version is {version.status}.")
@@ -112,6 +117,9 @@ def catalog_version_publish(*, version: CatalogVersion, actor: Any) -> CatalogVe
         obj=version,
         changes={"status": ["draft", "published"], "content_hash": version.content_hash},
     )
+    # The planner re-evaluates the plans pinned to earlier versions of this catalog (in the
+    # background, once this transaction commits); each hook says what it started.
+    version.publish_notes = hooks.version_published(version=version, actor=actor)  # type: ignore[attr-defined]
     return version
 
 
@@ -213,6 +221,8 @@ def load_reference_catalog(*, actor: Any = None, path: Path = REFERENCE_CATALOG_
     if existing is not None:
         return existing, False
     version = catalog_import(content=content, filename=path.name, actor=actor, publish=True)
+    if not Catalog.objects.filter(is_default=True).exists():
+        Catalog.objects.filter(pk=version.catalog_id).update(is_default=True)
     return version, True
 
 

@@ -42,6 +42,8 @@ class CatalogListView(OrgMemberMixin, ListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["current"] = selectors.catalog_version_current()
+        # Each catalog's own current version is marked in the list.
+        context["current_ids"] = {v.pk for v in selectors.catalog_versions_current().values()}
         return context
 
 

@@ -14,7 +14,18 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from accounts.models import ApiToken, Invitation, Membership, Organization, Role, User
-from planner.models import Comparison, Plan, PlanOption, PlanShareLink, Sweep, SweepChunk, Workload
+from planner.models import (
+    Comparison,
+    Plan,
+    PlanOption,
+    PlanReevaluation,
+    PlanRunStatus,
+    PlanShareLink,
+    ReevaluationRun,
+    Sweep,
+    SweepChunk,
+    Workload,
+)
 from pricing.models import PriceOverlay, PrivateThroughputProfile
 from tracking.models import (
     ActualUsageImport,
@@ -23,7 +34,9 @@ from tracking.models import (
     Budget,
     ForecastAssumptions,
     PlanBudgetState,
+    UsageImportChunk,
     UsageImportJob,
+    UsageRoutingRule,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -308,6 +321,23 @@ tenant_factory(PlanOption)(lambda org: plan_in(org).options.first())
 tenant_factory(Comparison)(lambda org: plan_in(org, computed=True).latest_comparison)
 
 
+def plan_reevaluation_in(org: Organization) -> PlanReevaluation:
+    """A plan of `org` flagged by a re-evaluation run against a newer catalog version."""
+    plan = plan_in(org)
+    run = ReevaluationRun.objects.create(version=sweep_catalog_version(), total=1, done=1)
+    return PlanReevaluation.objects.create(
+        organization=org,
+        run=run,
+        plan=plan,
+        from_version=plan.catalog_version,
+        status=PlanRunStatus.FLAGGED,
+        flag=f"The cheapest option of {plan.name} changed.",
+    )
+
+
+tenant_factory(PlanReevaluation)(plan_reevaluation_in)
+
+
 def _api_token_for(user: User) -> Any:
     auth_token, _secret = AuthToken.objects.create(user)
     return ApiToken.objects.create(user=user, name="harness token", auth_token=auth_token)
@@ -377,5 +407,21 @@ tenant_factory(ActualUsageMonth)(_usage_month_in)
 tenant_factory(UsageImportJob)(
     lambda org: UsageImportJob.objects.create(
         organization=org, workload=WorkloadFactory(organization=org), file_format="breakeven"
+    )
+)
+tenant_factory(UsageImportChunk)(
+    lambda org: UsageImportChunk.objects.create(
+        organization=org,
+        job=UsageImportJob.objects.create(organization=org, file_format="breakeven"),
+        seq=0,
+        data=b"x\x9c\x03\x00\x00\x00\x00\x01",  # zlib of b""
+    )
+)
+tenant_factory(UsageRoutingRule)(
+    lambda org: UsageRoutingRule.objects.create(
+        organization=org,
+        dimension="team",
+        value=f"team-{org.slug}",
+        workload=WorkloadFactory(organization=org),
     )
 )

@@ -8,8 +8,8 @@ from typing import Any
 from django import forms
 
 from planner.models import Workload
-from tracking.importers import MAX_BYTES
-from tracking.models import ImportFormat
+from tracking.models import DateOrder, ImportFormat, RoutingDimension
+from tracking.usage.parser import MAX_BYTES
 
 
 class AssumptionsForm(forms.Form):
@@ -62,10 +62,43 @@ class WebhookForm(forms.Form):
 
 class UsageImportForm(forms.Form):
     file_format = forms.ChoiceField(choices=ImportFormat.choices, label="Format")
-    file = forms.FileField(help_text="CSV, UTF-8, up to 20 MB.")
+    file = forms.FileField(help_text="CSV, UTF-8, up to 1 GB.")
+    date_order = forms.ChoiceField(
+        choices=DateOrder.choices,
+        initial=DateOrder.AUTO,
+        required=False,
+        label="Spreadsheet dates",
+        help_text="How a date such as 03/04/2026 is read. ISO dates are never ambiguous.",
+    )
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if upload.size > MAX_BYTES:
-            raise forms.ValidationError("The file is larger than 20 MB.")
+            raise forms.ValidationError("The file is larger than 1 GB.")
         return upload
+
+    def clean_date_order(self) -> str:
+        return self.cleaned_data.get("date_order") or DateOrder.AUTO
+
+
+class OrgUsageImportForm(UsageImportForm):
+    workload = forms.ModelChoiceField(
+        queryset=Workload.objects.none(),
+        required=False,
+        empty_label="None: leave them out (counted in the report)",
+        label="Rows no rule claims go to",
+    )
+
+    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["workload"].queryset = Workload.objects.for_org(organization)
+
+
+class RoutingRuleForm(forms.Form):
+    dimension = forms.ChoiceField(choices=RoutingDimension.choices, label="When the row's")
+    value = forms.CharField(max_length=200, label="is")
+    workload = forms.ModelChoiceField(queryset=Workload.objects.none(), label="it goes to")
+
+    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["workload"].queryset = Workload.objects.for_org(organization)

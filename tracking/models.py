@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from accounts.tenancy import TenantModel
 
@@ -95,6 +95,9 @@ class AlertKind(models.TextChoices):
     OVER_BUDGET = "over_budget", "Over budget"
     FORECAST_OVER_BUDGET = "forecast_over_budget", "Forecast over budget"
     RECOMMENDATION_FLIPPED = "recommendation_flipped", "Recommendation flipped"
+    # A re-evaluation on a new catalog version changed the cheapest option, or had to leave
+    # options out (a flip of the recommendation keeps the kind above).
+    PLAN_FLAGGED = "plan_flagged", "Plan flagged by new prices"
 
 
 class Alert(TenantModel):
@@ -190,16 +193,78 @@ class WebhookDelivery(TenantModel):
 
 class ImportFormat(models.TextChoices):
     BREAKEVEN = "breakeven", "Breakeven CSV (date, model, input_tokens, output_tokens, cost)"
-    LITELLM = "litellm", "LiteLLM spend-log CSV export"
+    LITELLM = "litellm", "LiteLLM spend logs (LiteLLM_SpendLogs export)"
+    LITELLM_DAILY_USER = (
+        "litellm_daily_user",
+        "LiteLLM daily spend per user (LiteLLM_DailyUserSpend)",
+    )
+    LITELLM_DAILY_TEAM = (
+        "litellm_daily_team",
+        "LiteLLM daily spend per team (LiteLLM_DailyTeamSpend)",
+    )
+    LITELLM_DAILY_TAG = "litellm_daily_tag", "LiteLLM daily spend per tag (LiteLLM_DailyTagSpend)"
+
+
+class DateOrder(models.TextChoices):
+    """How a spreadsheet date such as 03/04/2026 is read (ISO dates are never ambiguous)."""
+
+    AUTO = "auto", "From the file (a day above 12 settles it; else month first)"
+    MONTH_FIRST = "mdy", "Month first (03/04/2026 is 4 March)"
+    DAY_FIRST = "dmy", "Day first (03/04/2026 is 3 April)"
+
+
+class RoutingDimension(models.TextChoices):
+    """What a routing rule matches in a usage row. Rules are tried in this order (the
+    most specific first): key, tag, team, user, model group."""
+
+    KEY = "key", "API key (hashed, the api_key column)"
+    TAG = "tag", "Request tag"
+    TEAM = "team", "Team (team_id)"
+    USER = "user", "User (user / user_id)"
+    MODEL_GROUP = "model_group", "Model group (model_group)"
+
+
+class UsageRoutingRule(TenantModel):
+    """Usage rows whose ``dimension`` equals ``value`` belong to ``workload``: so one
+    upload of a proxy's export feeds every workload it serves."""
+
+    dimension = models.CharField(max_length=12, choices=RoutingDimension.choices)
+    value = models.CharField(max_length=200)
+    workload = models.ForeignKey(
+        "planner.Workload", on_delete=models.CASCADE, related_name="usage_routing_rules"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["dimension", "value", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "dimension", "value"], name="usageroutingrule_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_dimension_display()} = {self.value}"
 
 
 class ActualUsageImport(TenantModel):
+    """One imported file. ``workload`` is where rows no routing rule claims went (empty:
+    such rows were left out); ``report`` counts what the file held (`tracking.usage`)."""
+
     workload = models.ForeignKey(
-        "planner.Workload", on_delete=models.CASCADE, related_name="usage_imports"
+        "planner.Workload",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="usage_imports",
     )
     filename = models.CharField(max_length=200, blank=True)
-    file_format = models.CharField(max_length=12, choices=ImportFormat.choices)
+    file_format = models.CharField(max_length=24, choices=ImportFormat.choices)
     rows = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -224,22 +289,29 @@ class UsageImportJob(TenantModel):
 
     The page and the API poll it: ``status``, ``rows_done`` (read so far) of about
     ``rows_total`` (the file's lines), and ``errors`` (``Row n, field f: ...``) when the
-    file was rejected, in which case nothing was written. The file itself is kept only
-    until the job has finished.
+    file was rejected, in which case nothing was written. The file itself is kept (in
+    `UsageImportChunk` rows) only until the job has finished. ``workload`` takes the
+    rows no routing rule claims (empty: they are counted and left out).
     """
 
     workload = models.ForeignKey(
-        "planner.Workload", on_delete=models.CASCADE, related_name="usage_import_jobs"
+        "planner.Workload",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="usage_import_jobs",
     )
     filename = models.CharField(max_length=200, blank=True)
-    file_format = models.CharField(max_length=12, choices=ImportFormat.choices)
-    content = models.BinaryField(null=True, blank=True, editable=False)
+    file_format = models.CharField(max_length=24, choices=ImportFormat.choices)
+    date_order = models.CharField(max_length=4, choices=DateOrder.choices, default=DateOrder.AUTO)
+    size_bytes = models.BigIntegerField(default=0)
     status = models.CharField(
         max_length=10, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED
     )
     rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
+    report = models.JSONField(default=dict, blank=True)
     usage_import = models.OneToOneField(
         ActualUsageImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="job"
     )
@@ -268,8 +340,38 @@ class UsageImportJob(TenantModel):
         return min(99, int(100 * self.rows_done // self.rows_total))
 
 
+class UsageImportChunk(TenantModel):
+    """One piece of an uploaded file (zlib-compressed), in order: the file lives in the
+    database, which every worker reaches, and is read back one piece at a time."""
+
+    job = models.ForeignKey(UsageImportJob, on_delete=models.CASCADE, related_name="chunks")
+    seq = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        ordering = ["job", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "seq"], name="usageimportchunk_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Piece {self.seq} of import job {self.job_id}"
+
+
+class UsageKind(models.TextChoices):
+    """What a usage row was: only chat traffic is compared with a plan; the rest is
+    reported apart."""
+
+    CHAT = "chat", "Chat and completions"
+    EMBEDDING = "embedding", "Embeddings"
+    OTHER = "other", "Other calls (images, audio, rerank, moderation…)"
+    PROXY_CACHE = "proxy_cache", "Answered from the proxy's cache"
+
+
 class ActualUsageMonth(TenantModel):
-    """Actual usage of one model in one calendar month (``month`` is its first day)."""
+    """Actual usage of one model in one calendar month (``month`` is its first day), of
+    one kind. ``cached_input_tokens`` are the part of ``input_tokens`` read from the
+    provider's prompt cache."""
 
     usage_import = models.ForeignKey(
         ActualUsageImport, on_delete=models.CASCADE, related_name="months"
@@ -279,21 +381,34 @@ class ActualUsageMonth(TenantModel):
     )
     month = models.DateField()
     model = models.CharField(max_length=200)
+    kind = models.CharField(max_length=12, choices=UsageKind.choices, default=UsageKind.CHAT)
+    requests = models.BigIntegerField(default=0, validators=[MinValueValidator(0)])
     input_tokens = models.BigIntegerField(validators=[MinValueValidator(0)])
+    cached_input_tokens = models.BigIntegerField(default=0, validators=[MinValueValidator(0)])
     output_tokens = models.BigIntegerField(validators=[MinValueValidator(0)])
     cost = models.DecimalField(max_digits=16, decimal_places=6, validators=[MinValueValidator(0)])
 
     class Meta:
-        ordering = ["month", "model", "pk"]
+        ordering = ["month", "model", "kind", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["workload", "month", "model"], name="actualusagemonth_unique"
+                fields=["workload", "month", "model", "kind"], name="actualusagemonth_unique"
             ),
             models.CheckConstraint(
-                condition=Q(input_tokens__gte=0, output_tokens__gte=0, cost__gte=0),
+                condition=Q(
+                    input_tokens__gte=0,
+                    output_tokens__gte=0,
+                    cost__gte=0,
+                    requests__gte=0,
+                    cached_input_tokens__gte=0,
+                ),
                 name="actualusagemonth_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(cached_input_tokens__lte=F("input_tokens")),
+                name="actualusagemonth_cached_within_input",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} {self.model}"
+        return f"{self.month:%Y-%m} {self.model} ({self.kind})"

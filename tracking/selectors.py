@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from accounts.models import Organization
 from planner.models import Plan, Workload
@@ -17,11 +17,16 @@ from tracking.models import (
     Alert,
     Budget,
     UsageImportJob,
+    UsageKind,
+    UsageRoutingRule,
     WebhookDelivery,
     WebhookEndpoint,
 )
 
 SUGGESTION_MONTHS = 3
+CENT = Decimal("0.01")
+# Shares as the workload stores them (5 places).
+SHARE = Decimal("0.00001")
 
 
 def budgets_for_org(*, organization: Organization) -> QuerySet[Budget]:
@@ -65,16 +70,30 @@ def deliveries_for_org(*, organization: Organization, limit: int = 20) -> list[W
 
 
 def imports_for_workload(*, workload: Workload) -> QuerySet[ActualUsageImport]:
-    return ActualUsageImport.objects.for_org(workload.organization).filter(workload=workload)
+    """Imports uploaded for the workload, or that wrote any of its months."""
+    return (
+        ActualUsageImport.objects.for_org(workload.organization)
+        .filter(Q(workload=workload) | Q(months__workload=workload))
+        .distinct()
+    )
 
 
 def import_jobs_for_workload(*, workload: Workload) -> QuerySet[UsageImportJob]:
-    """The workload's import jobs, newest first, without the files they carry."""
+    """The workload's import jobs (uploaded from its page, or whose import wrote any of
+    its months), newest first."""
     return (
         UsageImportJob.objects.for_org(workload.organization)
-        .filter(workload=workload)
-        .defer("content")
+        .filter(Q(workload=workload) | Q(usage_import__months__workload=workload))
+        .distinct()
     )
+
+
+def import_jobs_for_org(*, organization: Organization) -> QuerySet[UsageImportJob]:
+    return UsageImportJob.objects.for_org(organization).select_related("workload", "usage_import")
+
+
+def routing_rules_for_org(*, organization: Organization) -> QuerySet[UsageRoutingRule]:
+    return UsageRoutingRule.objects.for_org(organization).select_related("workload")
 
 
 def plans_for_workload(*, workload: Workload) -> QuerySet[Plan]:
@@ -82,26 +101,69 @@ def plans_for_workload(*, workload: Workload) -> QuerySet[Plan]:
 
 
 def actual_months(*, workload: Workload) -> list[dict[str, Any]]:
-    """Actual usage per month (all models summed), oldest first."""
+    """Actual chat usage per month (all models summed), oldest first. Embeddings, other
+    calls and proxy-cache answers are not in it (`other_usage`)."""
     rows = (
         ActualUsageMonth.objects.for_org(workload.organization)
-        .filter(workload=workload)
+        .filter(workload=workload, kind=UsageKind.CHAT)
         .values("month")
         .annotate(
-            input_tokens=Sum("input_tokens"), output_tokens=Sum("output_tokens"), cost=Sum("cost")
+            requests=Sum("requests"),
+            input_tokens=Sum("input_tokens"),
+            cached_input_tokens=Sum("cached_input_tokens"),
+            output_tokens=Sum("output_tokens"),
+            cost=Sum("cost"),
         )
         .order_by("month")
     )
     return [
         {
             "month": row["month"],
+            "requests": row["requests"],
             "input_tokens": row["input_tokens"],
+            "cached_input_tokens": row["cached_input_tokens"],
             "output_tokens": row["output_tokens"],
             "tokens": row["input_tokens"] + row["output_tokens"],
-            "cost": row["cost"].quantize(Decimal("0.01"), ROUND_HALF_UP),
+            "cached_share": _share(row["cached_input_tokens"], row["input_tokens"]),
+            "cost": row["cost"].quantize(CENT, ROUND_HALF_UP),
         }
         for row in rows
     ]
+
+
+def other_usage(*, workload: Workload) -> list[dict[str, Any]]:
+    """What the workload's imports held besides chat, per month and kind (reported apart:
+    a plan prices chat traffic)."""
+    rows = (
+        ActualUsageMonth.objects.for_org(workload.organization)
+        .filter(workload=workload)
+        .exclude(kind=UsageKind.CHAT)
+        .values("month", "kind")
+        .annotate(
+            requests=Sum("requests"),
+            input_tokens=Sum("input_tokens"),
+            output_tokens=Sum("output_tokens"),
+            cost=Sum("cost"),
+        )
+        .order_by("month", "kind")
+    )
+    return [
+        {
+            "month": row["month"].isoformat()[:7],
+            "kind": row["kind"],
+            "requests": row["requests"],
+            "input_tokens": row["input_tokens"],
+            "output_tokens": row["output_tokens"],
+            "cost": str(row["cost"].quantize(CENT, ROUND_HALF_UP)),
+        }
+        for row in rows
+    ]
+
+
+def _share(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) / Decimal(whole)).quantize(SHARE, ROUND_HALF_UP)
 
 
 def suggestions(*, months: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -110,14 +172,11 @@ def suggestions(*, months: list[dict[str, Any]]) -> dict[str, Any] | None:
     if not months:
         return None
     total_in = sum(m["input_tokens"] for m in months)
+    total_cached = sum(m["cached_input_tokens"] for m in months)
     total = sum(m["tokens"] for m in months)
     recent = months[-SUGGESTION_MONTHS:]
     volume = round(sum(m["tokens"] for m in recent) / len(recent))
-    share = (
-        (Decimal(total_in) / Decimal(total)).quantize(Decimal("0.00001"), ROUND_HALF_UP)
-        if total
-        else None
-    )
+    share = _share(total_in, total)
     growth = None
     first, last = months[0]["tokens"], months[-1]["tokens"]
     if len(months) >= 2 and first > 0 and last > 0:
@@ -128,6 +187,7 @@ def suggestions(*, months: list[dict[str, Any]]) -> dict[str, Any] | None:
     return {
         "tokens_per_month": volume,
         "input_share": share,
+        "cached_share": _share(total_cached, total_in),
         "growth_per_month": growth,
         "months_used": len(months),
     }
@@ -150,6 +210,7 @@ def plan_vs_actual(*, workload: Workload, plan: Plan | None) -> dict[str, Any]:
         row = dict(actual)
         row["month"] = actual["month"].isoformat()[:7]
         row["cost"] = str(actual["cost"])
+        row["cached_share"] = _text(actual["cached_share"])
         step = planned["months"][index] if planned and index < len(planned["months"]) else None
         row["planned_tokens"] = step["tokens_per_month"] if step else None
         row["planned_cost"] = planned["projected_monthly"][index] if step and planned else None
@@ -166,15 +227,22 @@ def plan_vs_actual(*, workload: Workload, plan: Plan | None) -> dict[str, Any]:
         else (forecast or {}).get("reason", "The plan has no forecast."),
         "currency": planned["currency"] if planned else None,
         "months": rows,
-        "suggestions": None
-        if suggestion is None
-        else {
-            **suggestion,
-            "input_share": None
-            if suggestion["input_share"] is None
-            else str(suggestion["input_share"]),
-            "growth_per_month": None
-            if suggestion["growth_per_month"] is None
-            else str(suggestion["growth_per_month"]),
-        },
+        "other_usage": other_usage(workload=workload),
+        "suggestions": suggestion_as_dict(suggestion),
+    }
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def suggestion_as_dict(suggestion: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The suggestion with its decimals as text, as the API and pages serve it."""
+    if suggestion is None:
+        return None
+    return {
+        **suggestion,
+        "input_share": _text(suggestion["input_share"]),
+        "cached_share": _text(suggestion["cached_share"]),
+        "growth_per_month": _text(suggestion["growth_per_month"]),
     }

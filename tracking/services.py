@@ -10,7 +10,6 @@ transaction commits.
 from __future__ import annotations
 
 import json
-import logging
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,29 +19,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import record
-from accounts.availability import BROKER_ERRORS, require_broker
 from accounts.models import Organization
 from formatting import format_money
 from planner.models import Comparison, Plan, Workload
 from pricing.currencies import ISO_4217_CODES
 from tracking import forecasting, webhooks
-from tracking.importers import ImportRejectedError, ParsedUsage, check_file, parse_usage
 from tracking.models import (
-    ActualUsageImport,
-    ActualUsageMonth,
     Alert,
     AlertKind,
     Budget,
     DeliveryStatus,
     ForecastAssumptions,
-    ImportJobStatus,
     PlanBudgetState,
-    UsageImportJob,
     WebhookDelivery,
     WebhookEndpoint,
 )
-
-logger = logging.getLogger(__name__)
 
 MAX_DELIVERY_ATTEMPTS = 5
 # Each endpoint gets every alert: the cap bounds the deliveries one alert can queue.
@@ -388,6 +379,30 @@ def _budget_alerts(*, plan: Plan, comparison: Comparison) -> list[Alert]:
     return alerts
 
 
+def _flagged(*, plan: Plan, comparison: Comparison, previous: Comparison, flag: str) -> Alert:
+    """The alert of a re-evaluation that flagged the plan (`planner.services.plan_reevaluate`):
+    its flag (what flipped, the price move behind it, the options left out with the closest
+    offers) as the message, and the same facts as data in the webhook."""
+    flipped = previous.recommended_option != comparison.recommended_option
+    return _raise(
+        plan=plan,
+        comparison=comparison,
+        kind=AlertKind.RECOMMENDATION_FLIPPED if flipped else AlertKind.PLAN_FLAGGED,
+        message=f"{plan.name}: {flag}",
+        details={
+            "from": previous.recommended_option,
+            "to": comparison.recommended_option,
+            "cheapest_from": previous.cheapest_option,
+            "cheapest_to": comparison.cheapest_option,
+            "previous_catalog_version": previous.catalog_version_id,
+            "catalog_version": comparison.catalog_version_id,
+            "price_moves": list(getattr(comparison, "price_moves", [])),
+            "left_out": [item.as_dict() for item in getattr(comparison, "left_out", [])],
+            "matched_by_alias": list(getattr(comparison, "matched_by_alias", [])),
+        },
+    )
+
+
 def plan_evaluated(
     *, plan: Plan, comparison: Comparison, previous: Comparison | None, actor: Any
 ) -> list[Alert]:
@@ -395,10 +410,14 @@ def plan_evaluated(
 
     Alerts fire on a change, not on every computation: a flip when the recommended option
     differs from the previous comparison's; over budget, and forecast over budget, when the
-    plan was not in that state at its last evaluation (`_budget_alerts`).
+    plan was not in that state at its last evaluation (`_budget_alerts`). A re-evaluation
+    that flagged the plan raises one alert carrying its flag (`_flagged`).
     """
     alerts: list[Alert] = []
-    if previous is not None and previous.recommended_option != comparison.recommended_option:
+    flag = getattr(comparison, "flag_raised", "") if comparison.trigger == "reevaluate" else ""
+    if flag and previous is not None:
+        alerts.append(_flagged(plan=plan, comparison=comparison, previous=previous, flag=flag))
+    elif previous is not None and previous.recommended_option != comparison.recommended_option:
         alerts.append(
             _raise(
                 plan=plan,
@@ -421,226 +440,14 @@ def plan_evaluated(
     return alerts
 
 
-# --- actual usage ----------------------------------------------------------------------
-
-
-USAGE_WRITE_BATCH = 1_000
-IMPORT_QUEUEING_FAILED = (
-    "Background workers were unavailable when this file was queued, so it was not imported. "
-    "Upload it again."
-)
-
-
-def _rejected(exc: ImportRejectedError) -> ValidationError:
-    return ValidationError({"file": [str(e) for e in exc.errors]})
-
-
-def _usage_write(
-    *,
-    organization: Organization,
-    actor: Any,
-    workload: Workload,
-    workloads: dict[str, Workload],
-    parsed: ParsedUsage,
-    file_format: str,
-    filename: str,
-) -> ActualUsageImport:
-    """Write a parsed file's months, in batches, inside the caller's transaction. Months
-    in the file replace the same months (same model) imported before for that workload."""
-    usage = ActualUsageImport.objects.create(
-        organization=organization,
-        workload=workload,
-        filename=filename[:200],
-        file_format=file_format,
-        rows=parsed.rows,
-        created_by=_user(actor),
-    )
-    months = [
-        ActualUsageMonth(
-            organization=organization,
-            usage_import=usage,
-            workload=workloads[name] if name else workload,
-            month=month,
-            model=model,
-            input_tokens=total.input_tokens,
-            output_tokens=total.output_tokens,
-            cost=total.cost,
-        )
-        for (name, month, model), total in sorted(
-            parsed.totals.items(), key=lambda kv: (kv[0][0] or "", kv[0][1], kv[0][2])
-        )
-    ]
-    ActualUsageMonth.objects.bulk_create(
-        months,
-        batch_size=USAGE_WRITE_BATCH,
-        update_conflicts=True,
-        unique_fields=["workload", "month", "model"],
-        update_fields=["organization", "usage_import", "input_tokens", "output_tokens", "cost"],
-    )
-    record(
-        actor=actor,
-        action="usage.import",
-        obj=usage,
-        organization=organization,
-        changes={"rows": parsed.rows, "months": len(parsed.totals), "format": file_format},
-    )
-    return usage
-
-
-def usage_import(
-    *,
-    organization: Organization,
-    actor: Any,
-    workload: Workload,
-    content: bytes,
-    file_format: str,
-    filename: str = "",
-) -> ActualUsageImport:
-    """Import a whole file or nothing, now (pages and the API queue `usage_import_start`
-    instead). Raises ValidationError listing ``Row n, field f: ...`` for every problem."""
-    _check_org(workload, organization)
-    workloads = {w.name: w for w in Workload.objects.for_org(organization)}
-    try:
-        parsed = parse_usage(content, file_format=file_format, workload_names=workloads)
-    except ImportRejectedError as exc:
-        raise _rejected(exc) from None
-    with transaction.atomic():
-        return _usage_write(
-            organization=organization,
-            actor=actor,
-            workload=workload,
-            workloads=workloads,
-            parsed=parsed,
-            file_format=file_format,
-            filename=filename,
-        )
-
-
-def usage_import_start(
-    *,
-    organization: Organization,
-    actor: Any,
-    workload: Workload,
-    content: bytes,
-    file_format: str,
-    filename: str = "",
-) -> UsageImportJob:
-    """Check what needs only the header, keep the file as a job and queue it once
-    committed; the rows are read and written in the background (`usage_import_run`).
-
-    Raises ValidationError({"file": [...]}) for a file that cannot be read at all (format,
-    size, encoding, missing columns), or ServiceUnavailableError when the task broker
-    cannot be reached; nothing is saved then.
-    """
-    _check_org(workload, organization)
-    try:
-        check_file(content, file_format=file_format)
-    except ImportRejectedError as exc:
-        raise _rejected(exc) from None
-    require_broker()
-    lines = content.count(b"\n") + (0 if content.endswith(b"\n") else 1)
-    job = UsageImportJob.objects.create(
-        organization=organization,
-        workload=workload,
-        filename=filename[:200],
-        file_format=file_format,
-        content=content,
-        rows_total=max(0, lines - 1),
-        created_by=_user(actor),
-    )
-    job_id = job.pk
-    transaction.on_commit(lambda: enqueue_usage_import(job_id=job_id))
-    return job
-
-
-def enqueue_usage_import(*, job_id: int) -> None:
-    from tracking.tasks import run_usage_import
-
-    try:
-        run_usage_import.apply_async(args=(job_id,), task_id=f"usage-import-{job_id}")
-    except BROKER_ERRORS:
-        logger.warning("Could not queue usage import %s", job_id, exc_info=True)
-        usage_import_fail(job_id=job_id, error=IMPORT_QUEUEING_FAILED)
-
-
-def usage_import_fail(*, job_id: int, error: str) -> None:
-    UsageImportJob.objects.filter(
-        pk=job_id, status__in=(ImportJobStatus.QUEUED, ImportJobStatus.RUNNING)
-    ).update(
-        status=ImportJobStatus.FAILED, errors=[error], content=None, finished_at=timezone.now()
-    )
-
-
-def usage_import_run(*, job_id: int) -> str:
-    """Import a queued file: read it row by row (progress saved as it goes), then write
-    every month in one transaction — or record every problem and write nothing.
-
-    Safe to run twice (a redelivered task): the job is claimed while queued or running, and
-    only the run that finds it still running when it writes does so. Returns ``done``,
-    ``rejected`` or ``skipped``.
-    """
-    claimed = UsageImportJob.objects.filter(
-        pk=job_id, status__in=(ImportJobStatus.QUEUED, ImportJobStatus.RUNNING)
-    ).update(status=ImportJobStatus.RUNNING, rows_done=0)
-    if not claimed:
-        return "skipped"
-    job = UsageImportJob.objects.select_related("organization", "workload", "created_by").get(
-        pk=job_id
-    )
-    organization = job.organization
-    workloads = {w.name: w for w in Workload.objects.for_org(organization)}
-
-    def progress(rows: int) -> None:
-        UsageImportJob.objects.filter(pk=job_id, status=ImportJobStatus.RUNNING).update(
-            rows_done=rows
-        )
-
-    try:
-        parsed = parse_usage(
-            bytes(job.content or b""),
-            file_format=job.file_format,
-            workload_names=workloads,
-            on_progress=progress,
-        )
-    except ImportRejectedError as exc:
-        UsageImportJob.objects.filter(pk=job_id, status=ImportJobStatus.RUNNING).update(
-            status=ImportJobStatus.FAILED,
-            errors=[str(e) for e in exc.errors],
-            content=None,
-            finished_at=timezone.now(),
-        )
-        return "rejected"
-    with transaction.atomic():
-        running = UsageImportJob.objects.select_for_update().filter(
-            pk=job_id, status=ImportJobStatus.RUNNING
-        )
-        if not list(running.values_list("pk", flat=True)):  # finished meanwhile
-            return "skipped"
-        usage = _usage_write(
-            organization=organization,
-            actor=job.created_by,
-            workload=job.workload,
-            workloads=workloads,
-            parsed=parsed,
-            file_format=job.file_format,
-            filename=job.filename,
-        )
-        UsageImportJob.objects.filter(pk=job_id).update(
-            status=ImportJobStatus.SUCCEEDED,
-            rows_done=parsed.rows,
-            rows_total=parsed.rows,
-            usage_import=usage,
-            content=None,
-            finished_at=timezone.now(),
-        )
-    return "done"
+# --- actual usage (imports: tracking/usage/services.py) ------------------------------
 
 
 def workload_apply_suggestions(
     *, organization: Organization, actor: Any, workload: Workload, suggestion: dict[str, Any]
 ) -> Workload:
-    """Set the workload's volume, input share (and growth, when known) to the figures the
-    actuals suggest, through the planner's `workload_update`."""
+    """Set the workload's volume, input share (and cached share and growth, when known) to
+    the figures the actuals suggest, through the planner's `workload_update`."""
     from planner.services import workload_update
 
     _check_org(workload, organization)
@@ -651,6 +458,8 @@ def workload_apply_suggestions(
     try:
         if suggestion.get("input_share") is not None:
             fields["input_share"] = Decimal(str(suggestion["input_share"]))
+        if suggestion.get("cached_share") is not None:
+            fields["cached_share"] = Decimal(str(suggestion["cached_share"]))
         if suggestion.get("growth_per_month") is not None:
             fields["growth_per_month"] = Decimal(str(suggestion["growth_per_month"]))
     except InvalidOperation:

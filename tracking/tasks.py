@@ -11,6 +11,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
 from tracking import services
+from tracking.usage import services as usage_services
 
 BACKOFF_S = (10, 60, 300, 1800)
 
@@ -37,22 +38,29 @@ def deliver_webhook(self, delivery_id: int) -> str:
     return status
 
 
+# A file may be up to 1 GB (about a million spend-log rows a minute are read): the limit
+# leaves room for the largest on a busy worker.
+USAGE_IMPORT_SOFT_LIMIT_S = 1800
+
+
 @shared_task(
     name="tracking.run_usage_import",
     acks_late=True,
     reject_on_worker_lost=True,
     ignore_result=True,
-    soft_time_limit=300,
-    time_limit=360,
+    soft_time_limit=USAGE_IMPORT_SOFT_LIMIT_S,
+    time_limit=USAGE_IMPORT_SOFT_LIMIT_S + 60,
 )
 def run_usage_import(job_id: int) -> str:
     try:
-        return services.usage_import_run(job_id=job_id)
+        return usage_services.usage_import_run(job_id=job_id)
     except SoftTimeLimitExceeded:
-        services.usage_import_fail(job_id=job_id, error="The import ran past 5 minutes.")
+        usage_services.usage_import_fail(
+            job_id=job_id, error=f"The import ran past {USAGE_IMPORT_SOFT_LIMIT_S // 60} minutes."
+        )
         return "failed"
     except Exception:
-        services.usage_import_fail(
+        usage_services.usage_import_fail(
             job_id=job_id, error="The import failed on our side; nothing was written."
         )
         raise

@@ -21,6 +21,12 @@ urlpatterns = [
     path(
         "workloads/<int:pk>/actuals/", views.WorkloadActualsView.as_view(), name="workload_actuals"
     ),
+    path("usage/", views.UsageImportsView.as_view(), name="usage_imports"),
+    path(
+        "usage/rules/<int:pk>/delete/",
+        views.RoutingRuleDeleteView.as_view(),
+        name="routing_rule_delete",
+    ),
     path(
         "workloads/<int:pk>/actuals/apply/",
         views.WorkloadApplySuggestionsView.as_view(),

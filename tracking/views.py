@@ -1,4 +1,4 @@
-"""Forecast, sensitivity, budgets, alerts, settings and actuals pages.
+"""Forecast, sensitivity, budgets, alerts, settings, actuals and usage-import pages.
 
 Thin: parse, check access (mixins; owners/admins for settings), call a service or
 selector, render.
@@ -24,10 +24,20 @@ from tracking.forms import (
     AssumptionsForm,
     BudgetForm,
     CurrencyForm,
+    OrgUsageImportForm,
+    RoutingRuleForm,
     UsageImportForm,
     WebhookForm,
 )
-from tracking.models import Alert, Budget, WebhookEndpoint
+from tracking.models import (
+    Alert,
+    Budget,
+    UsageImportJob,
+    UsageRoutingRule,
+    WebhookEndpoint,
+)
+from tracking.usage import services as usage_services
+from tracking.usage.report import describe
 
 
 def _add_errors(form: Any, exc: ValidationError) -> None:
@@ -279,8 +289,39 @@ class WebhookTestView(_EndpointAction):
         return redirect("tracking:settings")
 
 
+def _described(jobs: list[UsageImportJob], organization: Any) -> list[UsageImportJob]:
+    """The jobs, each with its report in words (``report_lines``)."""
+    names = dict(Workload.objects.for_org(organization).values_list("pk", "name"))
+    for job in jobs:
+        job.report_lines = describe(job.report, workload_names=names)  # type: ignore[attr-defined]
+    return jobs
+
+
+def _start_import(view: Any, request: HttpRequest, form: Any, workload: Workload | None) -> bool:
+    """Queue the form's upload; errors go onto the form. True when queued."""
+    upload = form.cleaned_data["file"]
+    try:
+        usage_services.usage_import_start(
+            organization=view.organization,
+            actor=request.user,
+            workload=workload,
+            content=upload,
+            file_format=form.cleaned_data["file_format"],
+            filename=upload.name,
+            date_order=form.cleaned_data["date_order"],
+        )
+    except ValidationError as exc:
+        _add_errors(form, exc)
+        return False
+    messages.success(request, "The file is being imported: its progress is shown below.")
+    return True
+
+
 class WorkloadActualsView(TenantObjectMixin, TemplateView):
-    """Import actual usage for a workload and compare it with a plan month by month."""
+    """Import actual usage for a workload and compare it with a plan month by month.
+
+    An upload here routes rows by the organization's rules like any other; rows no rule
+    claims come to this workload."""
 
     model = Workload
     template_name = "tracking/actuals.html"
@@ -297,7 +338,9 @@ class WorkloadActualsView(TenantObjectMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         plan = self._plan()
-        jobs = list(selectors.import_jobs_for_workload(workload=self.object)[:5])
+        jobs = _described(
+            list(selectors.import_jobs_for_workload(workload=self.object)[:5]), self.organization
+        )
         conversion = (
             conversion_for(organization=self.organization, version=plan.catalog_version)
             if plan
@@ -319,25 +362,64 @@ class WorkloadActualsView(TenantObjectMixin, TemplateView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = UsageImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                services.usage_import_start(
-                    organization=self.organization,
-                    actor=request.user,
-                    workload=self.object,
-                    content=upload.read(),
-                    file_format=form.cleaned_data["file_format"],
-                    filename=upload.name,
-                )
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                messages.success(
-                    request, "The file is being imported: its progress is shown below."
-                )
-                return redirect("tracking:workload_actuals", pk=self.object.pk)
+        if form.is_valid() and _start_import(self, request, form, self.object):
+            return redirect("tracking:workload_actuals", pk=self.object.pk)
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class UsageImportsView(OrgMemberMixin, TemplateView):
+    """The organization's usage uploads (one file feeding many workloads) and the routing
+    rules that send each row to its workload."""
+
+    template_name = "tracking/usage.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        jobs = _described(
+            list(selectors.import_jobs_for_org(organization=self.organization)[:10]),
+            self.organization,
+        )
+        context.update(
+            import_jobs=jobs,
+            importing=any(not job.is_finished for job in jobs),
+            rules=selectors.routing_rules_for_org(organization=self.organization),
+            form=kwargs.get("form") or OrgUsageImportForm(organization=self.organization),
+            rule_form=kwargs.get("rule_form") or RoutingRuleForm(organization=self.organization),
+            can_write=self.membership.can_write,
+        )
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.POST.get("action") == "rule":
+            rule_form = RoutingRuleForm(request.POST, organization=self.organization)
+            if rule_form.is_valid():
+                try:
+                    usage_services.routing_rule_create(
+                        organization=self.organization, actor=request.user, **rule_form.cleaned_data
+                    )
+                except ValidationError as exc:
+                    _add_errors(rule_form, exc)
+                else:
+                    messages.success(request, "Routing rule added.")
+                    return redirect("tracking:usage_imports")
+            return self.render_to_response(self.get_context_data(rule_form=rule_form), status=400)
+        form = OrgUsageImportForm(request.POST, request.FILES, organization=self.organization)
+        if form.is_valid() and _start_import(self, request, form, form.cleaned_data["workload"]):
+            return redirect("tracking:usage_imports")
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class RoutingRuleDeleteView(TenantObjectMixin, TemplateView):
+    model = UsageRoutingRule
+    write_required = True
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        usage_services.routing_rule_delete(
+            organization=self.organization, actor=request.user, rule=self.object
+        )
+        messages.success(request, "Routing rule deleted.")
+        return redirect("tracking:usage_imports")
 
 
 class WorkloadApplySuggestionsView(TenantObjectMixin, TemplateView):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
-from planner.models import Comparison, Plan, Sweep, Workload
+from planner.models import Comparison, Plan, PlanReevaluation, PlanRunStatus, Sweep, Workload
 from planner.models.sweeps import SweepStatus
 from pricing.api.filters import StrictBooleanFilter, StrictFilterSet, public_versions
 
@@ -72,3 +72,13 @@ class SweepFilter(StrictFilterSet):
     class Meta:
         model = Sweep
         fields = ["status", "catalog_version", "workload"]
+
+
+class PlanReevaluationFilter(StrictFilterSet):
+    plan = _id_filter("plan", "plan")
+    run = _id_filter("run", "re-evaluation run")
+    status = django_filters.ChoiceFilter(choices=PlanRunStatus.choices)
+
+    class Meta:
+        model = PlanReevaluation
+        fields = ["plan", "run", "status"]

@@ -133,8 +133,13 @@ class PlanViewSet(OrgCrudViewSet):
 
     @extend_schema(
         summary="Re-evaluate the plan against another published catalog version",
-        description="Moves the plan's offers to `version` (matched by natural key), computes it, "
-        "and sets the plan's flag when the recommendation or the cheapest option changed.",
+        description="Moves the plan to `version`, computes it, and sets the plan's flag when "
+        "the recommendation or the cheapest option changed or an option was left out. Each "
+        "offer is found by natural key, else by model identity (the same canonical model "
+        "from the same seller, whatever the version calls it: `GPT-5 (OpenAI)` is LiteLLM's "
+        "`gpt-5`). An option the version has no offer for is left out of the plan and "
+        "listed in `left_out` with the closest offers; a 400 only when none of the plan's "
+        "options is in the version (the plan is then unchanged).",
         request=ReevaluateSerializer,
         parameters=[IDEMPOTENCY_HEADER],
         responses={201: ReevaluatedSerializer},
@@ -150,7 +155,9 @@ class PlanViewSet(OrgCrudViewSet):
             )
             body = {
                 "comparison": comparison,
-                "flag": getattr(comparison, "flag_raised", ""),
+                "flag": comparison.flag_raised,
+                "left_out": [item.as_dict() for item in comparison.left_out],
+                "matched_by_alias": comparison.matched_by_alias,
             }
             return Response(ReevaluatedSerializer(body).data, status=status.HTTP_201_CREATED)
 

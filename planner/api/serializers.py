@@ -267,6 +267,7 @@ class QuoteResponseSerializer(serializers.Serializer):
 from django.db.models import QuerySet  # noqa: E402
 
 from accounts.api.scoping import OrgScopedPrimaryKeyRelatedField  # noqa: E402
+from planner.api.reevaluations import LeftOutSerializer  # noqa: E402
 from planner.labels import lens_label  # noqa: E402
 from planner.models import Comparison, Plan, PlanOption, Sweep, Workload  # noqa: E402
 from planner.models.workloads import MAX_LONG_CONTEXT_POINTS  # noqa: E402
@@ -642,6 +643,26 @@ class ReserveSerializer(serializers.Serializer):
     applied = serializers.BooleanField(help_text="False when one deployment meets the target.")
 
 
+class OwnedDefaultSerializer(serializers.Serializer):
+    field = serializers.ChoiceField(
+        choices=[
+            "maintenance_per_year",
+            "server_base_watts",
+            "gpu_tdp_watts",
+            "pue",
+            "usd_per_kwh",
+            "facilities_per_server_monthly",
+        ]
+    )
+    value = serializers.FloatField()
+    source = serializers.ChoiceField(
+        choices=["hardware", "catalog", "assumed", "missing"],
+        help_text="`hardware`: the catalog's row for the machine; `catalog`: the version's "
+        "figure; `assumed`: PUE 1 (no overhead); `missing`: this catalog version states "
+        "none, so 0.",
+    )
+
+
 class OwnedFinanceSerializer(serializers.Serializer):
     servers = serializers.IntegerField()
     gpus_per_server = serializers.IntegerField()
@@ -653,9 +674,33 @@ class OwnedFinanceSerializer(serializers.Serializer):
         "the servers' useful life)."
     )
     last_life_share = serializers.FloatField()
-    acquisition = serializers.FloatField()
+    acquisition = serializers.FloatField(help_text="One purchase of the fleet's hardware.")
     average_book_value = serializers.FloatField()
     book_value_at_end = serializers.FloatField()
+    installation_policy = serializers.ChoiceField(
+        choices=["capitalised", "expensed"],
+        required=False,
+        help_text="Capitalised: installation is in the book value (depreciated, inside the "
+        "cost of capital); expensed: charged in full at every purchase (the `installation` "
+        "line). Absent on comparisons computed before issue 15 (they expensed it).",
+    )
+    capitalised = serializers.FloatField(
+        required=False,
+        help_text="First book value of a purchase: hardware + capitalised installation.",
+    )
+    gpu_load = serializers.FloatField(
+        required=False,
+        help_text="Average share of the installed GPUs' full power drawn: the hours the "
+        "tokens take at the measured throughput, or the option's stated load.",
+    )
+    energy_kwh = serializers.FloatField(
+        required=False, help_text="kWh a month at the meter (PUE included), spares included."
+    )
+    defaults = OwnedDefaultSerializer(
+        many=True,
+        required=False,
+        help_text="The figures the option left empty, the value each took and its source.",
+    )
 
 
 class OptionDepthSerializer(serializers.Serializer):
@@ -836,7 +881,18 @@ class ReevaluateSerializer(serializers.Serializer):
 class ReevaluatedSerializer(serializers.Serializer):
     comparison = ComparisonDetailSerializer()
     flag = serializers.CharField(
-        help_text="What changed (recommendation or cheapest option), empty when nothing did."
+        help_text="What changed (recommendation or cheapest option, with the price move "
+        "behind it; options left out), empty when nothing did."
+    )
+    left_out = LeftOutSerializer(
+        many=True,
+        help_text="Options the version has no offer for: left out of the plan, with the "
+        "closest offers it has.",
+    )
+    matched_by_alias = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Offers found under another name (`GPT-5 (OpenAI) · feb-2026 → gpt-5 "
+        "(openai) · litellm`).",
     )
 
 

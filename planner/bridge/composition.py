@@ -25,7 +25,7 @@ from planner.engine.api import (
 )
 from planner.engine.errors import ScenarioError
 from planner.engine.fleet import Lens, Serving
-from planner.engine.owned import ServerFinance
+from planner.engine.owned import OwnedCost, ServerFinance
 from planner.engine.recommend import DEFAULT_PREFERENCE_PREMIUM, DEFAULT_VOLUME_TIERS, VolumeTier
 from planner.engine.rented import RentedCapacity
 from planner.engine.selfhost import (
@@ -136,7 +136,9 @@ def _fleet_choice(
     }
     fleet: eng.Fleet
     if d["kind"] == "owned":
-        finance = dict(d["finance"])
+        from planner.bridge.plans import PRE_ISSUE_15_FINANCE
+
+        finance = {**PRE_ISSUE_15_FINANCE, **d["finance"]}
         price = eng.Span.of(*d.get("server_price_span", [finance["server_price"]] * 2))
         finance["server_price"] = price.expected
         fleet = eng.OwnedFleet(
@@ -357,6 +359,20 @@ def _fleet_result(
             "average_book_value": cents(detail.average_book_value),  # type: ignore[union-attr]
             "book_value_at_end": cents(detail.book_value_at_end),  # type: ignore[union-attr]
         }
+        if isinstance(detail, OwnedCost) and "installation_policy" in finance:
+            # Issue 15: the installation policy, the GPUs' load and energy, and where each
+            # figure the option left empty came from.
+            defaults = snap["selfhost"]["depth"].get("finance_defaults", {})
+            depth["finance"] |= {
+                "installation_policy": detail.installation_policy.value,
+                "capitalised": cents(detail.capitalised),
+                "gpu_load": round(detail.gpu_load, 6),
+                "energy_kwh": round(detail.energy_kwh, 2),
+                "defaults": [
+                    {"field": field, "value": finance[field], "source": source}
+                    for field, source in defaults.items()
+                ],
+            }
     else:
         depth["gpus_per_instance"] = sh["depth"]["gpus_per_instance"]
         depth["billed_instance_hours"] = round(fleet.billed_hours, 2)

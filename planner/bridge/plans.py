@@ -1444,11 +1444,97 @@ def depth_plan_snapshot(*, lens: str, analysis_months: float) -> dict[str, Any]:
 
 
 def _implied_usd_per_kwh(*, monthly: float, watts: float, hours: float, pue: float) -> float:
-    """The electricity price that makes a server's energy line the catalog's monthly
-    electricity figure for the hardware, when no price per kWh is known: energy is then
-    never silently free, and still scales with the servers the fleet runs."""
+    """The electricity price that makes a server's energy at full load the catalog's
+    monthly electricity figure for the hardware: energy is then never silently free, and
+    still scales with the servers the fleet runs and the load on their GPUs."""
     kwh = watts * hours * pue / 1000.0
     return monthly / kwh if monthly > 0 and kwh > 0 else 0.0
+
+
+# Where an owned option's figure came from when the option left it empty (issue 15):
+# "hardware" (the catalog's row for the machine), "catalog" (the version's figure),
+# "assumed" (no overhead: PUE 1) or "missing" (this catalog version states none: 0).
+OWNED_DEFAULT_SOURCES = ("hardware", "catalog", "assumed", "missing")
+
+
+def _owned_finance(
+    option: Any, ctx: _Context, pricing: dict[str, Any]
+) -> tuple[int, dict[str, Any], dict[str, str]]:
+    """(GPUs a server, the engine's ServerFinance figures, the source of each default).
+
+    An empty figure takes the catalog's: the machine's base draw and power (its GPUs'
+    power is the rest, shared among them), the version's PUE, the hardware's own
+    electricity figure as a price per kWh (else the version's price), maintenance as a
+    share of the price a year, and facilities per kW of the server's power a month.
+    """
+    a = ctx.assumptions
+    hw = option.owned_hardware
+    per_server = _gpus_per_server(option)
+    defaults: dict[str, str] = {}
+
+    def default(field: str, value: float, source: str) -> float:
+        defaults[field] = source if value or source == "assumed" else "missing"
+        return value
+
+    catalog_base = _f(hw.server_base_w)
+    base = _f(option.server_base_watts)
+    if base is None:
+        base = default("server_base_watts", catalog_base or 0.0, "hardware")
+    tdp = _f(option.gpu_tdp_watts)
+    if tdp is None:
+        power = pricing["power_w"] - (catalog_base or 0.0)
+        tdp = default("gpu_tdp_watts", max(0.0, power) / per_server, "hardware")
+    server_watts = per_server * tdp + base  # at full load
+    pue = _f(option.pue)
+    if pue is None:
+        catalog_pue = _f(ctx.version.pue)
+        pue = default("pue", catalog_pue or 1.0, "catalog" if catalog_pue else "assumed")
+    usd_per_kwh = _f(option.usd_per_kwh)
+    if usd_per_kwh is None:
+        implied = _implied_usd_per_kwh(
+            monthly=_mid(pricing["colocation_monthly"]),
+            watts=server_watts,
+            hours=float(ctx.version.month_hours or HOURS_PER_MONTH),
+            pue=pue,
+        )
+        if implied:
+            usd_per_kwh = default("usd_per_kwh", implied, "hardware")
+        else:
+            usd_per_kwh = default("usd_per_kwh", pricing["usd_per_kwh"], "catalog")
+    maintenance = _f(option.maintenance_per_year)
+    if maintenance is None:
+        figure = a.owned_maintenance_per_year
+        maintenance = default(
+            "maintenance_per_year", 0.0 if figure is None else float(figure.expected), "catalog"
+        )
+    facilities = _f(option.facilities_per_server_monthly)
+    if facilities is None:
+        per_kw = a.owned_facilities_per_kw_monthly
+        facilities = default(
+            "facilities_per_server_monthly",
+            0.0 if per_kw is None else float(per_kw.expected) * server_watts / 1000.0,
+            "catalog",
+        )
+    life = _f(option.useful_life_years)
+    server_price = _f(option.server_price)
+    finance = {
+        "server_price": _mid(pricing["purchase_price"]) if server_price is None else server_price,
+        "gpus_per_server": per_server,
+        "installation_per_server": float(option.installation_per_server),
+        "installation_policy": option.installation_policy,
+        "useful_life_years": pricing["useful_life_months"] / 12.0 if life is None else life,
+        "residual_value": float(option.residual_value),
+        "cost_of_capital": float(option.cost_of_capital),
+        "maintenance_per_year": maintenance,
+        "server_base_watts": base,
+        "gpu_tdp_watts": tdp,
+        "gpu_load": _f(option.gpu_load),
+        "pue": pue,
+        "usd_per_kwh": usd_per_kwh,
+        "facilities_per_server_monthly": facilities,
+        "facilities_shared_monthly": float(option.facilities_shared_monthly),
+    }
+    return per_server, finance, defaults
 
 
 def depth_option_snapshot(option: Any, ctx: _Context, sh: dict[str, Any]) -> dict[str, Any]:
@@ -1467,46 +1553,16 @@ def depth_option_snapshot(option: Any, ctx: _Context, sh: dict[str, Any]) -> dic
     }
     pricing = sh["pricing"]
     if pricing["type"] == "owned":
-        per_server = _gpus_per_server(option)
-        tdp = _f(option.gpu_tdp_watts)
-        if tdp is None:
-            tdp = pricing["power_w"] / per_server
-        life = _f(option.useful_life_years)
+        per_server, finance, defaults = _owned_finance(option, ctx, pricing)
         server_price = _f(option.server_price)
-        pue = pricing["pue"] if option.pue is None else float(option.pue)
-        usd_per_kwh = (
-            pricing["usd_per_kwh"] if option.usd_per_kwh is None else float(option.usd_per_kwh)
-        )
-        if not usd_per_kwh:
-            usd_per_kwh = _implied_usd_per_kwh(
-                monthly=_mid(pricing["colocation_monthly"]),
-                watts=per_server * tdp + float(option.server_base_watts),
-                hours=float(ctx.version.month_hours or HOURS_PER_MONTH),
-                pue=pue,
-            )
         snap |= {
             "kind": "owned",
             "gpus_per_replica": sh["fit"]["gpus"] if sh["fit"] else option.gpu_count or per_server,
             "server_price_span": pricing["purchase_price"]
             if server_price is None
             else [server_price, server_price],
-            "finance": {
-                "server_price": _mid(pricing["purchase_price"])
-                if server_price is None
-                else server_price,
-                "gpus_per_server": per_server,
-                "installation_per_server": float(option.installation_per_server),
-                "useful_life_years": pricing["useful_life_months"] / 12.0 if life is None else life,
-                "residual_value": float(option.residual_value),
-                "cost_of_capital": float(option.cost_of_capital),
-                "maintenance_per_year": float(option.maintenance_per_year),
-                "server_base_watts": float(option.server_base_watts),
-                "gpu_tdp_watts": tdp,
-                "pue": pue,
-                "usd_per_kwh": usd_per_kwh,
-                "facilities_per_server_monthly": float(option.facilities_per_server_monthly),
-                "facilities_shared_monthly": float(option.facilities_shared_monthly),
-            },
+            "finance": finance,
+            "finance_defaults": defaults,
         }
         return snap
     count = sh["machine"]["count"]
@@ -1570,13 +1626,18 @@ def engine_rented(sh: dict[str, Any], *, name: str, peak_to_average: float) -> A
     )
 
 
+# A snapshot written before issue 15 expensed installation and drew every installed
+# GPU's full power all month: it recomputes so.
+PRE_ISSUE_15_FINANCE = {"installation_policy": "expensed", "gpu_load": 1.0}
+
+
 def engine_owned(sh: dict[str, Any], *, name: str, peak_to_average: float) -> tuple[Any, Any]:
     """(ServerFinance, Serving) of an owned self-host snapshot."""
     from planner.engine.owned import ServerFinance
 
     d = sh["depth"]
     finance = ServerFinance(
-        **d["finance"],
+        **{**PRE_ISSUE_15_FINANCE, **d["finance"]},
         allow_multi_server=d["allow_multi"],
         ops_fte=d["ops_fte"],
         ops_fte_monthly_cost=d["ops_fte_monthly_cost"],

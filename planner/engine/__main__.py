@@ -73,14 +73,24 @@ Engine depth (optional; any of these switches it on and adds the depth output ke
              gpus_per_replica, gpus_per_instance,   whole numbers (default 1, = replica)
              allow_multi_instance,  true lets a replica span instances (default false)
              billing: {mode: always_on|window|scale_to_zero, window_hours, buffer},
+                                scale_to_zero bills the instance-hours the replicas busy
+                                at the same time keep up (the busy hours spread evenly
+                                over the month, packed onto as few instances as possible)
              ops_fte, ops_fte_monthly_cost, implementation_one_off}
              (monthly | hourly is then per instance; hidden_monthly a flat "other" line)
   owned: {server_price (required), gpus_per_server (8), allow_multi_server,
           tokens_per_second (default the selfhost one), installation_per_server,
+          installation_policy  "capitalised" (default: in the servers' book value,
+                               depreciated over the useful life, inside the cost of
+                               capital) or "expensed" (charged in full at every purchase),
           useful_life_years (3), residual_value (share), cost_of_capital (a year),
-          maintenance_per_year (share of price), server_base_watts, gpu_tdp_watts,
+          maintenance_per_year (share of price), server_base_watts (drawn whatever
+          the load), gpu_tdp_watts (a GPU at full load),
+          gpu_load             share of the GPUs' full power drawn on average; default:
+                               the hours the tokens take at the measured throughput
           pue, usd_per_kwh, facilities_per_server_monthly, facilities_shared_monthly,
           ops_fte, ops_fte_monthly_cost, implementation_one_off, name}
+          (the quote defaults none of these from a catalog: an empty figure is 0)
   availability_target           e.g. 0.999: spares (N+k), then regions, priced in
                                 (not with scale_to_zero billing)
   replica_availability          required with availability_target (instead of
@@ -131,7 +141,9 @@ Output fields (quote_version 2; every version-1 key keeps its meaning):
   quote_version                   2 (absent: version 1, before the crossings)
 With engine depth also: lens, analysis_months, selfhost_detail {monthly,
 replicas_needed, instances, gpus, billed_instance_hours, lines {key: {monthly,
-in_lens}}, reserve}, owned_monthly and owned_detail (with owned), cheapest,
+in_lens}}, reserve}, owned_monthly and owned_detail (with owned: also
+installation_policy, capitalised (a purchase's first book value), gpu_load,
+energy_kwh (a month at the meter)), cheapest,
 first_winning_volume {rented_beats_api, owned_beats_api, rented_cheapest_overall,
 owned_cheapest_overall: {volume, holds_to_limit, lost_at, wins_for_good_from, limit,
 reason}} (or null with first_winning_volume_error).

@@ -55,7 +55,7 @@ from planner.engine.errors import ScenarioError, require_non_negative, require_s
 from planner.engine.fleet import DEFAULT_ANALYSIS_MONTHS, CostLine, Lens, Serving
 from planner.engine.hybrid import RouteCost, route_cost
 from planner.engine.outcome import outcome_cost
-from planner.engine.owned import OwnedCost, ServerFinance, owned_cost
+from planner.engine.owned import OwnedCost, ServerFinance, energy_per_token, owned_cost
 from planner.engine.recommend import (
     DEFAULT_VOLUME_TIERS,
     CostedOption,
@@ -687,6 +687,16 @@ def fleet_cost(
     return _fleet_cost(option.corner("expected"), tokens_per_month, scenario, target)
 
 
+def fleet_curve(option: FleetChoice, scenario: Scenario) -> CostCurve:
+    """A self-hosted option's expected cost curve, as the crossing search prices it.
+
+    ``scenario`` gives the lens, analysis period, hours and availability target (its
+    options are not read); the sweeps search the break-even on it where theirs cannot.
+    """
+    target = _availability_target(option, scenario.workload)
+    return _fleet_curve(option.corner("expected"), scenario, target, option.name)
+
+
 def _fleet_curve(
     fleet: Fleet, scenario: Scenario, target: AvailabilityTarget | None, name: str
 ) -> CostCurve:
@@ -714,6 +724,10 @@ def _fleet_option(
     curve = _fleet_curve(fleets["expected"], scenario, target, option.name)
 
     def cost(volume: float, corner: str = "expected") -> float:
+        if corner == "expected" and option.kind == "owned":
+            # Fixed by the servers plus the GPU energy the volume takes: the curve's
+            # memo and the volume itself (not rounded: a hybrid routes a share of it).
+            return cast(Callable[[float], float], curve.cost)(volume)
         if corner == "expected" and not option.scale_to_zero:
             # Always-on and window fleets cost the same at every volume of a replica
             # count: the curve's memo answers.
@@ -1016,8 +1030,9 @@ def _monte_carlo(scenario: Scenario, costs: Sequence[OptionCost]) -> dict[str, M
     their spans and prices that fleet with the same cost function as the table. For a
     given replica count the fleet cost is linear in the price and the flat costs, so each
     replica count is priced exactly at both ends of the price span and the draws in
-    between are interpolated; scale-to-zero fleets, whose cost follows the throughput
-    itself, are priced draw by draw.
+    between are interpolated (an owned fleet's GPU energy, which follows the hours the
+    tokens take, is scaled by each draw's throughput); scale-to-zero fleets, whose cost
+    follows the throughput itself, are priced draw by draw.
     """
     apis = [c for c in costs if c.kind == "api"]
     if not apis or scenario.monte_carlo_samples <= 0:
@@ -1079,6 +1094,15 @@ def _monte_carlo(scenario: Scenario, costs: Sequence[OptionCost]) -> dict[str, M
                     for end in (span.low, span.high)
                 )
                 values[at] = low + (high - low) * u[0][at] + other[at]
+                if isinstance(choice.fleet, OwnedFleet):
+                    # Owned GPU energy follows the hours the tokens take, which vary as
+                    # 1 / throughput within a replica count.
+                    fleet = choice.at(
+                        price=span.low, tokens_per_second=sample_tps, other_monthly=0.0
+                    )
+                    assert isinstance(fleet, OwnedFleet)
+                    energy = w.tokens_per_month * energy_per_token(fleet.finance, fleet.serving)
+                    values[at] += energy * (sample_tps / tps[at] - 1.0)
         p10, p50, p90 = (float(x) for x in np.percentile(values, [10, 50, 90]))
         out[cost.name] = MonteCarlo(
             vs=api.name,
@@ -1120,4 +1144,5 @@ __all__ = [
     "compose",
     "curve_volumes",
     "fleet_cost",
+    "fleet_curve",
 ]

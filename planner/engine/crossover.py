@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from planner.engine.api import STANDARD_TRAFFIC, ApiOffer, ApiTraffic, _segments
 from planner.engine.errors import ScenarioError
 from planner.engine.fleet import DEFAULT_ANALYSIS_MONTHS, Lens, Serving, require_whole
-from planner.engine.owned import ServerFinance, owned_cost
+from planner.engine.owned import ServerFinance, energy_per_token, owned_cost
 from planner.engine.rented import RentedCapacity, rented_cost
 from planner.engine.reserve import AvailabilityTarget
 from planner.engine.selfhost import BillingMode
@@ -141,17 +141,39 @@ def rented_curve(
     def breakpoints(limit: int) -> list[int]:
         points = _step_points(capacity.name, step, limit)
         if scale_to_zero:
-            # The billed hours stop growing where they reach the whole fleet's month.
-            factor = capacity.pack(1).units_per_replica_hour
-            buffer = 1.0 + capacity.billing.buffer_fraction
-            per_token = factor * buffer / (serving.tokens_per_second * serving.headroom * 3600.0)
-            for j in range(1, math.ceil(limit / step) + 2):
-                units = capacity.pack(j).units
-                points.extend(_around(units * hours_per_month / per_token))
+            points.extend(_scale_to_zero_points(capacity, limit, hours_per_month))
         return points
 
     exact(0)
     return CostCurve(capacity.name, "rented", cost, breakpoints)
+
+
+def _scale_to_zero_points(capacity: RentedCapacity, limit: int, hours: float) -> list[int]:
+    """Where the scale-to-zero bill changes slope (see ``rented.occupied_instance_hours``).
+
+    The occupied instance-hours are linear in the volume between the volumes where the
+    average number of busy replicas ``c`` is whole; the bill stops growing where
+    ``occupied x (1 + buffer)`` reaches the fleet's instances all month, a fleet that
+    itself steps with the replicas needed.
+    """
+    serving = capacity.serving
+    per_token = serving.busy_replica_hours(1.0) / hours  # busy replicas per token/month
+    buffer = 1.0 + capacity.billing.buffer_fraction
+    points: list[int] = []
+    for k in range(math.ceil(limit * per_token) + 1):
+        low, high = k / per_token, (k + 1) / per_token
+        points.extend(_around(low))
+        a, b = capacity.pack(k).units, capacity.pack(k + 1).units
+        if b == a:
+            continue
+        first = serving.replicas_for(min(low, limit), hours=hours)
+        last = serving.replicas_for(min(high, limit), hours=hours)
+        for replicas in range(first, last + 1):
+            cap = capacity.pack(replicas).units / buffer
+            share = (cap - a) / (b - a)
+            if 0.0 < share < 1.0:
+                points.extend(_around((k + share) / per_token))
+    return points
 
 
 def owned_curve(
@@ -166,8 +188,11 @@ def owned_curve(
     step = serving.replica_capacity(hours=hours_per_month) / serving.peak_to_average
     memo: dict[int, float] = {}
     planned = serving.replica_capacity(hours=hours_per_month)
+    per_token = energy_per_token(finance, serving)
 
     def cost(volume: int) -> float:
+        # OwnedCost.monthly's sum: the part fixed by the replicas, then the GPU energy
+        # the tokens take (linear in them, so the pieces between steps stay linear).
         replicas = max(1, math.ceil(volume * serving.peak_to_average / planned))
         if replicas not in memo:
             memo[replicas] = owned_cost(
@@ -178,8 +203,8 @@ def owned_curve(
                 analysis_months=analysis_months,
                 availability=availability,
                 hours_per_month=hours_per_month,
-            ).monthly
-        return memo[replicas]
+            ).fixed_monthly
+        return memo[replicas] + volume * per_token
 
     def breakpoints(limit: int) -> list[int]:
         return _step_points(finance.name, step, limit)

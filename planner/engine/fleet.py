@@ -125,9 +125,16 @@ class Serving:
         return max(1, math.ceil(volume * self.peak_to_average / self.replica_capacity(hours=hours)))
 
     def busy_replica_hours(self, tokens_per_month: float) -> float:
-        """Replica-hours the volume keeps busy at planned throughput (scale-to-zero bills these)."""
+        """Replica-hours the volume keeps busy at planned throughput (scale-to-zero bills
+        the instances these keep up: ``rented.occupied_instance_hours``)."""
         volume = require_non_negative("tokens_per_month", tokens_per_month)
         return volume / (self.tokens_per_second * self.headroom * SECONDS_PER_HOUR)
+
+    def working_replica_hours(self, tokens_per_month: float) -> float:
+        """Replica-hours the volume takes at the measured throughput (no headroom): the
+        hours its GPUs actually work, which owned energy charges at full power."""
+        volume = require_non_negative("tokens_per_month", tokens_per_month)
+        return volume / (self.tokens_per_second * SECONDS_PER_HOUR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,11 +154,6 @@ class Packing:
     @property
     def gpus(self) -> int:
         return self.units * self.gpus_per_unit
-
-    @property
-    def units_per_replica_hour(self) -> float:
-        """Machine-hours one replica-hour takes (a fraction of a shared machine)."""
-        return self.units_per_replica / self.replicas_per_unit
 
 
 def pack_replicas(

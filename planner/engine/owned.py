@@ -1,24 +1,37 @@
 """The finance of owning GPU servers over an analysis period (36 months by default).
 
 Servers come from packing replicas (reserve included) into ``gpus_per_server``. Over
-``analysis_months`` ``P`` with a useful life ``L = useful_life_years x 12`` months and
-``A = servers x server_price``:
+``analysis_months`` ``P`` with a useful life ``L = useful_life_years x 12`` months, a
+server price ``p``, an installation ``i`` a server and ``A = servers x p``:
 
 * purchases ``ceil(P / L)``: the fleet is replaced when the period outlasts its life;
+* installation follows one policy (``installation_policy``):
+
+  - ``capitalised`` (the default): installed cost ``p + i`` is the server's book value,
+    depreciated with it over the useful life (the installation to nothing, the hardware
+    to its residual value) and inside the cost of capital; there is no separate line;
+  - ``expensed``: ``servers x i`` is charged in full at every purchase, over ``P`` (the
+    ``installation`` line), and never enters the book value;
+
 * depreciation, straight line to the residual value, over the share of each life used
-  inside the period: ``A (1 - residual) x P / L`` in all, ``A (1 - residual) / L`` a month;
-* cost of capital on the average book value: each full life averages
-  ``A (1 + residual) / 2``; a last life used for a share ``s`` averages
-  ``A - A (1 - residual) s / 2``; weighted by months, times ``rate / 12``;
+  inside the period: ``servers x (p (1 - residual) + i) / L`` a month (``i`` only when
+  capitalised);
+* cost of capital on the average book value: a full life averages the mean of the first
+  and last book values, a last life used for a share ``s`` averages
+  ``book - (book - residual) s / 2``; weighted by months, times ``rate / 12``;
 * maintenance ``A x maintenance_per_year / 12``;
-* energy ``(servers x server_base_watts + GPU TDP x installed GPUs) x hours x PUE x $/kWh``;
+* energy ``(servers x server_base_watts x hours + GPU power x the hours the GPUs work)
+  x PUE x $/kWh``: the GPUs work the hours the tokens take at the measured throughput
+  (:meth:`~planner.engine.fleet.Serving.working_replica_hours` x GPUs a replica), or,
+  when ``gpu_load`` is given, that share of every installed GPU's hours;
 * facilities ``servers x per-server monthly + shared monthly``;
 * staff ``ops_fte x ops_fte_monthly_cost``;
-* installation ``servers x installation_per_server`` at every purchase, over ``P``;
 * implementation, a one-off, over ``P``;
-* reserve: what the spares and extra regions add (every line above, recomputed).
+* reserve: what the spares and extra regions add (every line above, recomputed; spares
+  stand idle, so they add the servers' base draw and no GPU work).
 
-Installation is expensed (not added to the book value). The shared facilities amount,
+The hidden-cost multiplier scales the hardware lines (the hardware's depreciation and
+capital, maintenance, energy), not the installation. The shared facilities amount,
 staff and implementation are counted once, whatever the number of regions.
 """
 
@@ -26,6 +39,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from enum import StrEnum
 
 from planner.engine.errors import (
     ScenarioError,
@@ -52,18 +66,26 @@ from planner.engine.units import HOURS_PER_MONTH
 MONTHS_PER_YEAR = 12.0
 
 
+class InstallationPolicy(StrEnum):
+    CAPITALISED = "capitalised"  # in the book value: depreciated, inside the cost of capital
+    EXPENSED = "expensed"  # charged in full at every purchase
+
+
 @dataclass(frozen=True, slots=True)
 class ServerFinance:
     server_price: float
     gpus_per_server: int = 8
     allow_multi_server: bool = False
     installation_per_server: float = 0.0
+    installation_policy: InstallationPolicy = InstallationPolicy.CAPITALISED
     useful_life_years: float = 3.0
     residual_value: float = 0.0  # share of the price left at the end of the life
     cost_of_capital: float = 0.0  # a year, on the average book value
     maintenance_per_year: float = 0.0  # share of the acquisition
     server_base_watts: float = 0.0
     gpu_tdp_watts: float = 0.0
+    # Average share of the installed GPUs' power drawn; None: the hours the tokens take.
+    gpu_load: float | None = None
     pue: float = 1.0
     usd_per_kwh: float = 0.0
     facilities_per_server_monthly: float = 0.0
@@ -81,12 +103,22 @@ class ServerFinance:
         require_non_negative("owned.server_price", self.server_price)
         require_whole("owned.gpus_per_server", self.gpus_per_server)
         require_non_negative("owned.installation_per_server", self.installation_per_server)
+        policies = [policy.value for policy in InstallationPolicy]
+        if self.installation_policy not in policies:
+            raise ScenarioError(
+                "owned.installation_policy", f"must be one of {', '.join(policies)}"
+            )
+        object.__setattr__(
+            self, "installation_policy", InstallationPolicy(self.installation_policy)
+        )
         require_positive("owned.useful_life_years", self.useful_life_years)
         require_share("owned.residual_value", self.residual_value)
         require_non_negative("owned.cost_of_capital", self.cost_of_capital)
         require_non_negative("owned.maintenance_per_year", self.maintenance_per_year)
         require_non_negative("owned.server_base_watts", self.server_base_watts)
         require_non_negative("owned.gpu_tdp_watts", self.gpu_tdp_watts)
+        if self.gpu_load is not None:
+            require_share("owned.gpu_load", self.gpu_load)
         if not math.isfinite(self.pue) or self.pue < 1:
             raise ScenarioError("owned.pue", "must be a number >= 1")
         require_non_negative("owned.usd_per_kwh", self.usd_per_kwh)
@@ -105,6 +137,13 @@ class ServerFinance:
     def life_months(self) -> float:
         return self.useful_life_years * MONTHS_PER_YEAR
 
+    @property
+    def capitalised_installation(self) -> float:
+        """Installation a server adds to its book value (0 when expensed)."""
+        if self.installation_policy is InstallationPolicy.CAPITALISED:
+            return self.installation_per_server
+        return 0.0
+
     def pack(self, replicas: int, serving: Serving) -> Packing:
         return pack_replicas(
             replicas,
@@ -113,6 +152,24 @@ class ServerFinance:
             allow_split=self.allow_multi_server,
             field="owned.gpus_per_server",
         )
+
+
+def energy_per_token(finance: ServerFinance, serving: Serving) -> float:
+    """USD of GPU energy one token takes (0 when ``gpu_load`` states the load instead):
+    GPU power x the GPU-hours a token takes at the measured throughput x PUE x $/kWh,
+    times the hidden multiplier. Linear in the tokens, so the plan, the crossing curves
+    and the sweeps multiply the same figure by the volume."""
+    if finance.gpu_load is not None:
+        return 0.0
+    gpu_hours = serving.working_replica_hours(1.0) * serving.gpus_per_replica
+    return (
+        gpu_hours
+        * finance.gpu_tdp_watts
+        * finance.pue
+        * finance.usd_per_kwh
+        / 1000.0
+        * finance.hidden_multiplier
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,10 +183,17 @@ class OwnedCost(ItemizedCost):
     gpus: int
     purchases: int  # 1 + replacements inside the period
     last_life_share: float  # share of the last purchase's life used inside the period
-    acquisition: float  # one purchase of the whole fleet
+    acquisition: float  # one purchase of the whole fleet's hardware
+    installation_policy: InstallationPolicy
+    capitalised: float  # the fleet's first book value: hardware + capitalised installation
     average_book_value: float
     book_value_at_end: float
+    gpu_load: float  # average share of the installed GPUs' power drawn
+    energy_kwh: float  # a month at the meter (PUE included), reserve included
     lines: tuple[CostLine, ...]
+    # ``monthly`` = ``fixed_monthly`` + the GPU energy the tokens take (volume x
+    # energy_per_token); the first depends on the volume only through the replicas.
+    fixed_monthly: float
     monthly: float  # lines in the lens
 
 
@@ -137,8 +201,7 @@ class OwnedCost(ItemizedCost):
 class _Cycle:
     purchases: int
     last_share: float
-    average_book_share: float  # average book value / acquisition
-    end_book_share: float
+    last_months: float
 
 
 def _cycle(finance: ServerFinance, months: float) -> _Cycle:
@@ -146,31 +209,43 @@ def _cycle(finance: ServerFinance, months: float) -> _Cycle:
     # A hair of tolerance so 36 months of a 3-year life is one purchase, not two.
     purchases = max(1, math.ceil(months / life - 1e-9))
     last_months = months - (purchases - 1) * life
-    share = last_months / life
-    drop = 1.0 - finance.residual_value
+    return _Cycle(purchases, last_months / life, last_months)
+
+
+def _average_book_share(cycle: _Cycle, months: float, life: float, residual: float) -> float:
+    """Average book value over the period / first book value, for an asset depreciated
+    straight to ``residual`` (a share) over each life."""
+    drop = 1.0 - residual
     full_average = 1.0 - drop / 2.0
-    last_average = 1.0 - drop * share / 2.0
-    average = ((purchases - 1) * life * full_average + last_months * last_average) / months
-    return _Cycle(purchases, share, average, 1.0 - drop * share)
+    last_average = 1.0 - drop * cycle.last_share / 2.0
+    return ((cycle.purchases - 1) * life * full_average + cycle.last_months * last_average) / (
+        months
+    )
+
+
+def _end_book_share(cycle: _Cycle, residual: float) -> float:
+    return 1.0 - (1.0 - residual) * cycle.last_share
 
 
 def _items(
     finance: ServerFinance, *, servers: int, gpus: int, months: float, hours: float
 ) -> dict[str, float]:
+    """The lines that depend on the volume only through the fleet (every GPU-hour the
+    tokens take is added by the caller: :func:`energy_per_token`)."""
     cycle = _cycle(finance, months)
+    life = finance.life_months
     acquisition = servers * finance.server_price
-    watts = servers * finance.server_base_watts + gpus * finance.gpu_tdp_watts
+    installed = servers * finance.capitalised_installation
+    hardware_book = _average_book_share(cycle, months, life, finance.residual_value)
+    installation_book = _average_book_share(cycle, months, life, 0.0)
+    gpu_watts = 0.0 if finance.gpu_load is None else gpus * finance.gpu_tdp_watts * finance.gpu_load
+    watts = servers * finance.server_base_watts + gpu_watts
     hardware = finance.hidden_multiplier
-    return {
-        "depreciation": acquisition
-        * (1.0 - finance.residual_value)
-        / finance.life_months
-        * hardware,
-        "capital": acquisition
-        * cycle.average_book_share
-        * finance.cost_of_capital
-        / 12.0
-        * hardware,
+    items = {
+        "depreciation": acquisition * (1.0 - finance.residual_value) / life * hardware
+        + installed / life,
+        "capital": acquisition * hardware_book * finance.cost_of_capital / 12.0 * hardware
+        + installed * installation_book * finance.cost_of_capital / 12.0,
         "maintenance": acquisition * finance.maintenance_per_year / 12.0 * hardware,
         "energy": watts * hours * finance.pue * finance.usd_per_kwh / 1000.0 * hardware,
         "facilities": servers * finance.facilities_per_server_monthly
@@ -180,6 +255,9 @@ def _items(
         "implementation": finance.implementation_one_off / months,
         "other": finance.other_monthly,
     }
+    if finance.installation_policy is InstallationPolicy.CAPITALISED:
+        del items["installation"]  # inside depreciation and capital
+    return items
 
 
 def owned_cost(
@@ -221,11 +299,25 @@ def owned_cost(
     )
     base = items(1, needed)
     reserve = priced(plan.regions, plan.replicas_per_region) - priced(1, needed)
-    lines = (*cost_lines(lens, base.items()), CostLine("reserve", reserve))
+    fixed = (*cost_lines(lens, base.items()), CostLine("reserve", reserve))
+    volume_energy = tokens * energy_per_token(finance, serving)
+    lines = tuple(
+        CostLine(line.key, line.monthly + volume_energy, line.in_lens)
+        if line.key == "energy"
+        else line
+        for line in fixed
+    )
+    fixed_monthly = lens_total(fixed)
     packing = finance.pack(plan.replicas_per_region, serving)
     servers = packing.units * plan.regions
+    gpus = packing.gpus * plan.regions
     cycle = _cycle(finance, months)
+    life = finance.life_months
     acquisition = servers * finance.server_price
+    installed = servers * finance.capitalised_installation
+    working = serving.working_replica_hours(tokens) * serving.gpus_per_replica
+    load = finance.gpu_load if finance.gpu_load is not None else working / (gpus * hours)
+    watt_hours = (servers * finance.server_base_watts + gpus * finance.gpu_tdp_watts * load) * hours
     return OwnedCost(
         name=finance.name,
         lens=lens,
@@ -233,12 +325,20 @@ def owned_cost(
         replicas=needed,
         reserve=plan,
         servers=servers,
-        gpus=packing.gpus * plan.regions,
+        gpus=gpus,
         purchases=cycle.purchases,
         last_life_share=cycle.last_share,
         acquisition=acquisition,
-        average_book_value=acquisition * cycle.average_book_share,
-        book_value_at_end=acquisition * cycle.end_book_share,
+        installation_policy=finance.installation_policy,
+        capitalised=acquisition + installed,
+        average_book_value=acquisition
+        * _average_book_share(cycle, months, life, finance.residual_value)
+        + installed * _average_book_share(cycle, months, life, 0.0),
+        book_value_at_end=acquisition * _end_book_share(cycle, finance.residual_value)
+        + installed * _end_book_share(cycle, 0.0),
+        gpu_load=load,
+        energy_kwh=watt_hours * finance.pue / 1000.0,
         lines=lines,
-        monthly=lens_total(lines),
+        fixed_monthly=fixed_monthly,
+        monthly=fixed_monthly + volume_energy,
     )

@@ -7,8 +7,9 @@ instance. Billing:
 * ``always_on`` - every instance billed every hour of the month;
 * ``window`` - every instance billed ``window_hours`` a month, and capacity is what the
   window serves;
-* ``scale_to_zero`` - the instance-hours the volume keeps busy, plus ``buffer_fraction``
-  for warm-up, never more than the whole fleet running all month.
+* ``scale_to_zero`` - the instance-hours the concurrently busy replicas keep up, plus
+  ``buffer_fraction`` for warm-up, never more than the whole fleet running all month
+  (:func:`occupied_instance_hours`).
 
 Commitments (:class:`~planner.engine.selfhost.ReservedRate`) are owed every hour in
 every mode. Line items: ``compute`` (instances x ``hidden_multiplier``), ``other``
@@ -108,6 +109,30 @@ class RentedCost(ItemizedCost):
     monthly: float  # lines in the lens
 
 
+def occupied_instance_hours(capacity: RentedCapacity, *, tokens: float, hours: float) -> float:
+    """Instance-hours that the replicas busy at the same time keep up, over ``hours``.
+
+    Assumption: the busy replica-hours ``B`` the volume takes arrive at their average
+    rate over the billed hours, so ``c = B / hours`` replicas are busy on average: ``floor(c)``
+    of them at every moment and one more for the fraction ``c - floor(c)`` of the hours.
+    Busy replicas pack onto as few instances as possible, and an instance is billed while
+    any replica on it is busy. So ``k`` busy replicas keep ``pack(k).units`` instances up:
+
+    ``hours x ((1 - f) x units(floor(c)) + f x units(floor(c) + 1))``, ``f = c - floor(c)``.
+
+    One busy replica on an 8-GPU instance keeps the whole instance up (not 1/8 of it);
+    with one replica an instance this is ``B`` itself; at full load (``c`` = the fleet)
+    it is every instance all the hours, as always-on.
+    """
+    busy = capacity.serving.busy_replica_hours(tokens)
+    concurrent = busy / hours
+    whole = math.floor(concurrent)
+    share = concurrent - whole
+    low = capacity.pack(whole).units
+    high = capacity.pack(whole + 1).units
+    return hours * ((1.0 - share) * low + share * high)
+
+
 def _compute(
     capacity: RentedCapacity, *, replicas: int, regions: int, tokens: float, hours: float
 ) -> tuple[float, float, Packing]:
@@ -115,8 +140,8 @@ def _compute(
     packing = capacity.pack(replicas)
     instances = packing.units * regions
     if capacity.billing.mode is BillingMode.SCALE_TO_ZERO:
-        busy = capacity.serving.busy_replica_hours(tokens) * packing.units_per_replica_hour
-        billed = min(busy * (1.0 + capacity.billing.buffer_fraction), instances * hours)
+        occupied = occupied_instance_hours(capacity, tokens=tokens, hours=hours)
+        billed = min(occupied * (1.0 + capacity.billing.buffer_fraction), instances * hours)
         cost = instances * fixed_monthly_part(capacity.pricing, hours_per_month=hours) + (
             hourly_part(capacity.pricing) * billed
         )

@@ -14,10 +14,12 @@ self-hosted option is a :class:`~planner.engine.compose.FleetChoice` (a basic
 workload's ``peak_to_average`` sizes the replicas, instances or servers are packed, the
 ``availability_target`` adds its reserve, and the ``lens`` and ``analysis_months``
 choose and spread the lines. Under always-on and window billing a fleet's monthly cost
-depends on the volume only through the replicas it needs,
-``n = max(1, ceil(V x peak / (tps x utilization x serving hours x 3600)))``, so the
-sweep computes ``n`` at every point (vectorized, ``Serving.replicas_for``'s arithmetic)
-and reads ``F(n)`` from a table priced with the composition's own
+is ``F(n) + e x V``: a part that depends on the volume only through the replicas it
+needs, ``n = max(1, ceil(V x peak / (tps x utilization x serving hours x 3600)))``, and
+the GPU energy an owned fleet's tokens take, ``e`` a token
+(:func:`~planner.engine.owned.energy_per_token`; 0 for rented fleets). The sweep
+computes ``n`` at every point (vectorized, ``Serving.replicas_for``'s arithmetic) and
+reads ``F(n)`` from a table priced with the composition's own
 :func:`~planner.engine.compose.fleet_cost` once per distinct ``n`` (memoized per spec).
 
 Speed comes from not broadcasting what does not vary: API costs depend on (volume,
@@ -49,8 +51,10 @@ from planner.engine.compose import (
     Span,
     Workload,
     fleet_cost,
+    fleet_curve,
     search_limit,
 )
+from planner.engine.crossover import api_curve, first_win
 from planner.engine.errors import (
     ScenarioError,
     require_non_negative,
@@ -58,6 +62,7 @@ from planner.engine.errors import (
     require_share,
 )
 from planner.engine.fleet import DEFAULT_ANALYSIS_MONTHS, Lens, Serving
+from planner.engine.owned import OwnedCost, energy_per_token
 from planner.engine.rented import RentedCapacity
 from planner.engine.selfhost import (
     FlatMonthly,
@@ -321,6 +326,10 @@ class _FleetTable:
         )
         self.replicas_per_unit = one.replicas_per_unit
         self.units_per_replica = one.units_per_replica
+        # F(n) leaves out the GPU energy an owned fleet's tokens take: e x V, added per point.
+        self.energy_per_token = (
+            energy_per_token(expected.finance, serving) if isinstance(expected, OwnedFleet) else 0.0
+        )
         self._affine: tuple[float, float] | None = None
         self._dense: FloatArray = np.empty(0)
 
@@ -334,7 +343,8 @@ class _FleetTable:
                     break
             assert cost is not None
             assert cost.replicas == n, "a volume of every replica count"
-            found = self.memo[n] = cost.monthly
+            fixed = cost.fixed_monthly if isinstance(cost, OwnedCost) else cost.monthly
+            found = self.memo[n] = fixed
         return found
 
     def upto(self, count: int) -> FloatArray:
@@ -472,6 +482,9 @@ def _selfhost_block(
     cost = np.empty(replicas.shape)
     for column, table in enumerate(spec.tables()):
         cost[:, :, column] = table.costs(replicas[:, :, column])
+        if table.energy_per_token:
+            # OwnedCost.monthly's sum: the fixed part, then the tokens' GPU energy.
+            cost[:, :, column] += (volumes * table.energy_per_token)[:, None]
     return cost, replicas.astype(np.float64)
 
 
@@ -533,10 +546,13 @@ def breakeven_grid(spec: SweepSpec) -> FloatArray:
     utilization, offer, config); NaN when none does up to :func:`breakeven_limits`.
 
     The composition's definition (:func:`~planner.engine.crossover.win_intervals`): the
-    first whole token ``V`` with ``F(n(V)) <= API(V)``. The API cost never falls as the
-    volume grows and ``F`` is constant within a replica step, so the answer lies in the
-    first step ``n`` whose last token already wins; within it, a bisection on whole
-    tokens finds the first. Computed once per spec, in blocks of shares.
+    first whole token ``V`` with ``F(n(V)) + e V <= API(V)``, that is ``F(n(V)) <=
+    API(V) - e V``: the API bill with every tier's price lowered by ``e``. Where that
+    never falls as the volume grows (always for rented fleets, ``e = 0``) and as ``F`` is
+    constant within a replica step, the answer lies in the first step ``n`` whose last
+    token already wins; within it, a bisection on whole tokens finds the first. Where an
+    owned fleet's GPU energy a token costs more than a tier's price, the composition's own
+    crossing search answers for those shares. Computed once per spec, in blocks of shares.
     """
     cached = spec._prepared.get("breakeven")
     if isinstance(cached, np.ndarray):
@@ -567,29 +583,81 @@ def breakeven_grid(spec: SweepSpec) -> FloatArray:
                 continue
             fleet = table.upto(int(counts[-1]))[counts - 1]
             cheapest = float(fleet.min())
+            bills = _less_energy(prep, table.energy_per_token)
             for o in range(n_o):
+                falling = _falling(bills, o)
+                for s in np.flatnonzero(falling):
+                    out[s, j, o, c] = _searched(spec, j, o, c, int(s), int(limit))
                 # Only shares whose API bill at the limit reaches the cheapest fleet can
                 # cross at all (the bill only grows with volume).
                 end = np.full(n_s, last[-1])
                 maybe = np.flatnonzero(
-                    _no_more(np.full(n_s, cheapest), _api_at(prep, o, np.arange(n_s), end))
+                    ~falling
+                    & _no_more(np.full(n_s, cheapest), _api_at(bills, o, np.arange(n_s), end))
                 )
-                price = _flat_price(prep, o)
+                price = _flat_price(bills, o)
                 for low in range(0, maybe.size, BREAKEVEN_ROWS):
                     rows = maybe[low : low + BREAKEVEN_ROWS]
                     at = (
-                        _first_step(prep, o, rows, fleet, last)
+                        _first_step(bills, o, rows, fleet, last)
                         if price is None
-                        else _first_flat_step(prep, o, rows, fleet, last, price[rows])
+                        else _first_flat_step(bills, o, rows, fleet, last, price[rows])
                     )
                     found = at >= 0
                     if found.any():
                         step = at[found]
                         out[rows[found], j, o, c] = _first_token(
-                            prep, o, rows[found], fleet[step], first[step], last[step]
+                            bills, o, rows[found], fleet[step], first[step], last[step]
                         )
     spec._prepared["breakeven"] = out
     return out
+
+
+def _less_energy(prep: _Prepared, per_token: float) -> _Prepared:
+    """The API bills less an owned fleet's GPU energy, ``API(V) - e V``: the tiers cover
+    every token from 0, so every tier's price per 1M falls by ``e x 1M``."""
+    if not per_token:
+        return prep
+    less = per_token * TOKENS_PER_MTOK
+    return dataclasses.replace(
+        prep,
+        flat_prices=prep.flat_prices - less,
+        tiered=tuple(
+            (index, starts, ends, prices - less) for index, starts, ends, prices in prep.tiered
+        ),
+    )
+
+
+def _falling(bills: _Prepared, offer: int) -> NDArray[np.bool_]:
+    """Per share: does the offer's bill (less the energy) fall somewhere as volume grows?"""
+    price = _flat_price(bills, offer)
+    if price is not None:
+        return np.asarray(price < 0)
+    for index, _starts, _ends, prices in bills.tiered:
+        if index == offer:
+            return np.asarray((prices < 0).any(axis=1))
+    raise AssertionError(offer)
+
+
+def _searched(spec: SweepSpec, j: int, offer: int, config: int, share: int, limit: int) -> float:
+    """The composition's first win of a fleet over an offer at one grid cell (NaN: none),
+    with its own crossing search: for a bill that is not monotone in the volume."""
+    option = spec.fleets[config]
+    fleet = option.fleet
+    serving = dataclasses.replace(fleet.serving, headroom=float(spec.utilizations[j]))
+    at = (
+        OwnedFleet(fleet.finance, serving)
+        if isinstance(fleet, OwnedFleet)
+        else dataclasses.replace(fleet, serving=serving)
+    )
+    curve = fleet_curve(dataclasses.replace(option, fleet=at), spec.scenario())
+    api = api_curve(
+        spec.api_offers[offer],
+        input_share=float(spec.input_shares[share]),
+        cached_share=spec.cached_share,
+    )
+    found = first_win(curve, api, limit=limit).volume
+    return math.nan if found is None else float(found)
 
 
 def _flat_price(prep: _Prepared, offer: int) -> FloatArray | None:

@@ -108,6 +108,11 @@ class BillingMode(models.TextChoices):
     SCALE_TO_ZERO = "scale_to_zero", "Scale to zero"
 
 
+class InstallationPolicy(models.TextChoices):
+    CAPITALISED = "capitalised", "Capitalised with the hardware"
+    EXPENSED = "expensed", "Expensed at purchase"
+
+
 class RentMode(models.TextChoices):
     ON_DEMAND = "on_demand", "Rent on demand"
     SPOT = "spot", "Rent spot"
@@ -127,12 +132,14 @@ class PlanOption(TenantModel):
         "server_price",
         "gpus_per_server",
         "installation_per_server",
+        "installation_policy",
         "useful_life_years",
         "residual_value",
         "cost_of_capital",
         "maintenance_per_year",
         "server_base_watts",
         "gpu_tdp_watts",
+        "gpu_load",
         "pue",
         "usd_per_kwh",
         "facilities_per_server_monthly",
@@ -290,6 +297,13 @@ class PlanOption(TenantModel):
     installation_per_server = models.DecimalField(
         **MONEY, default=Decimal(0), validators=[MinValueValidator(0)]
     )
+    installation_policy = models.CharField(
+        max_length=12,
+        choices=InstallationPolicy.choices,
+        default=InstallationPolicy.CAPITALISED,
+        help_text="Capitalised: in the servers' book value, depreciated over the useful life "
+        "and inside the cost of capital. Expensed: charged in full at every purchase.",
+    )
     useful_life_years = models.DecimalField(
         max_digits=5,
         decimal_places=2,
@@ -308,15 +322,33 @@ class PlanOption(TenantModel):
     maintenance_per_year = models.DecimalField(
         max_digits=6,
         decimal_places=4,
-        default=Decimal(0),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(1)],
-        help_text="Share of the acquisition a year (0.05 for 5%).",
+        help_text="Share of the acquisition a year (0.05 for 5%); empty: the catalog's figure.",
     )
     server_base_watts = models.DecimalField(
-        max_digits=10, decimal_places=2, default=Decimal(0), validators=[MinValueValidator(0)]
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Watts a server draws whatever its load; empty: the catalog hardware's figure.",
     )
     gpu_tdp_watts = models.DecimalField(
-        max_digits=10, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Watts a GPU draws at full load; empty: the catalog hardware's power.",
+    )
+    gpu_load = models.DecimalField(
+        **SHARE,
+        null=True,
+        blank=True,
+        help_text="Average share of the GPUs' full power drawn; empty: the hours the "
+        "workload's tokens take at the measured throughput.",
     )
     pue = models.DecimalField(
         max_digits=4,
@@ -335,10 +367,18 @@ class PlanOption(TenantModel):
         help_text="Electricity price; empty: the catalog's figure.",
     )
     facilities_per_server_monthly = models.DecimalField(
-        **MONEY, default=Decimal(0), validators=[MinValueValidator(0)]
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Space, cooling and power delivery a server a month; empty: the catalog's "
+        "figure per kW times the server's power.",
     )
     facilities_shared_monthly = models.DecimalField(
-        **MONEY, default=Decimal(0), validators=[MinValueValidator(0)]
+        **MONEY,
+        default=Decimal(0),
+        validators=[MinValueValidator(0)],
+        help_text="Site costs shared by every server a month (none unless given).",
     )
     # Rented and owned: operations staff and a one-off implementation.
     ops_fte = models.DecimalField(

@@ -328,6 +328,12 @@ def reserve_note(depth: dict[str, Any]) -> str:
 
 
 @register.filter
+def owned_default(item: dict[str, Any], currency: str) -> str:
+    """``{{ item|owned_default:currency }}``: a figure an owned option left to the catalog."""
+    return wording.owned_default_text(item, currency)
+
+
+@register.filter
 def words(key: str, group: str) -> str:
     """``{{ option.rent_mode|words:"rent_mode" }}``: a stored key in words (planner.labels)."""
     return key_words(group, key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 
+from pricing.model_identity import canonical_model_id
 from pricing.models import (
     ApiOffer,
     CatalogVersion,
@@ -99,10 +100,18 @@ class ApiOfferFilter(VersionRowFilter):
         help_text="Only offers that publish an output price only (or only those that do not).",
     )
     open_weights = StrictBooleanFilter()
+    model_id = django_filters.CharFilter(
+        method="filter_model_id",
+        help_text="The canonical model id, or any name of the model (`gpt-5-2025-08-07`, "
+        "`azure/gpt-5` and `GPT-5` all find `gpt-5`).",
+    )
 
     class Meta:
         model = ApiOffer
-        fields = ["version", "provider", "model", "output_only", "open_weights"]
+        fields = ["version", "provider", "model", "output_only", "open_weights", "model_id"]
+
+    def filter_model_id(self, queryset, name, value):
+        return queryset.filter(model_id=canonical_model_id(value))
 
 
 class GpuOfferFilter(VersionRowFilter):

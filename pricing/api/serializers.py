@@ -77,6 +77,12 @@ class VersionRefSerializer(serializers.ModelSerializer):
 
 class ApiOfferSerializer(serializers.ModelSerializer):
     source = serializers.CharField(source="source.key", read_only=True)
+    model_id = serializers.CharField(
+        source="canonical_model",
+        read_only=True,
+        help_text="The model's one id across versions and sources (`gpt-5`, "
+        "`claude-sonnet-4-5`): re-evaluation matches offers by it.",
+    )
     output_only = serializers.BooleanField(
         read_only=True, help_text="The source publishes an output price only."
     )
@@ -87,6 +93,7 @@ class ApiOfferSerializer(serializers.ModelSerializer):
             "id",
             "version",
             "model_name",
+            "model_id",
             "provider",
             "source",
             "license",
@@ -162,6 +169,7 @@ class OwnedHardwareSerializer(serializers.ModelSerializer):
             "useful_life_months",
             "electricity_monthly_low",
             "electricity_monthly_high",
+            "server_base_w",
         ]
         read_only_fields = fields
 
@@ -289,6 +297,21 @@ class EffectivePricesSerializer(serializers.Serializer):
     overlay = OverlayRefSerializer(allow_null=True)
     api_offers = EffectiveApiPriceSerializer(many=True)
     gpu_offers = EffectiveGpuPriceSerializer(many=True)
+
+
+class EffectivePricesPageSerializer(EffectivePricesSerializer):
+    """One page of a price book: its API offers, then its GPU offers, ``page_size`` rows a
+    page in all (an imported price list has thousands of offers)."""
+
+    count = serializers.IntegerField(
+        help_text="API and GPU offers matching the filters, on all pages together."
+    )
+    api_count = serializers.IntegerField(help_text="API offers matching, on all pages.")
+    gpu_count = serializers.IntegerField(help_text="GPU offers matching, on all pages.")
+    next = serializers.URLField(allow_null=True, help_text="The next page; null on the last.")
+    previous = serializers.URLField(
+        allow_null=True, help_text="The previous page; null on the first."
+    )
 
 
 class OverlayApiOfferSerializer(serializers.ModelSerializer):

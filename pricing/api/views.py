@@ -16,6 +16,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,6 +29,7 @@ from pricing.api.serializers import (
     ApiOfferSerializer,
     BenchmarkUploadSerializer,
     CatalogVersionSerializer,
+    EffectivePricesPageSerializer,
     EffectivePricesSerializer,
     GpuOfferSerializer,
     HiddenCostSerializer,
@@ -88,8 +90,9 @@ class CatalogVersionViewSet(viewsets.ReadOnlyModelViewSet):
         summary="Price changes between two catalog versions",
         description=(
             "Added, removed and changed prices (API offers, GPU offers, owned hardware, "
-            "hidden costs), matched by each row's natural key. `new` defaults to the current "
-            "published version and `old` to the version just before `new`."
+            "hidden costs), matched by each row's natural key. `new` defaults to the default "
+            "catalog's current version and `old` to the version of `new`'s catalog just "
+            "before it (each catalog has its own current version)."
         ),
         parameters=[
             OpenApiParameter("old", OpenApiTypes.INT, description="The earlier version's id."),
@@ -103,12 +106,7 @@ class CatalogVersionViewSet(viewsets.ReadOnlyModelViewSet):
         new = _version_param(request, "new") or selectors.catalog_version_current()
         old = _version_param(request, "old")
         if old is None and new is not None:
-            old = (
-                selectors.versions_visible_to(None)
-                .exclude(pk=new.pk)
-                .filter(effective_date__lte=new.effective_date, pk__lt=new.pk)
-                .first()
-            )
+            old = selectors.catalog_version_before(new)
         changes = [] if old is None or new is None else selectors.version_diff(old=old, new=new)
         return Response(VersionDiffSerializer({"old": old, "new": new, "changes": changes}).data)
 
@@ -226,6 +224,34 @@ PRICE_FILTERS = [
 ]
 
 
+class PriceBookPagination(PageNumberPagination):
+    """``?page=`` (from 1) of ``page_size`` rows (default 100, 1 to 500) of a price book:
+    its API offers, then its GPU offers. The rows are the merged price book, built in
+    memory, so pages are numbered rather than cursors; a malformed ``page_size`` is a 400."""
+
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+    def get_page_size(self, request: Request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if not 1 <= size <= self.max_page_size:
+            raise ValidationError(
+                {
+                    self.page_size_query_param: [
+                        f"Must be a whole number from 1 to {self.max_page_size}."
+                    ]
+                }
+            )
+        return size
+
+
 class EffectivePricesViewSet(OrgScopedMixin, viewsets.GenericViewSet):
     """The price book an organization's plans use on a version: public prices with the
     organization's overlay merged in (overrides replace fields, private offers appended)."""
@@ -233,7 +259,7 @@ class EffectivePricesViewSet(OrgScopedMixin, viewsets.GenericViewSet):
     tenant_scoped = False  # the version is shared; the overlay is the org's (org_slug)
     queryset = CatalogVersion.objects.public()
     serializer_class = EffectivePricesSerializer
-    pagination_class = None
+    pagination_class = PriceBookPagination
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[CatalogVersion]:
@@ -242,8 +268,18 @@ class EffectivePricesViewSet(OrgScopedMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Your effective prices on a catalog version (public + your private overlay)",
-        parameters=PRICE_FILTERS,
-        responses={200: EffectivePricesSerializer},
+        description="Paginated: `?page=` (from 1) and `?page_size=` (1 to 500, default 100) "
+        "rows a page, the API offers first, then the GPU offers; `count`, `api_count` and "
+        "`gpu_count` say how many match the filters on all pages, `next` and `previous` link "
+        "the neighbouring pages.",
+        parameters=[
+            *PRICE_FILTERS,
+            OpenApiParameter("page", OpenApiTypes.INT, description="Page number, from 1."),
+            OpenApiParameter(
+                "page_size", OpenApiTypes.INT, description="Rows a page, 1 to 500 (default 100)."
+            ),
+        ],
+        responses={200: EffectivePricesPageSerializer},
     )
     @action(detail=True, methods=["get"])
     def prices(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -300,13 +336,21 @@ class EffectivePricesViewSet(OrgScopedMixin, viewsets.GenericViewSet):
             if book.overlay_id
             else None
         )
+        rows = [("api", row) for row in api_rows] + [("gpu", row) for row in gpu_rows]
+        page = self.paginate_queryset(rows) or []
+        paginator = self.paginator
         data = {
+            "count": len(rows),
+            "api_count": len(api_rows),
+            "gpu_count": len(gpu_rows),
+            "next": paginator.get_next_link(),  # type: ignore[union-attr]
+            "previous": paginator.get_previous_link(),  # type: ignore[union-attr]
             "version": version,
             "overlay": overlay,
-            "api_offers": api_rows,
-            "gpu_offers": gpu_rows,
+            "api_offers": [row for kind, row in page if kind == "api"],
+            "gpu_offers": [row for kind, row in page if kind == "gpu"],
         }
-        return Response(EffectivePricesSerializer(data).data)
+        return Response(EffectivePricesPageSerializer(data).data)
 
 
 @extend_schema_view(

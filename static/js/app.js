@@ -28,3 +28,84 @@ document.addEventListener("click", (event) => {
     });
   }
 });
+
+// Phones fold the top menu behind a "Menu" button; without this script it stays open.
+document.querySelectorAll(".nav-toggle").forEach((button) => {
+  const topbar = button.closest(".topbar");
+  const menu = document.getElementById(button.getAttribute("aria-controls"));
+  if (!topbar || !menu) return;
+  topbar.classList.add("js-nav");
+  const setOpen = (open) => {
+    button.setAttribute("aria-expanded", String(open));
+    menu.classList.toggle("open", open);
+  };
+  button.addEventListener("click", () => setOpen(button.getAttribute("aria-expanded") !== "true"));
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true") {
+      setOpen(false);
+      button.focus();
+    }
+  });
+});
+
+// Tables scroll sideways inside their own box (the first column stays put: app.css), so a
+// wide table never widens the page. A box that does scroll is made a named, focusable
+// region, so keyboard users can scroll it too.
+// A scrolling box is named after its table's caption, else the heading just before it.
+function scrollLabel(box) {
+  const table = box.querySelector("table");
+  let name = table ? (table.caption && table.caption.textContent) || table.getAttribute("aria-label") : "";
+  for (let node = box; !(name && name.trim()) && node && node !== document.body; node = node.parentElement) {
+    for (let prev = node.previousElementSibling; prev; prev = prev.previousElementSibling) {
+      if (/^(H[1-6]|SUMMARY)$/.test(prev.tagName)) {
+        name = prev.textContent;
+        break;
+      }
+      const inner = prev.querySelectorAll("h1, h2, h3, h4, h5, h6");
+      if (inner.length) {
+        name = inner[inner.length - 1].textContent;
+        break;
+      }
+    }
+  }
+  return (name || "Table").trim().replace(/\s+/g, " ").slice(0, 80);
+}
+
+function markScrollable() {
+  document.querySelectorAll(".table-scroll").forEach((box) => {
+    const scrolls = box.scrollWidth > box.clientWidth + 1;
+    box.toggleAttribute("data-scrolls", scrolls);
+    if (scrolls && !box.hasAttribute("tabindex")) {
+      box.tabIndex = 0;
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", `${scrollLabel(box)} (scrolls sideways)`);
+      box.dataset.scrollFocus = "added";
+    } else if (!scrolls && box.dataset.scrollFocus === "added") {
+      box.removeAttribute("tabindex");
+      box.removeAttribute("role");
+      box.removeAttribute("aria-label");
+      delete box.dataset.scrollFocus;
+    }
+  });
+}
+
+function wrapTables(root) {
+  root.querySelectorAll("table").forEach((table) => {
+    if (table.closest(".table-scroll")) return;
+    const box = document.createElement("div");
+    box.className = "table-scroll";
+    table.parentNode.insertBefore(box, table);
+    box.appendChild(table);
+  });
+  markScrollable();
+}
+
+wrapTables(document);
+document.addEventListener("htmx:afterSettle", (event) => wrapTables(event.target));
+// A fallback table opened under a chart, a rotated phone: scrolling may start or stop.
+document.addEventListener("toggle", markScrollable, true);
+let resizeTimer = null;
+window.addEventListener("resize", () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(markScrollable, 150);
+});

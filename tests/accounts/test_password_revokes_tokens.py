@@ -20,6 +20,8 @@ pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "a-much-better-passphrase"
 DASHBOARD = reverse("planner:dashboard")
+# A page only a logged-in member gets (/ shows visitors the landing page instead).
+MEMBERS_ONLY = reverse("planner:plan_list")
 
 
 def _api(secret: str) -> APIClient:
@@ -62,7 +64,7 @@ def test_password_change_revokes_tokens_and_other_sessions_but_keeps_this_one(ca
         assert _api(secret).get("/api/v1/orgs/").status_code == 401
     assert not AuthToken.objects.filter(user=cast.teammate).exists()
     assert _api(others_secret).get("/api/v1/orgs/").status_code == 200
-    assert other_session.get(DASHBOARD).status_code == 302
+    assert other_session.get(MEMBERS_ONLY).status_code == 302
     assert this_session.get(DASHBOARD).status_code == 200
     assert (
         AuditEvent.objects.filter(
@@ -88,7 +90,7 @@ def test_password_reset_revokes_tokens_and_every_session(cast, client):
     assert done.status_code == 302
     assert _api(secret).get("/api/v1/orgs/").status_code == 401
     assert not AuthToken.objects.filter(user=cast.owner).exists()
-    assert session.get(DASHBOARD).status_code == 302
+    assert session.get(MEMBERS_ONLY).status_code == 302
 
 
 def test_a_password_set_in_the_admin_revokes_tokens_too(cast):

@@ -19,6 +19,8 @@ LOGIN = reverse("accounts:login")
 CODE = reverse("accounts:login_two_factor")
 SETUP = reverse("accounts:two_factor")
 DASHBOARD = reverse("planner:dashboard")
+# A page only a logged-in member gets (/ shows visitors the landing page instead).
+MEMBERS_ONLY = reverse("planner:plan_list")
 
 
 def _code(device: TOTPDevice) -> str:
@@ -84,7 +86,7 @@ def test_login_needs_the_code_after_the_password(cast, owner_with_totp):
     client = _password_step("owner@acme.test")
     # The password alone logs nobody in.
     assert "_auth_user_id" not in client.session
-    assert client.get(DASHBOARD).status_code == 302
+    assert client.get(MEMBERS_ONLY).status_code == 302
 
     response = client.post(CODE, {"code": _code(owner_with_totp)})
 

@@ -126,6 +126,15 @@ def test_diff_between_versions(api, cast, reference_version):
     assert Decimal(change["pct_change"]) == Decimal("-80.00")
     # Defaults: the current version against the one before it.
     assert client.get("/api/v1/catalogs/versions/diff/").json()["changes"] == body["changes"]
+    # "Current" is per catalog: a later version of another catalog (an imported price
+    # list) changes neither default, and its own diff compares within its catalog.
+    imported = published_catalog_version(catalog_name="LiteLLM prices", published_at=timezone.now())
+    defaults = client.get("/api/v1/catalogs/versions/diff/").json()
+    assert (defaults["old"]["id"], defaults["new"]["id"]) == (reference_version.pk, newer.pk)
+    alone = client.get("/api/v1/catalogs/versions/diff/", {"new": imported.pk}).json()
+    assert (alone["old"], alone["changes"]) == (None, [])
+    rows = client.get("/api/v1/catalogs/api-offers/", {"page_size": 200}).json()["results"]
+    assert {row["version"] for row in rows} == {newer.pk}
     assert_error(
         client.get("/api/v1/catalogs/versions/diff/", {"old": "x"}), 400, "validation_error", "old"
     )
@@ -173,6 +182,40 @@ def test_effective_prices_merge_only_our_overlay(api, reference_version, overlay
     assert "Rival secret" not in by_model
     lease = next(g for g in body["gpu_offers"] if g["sku"] == "Acme H100 lease")
     assert Decimal(lease["hourly"]["expected"]) == Decimal("12")
+
+
+def test_effective_prices_are_paginated_api_offers_first(api, reference_version, overlays):
+    client = api("viewer")
+    public_api = ApiOffer.objects.filter(version=reference_version).count()
+    public_gpu = GpuOffer.objects.filter(version=reference_version).count()
+    # Our overlay adds one private API offer and one private GPU offer.
+    api_total, gpu_total = public_api + 1, public_gpu + 1
+    first = client.get(prices_url(reference_version), {"page_size": 20}).json()
+    assert (first["count"], first["api_count"], first["gpu_count"]) == (
+        api_total + gpu_total,
+        api_total,
+        gpu_total,
+    )
+    assert first["previous"] is None
+    assert (len(first["api_offers"]), len(first["gpu_offers"])) == (20, 0)
+    assert first["version"]["id"] == reference_version.pk
+    second = client.get(first["next"]).json()
+    # Page 2 holds API rows 21..api_total, then GPU rows up to 40 rows in all.
+    assert len(second["api_offers"]) == api_total - 20
+    assert len(second["gpu_offers"]) == min(gpu_total, 40 - api_total)
+    assert second["previous"].endswith("page_size=20")
+    seen = [o["model_name"] for page in (first, second) for o in page["api_offers"]]
+    everything = client.get(prices_url(reference_version), {"page_size": 500}).json()
+    assert seen == [o["model_name"] for o in everything["api_offers"]]
+    assert everything["next"] is None
+    assert len(everything["gpu_offers"]) == gpu_total
+    assert_error(
+        client.get(prices_url(reference_version), {"page_size": 501}),
+        400,
+        "validation_error",
+        "page_size",
+    )
+    assert client.get(prices_url(reference_version), {"page": 99}).status_code == 404
 
 
 def test_effective_prices_filters(api, reference_version, overlays):

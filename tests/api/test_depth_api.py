@@ -24,12 +24,14 @@ FINANCE_FIELDS = {
     "server_price": "200000.0000",
     "gpus_per_server": 8,
     "installation_per_server": "5000.0000",
+    "installation_policy": "capitalised",  # the default
     "useful_life_years": "3.00",
     "residual_value": "0.10000",
     "cost_of_capital": "0.0800",
     "maintenance_per_year": "0.0500",
     "server_base_watts": "1500.00",
     "gpu_tdp_watts": "700.00",
+    "gpu_load": None,  # empty: the hours the tokens take
     "pue": "1.40",
     "usd_per_kwh": "0.1200",
     "facilities_per_server_monthly": "400.0000",
@@ -198,23 +200,27 @@ def test_owned_depth_lines_finance_and_lens_to_the_cent(api, cast, reference_ver
     row = depth_row(body, "owned")
     assert row["option"] == comparison.results["options"][1]["name"]
     assert (row["replicas_needed"], row["machines"], row["gpus"]) == (1, 1, 8)
+    # Worked in tests/planner/test_depth.py: installation capitalised, energy by load.
     assert lines(row) == {
-        "depreciation": (5000.00, True),
-        "capital": (733.33, True),
+        "depreciation": (5138.89, True),
+        "capital": (750.00, True),
         "maintenance": (833.33, True),
-        "energy": (858.82, True),
+        "energy": (225.00, True),
         "facilities": (1400.00, True),
         "staff": (7500.00, True),
-        "installation": (138.89, True),
         "implementation": (1000.00, True),
         "other": (0.00, True),  # no hidden, labor or other monthly costs
         "reserve": (0.00, True),
     }
-    assert row["monthly"] == 17464.37
-    assert row["period_total"] == 628717.38
+    assert row["monthly"] == 16847.22
+    assert row["period_total"] == 606499.84
     assert row["finance"]["purchases"] == 1
-    assert row["finance"]["average_book_value"] == 110000.00
+    assert row["finance"]["average_book_value"] == 112500.00
     assert row["finance"]["book_value_at_end"] == 20000.00
+    assert row["finance"]["installation_policy"] == "capitalised"
+    assert row["finance"]["capitalised"] == 205000.00
+    assert row["finance"]["energy_kwh"] == 1874.96
+    assert row["finance"]["defaults"] == []  # every figure given on the option
     assert row["reserve"] is None  # no availability target on the workload
     assert row["error"] == ""
 
@@ -227,8 +233,38 @@ def test_marginal_lens_over_the_api(api, cast, reference_version):
     assert body["lens_label"].startswith("Marginal: leaves out depreciation")
     row = depth_row(body, "owned")
     left_out = {key for key, (_, counted) in lines(row).items() if not counted}
-    assert left_out == {"depreciation", "capital", "installation", "staff", "implementation"}
-    assert row["monthly"] == 3092.15
+    assert left_out == {"depreciation", "capital", "staff", "implementation"}
+    assert row["monthly"] == 2458.33  # maintenance 833.33 + energy 225.00 + facilities 1,400
+
+
+def test_the_installation_policy_and_gpu_load_over_the_api(api, cast, reference_version):
+    # Expensed, as before issue 15: depreciation 200,000 x 0.9 / 36 = 5,000, capital
+    # 110,000 x 8% / 12 = 733.33, installation 5,000 / 36 = 138.89; a stated load of 1:
+    # (1,500 + 8 x 700) W x 720 h x 1.4 x $0.12 = $858.82 of energy.
+    workload = WorkloadFactory(organization=cast.org, tokens_per_month=1_000_000_000)
+    body = owned_body(reference_version, workload)
+    body["options"][1] |= {"installation_policy": "expensed", "gpu_load": "1"}
+    created = api("owner").post(f"{ORG}/plans/", body, format="json")
+    assert created.status_code == 201, created.content
+    owned = created.json()["options"][1]
+    assert (owned["installation_policy"], owned["gpu_load"]) == ("expensed", "1.00000")
+    computed = api("owner").post(f"{ORG}/plans/{created.json()['id']}/compute/")
+    row = depth_row(computed.json(), "owned")
+    found = lines(row)
+    assert (found["depreciation"], found["capital"], found["installation"]) == (
+        (5000.00, True),
+        (733.33, True),
+        (138.89, True),
+    )
+    assert found["energy"] == (858.82, True)
+    assert row["finance"]["gpu_load"] == 1.0
+    body["options"][1]["installation_policy"] = "amortised"
+    assert_error(
+        api("owner").post(f"{ORG}/plans/", body, format="json"),
+        400,
+        "validation_error",
+        "options.1.installation_policy",
+    )
 
 
 def test_reserve_and_milestones_over_the_api(api, cast, reference_version):

@@ -22,6 +22,7 @@ HONOURS_IDEMPOTENCY_KEY = {
     "POST /api/v1/orgs/{org_slug}/plans/{id}/reevaluate/",
     "POST /api/v1/orgs/{org_slug}/sweeps/",
     "POST /api/v1/orgs/{org_slug}/budgets/",
+    "POST /api/v1/orgs/{org_slug}/usage-routing-rules/",
 }
 
 

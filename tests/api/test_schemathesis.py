@@ -23,7 +23,7 @@ from schemathesis.generation.modes import GenerationMode
 
 from config.wsgi import application
 from tests.api.conftest import make_token
-from tests.factories import plan_in
+from tests.factories import plan_in, plan_reevaluation_in
 from tracking import services as tracking_services
 from tracking.models import Alert, WebhookEndpoint
 
@@ -53,6 +53,10 @@ TRACKING_OPERATIONS = (
     "GET /api/v1/orgs/{org_slug}/workloads/{id}/actuals/",
     "POST /api/v1/orgs/{org_slug}/workloads/{id}/actuals/",
     "POST /api/v1/orgs/{org_slug}/workloads/{id}/actuals/apply/",
+    "GET /api/v1/orgs/{org_slug}/usage-routing-rules/",
+    "POST /api/v1/orgs/{org_slug}/usage-routing-rules/",
+    "GET /api/v1/orgs/{org_slug}/usage-imports/",
+    "POST /api/v1/orgs/{org_slug}/usage-imports/",
 )
 ACCEPTS_VALID_SHAPES = ["200", "201", "202", "204", "400", "401", "403", "404", "429"]
 # Cross-field rules of the quote contract (tokens_per_month OR tokens_per_day, monthly OR
@@ -73,12 +77,13 @@ CONFIG = {
         # cross-field rules (one volume; options matching their kind; the sweep spec).
         # Schema-valid input may rightly be a 400 naming the field there. Budgets take a
         # workload id and an ISO 4217 code; webhook URLs must resolve to a public address;
-        # an uploaded benchmark file must be a serving benchmark's result.
+        # an uploaded benchmark file must be a serving benchmark's result, an uploaded usage
+        # file a CSV with its format's columns; a routing rule names the caller's workload.
         {
             "include-path-regex": (
                 r"^/api/v1/(catalogs/|orgs/\{org_slug\}/"
                 r"(workloads|plans|comparisons|sweeps|overlays|catalogs|budgets|webhooks"
-                r"|throughput-profiles)/)"
+                r"|throughput-profiles|reevaluations|usage-imports|usage-routing-rules)/)"
             ),
             "checks": {"positive_data_acceptance": {"expected-statuses": ACCEPTS_VALID_SHAPES}},
         },
@@ -115,6 +120,7 @@ def seeded(cast) -> dict[str, int]:
         "budgets": budget.pk,
         "alerts": alert.pk,
         "webhooks": webhook.pk,
+        "reevaluations": plan_reevaluation_in(cast.org).pk,
     }
 
 

@@ -32,6 +32,7 @@ from tracking.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from tracking.usage import services as usage_services
 
 pytestmark = pytest.mark.django_db
 
@@ -542,6 +543,7 @@ def test_writers_import_our_csv_and_read_plan_vs_actual(api, cast, computed, who
     assert read.json()["suggestions"] == {
         "tokens_per_month": 120_000_000,
         "input_share": "0.70833",
+        "cached_share": "0.00000",
         "growth_per_month": "0.0000",
         "months_used": 2,
     }
@@ -667,7 +669,7 @@ def test_writers_apply_the_suggested_figures(api, cast, plan, who, import_file):
 
 def test_actuals_for_viewer_outsider_and_anonymous(api, anon, cast, plan):
     base = f"{ORG}/workloads/{plan.workload_id}/actuals/"
-    services.usage_import(
+    usage_services.usage_import(
         organization=cast.org,
         actor=cast.owner,
         workload=plan.workload,

@@ -158,6 +158,53 @@ def test_quote_help_documents_version_2_keys() -> None:
         assert key in text
 
 
+def test_quote_prices_the_owned_installation_policy_and_gpu_load() -> None:
+    """Issue 15 through the CLI. One 1-GPU server: $36,000 over 3 years, $3,600 of
+    installation, 10% cost of capital, a 500 W GPU at PUE 1.5 and $0.20/kWh. 1B tokens
+    at 1,500 tok/s keep it working 1e9 / (1,500 x 3,600) = 185.19 h of the 720: a load
+    of 25.72%, 92.59 kWh x 1.5 x $0.20 = $27.78 of energy."""
+    owned = {
+        "server_price": 36_000,
+        "gpus_per_server": 1,
+        "useful_life_years": 3,
+        "installation_per_server": 3_600,
+        "cost_of_capital": 0.1,
+        "gpu_tdp_watts": 500,
+        "pue": 1.5,
+        "usd_per_kwh": 0.2,
+    }
+
+    def quote(**changes: object) -> dict:
+        result = run("quote", stdin=json.dumps({**CASE_4, "owned": {**owned, **changes}}))
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)["owned_detail"]
+
+    # Capitalised (the default): depreciation (36,000 + 3,600) / 36 = 1,100; capital on
+    # the average book value 39,600 / 2 = 19,800 x 10% / 12 = 165; + energy 27.78.
+    capitalised = quote()
+    assert capitalised["installation_policy"] == "capitalised"
+    assert capitalised["monthly"] == 1292.78
+    assert capitalised["capitalised"] == 39_600.0
+    assert capitalised["lines"]["depreciation"]["monthly"] == 1100.0
+    assert "installation" not in capitalised["lines"]
+    assert capitalised["gpu_load"] == 0.257202
+    assert capitalised["energy_kwh"] == 138.89  # 92.59 kWh x 1.5
+    # Expensed: depreciation 1,000, capital 18,000 x 10% / 12 = 150, installation
+    # 3,600 / 36 = 100, energy 27.78.
+    expensed = quote(installation_policy="expensed")
+    assert expensed["monthly"] == 1277.78
+    assert expensed["lines"]["installation"]["monthly"] == 100.0
+    # A stated load: the GPU at full power all month, 720 h x 0.5 kW x 1.5 x $0.20 = 108.
+    assert quote(gpu_load=1)["lines"]["energy"]["monthly"] == 108.0
+    bad = run("quote", stdin=json.dumps({**CASE_4, "owned": {**owned, "gpu_load": 2}}))
+    assert bad.returncode == 2
+    assert "owned.gpu_load" in bad.stderr
+    help_text = run("quote", "--help").stdout
+    for words in ("installation_policy", "capitalised", "expensed", "gpu_load", "energy_kwh"):
+        assert words in help_text
+    assert "replicas busy" in help_text  # how scale-to-zero bills
+
+
 def test_sweep_writes_csv() -> None:
     spec = {
         "volumes": [1e8, 1e9],

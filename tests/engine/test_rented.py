@@ -96,12 +96,14 @@ def test_scale_to_zero_bills_busy_hours_plus_buffer() -> None:
     assert rented_cost(ninety, tokens_per_month=5.4e8).monthly == pytest.approx(2 * 1.1 * 100 / 0.9)
 
 
-def test_scale_to_zero_packed_replicas_share_instance_hours() -> None:
-    # 2-GPU replicas, 4 on an 8-GPU instance: 4 replica-hours take one instance-hour.
-    # 1e9 / (1,000 x 0.9 x 3,600) = 308.64 replica-hours -> 77.16 instance-hours x $10
+def test_scale_to_zero_bills_the_instance_a_lone_busy_replica_keeps_up() -> None:
+    # 2-GPU replicas, 4 on an 8-GPU instance. 1e9 / (1,000 x 0.9 x 3,600) = 308.64
+    # replica-hours over 720 h: 0.43 replicas busy on average, never two at once, so
+    # the instance is up exactly those 308.64 hours: x $10 = $3,086.42. (Before issue
+    # 15 the bill assumed four replicas always shared it: 77.16 h, $771.60.)
     cost = rented_cost(capacity(Billing(BillingMode.SCALE_TO_ZERO)), tokens_per_month=1e9)
-    assert cost.billed_instance_hours == pytest.approx(1e9 / (1000 * 0.9 * 3600) / 4)
-    assert cost.monthly == pytest.approx(10 * 1e9 / (1000 * 0.9 * 3600) / 4)
+    assert cost.billed_instance_hours == pytest.approx(1e9 / (1000 * 0.9 * 3600))
+    assert cost.monthly == pytest.approx(10 * 1e9 / (1000 * 0.9 * 3600))
 
 
 def test_scale_to_zero_never_bills_more_than_the_fleet_all_month() -> None:

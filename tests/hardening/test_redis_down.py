@@ -54,6 +54,17 @@ def test_pages_keep_working(cast, redis_down):
     assert '<td class="num"><strong>$1,800.00</strong></td>' in page
 
 
+def test_the_landing_page_keeps_working(client, redis_down):
+    from pricing.services import load_reference_catalog
+
+    load_reference_catalog()
+    response = client.get("/")
+    assert response.status_code == 200
+    # The worked example is computed when its cache cannot be reached: GPT-5 on 1.5B
+    # tokens a month at 70% input, 1,050 x $1.25 + 450 x $10 (tests/pages/test_landing.py).
+    assert "$5,812.50" in response.content.decode()
+
+
 def test_no_data_generation_and_writes_still_work(cast, redis_down):
     assert generation(cast.org) is None  # pages render from the database, cache nothing
     workload = WorkloadFactory(organization=cast.org)

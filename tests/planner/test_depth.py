@@ -80,17 +80,20 @@ def test_snapshot_carries_the_finance_fields_to_the_engine(cast, reference_versi
         "server_price": 200000.0,
         "gpus_per_server": 8,
         "installation_per_server": 5000.0,
+        "installation_policy": "capitalised",  # the default
         "useful_life_years": 3.0,
         "residual_value": 0.1,
         "cost_of_capital": 0.08,
         "maintenance_per_year": 0.05,
         "server_base_watts": 1500.0,
         "gpu_tdp_watts": 700.0,
+        "gpu_load": None,  # from the hours the tokens take
         "pue": 1.4,
         "usd_per_kwh": 0.12,
         "facilities_per_server_monthly": 400.0,
         "facilities_shared_monthly": 1000.0,
     }
+    assert d["finance_defaults"] == {}  # every figure given on the option
     assert (d["ops_fte"], d["ops_fte_monthly_cost"], d["implementation_one_off"]) == (
         0.5,
         15000.0,
@@ -105,28 +108,39 @@ def test_owned_line_items_match_a_hand_computation(cast, reference_version):
     assert depth["lens"] == "full"
     assert "lens_label" not in depth  # words are the page's: planner.labels
     assert (depth["replicas_needed"], depth["machines"], depth["gpus"]) == (1, 1, 8)
+    # Installation is capitalised (issue 15): 205,000 of book value a server, the
+    # hardware depreciated to its 20,000 residual and the installation to nothing.
     assert lines(depth) == {
-        "depreciation": (5000.00, True),  # 200,000 x (1 - 0.1) / 36 months
-        "capital": (733.33, True),  # 200,000 x (1 + 0.1) / 2 x 8% / 12
+        "depreciation": (5138.89, True),  # (200,000 x (1 - 0.1) + 5,000) / 36 months
+        # book averages 200,000 x (1 + 0.1) / 2 + 5,000 / 2 = 112,500; x 8% / 12
+        "capital": (750.00, True),
         "maintenance": (833.33, True),  # 200,000 x 5% / 12
-        "energy": (858.82, True),  # (1,500 + 8 x 700) W x 720 h x 1.4 x $0.12 / 1000
+        # base 1,500 W x 720 h = 1,080 kWh; 1B tokens at 6,000 tok/s keep the 8 GPUs
+        # working 1e9 / (6,000 x 3,600) = 46.30 h: x 8 x 0.7 kW = 259.26 kWh;
+        # 1,339.26 kWh x 1.4 x $0.12 = $225.00
+        "energy": (225.00, True),
         "facilities": (1400.00, True),  # 400 per server + 1,000 shared
         "staff": (7500.00, True),  # 0.5 FTE x 15,000
-        "installation": (138.89, True),  # 5,000 x 1 purchase / 36
         "implementation": (1000.00, True),  # 36,000 / 36
         "other": (0.00, True),  # no hidden, labor or other monthly costs on this option
         "reserve": (0.00, True),
     }
-    assert depth["monthly"] == 17464.37  # the sum, from unrounded lines
-    assert depth["period_total"] == 628717.38  # 17,464.3716 x 36 months
+    assert depth["monthly"] == 16847.22  # the sum, from unrounded lines
+    assert depth["period_total"] == 606499.84  # 16,847.2178 x 36 months
     assert depth["finance"]["purchases"] == 1
-    assert depth["finance"]["average_book_value"] == 110000.00  # 200,000 x 0.55
+    assert depth["finance"]["average_book_value"] == 112500.00
     assert depth["finance"]["book_value_at_end"] == 20000.00  # the 10% residual
+    assert depth["finance"]["installation_policy"] == "capitalised"
+    assert depth["finance"]["capitalised"] == 205000.00
+    assert depth["finance"]["gpu_load"] == round(46.296296 / 720, 6)  # 6.43% of the month
+    assert depth["finance"]["energy_kwh"] == 1874.96  # 1,339.26 kWh x PUE 1.4
     assert "lens_label" not in comparison.results
     page = _comparison_page(cast, comparison)
     assert "Lens: Full TCO" in page
     assert "<td>Depreciation</td>" in page
     assert "<td>Cost of capital</td>" in page
+    assert "Installation capitalised with the hardware (book value $205,000.00 a purchase)" in page
+    assert "GPU load 6.4%" in page
 
 
 def _comparison_page(cast, comparison) -> str:
@@ -142,12 +156,16 @@ def test_a_period_longer_than_the_life_buys_the_fleet_again(cast, reference_vers
     depth = depth_of(services.plan_compute(plan=plan, actor=cast.owner))
     found = lines(depth)
     assert depth["finance"]["purchases"] == 2
-    assert found["installation"][0] == 208.33  # 5,000 x 2 purchases / 48
+    assert "installation" not in found  # capitalised: inside depreciation and capital
     assert found["implementation"][0] == 750.00  # 36,000 / 48
-    # Book value averages 0.55 over the first life and 1 - 0.9 x (1/3) / 2 = 0.85 over
-    # the third of the second life used: (36 x 0.55 + 12 x 0.85) / 48 = 0.625.
-    assert found["capital"][0] == 833.33  # 200,000 x 0.625 x 8% / 12
-    assert found["depreciation"][0] == 5000.00
+    # The hardware's book value averages 0.55 of its price over the first life and
+    # 1 - 0.9 x (1/3) / 2 = 0.85 over the third of the second life used: (36 x 0.55 +
+    # 12 x 0.85) / 48 = 0.625 -> 125,000. The installation's averages 2,500, then
+    # 5,000 x (1 - (1/3) / 2) = 4,166.67: (36 x 2,500 + 12 x 4,166.67) / 48 = 2,916.67.
+    assert found["capital"][0] == 852.78  # 127,916.67 x 8% / 12
+    # 185,000 / 36 a month: the second installation is charged for the third of its
+    # life the period uses, as the hardware is (it was charged in full before issue 15).
+    assert found["depreciation"][0] == 5138.89
 
 
 def test_marginal_lens_leaves_out_the_fixed_lines(cast, reference_version):
@@ -156,10 +174,11 @@ def test_marginal_lens_leaves_out_the_fixed_lines(cast, reference_version):
     depth = depth_of(comparison)
     found = lines(depth)
     left_out = {key for key, (_, counted) in found.items() if not counted}
-    assert left_out == {"depreciation", "capital", "installation", "staff", "implementation"}
+    # installation is capitalised: inside depreciation and capital
+    assert left_out == {"depreciation", "capital", "staff", "implementation"}
     # The lines left out are still shown with their amounts.
-    assert found["depreciation"] == (5000.00, False)
-    assert depth["monthly"] == 3092.15  # maintenance 833.33 + energy 858.82 + facilities 1,400
+    assert found["depreciation"] == (5138.89, False)
+    assert depth["monthly"] == 2458.33  # maintenance 833.33 + energy 225.00 + facilities 1,400
     assert depth["lens"] == "marginal"
     assert "Lens: Marginal: leaves out depreciation" in _comparison_page(cast, comparison)
     assert comparison.results["lens"] == "marginal"
@@ -278,10 +297,16 @@ def test_lens_switch_service_refuses_a_bad_period_and_keeps_the_plan(cast, refer
     assert not Comparison.objects.filter(plan=plan).exists()
 
 
-def test_owned_energy_defaults_from_the_catalogs_electricity_figure(cast, reference_version):
-    # The 8x H100 HGX node draws 6-8 kW and the catalog prices its electricity at
-    # $700-1,200 a month, with no price per kWh: the energy line of one server is the
-    # midpoint, $950, never $0 (and so the marginal lens never prices the node at $0).
+def test_an_owned_option_left_empty_takes_its_running_costs_from_the_catalog(
+    cast, reference_version
+):
+    """Energy, maintenance and facilities default from the catalog, never to $0 (issue 15).
+
+    The 8x H100 HGX node's row: $200,000-250,000 (midpoint 225,000), 6-8 kW (7 kW), of
+    which 1,400 W is its base draw (so 8 GPUs x 700 W), and electricity at $700-1,200 a
+    month (950 at full load). The version: PUE 1.56, maintenance 5-10% of the price a year
+    (7.5%), facilities $163.44-184.06 per kW a month ($173.75).
+    """
     node = OwnedHardware.objects.get(version=reference_version, name="8x H100 HGX node")
     options = [
         {"kind": "api", "api_offer": api_offer(reference_version, "GPT-5", "feb-2026")},
@@ -299,5 +324,67 @@ def test_owned_energy_defaults_from_the_catalogs_electricity_figure(cast, refere
     )
     owned = next(o for o in comparison.results["options"] if o["kind"] == "selfhost")
     assert owned["depth"]["machines"] == 1
-    assert lines(owned["depth"])["energy"] == (950.00, True)
-    assert owned["monthly"]["expected"] == 950.00  # marginal: energy is what is left
+    found = lines(owned["depth"])
+    # The node's own electricity figure sets the price: 950 / (7,000 W x 720 h x 1.56)
+    # = $0.1208/kWh. Its base draws 1,400 W x 720 h = 1,008 kWh; 1B tokens at 3,000
+    # tok/s keep the 8 GPUs working 92.59 h: 518.52 kWh. 1,526.52 kWh x 1.56 x $0.1208
+    # = 1,526.52 / 5,040 x $950 = $287.74 (it was $950, every GPU at full power all
+    # month, before issue 15).
+    assert found["energy"] == (287.74, True)
+    assert found["maintenance"] == (1406.25, True)  # 225,000 x 7.5% / 12
+    assert found["facilities"] == (1216.25, True)  # 7 kW x $173.75
+    # Marginal: the running costs are what is left.
+    assert owned["monthly"]["expected"] == 2910.24
+    finance = owned["depth"]["finance"]
+    assert {d["field"]: d["source"] for d in finance["defaults"]} == {
+        "server_base_watts": "hardware",
+        "gpu_tdp_watts": "hardware",
+        "pue": "catalog",
+        "usd_per_kwh": "hardware",
+        "maintenance_per_year": "catalog",
+        "facilities_per_server_monthly": "catalog",
+    }
+    page = _comparison_page(cast, comparison)
+    assert "Maintenance a year: 7.5% of the price (the catalog&#x27;s figure)" in page
+    assert "Facilities a server a month: $1,216.25 (the catalog&#x27;s figure)" in page
+    assert "GPU power at full load: 700 W (the catalog&#x27;s hardware figure)" in page
+
+
+def test_a_figure_the_catalog_version_lacks_says_so(cast, reference_version):
+    # A version without the maintenance figure (the reference document without it):
+    # maintenance is 0, and the page says the catalog version states none rather than
+    # showing a silent $0.
+    import json
+
+    from pricing.services import REFERENCE_CATALOG_PATH, catalog_import
+
+    document = json.loads(REFERENCE_CATALOG_PATH.read_text())
+    del document["owned_maintenance_per_year"]
+    version = catalog_import(
+        content=json.dumps(document).encode(),
+        filename="older.json",
+        actor=None,
+        catalog_name="Older",
+        publish=True,
+    )
+    node = OwnedHardware.objects.get(version=version, name="8x H100 HGX node")
+    options = [
+        {"kind": "api", "api_offer": api_offer(version, "GPT-5", "feb-2026")},
+        {
+            "kind": "selfhost",
+            "model_name": "Llama 3.3 70B",
+            "rent_mode": "owned",
+            "owned_hardware": node,
+            "tokens_per_second": Decimal(3000),
+        },
+    ]
+    comparison = services.plan_compute(
+        plan=make_plan(cast.org, cast.owner, version, options=options), actor=cast.owner
+    )
+    owned = next(o for o in comparison.results["options"] if o["kind"] == "selfhost")
+    assert lines(owned["depth"])["maintenance"] == (0.0, True)
+    sources = {d["field"]: d["source"] for d in owned["depth"]["finance"]["defaults"]}
+    assert sources["maintenance_per_year"] == "missing"
+    assert "Maintenance a year: 0% of the price (not in this catalog version)" in (
+        _comparison_page(cast, comparison)
+    )

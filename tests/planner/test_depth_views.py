@@ -86,10 +86,13 @@ def test_owned_finance_table_on_the_page(cast, reference_version):
     services.plan_compute(plan=plan, actor=cast.owner)
     page = text(cast.client_for(cast.viewer).get(reverse("planner:plan_detail", args=[plan.pk])))
     assert "Owned-server finance, monthly equivalent (Full TCO)" in page
-    assert "Depreciation $5,000.00 $180,000.00 counted" in page
-    assert "Energy $858.82 $30,917.38 counted" in page
-    assert "Total (Full TCO) $17,464.37 $628,717.38" in page
-    assert "average book value $110,000.00" in page
+    # Worked in tests/planner/test_depth.py (installation capitalised, energy by load).
+    assert "Depreciation $5,138.89 $185,000.00 counted" in page
+    assert "Energy $225.00 $8,099.84 counted" in page
+    assert "Total (Full TCO) $16,847.22 $606,499.84" in page
+    assert "average book value $112,500.00" in page
+    assert "Installation capitalised with the hardware" in page
+    assert "energy 1,875 kWh a month at the meter" in page
 
 
 @pytest.mark.parametrize("who", ["owner", "teammate"])
@@ -109,8 +112,8 @@ def test_writers_switch_the_lens_and_recompute(cast, reference_version, who):
     assert (
         "Marginal: leaves out depreciation, capital, installation, staff and implementation" in page
     )
-    assert "Depreciation $5,000.00 $180,000.00 left out (marginal)" in page
-    assert "$3,092.15 a month" in page
+    assert "Depreciation $5,138.89 $185,000.00 left out (marginal)" in page
+    assert "$2,458.33 a month" in page  # maintenance, energy, facilities (test_depth.py)
 
 
 def test_viewer_cannot_switch_the_lens(cast, reference_version):
@@ -250,6 +253,30 @@ def test_blank_depth_fields_take_the_defaults(cast, reference_version):
     assert option.billing_buffer == Decimal(0)
     assert option.residual_value == Decimal(0)
     assert option.region_availability == Decimal(1)
+    # Empty running costs take the catalog's figures (issue 15), never a silent 0.
+    assert option.maintenance_per_year is None
+    assert option.server_base_watts is None
+    assert option.facilities_per_server_monthly is None
+    assert option.installation_policy == "capitalised"
+    assert option.gpu_load is None
+
+
+def test_plan_form_saves_the_installation_policy_and_gpu_load(cast, reference_version):
+    workload = WorkloadFactory(organization=cast.org)
+    data = plan_form_data(
+        reference_version, workload, installation_policy="expensed", gpu_load="0.5"
+    )
+    response = cast.client_for(cast.owner).post(reverse("planner:plan_create"), data)
+    assert response.status_code == 302
+    option = Plan.objects.get(name="Owned from the form").options.get(kind="selfhost")
+    assert (option.installation_policy, option.gpu_load) == ("expensed", Decimal("0.5"))
+    page = cast.client_for(cast.owner).get(reverse("planner:plan_create")).content.decode()
+    assert "Expensed at purchase" in page
+    assert "GPU load" in page
+    bad = plan_form_data(reference_version, workload, installation_policy="amortised")
+    response = cast.client_for(cast.owner).post(reverse("planner:plan_create"), bad)
+    assert response.status_code == 400
+    assert "installation_policy" in response.context["formset"].forms[0].errors
 
 
 DEPTH_KEYS = {

@@ -6,6 +6,7 @@ import copy
 import io
 import json
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -53,10 +54,38 @@ def _row_counts() -> dict[str, int]:
     return counts
 
 
-def test_reference_file_is_shipped_verbatim():
+# What the shipped catalog adds to the reference document, each with its stated source
+# (the "owned-defaults-2026" source): issue 15's owned-hardware defaults.
+ISSUE_15_TOP_LEVEL = (
+    "electricity_price_per_kwh",
+    "pue",
+    "owned_maintenance_per_year",
+    "owned_facilities_per_kw_monthly",
+)
+ISSUE_15_HARDWARE = {
+    "RTX 3090 24GB (used)": ("power_w",),
+    "2x RTX 4090": ("power_w",),
+    "8x H100 HGX node": ("server_base_w",),
+}
+
+
+def test_reference_file_is_shipped_verbatim_but_for_stated_defaults():
     shared = Path("/work/shared/reference/catalog-2026.json")
-    if shared.exists():
-        assert REFERENCE_CATALOG_PATH.read_bytes() == shared.read_bytes()
+    if not shared.exists():
+        return
+    shipped = json.loads(REFERENCE_CATALOG_PATH.read_text())
+    for key in ISSUE_15_TOP_LEVEL:
+        del shipped[key]
+    del shipped["sources"]["owned-defaults-2026"]
+    shipped["notes"] = shipped["notes"][: shipped["notes"].index(" Owned-hardware defaults")]
+    for row in shipped["owned_hardware"]:
+        for key in ISSUE_15_HARDWARE.get(row["hardware"], ()):
+            del row[key]
+    assert shipped == json.loads(shared.read_text())
+    # Every other byte is the reference's layout (one-space indent, key order).
+    assert REFERENCE_CATALOG_PATH.read_text() == json.dumps(
+        json.loads(REFERENCE_CATALOG_PATH.read_text()), indent=1
+    )
 
 
 def test_json_round_trip_is_lossless_and_stable(reference):
@@ -151,7 +180,39 @@ BAD_FILES = {
         lambda d: d["api_prices"][0].update(inptu=0.1),
         ("api_prices row 1", "inptu", "unknown field"),
     ),
+    "base draw above the machine's power": (
+        lambda d: d["owned_hardware"][7].update(server_base_w=6001),
+        ("owned_hardware row 8", "server_base_w", "more than the machine's power (6000 W)"),
+    ),
+    "base draw of a machine without a power figure": (
+        lambda d: d["owned_hardware"][4].update(server_base_w=100),
+        ("owned_hardware row 5", "server_base_w", "needs the machine's power"),
+    ),
+    "owned figure not a range": (
+        lambda d: d.update(owned_maintenance_per_year=0.07),
+        ("owned_maintenance_per_year", "owned_maintenance_per_year", "[low, high] pair"),
+    ),
 }
+
+
+def test_the_owned_defaults_reach_the_engine_figures(reference):
+    from pricing.models import OwnedHardware
+    from pricing.selectors import catalog_assumptions
+
+    figures = catalog_assumptions(reference)
+    assert figures.owned_maintenance_per_year is not None
+    assert figures.owned_maintenance_per_year.expected == Decimal("0.075")  # mid of 5-10%
+    assert figures.owned_facilities_per_kw_monthly is not None
+    assert figures.owned_facilities_per_kw_monthly.expected == Decimal("173.75")
+    node = OwnedHardware.objects.get(version=reference, name="8x H100 HGX node")
+    assert node.server_base_w == Decimal(1400)
+    assert (reference.pue, reference.electricity_price_per_kwh) == (
+        Decimal("1.56"),
+        Decimal("0.13"),
+    )
+    exported = json.loads(export_json(reference))
+    assert exported["owned_maintenance_per_year"] == [0.05, 0.1]
+    assert exported["owned_hardware"][7]["server_base_w"] == 1400
 
 
 @pytest.mark.parametrize("case", BAD_FILES.keys())

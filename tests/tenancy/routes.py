@@ -45,6 +45,14 @@ PUBLIC: dict[str, str] = {
     "planner:shared_plan": "read-only plan share link: the random token is the credential; revoked -> 404",
     "health_live": "load-balancer liveness probe: answers 'ok', reads nothing",
     "health_ready": "readiness probe: checks PostgreSQL, cache and broker; holds no tenant data",
+    "favicon": "the site icon browsers ask for at /favicon.ico",
+}
+
+# Organization-level pages whose address serves visitors a public page of their own (the
+# landing page at /). The harness tests members as for any organization-level route and
+# checks that visitors get the public page (ANONYMOUS_GETS) and nothing of a tenant.
+VISITOR_PAGES: dict[str, str] = {
+    "planner:dashboard": "visitors get the landing page at /; members their dashboard",
 }
 
 # Routes that need a login but act on the user rather than on an organization, so an

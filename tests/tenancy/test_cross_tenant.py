@@ -8,7 +8,8 @@ Each URL pattern found by `tests.tenancy.routes.discover_routes()` is its own te
 * user-owned objects (USER_FACTORIES): another user's object is 404 for everyone;
 * organization in the URL (`org_slug`): another organization is 404 for every role;
 * organization-level routes (no kwargs): the viewer cannot write (403, or 405);
-* every non-public route refuses anonymous users (login redirect, or 401/403 for the API).
+* every non-public route refuses anonymous users (login redirect, or 401/403 for the API),
+  except that a visitor page (VISITOR_PAGES, the landing page at /) shows its public page.
 
 A route the harness cannot classify fails with a message saying what to add. Adding a
 route, view or model needs no change here beyond that.
@@ -29,6 +30,7 @@ from tests.factories import TENANT_FACTORIES, USER_FACTORIES, UserFactory
 from tests.tenancy.routes import (
     PUBLIC,
     USER_LEVEL,
+    VISITOR_PAGES,
     WRITE_METHODS,
     Kind,
     Route,
@@ -131,6 +133,8 @@ ANONYMOUS_GETS: dict[str, tuple[int, str]] = {
     "accounts.api.views.api_not_found": (404, '"code":"not_found"'),
     "health_live": (200, "ok"),
     "health_ready": (200, '"OK"'),
+    "favicon": (200, ""),
+    "planner:dashboard": (200, "Pay per token, or run the model yourself?"),
 }
 
 
@@ -170,7 +174,10 @@ def test_route_respects_tenancy(route: Route, cast: Cast) -> None:
 
     elif kind is Kind.ORG_LEVEL:
         path = build_path(route)
-        _assert_anonymous_refused(route, path)
+        if route.key in VISITOR_PAGES:
+            _assert_anonymous_gets_the_public_page(route, cast)
+        else:
+            _assert_anonymous_refused(route, path)
         _assert_viewer_cannot_write(clients["viewer"], route, path)
         _assert_owner_can_read(clients["owner"], route, path)
 
@@ -240,7 +247,8 @@ def test_allow_lists_name_existing_routes() -> None:
     keys = {route.key for route in ROUTES}
     assert sorted(set(PUBLIC) - keys) == []
     assert sorted(set(USER_LEVEL) - keys) == []
-    assert sorted(set(ANONYMOUS_GETS) ^ set(PUBLIC)) == []
+    assert sorted(set(VISITOR_PAGES) - keys) == []
+    assert sorted(set(ANONYMOUS_GETS) ^ (set(PUBLIC) | set(VISITOR_PAGES))) == []
 
 
 def test_discovery_reaches_nested_and_api_routes() -> None:

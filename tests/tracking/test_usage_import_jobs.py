@@ -10,8 +10,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tracking import importers, services
-from tracking.models import ActualUsageImport, ActualUsageMonth, ImportJobStatus, UsageImportJob
+from tracking.models import (
+    ActualUsageImport,
+    ActualUsageMonth,
+    ImportJobStatus,
+    UsageImportChunk,
+    UsageImportJob,
+)
+from tracking.usage import parser, services
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +43,7 @@ def start(cast, workload, content, file_format="breakeven"):
 
 
 def test_an_upload_is_queued_then_imported_with_progress(cast, plan, monkeypatch):
-    monkeypatch.setattr(importers, "PROGRESS_EVERY_ROWS", 2)
+    monkeypatch.setattr(parser, "PROGRESS_EVERY_ROWS", 2)
     job = start(cast, plan.workload, rows(5, models=2))
     assert job.status == ImportJobStatus.QUEUED
     assert (job.rows_done, job.rows_total) == (0, 5)
@@ -60,7 +66,7 @@ def test_an_upload_is_queued_then_imported_with_progress(cast, plan, monkeypatch
     job.refresh_from_db()
     assert job.status == ImportJobStatus.SUCCEEDED
     assert (job.rows_done, job.rows_total, job.errors) == (5, 5, [])
-    assert job.content is None  # the file is not kept once imported
+    assert not UsageImportChunk.objects.filter(job=job).exists()  # the file is not kept
     assert job.usage_import.rows == 5
     months = ActualUsageMonth.objects.filter(workload=plan.workload).order_by("model")
     assert [(m.model, m.input_tokens, m.output_tokens, m.cost) for m in months] == [

@@ -16,6 +16,7 @@ from planner import services as planner_services
 from planner.models import Workload
 from tracking import services, webhooks
 from tracking.models import ActualUsageMonth, Budget, DeliveryStatus, WebhookDelivery
+from tracking.usage import services as usage_services
 
 
 class _Receiver(BaseHTTPRequestHandler):
@@ -116,7 +117,7 @@ r2,acompletion,hash,1.25e-1,150,100,50,2026-03-15 11:00:00+00:00,2026-03-15 11:0
 
 
 def _import(cast, workload, content, file_format="breakeven"):
-    return services.usage_import(
+    return usage_services.usage_import(
         organization=cast.org,
         actor=cast.owner,
         workload=workload,

@@ -16,8 +16,15 @@ from rest_framework import serializers
 from accounts.api.scoping import OrgScopedPrimaryKeyRelatedField
 from planner.api.serializers import WorkloadSerializer
 from planner.models import Workload
-from tracking.importers import MAX_BYTES
-from tracking.models import Alert, Budget, ImportFormat, WebhookEndpoint
+from tracking.models import (
+    Alert,
+    Budget,
+    DateOrder,
+    ImportFormat,
+    UsageRoutingRule,
+    WebhookEndpoint,
+)
+from tracking.usage.parser import MAX_BYTES
 
 # --- budgets -----------------------------------------------------------------------------
 
@@ -254,20 +261,67 @@ class SensitivitySerializer(serializers.Serializer):
 
 # --- actual usage ------------------------------------------------------------------------
 
+FORMAT_HELP = (
+    "`breakeven` (ours: date, model, input_tokens, output_tokens, cost; optional "
+    "cached_input_tokens, requests, workload, key, team, user, model_group, tag), `litellm` "
+    "(LiteLLM_SpendLogs export), `litellm_daily_user`, `litellm_daily_team` or "
+    "`litellm_daily_tag` (LiteLLM's daily aggregate tables)."
+)
+
 
 class UsageUploadSerializer(serializers.Serializer):
-    file_format = serializers.ChoiceField(
-        choices=ImportFormat.choices,
-        help_text="`breakeven` (date, model, input_tokens, output_tokens, cost[, workload]) "
-        "or `litellm` (LiteLLM spend-log export: startTime, model, prompt_tokens, "
-        "completion_tokens, spend).",
+    file_format = serializers.ChoiceField(choices=ImportFormat.choices, help_text=FORMAT_HELP)
+    file = serializers.FileField(help_text="CSV, UTF-8, up to 1 GB.")
+    date_order = serializers.ChoiceField(
+        choices=DateOrder.choices,
+        default=DateOrder.AUTO,
+        help_text="How spreadsheet dates such as 03/04/2026 are read: `mdy`, `dmy`, or `auto` "
+        "(a number above 12 in the file settles it; otherwise month first).",
     )
-    file = serializers.FileField(help_text="CSV, UTF-8, up to 20 MB.")
 
     def validate_file(self, upload):
         if upload.size > MAX_BYTES:
-            raise serializers.ValidationError("The file is larger than 20 MB.")
+            raise serializers.ValidationError("The file is larger than 1 GB.")
         return upload
+
+
+class OrgUsageUploadSerializer(UsageUploadSerializer):
+    workload = OrgScopedPrimaryKeyRelatedField(
+        queryset=Workload.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Where rows that no routing rule claims go; empty: they are left out and "
+        "counted in the report.",
+    )
+
+
+class RoutingRuleSerializer(serializers.ModelSerializer):
+    workload = OrgScopedPrimaryKeyRelatedField(
+        queryset=Workload.objects.all(), help_text="A workload of your organization."
+    )
+
+    class Meta:
+        model = UsageRoutingRule
+        fields = ["id", "dimension", "value", "workload", "created_at"]
+        read_only_fields = ["id", "created_at"]
+        extra_kwargs = {
+            "dimension": {
+                "help_text": "What the rule matches: `key` (the hashed api_key), `tag`, `team`, "
+                "`user` or `model_group`. A row is routed by its key first, then its tags, "
+                "team, user and model group."
+            },
+            "value": {"help_text": "The value to match, exactly as it appears in the file."},
+        }
+        # The (organization, dimension, value) uniqueness is checked by the service, which
+        # names `value`; DRF's own validator would need the organization in the data.
+        validators: list = []
+
+
+class RoutingRuleUpdateSerializer(RoutingRuleSerializer):
+    """A rule's workload; what it matches does not change (delete it and add another)."""
+
+    class Meta(RoutingRuleSerializer.Meta):
+        read_only_fields = ["id", "dimension", "value", "created_at"]
 
 
 class UsageImportSerializer(serializers.Serializer):
@@ -280,7 +334,14 @@ class UsageImportSerializer(serializers.Serializer):
 
 class ActualMonthSerializer(serializers.Serializer):
     month = serializers.CharField(help_text="YYYY-MM.")
+    requests = serializers.IntegerField()
     input_tokens = serializers.IntegerField()
+    cached_input_tokens = serializers.IntegerField(
+        help_text="The part of input_tokens read from the provider's cache."
+    )
+    cached_share = serializers.CharField(
+        allow_null=True, help_text="cached_input_tokens / input_tokens (null without input)."
+    )
     output_tokens = serializers.IntegerField()
     tokens = serializers.IntegerField()
     cost = serializers.CharField(help_text="Actual cost, to the cent.")
@@ -290,9 +351,24 @@ class ActualMonthSerializer(serializers.Serializer):
     cost_variance_pct = serializers.FloatField(allow_null=True)
 
 
+class OtherUsageSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM.")
+    kind = serializers.CharField(
+        help_text="`embedding`, `other` (images, audio, rerank, moderation…) or "
+        "`proxy_cache` (answered from the proxy's own cache)."
+    )
+    requests = serializers.IntegerField()
+    input_tokens = serializers.IntegerField()
+    output_tokens = serializers.IntegerField()
+    cost = serializers.CharField(help_text="To the cent.")
+
+
 class SuggestionSerializer(serializers.Serializer):
     tokens_per_month = serializers.IntegerField()
     input_share = serializers.CharField(allow_null=True)
+    cached_share = serializers.CharField(
+        allow_null=True, help_text="Share of input tokens read from the provider's cache."
+    )
     growth_per_month = serializers.CharField(allow_null=True)
     months_used = serializers.IntegerField()
 
@@ -303,7 +379,10 @@ class PlanVsActualSerializer(serializers.Serializer):
     plan_available = serializers.BooleanField()
     plan_note = serializers.CharField(allow_blank=True)
     currency = serializers.CharField(allow_null=True)
-    months = ActualMonthSerializer(many=True)
+    months = ActualMonthSerializer(many=True, help_text="Chat traffic only.")
+    other_usage = OtherUsageSerializer(
+        many=True, help_text="Embeddings, other calls and proxy-cache answers, kept apart."
+    )
     suggestions = SuggestionSerializer(
         allow_null=True, help_text="Workload figures the actuals suggest (null without actuals)."
     )
@@ -318,10 +397,24 @@ class UsageImportJobSerializer(serializers.Serializer):
     )
     filename = serializers.CharField()
     file_format = serializers.CharField()
+    workload = serializers.IntegerField(
+        source="workload_id",
+        allow_null=True,
+        help_text="Where rows no routing rule claims go (null: they are left out).",
+    )
+    date_order = serializers.CharField()
+    size_bytes = serializers.IntegerField()
     rows_done = serializers.IntegerField(help_text="Rows read so far.")
     rows_total = serializers.IntegerField(help_text="Rows in the file (estimated until done).")
     errors = serializers.ListField(
         child=serializers.CharField(), help_text="`Row <n>, field <name>: ...`, one per problem."
+    )
+    report = serializers.JSONField(
+        help_text="Once imported: `rows`; per kind (`chat`, `embedding`, `other`, "
+        "`proxy_cache`) rows, requests, input, cached and output tokens and cost; "
+        "`tool_calls` skipped; `not_chat` call types or endpoints; `dates` (forms read, "
+        "and the order of spreadsheet dates with why); per workload id its chat tokens and "
+        "cost; `unrouted` rows left out, with the labels seen most."
     )
     imported = UsageImportSerializer(
         source="usage_import", allow_null=True, help_text="The import, once it succeeded."

@@ -8,6 +8,8 @@ from tracking.api.views import (
     AlertViewSet,
     BudgetViewSet,
     PlanForecastViewSet,
+    UsageImportViewSet,
+    UsageRoutingRuleViewSet,
     WebhookViewSet,
     WorkloadActualsViewSet,
 )
@@ -18,6 +20,10 @@ router = SimpleRouter()
 router.register(rf"{ORG}/budgets", BudgetViewSet, basename="budget")
 router.register(rf"{ORG}/alerts", AlertViewSet, basename="alert")
 router.register(rf"{ORG}/webhooks", WebhookViewSet, basename="webhook")
+router.register(
+    rf"{ORG}/usage-routing-rules", UsageRoutingRuleViewSet, basename="usage-routing-rule"
+)
+router.register(rf"{ORG}/usage-imports", UsageImportViewSet, basename="usage-import")
 # Detail actions only (no list or detail routes): plans/{id}/forecast/, plans/{id}/sensitivity/
 router.register(rf"{ORG}/plans", PlanForecastViewSet, basename="plan-tracking")
 # workloads/{id}/actuals/ and workloads/{id}/actuals/apply/

@@ -34,7 +34,10 @@ from tracking.api.serializers import (
     BudgetSerializer,
     BudgetUpdateSerializer,
     ForecastSerializer,
+    OrgUsageUploadSerializer,
     PlanVsActualSerializer,
+    RoutingRuleSerializer,
+    RoutingRuleUpdateSerializer,
     SensitivitySerializer,
     SuggestionsAppliedSerializer,
     UsageImportJobSerializer,
@@ -43,7 +46,15 @@ from tracking.api.serializers import (
     WebhookSerializer,
     WebhookTestSerializer,
 )
-from tracking.models import Alert, Budget, WebhookDelivery, WebhookEndpoint
+from tracking.models import (
+    Alert,
+    Budget,
+    UsageImportJob,
+    UsageRoutingRule,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from tracking.usage import services as usage_services
 
 # --- budgets -----------------------------------------------------------------------------
 
@@ -409,8 +420,10 @@ class WorkloadActualsViewSet(OrgScopedViewSet):
         "`Location`) to poll until `status` is `succeeded` or `failed`. A file that cannot "
         "be read at all (format, size, encoding, missing columns) is a 400 at once; a bad "
         "row makes the job `failed` with `errors` listing every problem as "
-        "`Row <n>, field <name>: ...` (the header is row 1), and nothing is written. Months "
-        "in the file replace the same months (same model) imported before.",
+        "`Row <n>, field <name>: ...` (the header is row 1), and nothing is written. Rows "
+        "go to workloads by the organization's routing rules first; the rest come to this "
+        "workload. A month in the file replaces the same month, model and kind imported "
+        "before (so the same file twice changes nothing).",
         request={"multipart/form-data": UsageUploadSerializer},
         responses={202: UsageImportJobSerializer},
     )
@@ -423,13 +436,14 @@ class WorkloadActualsViewSet(OrgScopedViewSet):
         upload = UsageUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         file = upload.validated_data["file"]
-        job = services.usage_import_start(
+        job = usage_services.usage_import_start(
             organization=self.organization,
             actor=request.user,
             workload=workload,
-            content=file.read(),
+            content=file,
             file_format=upload.validated_data["file_format"],
             filename=file.name or "",
+            date_order=upload.validated_data["date_order"],
         )
         url = self._job_url(workload, job.pk)
         return Response(
@@ -489,15 +503,152 @@ class WorkloadActualsViewSet(OrgScopedViewSet):
             suggestion=suggestion,
         )
         body = {
-            "applied": {
-                **suggestion,
-                "input_share": None
-                if suggestion["input_share"] is None
-                else str(suggestion["input_share"]),
-                "growth_per_month": None
-                if suggestion["growth_per_month"] is None
-                else str(suggestion["growth_per_month"]),
-            },
+            "applied": selectors.suggestion_as_dict(suggestion),
             "workload": WorkloadSerializer(workload).data,
         }
         return Response(SuggestionsAppliedSerializer(body).data)
+
+
+# --- usage imports and routing rules --------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Routing rules: which workload a usage row goes to"),
+    create=extend_schema(
+        summary="Add a routing rule",
+        description="Rows of later imports whose `dimension` equals `value` go to "
+        "`workload`. A row is routed by its API key first, then its tags (in order), team, "
+        "user and model group; a file's own `workload` column comes before any rule. A "
+        "second rule for the same dimension and value is a 400 naming `value`.",
+    ),
+    retrieve=extend_schema(summary="One routing rule"),
+    partial_update=extend_schema(
+        summary="Send a rule's rows to another workload",
+        request=RoutingRuleUpdateSerializer,
+        responses={200: RoutingRuleSerializer},
+    ),
+    destroy=extend_schema(summary="Delete a routing rule"),
+)
+class UsageRoutingRuleViewSet(
+    IdempotentCreateMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    OrgScopedViewSet,
+):
+    queryset = UsageRoutingRule.objects.all()
+    serializer_class = RoutingRuleSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    ordering = ["dimension", "value", "pk"]
+    filterset_fields = ["dimension", "workload"]
+
+    def get_queryset(self) -> QuerySet[UsageRoutingRule]:
+        organization = self._resolved_organization()
+        if organization is None:
+            return UsageRoutingRule.objects.none()
+        return selectors.routing_rules_for_org(organization=organization)
+
+    def get_serializer_class(self) -> type:
+        if self.action in ("update", "partial_update"):
+            return RoutingRuleUpdateSerializer
+        return RoutingRuleSerializer
+
+    def perform_create(self, serializer: RoutingRuleSerializer) -> None:
+        serializer.instance = usage_services.routing_rule_create(
+            organization=self.organization, actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer: RoutingRuleUpdateSerializer) -> None:
+        rule = serializer.instance
+        serializer.instance = usage_services.routing_rule_update(
+            organization=self.organization,
+            actor=self.request.user,
+            rule=rule,
+            workload=serializer.validated_data.get("workload", rule.workload),
+        )
+
+    def perform_destroy(self, instance: UsageRoutingRule) -> None:
+        usage_services.routing_rule_delete(
+            organization=self.organization, actor=self.request.user, rule=instance
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Usage import jobs of the organization, newest first"),
+    retrieve=extend_schema(
+        summary="One usage import job: status, rows read, problems, its report",
+        responses={200: UsageImportJobSerializer},
+    ),
+)
+class UsageImportViewSet(
+    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, OrgScopedViewSet
+):
+    """``usage-imports/``: one upload feeding many workloads by the routing rules."""
+
+    queryset = UsageImportJob.objects.all()
+    serializer_class = UsageImportJobSerializer
+    parser_classes = [MultiPartParser, FormParser]
+    ordering = ["-created_at", "-pk"]
+    filterset_fields = ["status", "file_format"]
+
+    def get_queryset(self) -> QuerySet[UsageImportJob]:
+        organization = self._resolved_organization()
+        if organization is None:
+            return UsageImportJob.objects.none()
+        return selectors.import_jobs_for_org(organization=organization)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        context["url"] = None
+        return context
+
+    def _url(self, job: UsageImportJob) -> str:
+        path = reverse(
+            "usage-import-detail", kwargs={"org_slug": self.organization.slug, "pk": job.pk}
+        )
+        return self.request.build_absolute_uri(path)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        body = [UsageImportJobSerializer(job, context={"url": self._url(job)}).data for job in page]
+        return self.get_paginated_response(body)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        job = self.get_object()
+        return Response(UsageImportJobSerializer(job, context={"url": self._url(job)}).data)
+
+    @extend_schema(
+        summary="Import a usage file into the workloads its rows belong to",
+        description="Send `file_format`, `file` and optionally `workload` and `date_order` "
+        "as multipart/form-data. Each row goes to a workload by the organization's routing "
+        "rules; rows no rule claims go to `workload`, or are left out and counted in the "
+        "report. Tool-call rows (no model) are skipped and counted; embeddings, other calls "
+        "and proxy-cache answers are kept apart from chat; cached input tokens count toward "
+        "the cached share. The answer is a 202 with the job (its URL in `Location`) to poll. "
+        "A file that cannot be read at all is a 400 at once; a bad row makes the job "
+        "`failed` with `errors` naming row and field, and nothing is written.",
+        request={"multipart/form-data": OrgUsageUploadSerializer},
+        responses={202: UsageImportJobSerializer},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        upload = OrgUsageUploadSerializer(data=request.data, context=self.get_serializer_context())
+        upload.is_valid(raise_exception=True)
+        data = upload.validated_data
+        file = data["file"]
+        job = usage_services.usage_import_start(
+            organization=self.organization,
+            actor=request.user,
+            workload=data.get("workload"),
+            content=file,
+            file_format=data["file_format"],
+            filename=file.name or "",
+            date_order=data["date_order"],
+        )
+        url = self._url(job)
+        return Response(
+            UsageImportJobSerializer(job, context={"url": url}).data,
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": url},
+        )

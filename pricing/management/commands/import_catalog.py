@@ -39,3 +39,5 @@ class Command(BaseCommand):
                 f"Imported {version} (id {version.pk}, hash {version.content_hash[:12]})"
             )
         )
+        for note in getattr(version, "publish_notes", []):
+            self.stdout.write(note)

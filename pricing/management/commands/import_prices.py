@@ -7,14 +7,20 @@ from django.core.management.base import BaseCommand, CommandError
 
 from pricing.catalog_format import CatalogImportError
 from pricing.price_imports.skypilot import GROUPINGS
-from pricing.services import PRICE_FORMATS, catalog_import_price_history, catalog_import_prices
+from pricing.services import (
+    PRICE_FORMATS,
+    catalog_import_price_history,
+    catalog_import_prices,
+    catalog_version_publish,
+)
 
 
 class Command(BaseCommand):
     help = (
         "Import another tool's price file (LiteLLM's price map, genai-prices data, a "
         "SkyPilot GPU catalog CSV) as a new draft catalog version, and print the report. "
-        "Never publishes; the same content twice makes no second version."
+        "The same content twice makes no second version. --publish publishes the version "
+        "(plans pinned to earlier versions of its catalog are then re-evaluated)."
     )
 
     def add_arguments(self, parser):
@@ -35,6 +41,11 @@ class Command(BaseCommand):
             help="skypilot: one offer per region, or the cheapest per region group.",
         )
         parser.add_argument("--provider", default="", help="skypilot: the cloud's name.")
+        parser.add_argument(
+            "--publish",
+            action="store_true",
+            help="Publish the imported version (a draft of the same content too).",
+        )
         parser.add_argument(
             "--each-dated-change",
             action="store_true",
@@ -68,6 +79,11 @@ class Command(BaseCommand):
             raise CommandError(f"{file} rejected, nothing imported:\n{exc.report()}") from exc
         for version, report in results:
             self._print(version, report)
+            if o["publish"] and version.is_draft:
+                published = catalog_version_publish(version=version, actor=None)
+                self.stdout.write(self.style.SUCCESS(f"Published {published}"))
+                for note in getattr(published, "publish_notes", []):
+                    self.stdout.write(note)
 
     def _print(self, version, report) -> None:
         self.stdout.write(report.as_text())
