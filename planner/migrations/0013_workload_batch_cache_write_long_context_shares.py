@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('planner', '0010_option_memory_fit'),
+        ('planner', '0012_reevaluation_runs'),
     ]
 
     operations = [
