@@ -233,3 +233,90 @@ def test_every_part_of_an_api_bill_has_words():
     from planner.engine.api import API_PARTS
 
     assert set(API_PARTS) <= set(LINE_LABELS)
+
+
+def test_a_sweep_for_the_workload_prices_its_traffic_as_the_plan_does(cast):
+    """A sweep started for a workload takes its traffic: at the plan's point the sweep's
+    API column is the plan's $418.50 (the offer holds the Bedrock prices above)."""
+    from planner.bridge.plans import api_traffic_snapshot
+    from planner.bridge.sweeps import clean_sweep_spec, engine_spec
+    from planner.engine.sweep import evaluate_chunk
+    from pricing.models import Catalog, CatalogSource, CatalogVersion, GpuOffer, VersionStatus
+
+    version = CatalogVersion.objects.create(
+        catalog=Catalog.objects.create(name="Traffic"), number=1, title="Traffic"
+    )
+    source = CatalogSource.objects.create(version=version, key="bedrock", description="Test")
+    offer = ApiOffer.objects.create(
+        version=version,
+        model_name=BEDROCK_SONNET,
+        source=source,
+        input_per_mtok="3",
+        output_per_mtok="15",
+        cached_input_per_mtok="0.3",
+        cache_write_per_mtok="3.75",
+        service_tiers={"batch": {"input": 1.5, "output": 7.5}},
+        context_tiers=[
+            {
+                "above_tokens": 200000,
+                "input": 6,
+                "output": 22.5,
+                "cached_input": 0.6,
+                "cache_write": 7.5,
+            }
+        ],
+    )
+    gpu = GpuOffer.objects.create(
+        version=version,
+        sku="H100 80GB",
+        gpu_count=1,
+        vram_per_gpu_gb=80,
+        hourly="2.5",
+        source=source,
+    )
+    version.status = VersionStatus.PUBLISHED
+    version.save()
+    plan, comparison = _plan(cast, version, "Swept", **TRAFFIC)
+    cleaned = clean_sweep_spec(
+        {
+            "volumes": [100_000_000],
+            "input_shares": [0.8],
+            "api_offer_ids": [offer.pk],
+            "selfhost": [{"gpu_offer_id": gpu.pk, "tokens_per_second": 1500}],
+        },
+        version=version,
+        default_cached_share=0.5,
+        default_traffic=api_traffic_snapshot(plan.workload),
+    )
+    point = evaluate_chunk(engine_spec(cleaned), 0, 1)
+    assert round(float(point.api_monthly[0, 0]), 2) == 418.50
+    assert comparison.results["options"][0]["monthly"]["expected"] == 418.50
+
+
+def test_the_live_preview_takes_the_traffic_fields(cast, reference_version):
+    """The shipped catalog's offers publish no batch, cache-write or long-context price:
+    the same workload with 40% batch, 10% writes and long requests costs what it did
+    (a write without a write price is plain input; an unsold tier is standard)."""
+    import re
+
+    def monthly(**fields) -> list[str]:
+        post = {
+            "name": "Chat",
+            "volume": "1000000000",
+            "volume_unit": "month",
+            "days_per_month": "30",
+            "input_share": "0.5",
+            "cached_share": "0",
+            "growth_per_month": "0",
+            "peak_to_average": "1",
+            "downtime_cost_per_hour": "0",
+            **fields,
+        }
+        response = cast.client_for(cast.owner).post(reverse("planner:workload_preview"), post)
+        html = response.content.decode()
+        assert 'data-state="ok"' in html, html
+        return re.findall(r'data-monthly="([\d.]+)"', html)
+
+    plain = monthly()
+    assert len(plain) == 4
+    assert monthly(batch_share="0.4", cache_write_share="0.1", long_context="200k: 0.25") == plain
