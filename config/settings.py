@@ -301,6 +301,7 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "accounts.models.Role",
         # Several models have a `status`: each choice set gets its own name.
         "SweepStatusEnum": "planner.models.sweeps.SweepStatus",
+        "PrecisionEnum": "pricing.models.Precision",
         "PlanReevaluationStatusEnum": "planner.models.reevaluations.PlanRunStatus",
     },
 }

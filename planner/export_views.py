@@ -122,6 +122,55 @@ def plan_csv_rows(plan: Plan) -> list[list[Any]]:
                     wording.breakeven_text(name, be),
                 ]
             )
+    if "outcome_ranking" in results:
+        rows += _outcome_quality_energy_rows(results, unit)
+    return rows
+
+
+def _outcome_quality_energy_rows(results: dict[str, Any], unit: str) -> list[list[Any]]:
+    """Per option: cost per successful outcome and its rank (known rates only), the
+    published quality score against the floor, and energy and carbon a month."""
+    rows: list[list[Any]] = [[]]
+    if results.get("quality_floor"):
+        rows.append(["quality_floor", wording.floor_text(results["quality_floor"])])
+    rows.append(
+        [
+            "option",
+            "success_rate",
+            f"cost_per_successful_mtok_{unit}",
+            "outcome_rank",
+            "quality_score",
+            "quality_benchmark",
+            "quality_share_of_reference",
+            "meets_quality_floor",
+            "kwh_per_month",
+            "kg_co2e_per_month",
+            "energy",
+        ]
+    )
+    for option in results["options"]:
+        outcome = option.get("outcome") or {}
+        quality = option.get("quality") or {}
+        energy = option.get("energy") or {}
+        meets = quality.get("meets_floor")
+        rows.append(
+            [
+                option["name"],
+                "unknown" if not outcome.get("known") else outcome.get("success_rate"),
+                # A rate per 1M tokens, to 4 places as stored (cents would round it away).
+                outcome.get("cost_per_successful_mtok"),
+                "not ranked" if outcome.get("rank") is None else outcome["rank"],
+                quality.get("model_score", ""),
+                quality.get("benchmark") or "",
+                "" if quality.get("share") is None else quality["share"],
+                "" if meets is None else ("yes" if meets else "no"),
+                energy.get("kwh_per_month", "unknown") if energy.get("known") else "unknown",
+                "unknown"
+                if energy.get("kg_co2e_per_month") is None
+                else energy["kg_co2e_per_month"],
+                wording.energy_basis(energy) if energy else "",
+            ]
+        )
     return rows
 
 

@@ -101,6 +101,8 @@ class WorkloadForm(forms.ModelForm):
             "batch_share",
             "priority_share",
             "flex_share",
+            "quality_reference_model",
+            "quality_min_share",
         ]
         labels = {
             "latency_p99_target_s": "p99 latency target (s)",
@@ -110,6 +112,14 @@ class WorkloadForm(forms.ModelForm):
             "has_idle_gpu_fleet": "We have an idle GPU fleet",
             "engineer_hourly_rate": "Engineer hourly rate (USD)",
             "downtime_cost_per_hour": "Downtime cost per hour (USD)",
+            "quality_reference_model": "Quality: reference model",
+            "quality_min_share": "Quality: at least this share of its score",
+        }
+        help_texts = {
+            "quality_reference_model": "A model with a published benchmark score in the "
+            "plan's catalog, e.g. Llama 4 Maverick. Options known to score lower than the "
+            "share below are excluded; options without a score are flagged.",
+            "quality_min_share": "e.g. 0.9 for 90% of the reference model's score.",
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
@@ -438,6 +448,12 @@ class SelfHostForm(forms.Form):
     other_monthly = forms.DecimalField(
         min_value=0, initial=Decimal(0), label="Other fixed monthly costs (USD)"
     )
+    grid_region = forms.ChoiceField(
+        required=False,
+        label="Grid region (energy and carbon)",
+        help_text="Empty: the GPU offer's region if the catalog has its grid, else the "
+        "world average.",
+    )
 
     # Engine depth (issue 10): packing, reserve, and the "Ownership finance" group.
     gpus_per_instance = forms.IntegerField(
@@ -578,7 +594,13 @@ class SelfHostForm(forms.Form):
 
     def __init__(self, *args: Any, version: Any, organization: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from pricing.models import GpuOffer, HiddenCost, OwnedHardware, PrivateThroughputProfile
+        from pricing.models import (
+            GpuOffer,
+            GridIntensity,
+            HiddenCost,
+            OwnedHardware,
+            PrivateThroughputProfile,
+        )
 
         profiles = PrivateThroughputProfile.objects.none()
         if organization is not None:
@@ -594,6 +616,13 @@ class SelfHostForm(forms.Form):
         )
         self.fields["gpu_offer"].currency = version.currency
         self.fields["hidden_costs"].currency = version.currency
+        self.fields["grid_region"].choices = [
+            ("", "— default —"),
+            *(
+                (g.region, f"{g.region} ({g.g_co2e_per_kwh.normalize():f} g CO2e/kWh, {g.year})")
+                for g in GridIntensity.objects.filter(version=version)
+            ),
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -646,6 +675,7 @@ class SelfHostForm(forms.Form):
             "hidden_multiplier": data.get("hidden_multiplier"),
             "labor_hours_per_month": data["labor_hours_per_month"],
             "other_monthly": data["other_monthly"],
+            "grid_region": data.get("grid_region") or "",
             # An empty depth field takes the model's default.
             **{name: data[name] for name in self.DEPTH_FIELDS if data.get(name) is not None},
             # Owned-server finance only applies to owned hardware; defaults otherwise.

@@ -56,6 +56,10 @@ def line_label(key: str) -> str:
 REASON_LABELS = {
     "excluded_compliance": "Excluded for compliance",
     "excluded_latency": "Excluded for latency",
+    "excluded_quality": "Excluded for quality",
+    "quality_unknown": "Quality unknown",
+    "quality_reference_unknown": "Quality floor unchecked",
+    "quality_met": "Quality floor met",
     "volume_tier": "Volume tier",
     "volume_tier_gap": "Between volume tiers",
     "under_50m_per_day": "Under 50M tokens a day",
@@ -113,6 +117,13 @@ RELIABILITY_SCENARIOS = {
     "selfhost_single_region": "single region",
     "selfhost_multi_region": "multi-region",
 }
+# Why an option has no energy figure (``results.options[].energy.unknown_because``).
+ENERGY_UNKNOWN = {
+    "not_published": "unknown: the provider publishes no energy figure",
+    "no_gpu_power": "unknown: the catalog has no power figure for this GPU (give its TDP)",
+}
+# Where a fleet's GPU power came from, when not a catalog source.
+POWER_SOURCES = {"option": "your figure", "owned_finance": "ownership finance"}
 # Owned servers (issue 15): the installation policy, the figures an option may leave to
 # the catalog, and where such a figure came from (``depth.finance.defaults``).
 INSTALLATION_POLICY_LABELS = {
@@ -138,6 +149,7 @@ KEY_WORDS = {
     "rent_mode": RENT_MODE_LABELS,
     "billing_mode": BILLING_MODE_LABELS,
     "reliability": RELIABILITY_SCENARIOS,
+    "energy_unknown": ENERGY_UNKNOWN,
     "installation_policy": INSTALLATION_POLICY_LABELS,
     "owned_figure": OWNED_FIGURE_LABELS,
     "default_source": DEFAULT_SOURCE_LABELS,

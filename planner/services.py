@@ -396,6 +396,11 @@ def _price_moves(options: list[PlanOption], mapping: dict[int, _Mapped]) -> list
                 seen.add(("api", old.pk))
                 add(f"{old.model_name} output price", old.output_per_mtok, new.output_per_mtok)
                 add(f"{old.model_name} input price", old.input_per_mtok, new.input_per_mtok)
+        if "private_api_offer" in changes:
+            mine, renewed = option.private_api_offer, changes["private_api_offer"]
+            name = mine.model_name or "Private offer"
+            add(f"{name} output price", mine.output_per_mtok, renewed.output_per_mtok)
+            add(f"{name} input price", mine.input_per_mtok, renewed.input_per_mtok)
         if "gpu_offer" in changes:
             old_gpu, new_gpu = option.gpu_offer, changes["gpu_offer"]
             if ("gpu", old_gpu.pk) not in seen:

@@ -17,8 +17,10 @@ from formatting import format_money, format_rate, format_tokens
 from planner.labels import (
     DECISION_QUESTIONS,
     DEFAULT_SOURCE_LABELS,
+    ENERGY_UNKNOWN,
     OPTION_KIND_WORDS,
     OWNED_FIGURE_LABELS,
+    POWER_SOURCES,
     RESERVE_SKIPPED,
     lens_label,
     line_label,
@@ -82,6 +84,43 @@ def _excluded_latency(f: Figures, currency: str) -> str:
     )
 
 
+def _benchmark(f: Figures) -> str:
+    return str(f.get("benchmark") or "the benchmark")
+
+
+def _standing(f: Figures) -> str:
+    """ "scores 50.5 on GPQA Diamond, 72.3% of Llama 4 Maverick's 69.8"."""
+    return (
+        f"scores {float(f['score']):g} on {_benchmark(f)}, {float(f['share']):.1%} of "
+        f"{f['reference']}'s {float(f['reference_score']):g}"
+    )
+
+
+def _excluded_quality(f: Figures, currency: str) -> str:
+    return (
+        f"{f['option']} is excluded: it {_standing(f)}, below the {_share(f['min_share'])} required"
+    )
+
+
+def _quality_unknown(f: Figures, currency: str) -> str:
+    return (
+        f"{f['option']}: its {f.get('benchmark') or 'benchmark'} score is unknown, so whether "
+        f"it reaches {_share(f['min_share'])} of {f['reference']}'s is not known (kept, not "
+        "vouched for)"
+    )
+
+
+def _quality_reference_unknown(f: Figures, currency: str) -> str:
+    return (
+        f"no {f.get('benchmark') or 'benchmark'} score is known for {f['reference']}: the "
+        f"{_share(f['min_share'])} quality floor could not be checked"
+    )
+
+
+def _quality_met(f: Figures, currency: str) -> str:
+    return f"{f['option']} {_standing(f)}: at least the {_share(f['min_share'])} required"
+
+
 def _no_option(f: Figures, currency: str) -> str:
     return "every option is excluded by the constraints"
 
@@ -123,6 +162,10 @@ def _not_cheapest(f: Figures, currency: str) -> str:
 REASON_SENTENCES: dict[str, Callable[[Figures, str], str]] = {
     "excluded_compliance": _excluded_compliance,
     "excluded_latency": _excluded_latency,
+    "excluded_quality": _excluded_quality,
+    "quality_unknown": _quality_unknown,
+    "quality_reference_unknown": _quality_reference_unknown,
+    "quality_met": _quality_met,
     "volume_tier": _volume_tier,
     "volume_tier_gap": _volume_tier_gap,
     "under_50m_per_day": _under_50m_per_day,
@@ -219,6 +262,64 @@ def milestone_text(m: Mapping[str, Any]) -> str:
     return f"{text} ({tail})"
 
 
+def energy_basis(energy: Mapping[str, Any]) -> str:
+    """How a known energy figure was reached; why it is unknown otherwise."""
+    if not energy.get("known"):
+        reason = str(energy.get("unknown_because") or "")
+        return ENERGY_UNKNOWN.get(reason, reason.replace("_", " "))
+    source = energy.get("gpu_watts_source")
+    power = POWER_SOURCES.get(source) or energy.get("gpu_watts_source_description") or source
+    text = (
+        f"{float(energy['gpu_watts']):g} W a GPU ({power}) at {float(energy['gpu_load']):.1%} "
+        f"load over {float(energy['gpu_hours']):,.0f} GPU-hours + "
+        f"{float(energy['server_base_watts']):g} W server base over "
+        f"{float(energy['machine_hours']):,.0f} machine-hours, x PUE {float(energy['pue']):g}"
+    )
+    grid = energy.get("grid")
+    if grid:
+        text += (
+            f"; grid {grid['region']}: {float(grid['g_co2e_per_kwh']):g} g CO2e/kWh "
+            f"({grid['year']}; {grid.get('source_description') or grid['source']})"
+        )
+    else:
+        text += "; no grid intensity: carbon unknown"
+    return text
+
+
+def energy_text(energy: Mapping[str, Any]) -> str:
+    """An option's month of electricity and carbon in words (CSV and the API)."""
+    if not energy.get("known"):
+        return f"Energy {energy_basis(energy)}"
+    kg = energy.get("kg_co2e_per_month")
+    carbon = "CO2e unknown" if kg is None else f"{float(kg):,.1f} kg CO2e"
+    return f"{float(energy['kwh_per_month']):,.1f} kWh and {carbon} a month: {energy_basis(energy)}"
+
+
+def floor_text(floor: Mapping[str, Any]) -> str:
+    """The workload's quality floor with the reference score and its source."""
+    head = f"at least {_share(floor['min_share'])} of {floor['reference']}'s"
+    if floor.get("reference_score") is None:
+        return f"{head} benchmark score; the catalog has none for it, so it is not checked"
+    cited = floor.get("source_description") or floor.get("source") or ""
+    when = f", {floor['as_of']}" if floor.get("as_of") else ""
+    return f"{head} {float(floor['reference_score']):g} on {floor['benchmark']} ({cited}{when})"
+
+
+def quality_text(quality: Mapping[str, Any] | None) -> str:
+    """An option's published score and where it stands against the floor."""
+    if not quality or quality.get("model_score") is None:
+        return "no published score"
+    text = f"{float(quality['model_score']):g} on {quality['benchmark']} ({quality['model']})"
+    if quality.get("share") is not None:
+        verdict = {True: "meets the floor", False: "below the floor"}.get(
+            quality.get("meets_floor"), ""
+        )
+        text += f", {float(quality['share']):.1%} of the reference" + (
+            f": {verdict}" if verdict else ""
+        )
+    return text
+
+
 def reserve_note(depth: Mapping[str, Any]) -> str:
     """Why a self-hosted option holds no reserve, when it says so ("" otherwise)."""
     if depth.get("reserve_note"):
@@ -303,6 +404,19 @@ def wording(results: Mapping[str, Any], currency: str) -> dict[str, Any]:
             {"key": m["key"], "text": milestone_text(m)}
             for m in [*(milestones.get("items") or []), *(milestones.get("pairs") or [])]
         ],
+        "energy": [
+            {"option": o["name"], "text": energy_text(o["energy"])}
+            for o in results.get("options") or []
+            if o.get("energy")
+        ],
+        "quality": [
+            {"option": o["name"], "text": quality_text(o.get("quality"))}
+            for o in results.get("options") or []
+            if "quality" in o
+        ],
+        "quality_floor": None
+        if not results.get("quality_floor")
+        else floor_text(results["quality_floor"]),
         "fits": [
             {"option": o["name"], "text": fit_text(o)}
             for o in results.get("options") or []

@@ -28,12 +28,15 @@ from pricing.models import (
     EngineFigure,
     ExchangeRate,
     GpuOffer,
+    GpuPower,
+    GridIntensity,
     HiddenCost,
     ModelSpec,
     OverlayApiOffer,
     OverlayGpuOffer,
     OwnedHardware,
     PriceOverlay,
+    QualityScore,
     ThroughputProfile,
     VersionStatus,
     VolumeTier,
@@ -207,7 +210,7 @@ class VersionRowForm(forms.ModelForm):
 
 ROW_ADMIN_FIELDS = {ApiOffer: ApiOfferInline.fields, GpuOffer: GpuOfferInline.fields}
 ROW_MODELS = [ApiOffer, GpuOffer, OwnedHardware, ModelSpec, ThroughputProfile, HiddenCost]
-ROW_MODELS += [VolumeTier, EngineFigure]
+ROW_MODELS += [VolumeTier, EngineFigure, GpuPower, GridIntensity, QualityScore]
 for _row_model in ROW_MODELS:
     _fields = ROW_ADMIN_FIELDS.get(_row_model)
     admin.site.register(

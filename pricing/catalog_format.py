@@ -10,6 +10,7 @@ Nothing here touches the database: `pricing.importers` writes what this accepts,
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -34,6 +35,7 @@ STR, NUM, INT, RANGE, OPEN_RANGE, BOOL, SOURCE, CURRENCY, TIERS, PRECISIONS, NUM
     "num_or_range",
 )
 SERVICE_TIER_PRICES, CONTEXT_TIER_PRICES = "service_tiers", "context_tiers"
+DATE = "date"  # an ISO date, "YYYY-MM-DD"
 ATTENTION = "attention"
 ATTENTION_VALUES = ("gqa", "mla")
 # Field types whose CSV cell is JSON.
@@ -151,6 +153,27 @@ ROW_SECTIONS: dict[str, dict[str, tuple[str, bool]]] = {
         "option": (STR, True),
         "cost_per_token": (RANGE, False),
     },
+    # A GPU model's power at full load (TDP), per GPU: the energy of rented fleets.
+    "gpu_power": {
+        "gpu": (STR, True),
+        "tdp_w": (NUM, True),
+        "source": (SOURCE, True),
+    },
+    # A region's grid: grams CO2e per kWh for a year, as its source published it.
+    "grid_intensity": {
+        "region": (STR, True),
+        "g_co2e_per_kwh": (NUM, True),
+        "year": (INT, True),
+        "source": (SOURCE, True),
+    },
+    # A model's published score on a public benchmark.
+    "quality_scores": {
+        "model": (STR, True),
+        "benchmark": (STR, True),
+        "score": (NUM, True),
+        "as_of": (DATE, False),
+        "source": (SOURCE, True),
+    },
 }
 
 # Sections stored as typed rows (the rest of ROW_SECTIONS go to reference facts).
@@ -162,6 +185,9 @@ TYPED_ROW_SECTIONS = (
     "throughput",
     "hidden_costs_monthly",
     "volume_tiers_monthly_tokens",
+    "gpu_power",
+    "grid_intensity",
+    "quality_scores",
 )
 FACT_ROW_SECTIONS = ("selfhost_by_model_size", "vram_gb_by_params")
 # Single [low, high] figures the engine uses (typed EngineFigure rows).
@@ -223,6 +249,9 @@ TOP_LEVEL_ORDER = (
     "idle_share_variable_workload",
     "hybrid_routing_savings",
     "volume_tiers_monthly_tokens",
+    "gpu_power",
+    "grid_intensity",
+    "quality_scores",
 )
 REQUIRED_TOP_LEVEL = ("name", "currency", "sources", "api_prices")
 
@@ -235,7 +264,15 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "throughput": ("setup",),
     "hidden_costs_monthly": ("item",),
     "volume_tiers_monthly_tokens": ("min", "max", "option"),
+    "gpu_power": ("gpu",),
+    "grid_intensity": ("region",),
+    "quality_scores": ("model", "benchmark"),
 }
+# The grid a plan's servers draw from when neither the option nor its GPU offer names a
+# region the catalog has: the catalog's world average, if it holds one.
+DEFAULT_GRID_REGION = "world"
+# Grid figures are yearly; a year outside this span is a typo.
+GRID_YEARS = (1990, 2100)
 
 # "exactly one of" and "at most one of" groups per section.
 EXACTLY_ONE: dict[str, tuple[tuple[str, str], ...]] = {
@@ -407,6 +444,15 @@ def _clean_value(kind: str, value: Any, row: str, field: str, errors: _Errors, s
     if kind == CURRENCY:
         if not isinstance(value, str) or value not in ISO_4217_CODES:
             errors.add(row, field, f"unknown currency {value!r} (ISO 4217 code expected)")
+            return None
+        return value
+    if kind == DATE:
+        try:
+            if not isinstance(value, str):
+                raise ValueError(value)
+            date.fromisoformat(value)
+        except ValueError:
+            errors.add(row, field, f"must be a date YYYY-MM-DD, got {value!r}")
             return None
         return value
     if kind == BOOL:
@@ -599,6 +645,15 @@ def _section_checks(section: str, raw: dict, cleaned: dict, row: str, errors: _E
         errors.add(row, "aggregate_output_tok_s", "a throughput row needs at least one figure")
     if section == "throughput" and cleaned.get("precision") not in (None, *PRECISION_VALUES):
         errors.add(row, "precision", f"must be one of {PRECISION_VALUES}")
+    if section == "gpu_power" and cleaned.get("tdp_w") == 0:
+        errors.add(row, "tdp_w", "must be positive")
+    year = cleaned.get("year")
+    if (
+        section == "grid_intensity"
+        and year is not None
+        and not GRID_YEARS[0] <= year <= GRID_YEARS[1]
+    ):
+        errors.add(row, "year", f"must be a year from {GRID_YEARS[0]} to {GRID_YEARS[1]}")
     if section == "hidden_costs_monthly" and cleaned.get("kind") not in (None, *HIDDEN_KINDS):
         errors.add(row, "kind", f"must be one of {HIDDEN_KINDS}")
     if section == "volume_tiers_monthly_tokens":

@@ -26,9 +26,12 @@ from pricing.models import (
     CatalogVersion,
     EngineFigure,
     GpuOffer,
+    GpuPower,
+    GridIntensity,
     HiddenCost,
     ModelSpec,
     OwnedHardware,
+    QualityScore,
     ThroughputProfile,
     VolumeTier,
 )
@@ -204,6 +207,33 @@ def version_document(version: CatalogVersion) -> dict[str, Any]:
             doc.setdefault(f.section, {})[f.key] = value
         else:
             doc[f.section] = value
+
+    power = [
+        {"gpu": p.sku, "tdp_w": p.tdp_w, "source": by_id[p.source_id]}
+        for p in GpuPower.objects.filter(version=version)
+    ]
+    if power:
+        doc["gpu_power"] = power
+    grid = [
+        {
+            "region": g.region,
+            "g_co2e_per_kwh": g.g_co2e_per_kwh,
+            "year": g.year,
+            "source": by_id[g.source_id],
+        }
+        for g in GridIntensity.objects.filter(version=version)
+    ]
+    if grid:
+        doc["grid_intensity"] = grid
+    scores = []
+    for q in QualityScore.objects.filter(version=version):
+        row = {"model": q.model_name, "benchmark": q.benchmark, "score": q.score}
+        if q.as_of is not None:
+            row["as_of"] = q.as_of.isoformat()
+        row["source"] = by_id[q.source_id]
+        scores.append(row)
+    if scores:
+        doc["quality_scores"] = scores
 
     for key, value in (version.reference_facts or {}).items():
         if key in fmt.FACT_ROW_SECTIONS:

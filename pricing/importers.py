@@ -29,9 +29,12 @@ from pricing.models import (
     CatalogVersion,
     EngineFigure,
     GpuOffer,
+    GpuPower,
+    GridIntensity,
     HiddenCost,
     ModelSpec,
     OwnedHardware,
+    QualityScore,
     ThroughputProfile,
     VolumeTier,
 )
@@ -377,4 +380,37 @@ def create_version_from_document(
     for i, figure in enumerate(figures):
         figure.position = i
     EngineFigure.objects.bulk_create(figures)
+    GpuPower.objects.bulk_create(
+        GpuPower(
+            version=version,
+            position=i,
+            sku=row["gpu"],
+            tdp_w=row["tdp_w"],
+            source=sources[row["source"]],
+        )
+        for i, row in enumerate(doc.get("gpu_power", []))
+    )
+    GridIntensity.objects.bulk_create(
+        GridIntensity(
+            version=version,
+            position=i,
+            region=row["region"],
+            g_co2e_per_kwh=row["g_co2e_per_kwh"],
+            year=row["year"],
+            source=sources[row["source"]],
+        )
+        for i, row in enumerate(doc.get("grid_intensity", []))
+    )
+    QualityScore.objects.bulk_create(
+        QualityScore(
+            version=version,
+            position=i,
+            model_name=row["model"],
+            benchmark=row["benchmark"],
+            score=row["score"],
+            as_of=date.fromisoformat(row["as_of"]) if "as_of" in row else None,
+            source=sources[row["source"]],
+        )
+        for i, row in enumerate(doc.get("quality_scores", []))
+    )
     return version

@@ -766,6 +766,86 @@ class ExchangeRate(VersionRow):
         return f"{self.currency} {self.rate} on {self.as_of}"
 
 
+class QualityScore(VersionRow):
+    """A model's published score on a public benchmark, with where and when it was
+    published. Plans compare options on one benchmark (the reference model's)."""
+
+    version = models.ForeignKey(
+        CatalogVersion, on_delete=models.CASCADE, related_name="quality_scores"
+    )
+    model_name = models.CharField(max_length=120)
+    benchmark = models.CharField(max_length=120, help_text="e.g. GPQA Diamond")
+    score = models.DecimalField(
+        max_digits=12, decimal_places=4, help_text="On the benchmark's own scale."
+    )
+    as_of = models.DateField(null=True, blank=True, help_text="When the figure was published.")
+    source = models.ForeignKey(CatalogSource, on_delete=models.PROTECT, related_name="+")
+
+    class Meta(VersionRow.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "model_name", "benchmark"], name="qualityscore_natural_key"
+            ),
+            models.CheckConstraint(condition=Q(score__gte=0), name="qualityscore_score_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_name}: {self.score} on {self.benchmark}"
+
+    @property
+    def natural_key(self) -> tuple[str, str]:
+        return (self.model_name, self.benchmark)
+
+
+class GridIntensity(VersionRow):
+    """The emissions of a kWh drawn from a region's grid, as published for a year."""
+
+    version = models.ForeignKey(
+        CatalogVersion, on_delete=models.CASCADE, related_name="grid_intensities"
+    )
+    region = models.CharField(max_length=60)
+    g_co2e_per_kwh = models.DecimalField(max_digits=10, decimal_places=3)
+    year = models.PositiveIntegerField(help_text="The year the figure measures.")
+    source = models.ForeignKey(CatalogSource, on_delete=models.PROTECT, related_name="+")
+
+    class Meta(VersionRow.Meta):
+        verbose_name_plural = "grid intensities"
+        constraints = [
+            models.UniqueConstraint(fields=["version", "region"], name="gridintensity_natural_key"),
+            models.CheckConstraint(condition=Q(g_co2e_per_kwh__gte=0), name="gridintensity_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region}: {self.g_co2e_per_kwh} g/kWh ({self.year})"
+
+    @property
+    def natural_key(self) -> tuple[str]:
+        return (self.region,)
+
+
+class GpuPower(VersionRow):
+    """A GPU model's power at full load (its TDP), for the energy of rented fleets."""
+
+    version = models.ForeignKey(CatalogVersion, on_delete=models.CASCADE, related_name="gpu_power")
+    sku = models.CharField(max_length=120)
+    tdp_w = models.DecimalField(max_digits=10, decimal_places=3)
+    source = models.ForeignKey(CatalogSource, on_delete=models.PROTECT, related_name="+")
+
+    class Meta(VersionRow.Meta):
+        verbose_name_plural = "GPU power"
+        constraints = [
+            models.UniqueConstraint(fields=["version", "sku"], name="gpupower_natural_key"),
+            models.CheckConstraint(condition=Q(tdp_w__gt=0), name="gpupower_tdp_gt_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku}: {self.tdp_w} W"
+
+    @property
+    def natural_key(self) -> tuple[str]:
+        return (self.sku,)
+
+
 PRICE_ROW_MODELS: tuple[type[VersionRow], ...] = (
     CatalogSource,
     ApiOffer,
@@ -776,6 +856,9 @@ PRICE_ROW_MODELS: tuple[type[VersionRow], ...] = (
     HiddenCost,
     VolumeTier,
     EngineFigure,
+    QualityScore,
+    GridIntensity,
+    GpuPower,
 )
 
 

@@ -32,6 +32,8 @@ from pricing.models import (
     EngineFigure,
     ExchangeRate,
     GpuOffer,
+    GpuPower,
+    GridIntensity,
     HiddenCost,
     ModelSpec,
     OverlayApiOffer,
@@ -39,6 +41,7 @@ from pricing.models import (
     OwnedHardware,
     PriceOverlay,
     PrivateThroughputProfile,
+    QualityScore,
     ThroughputProfile,
     VersionStatus,
     VolumeTier,
@@ -193,6 +196,9 @@ def catalog_version_clone(*, version: CatalogVersion, actor: Any) -> CatalogVers
         VolumeTier,
         EngineFigure,
         ExchangeRate,
+        GpuPower,
+        GridIntensity,
+        QualityScore,
     ):
         _copy_rows(model, version, clone, source_map)
     record(actor=actor, action="catalog.clone", obj=clone, changes={"cloned_from": version.pk})

@@ -123,6 +123,21 @@ class QuoteSelfHostSerializer(serializers.Serializer):
         required=False, min_value=1, help_text=">= 1, applied to the GPU cost."
     )
     availability = serializers.FloatField(required=False, min_value=0, max_value=1)
+    gpu_watts = serializers.FloatField(
+        required=False,
+        min_value=0,
+        help_text="One GPU at full load (its TDP), W: adds the fleet's kWh to `energy`.",
+    )
+    server_base_watts = serializers.FloatField(
+        required=False,
+        min_value=0,
+        help_text="One instance without its GPUs' load, W (default 0; needs gpu_watts).",
+    )
+    pue = serializers.FloatField(
+        required=False,
+        min_value=1,
+        help_text="Power usage effectiveness (default 1; needs gpu_watts).",
+    )
     model = QuoteModelSerializer(
         required=False,
         help_text="The model, for GPU memory fit: a replica that cannot hold it is refused "
@@ -194,6 +209,11 @@ class QuoteRequestSerializer(serializers.Serializer):
         min_value=0,
         help_text="USD lost per hour down; required with an availability.",
     )
+    grid_g_co2e_per_kwh = serializers.FloatField(
+        required=False,
+        min_value=0,
+        help_text="The servers' grid, grams CO2e per kWh: adds kg_co2e_per_month to `energy`.",
+    )
 
 
 class QuoteCrossingSerializer(serializers.Serializer):
@@ -257,6 +277,13 @@ class QuoteResponseSerializer(serializers.Serializer):
     )
     quote_version = serializers.IntegerField(
         help_text="2: computed by the engine's one composition, with the crossings."
+    )
+    energy = serializers.JSONField(
+        required=False,
+        help_text="With energy inputs: per option (api, selfhost, owned) null when unknown "
+        "(an API publishes no figure; no GPU power given), else {kwh_per_month, "
+        "kg_co2e_per_month, gpu_load, gpu_hours, machine_hours, gpu_watts, "
+        "server_base_watts, pue} (see `python -m planner.engine quote --help`).",
     )
 
 
@@ -347,6 +374,8 @@ class WorkloadSerializer(serializers.ModelSerializer):
             "priority_share",
             "flex_share",
             "long_context_shares",
+            "quality_reference_model",
+            "quality_min_share",
             "created_at",
             "updated_at",
         ]
@@ -485,6 +514,8 @@ class PlanOptionSerializer(serializers.ModelSerializer):
             # Reserve: availability of one replica / one region.
             "replica_availability",
             "region_availability",
+            # Energy: the grid the servers draw from.
+            "grid_region",
         ]
         read_only_fields = ["id", "position", "cheap_option"]
         extra_kwargs = {
@@ -496,6 +527,11 @@ class PlanOptionSerializer(serializers.ModelSerializer):
                 "single-region figure."
             },
             "region_availability": {"help_text": "Availability of one region (0.5 to 1)."},
+            "grid_region": {
+                "help_text": "Self-host: a region of the catalog version's grid intensities "
+                "(`grid_intensity`); empty: the GPU offer's region if the catalog has it, "
+                "else 'world'."
+            },
             "useful_life_years": {"help_text": "Empty: the catalog hardware's useful life."},
             "server_price": {"help_text": "Empty: the catalog hardware's purchase price."},
         }

@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from planner.bridge import figures
 from planner.engine import compose as eng
 from planner.engine.api import (
     API_PARTS,
@@ -113,7 +114,7 @@ def _throughput_span(sh: dict[str, Any]) -> eng.Span:
 
 
 def _fleet_choice(
-    snap: dict[str, Any], w: dict[str, Any], availability: dict[str, Any]
+    snap: dict[str, Any], w: dict[str, Any], inputs: dict[str, Any]
 ) -> eng.FleetChoice:
     sh, name = snap["selfhost"], snap["name"]
     d = sh["depth"]
@@ -177,6 +178,9 @@ def _fleet_choice(
         p99_latency_s=snap["p99_latency_s"],
         success_rate=success_rate(snap, w["task_success_rates"]),
         engineering_monthly=sh["labor"]["hours"] * _mid(sh["labor"]["hourly_rate"]),
+        quality_score=figures.quality_score(snap, inputs),
+        power=None if d["kind"] == "owned" else figures.power_draw(sh),
+        grid=figures.grid_intensity(sh),
     )
 
 
@@ -222,10 +226,11 @@ def scenario_of(inputs: dict[str, Any], *, monte_carlo: bool = True) -> eng.Scen
                     availability=api_availability,
                     p99_latency_s=snap["p99_latency_s"],
                     success_rate=rate,
+                    quality_score=figures.quality_score(snap, inputs),
                 )
             )
         elif snap["kind"] == "selfhost":
-            options.append(_fleet_choice(snap, w, avail))
+            options.append(_fleet_choice(snap, w, inputs))
         else:
             h = snap["hybrid"]
             options.append(
@@ -238,6 +243,7 @@ def scenario_of(inputs: dict[str, Any], *, monte_carlo: bool = True) -> eng.Scen
                     availability=api_availability,
                     p99_latency_s=snap["p99_latency_s"],
                     success_rate=rate,
+                    quality_score=figures.quality_score(snap, inputs),
                 )
             )
     depth = inputs["depth"]
@@ -261,6 +267,7 @@ def scenario_of(inputs: dict[str, Any], *, monte_carlo: bool = True) -> eng.Scen
             has_mlops_team=w["has_mlops_team"],
             open_model_meets_accuracy=w["open_model_meets_accuracy"],
             traffic=api_traffic(w),
+            quality_floor=figures.quality_floor(inputs),
         ),
         options=tuple(options),
         hours_per_month=inputs["hours_per_month"],
@@ -435,7 +442,11 @@ def results_of(composition: eng.Composition, inputs: dict[str, Any]) -> dict[str
                 "cost_per_successful_mtok": None
                 if cost.cost_per_successful_mtok is None
                 else round(cost.cost_per_successful_mtok, 4),
+                # 1 = cheapest per successful outcome among known rates; unknown: None.
+                "rank": cost.outcome_rank,
             },
+            "quality": _quality_json(cost, snap, inputs),
+            "energy": _energy_json(cost, snap),
         }
         if snap["kind"] in ("api", "hybrid"):
             choice = scenario.options[len(results)]
@@ -519,6 +530,74 @@ def results_of(composition: eng.Composition, inputs: dict[str, Any]) -> dict[str
         "lens": lens,
         "analysis_months": months,
         "milestones": _milestones(composition, kinds),
+        "outcome_ranking": {
+            "ranked": list(composition.outcome_ranking),
+            "unranked": list(composition.outcome_unranked),
+        },
+        "quality_floor": inputs.get("quality_floor"),
+    }
+
+
+def _round(value: float | None, places: int) -> float | None:
+    return None if value is None else round(value, places)
+
+
+def _quality_json(
+    cost: eng.OptionCost, snap: dict[str, Any], inputs: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The option's published score and, with a quality floor, where it stands.
+
+    ``score`` is what the floor compares (a hybrid: the lower of its two routes);
+    ``meets_floor`` is None without a floor or without a score.
+    """
+    published = snap.get("quality")
+    if published is None and cost.quality_score is None:
+        return None
+    floor = figures.quality_floor(inputs)
+    meets = None
+    if floor is not None and floor.reference_score is not None and cost.quality_score is not None:
+        meets = floor.meets(cost.quality_score)
+    return {
+        "score": cost.quality_score if floor is not None else (published or {}).get("score"),
+        "share": _round(cost.quality_share, 4),
+        "meets_floor": meets,
+        "model": (published or {}).get("model"),
+        "model_score": (published or {}).get("score"),
+        "benchmark": (published or {}).get("benchmark"),
+        "source": (published or {}).get("source"),
+        "source_description": (published or {}).get("source_description"),
+        "as_of": (published or {}).get("as_of"),
+    }
+
+
+def _energy_json(cost: eng.OptionCost, snap: dict[str, Any]) -> dict[str, Any]:
+    """kWh and kg CO2e a month of a self-hosted fleet, or why they are unknown
+    (``unknown_because``: ``not_published``, an API or a route through one;
+    ``no_gpu_power``, no TDP known; words: labels.ENERGY_UNKNOWN)."""
+    energy = cost.energy
+    if energy is None:
+        reason = "no_gpu_power" if snap["kind"] == "selfhost" else "not_published"
+        return {"known": False, "unknown_because": reason}
+    sh = snap["selfhost"]
+    stated = (sh.get("energy") or {}).get("gpu_power") or {}
+    owned = cost.kind == "owned"
+    grid = (sh.get("energy") or {}).get("grid")
+    return {
+        "known": True,
+        "unknown_because": None,
+        "kwh_per_month": round(energy.kwh_per_month, 2),
+        "kg_co2e_per_month": _round(energy.kg_co2e_per_month, 2),
+        "carbon_known": energy.kg_co2e_per_month is not None,
+        "gpu_load": round(energy.gpu_load, 4),
+        "gpu_hours": round(energy.gpu_hours, 2),
+        "machine_hours": round(energy.machine_hours, 2),
+        "gpu_watts": energy.power.gpu_watts,
+        # Owned servers draw what their finance states (the energy line's figures).
+        "gpu_watts_source": "owned_finance" if owned else stated.get("source"),
+        "gpu_watts_source_description": None if owned else stated.get("source_description"),
+        "server_base_watts": energy.power.server_base_watts,
+        "pue": energy.power.pue,
+        "grid": grid,
     }
 
 

@@ -641,7 +641,16 @@ def snapshot_of(
             explicit_p99 = None if value is None else float(value.expected)
         snap["p99_latency_s"] = explicit_p99
         snaps.append(snap)
+    from planner.bridge.figures import PublishedFigures, add_figures
     from pricing.selectors import volume_tiers
+
+    floor = add_figures(
+        snaps,
+        list(options),
+        figures=PublishedFigures.of(version),
+        workload=workload,
+        version_pue=_f(version.pue),
+    )
 
     return {
         "schema": SNAPSHOT_SCHEMA,
@@ -687,6 +696,7 @@ def snapshot_of(
         "options": snaps,
         "monte_carlo": {"samples": MONTE_CARLO_SAMPLES, "seed": MONTE_CARLO_SEED},
         "depth": depth_plan_snapshot(lens=lens, analysis_months=analysis_months),
+        "quality_floor": floor,
     }
 
 

@@ -97,6 +97,14 @@ Engine depth (optional; any of these switches it on and adds the depth output ke
                                 selfhost.availability, not with it)
   region_availability           caps one region (default 1)
 
+Energy and carbon (optional; any of these adds the "energy" output key):
+  selfhost: {gpu_watts,         one GPU of the rented fleet at full load (its TDP), W
+             server_base_watts, one instance without its GPUs' load, W (default 0)
+             pue}               power usage effectiveness, >= 1 (default 1)
+  grid_g_co2e_per_kwh           the servers' grid, grams CO2e per kWh (for the carbon)
+  (owned servers draw owned.gpu_tdp_watts per installed GPU and owned.server_base_watts
+  per server all month, x owned.pue: the kWh their energy line prices)
+
 How it is priced: the quote is one scenario of the engine's composition (the options
 "api", "selfhost" and, with owned, "owned"), the same cost model a plan uses: replicas
 sized for the peak at the planned share of throughput, packed into instances or
@@ -147,6 +155,13 @@ energy_kwh (a month at the meter)), cheapest,
 first_winning_volume {rented_beats_api, owned_beats_api, rented_cheapest_overall,
 owned_cheapest_overall: {volume, holds_to_limit, lost_at, wins_for_good_from, limit,
 reason}} (or null with first_winning_volume_error).
+With energy inputs also: energy {api, selfhost, owned (with owned)}: each null when
+unknown (an API publishes no figure; a rented fleet without gpu_watts), else
+{kwh_per_month, kg_co2e_per_month (null without grid_g_co2e_per_kwh), gpu_load,
+gpu_hours, machine_hours, gpu_watts, server_base_watts, pue}, where
+kWh = (gpu_watts x gpu_load x gpu_hours + server_base_watts x machine_hours) x pue / 1000,
+gpu_hours are the GPU-hours running (instance-hours billed x GPUs an instance) and
+gpu_load the share of them the volume keeps busy; kg CO2e = kWh x grams/kWh / 1000.
 
 Example:
   echo '{"tokens_per_month": 1e9, "api": {"input_per_mtok": 1.25, "output_per_mtok": 10},

@@ -51,6 +51,7 @@ from planner.engine.crossover import (
     rented_curve,
     win_intervals,
 )
+from planner.engine.energy import FleetEnergy, GridIntensity, PowerDraw, fleet_energy, kg_co2e
 from planner.engine.errors import ScenarioError, require_non_negative, require_share
 from planner.engine.fleet import DEFAULT_ANALYSIS_MONTHS, CostLine, Lens, Serving
 from planner.engine.hybrid import RouteCost, route_cost
@@ -60,6 +61,7 @@ from planner.engine.recommend import (
     DEFAULT_VOLUME_TIERS,
     CostedOption,
     OptionKind,
+    QualityFloor,
     Recommendation,
     Situation,
     VolumeTier,
@@ -147,6 +149,8 @@ class Workload:
     open_model_meets_accuracy: bool = False
     # How the API tokens are bought: service tiers, cache writes, long contexts.
     traffic: ApiTraffic = STANDARD_TRAFFIC
+    # At least a share of a reference model's benchmark score (see recommend.QualityFloor).
+    quality_floor: QualityFloor | None = None
 
     def __post_init__(self) -> None:
         require_non_negative("tokens_per_month", self.tokens_per_month)
@@ -165,6 +169,7 @@ class ApiChoice:
     availability: float = 0.999
     p99_latency_s: float | None = None
     success_rate: float | None = None  # None: unknown
+    quality_score: float | None = None  # on the workload's quality benchmark; None: unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +207,11 @@ class FleetChoice:
     success_rate: float | None = None
     # The engineers' hours x rate inside ``other_monthly`` (expected), for case 7.
     engineering_monthly: float = 0.0
+    quality_score: float | None = None
+    # A rented fleet's power draw (None: no GPU power known, so no energy figure); an
+    # owned fleet's comes from its finance (server base, GPU TDP, PUE).
+    power: PowerDraw | None = None
+    grid: GridIntensity | None = None  # the servers' grid (None: no carbon figure)
 
     @property
     def kind(self) -> str:
@@ -250,6 +260,7 @@ class HybridChoice:
     availability: float = 0.999
     p99_latency_s: float | None = None
     success_rate: float | None = None
+    quality_score: float | None = None  # the premium model's; the route takes the lower
 
 
 Choice = ApiChoice | FleetChoice | HybridChoice
@@ -343,6 +354,12 @@ class OptionCost:
     engineering: Engineering | None = None  # self-hosted options vs the cheapest API
     # API options: the expected bill by part (api.API_PARTS), summing to monthly.expected.
     api_parts: dict[str, float] | None = None
+    # Among the options with a known success rate, 1 = the cheapest per successful
+    # outcome; None for an unknown rate (never ranked as if it always succeeded).
+    outcome_rank: int | None = None
+    quality_score: float | None = None
+    quality_share: float | None = None  # of the workload's reference score
+    energy: FleetEnergy | None = None  # self-hosted fleets with a known power draw
 
 
 @dataclass(frozen=True, slots=True)
@@ -390,6 +407,9 @@ class Composition:
     cheapest: str | None
     cost_functions: dict[str, Callable[[float], float]]
     part_functions: dict[str, Callable[[float], tuple[float, float]]]
+    # Names by cost per successful outcome (known success rates only), and the rest.
+    outcome_ranking: tuple[str, ...] = ()
+    outcome_unranked: tuple[str, ...] = ()
 
     def parts_at(self, name: str, tokens_per_month: float) -> tuple[float, float]:
         """A self-hosted option's (hardware part, the rest) of its monthly cost at a volume."""
@@ -445,6 +465,8 @@ def compose(scenario: Scenario) -> Composition:
             # Inputs valid one by one can still overflow together (1e308 tokens x a price).
             raise OverflowError(f"{cost.name}: the monthly cost is too large to compute")
     ordered = _with_engineering(scenario, tuple(costs[option.name] for option in scenario.options))
+    ordered = _with_quality(scenario, ordered)
+    ordered, ranking, unranked = _with_outcome_ranks(ordered)
     recommendation = _recommend(scenario, ordered)
     allowed = [c for c in ordered if c.name not in recommendation.excluded]
     cheapest = min(allowed, key=lambda c: c.monthly.expected, default=None)
@@ -477,7 +499,52 @@ def compose(scenario: Scenario) -> Composition:
             for option in scenario.options
             if isinstance(option, FleetChoice)
         },
+        outcome_ranking=ranking,
+        outcome_unranked=unranked,
     )
+
+
+def _with_outcome_ranks(
+    costs: tuple[OptionCost, ...],
+) -> tuple[tuple[OptionCost, ...], tuple[str, ...], tuple[str, ...]]:
+    """Rank by cost per successful outcome only the options whose success rate is known.
+
+    An unknown rate stays unknown: the option is listed as unranked, never placed as if
+    it always succeeded. A known rate of 0 never succeeds and ranks last. Without a
+    volume there is no cost per token to rank. Ties keep the scenario's order.
+    """
+    known = [c for c in costs if c.success_rate is not None and c.cost_per_mtok is not None]
+
+    def per_outcome(cost: OptionCost) -> float:
+        found = cost.cost_per_successful_mtok
+        return math.inf if found is None else found
+
+    ranking = tuple(c.name for c in sorted(known, key=per_outcome))
+    rank = {name: i for i, name in enumerate(ranking, start=1)}
+    ranked = tuple(dataclasses.replace(c, outcome_rank=rank.get(c.name)) for c in costs)
+    return ranked, ranking, tuple(c.name for c in costs if c.name not in rank)
+
+
+def quality_score(option: Choice, by_name: dict[str, Choice]) -> float | None:
+    """An option's score on the quality benchmark; a hybrid serves part of its requests
+    with its cheap option, so it scores the lower of the two (unknown if either is)."""
+    if isinstance(option, HybridChoice):
+        cheap = by_name[option.cheap].quality_score
+        if option.quality_score is None or cheap is None:
+            return None
+        return min(option.quality_score, cheap) if option.routed_share > 0 else option.quality_score
+    return option.quality_score
+
+
+def _with_quality(scenario: Scenario, costs: tuple[OptionCost, ...]) -> tuple[OptionCost, ...]:
+    floor = scenario.workload.quality_floor
+    by_name = {option.name: option for option in scenario.options}
+    out = []
+    for cost in costs:
+        score = quality_score(by_name[cost.name], by_name)
+        share = None if floor is None else floor.share(score)
+        out.append(dataclasses.replace(cost, quality_score=score, quality_share=share))
+    return tuple(out)
 
 
 # The lines a hardware price decline lowers; the rest (staff, facilities, other) stays.
@@ -796,8 +863,50 @@ def _fleet_option(
         success_rate=option.success_rate,
         fleet=size,
         detail=expected,
+        energy=_energy(option, fleets["expected"], expected, w.tokens_per_month, hours),
     )
     return result, cost, curve
+
+
+def _energy(
+    option: FleetChoice,
+    fleet: Fleet,
+    cost: RentedCost | OwnedCost,
+    tokens: float,
+    hours: float,
+) -> FleetEnergy | None:
+    """The fleet's month of electricity (:mod:`planner.engine.energy`), or None when no
+    power figure is known (a rented GPU without a TDP; owned servers drawing 0 W).
+
+    The GPUs work the hours the tokens take at the measured throughput
+    (``Serving.working_replica_hours``), over the GPU-hours the fleet runs.
+    """
+    serving = fleet.serving
+    if isinstance(fleet, OwnedFleet):
+        finance = fleet.finance
+        if not (finance.gpu_tdp_watts or finance.server_base_watts):
+            return None
+        # The owned fleet's own kWh: the figure its energy line prices.
+        assert isinstance(cost, OwnedCost)
+        return FleetEnergy(
+            kwh_per_month=cost.energy_kwh,
+            kg_co2e_per_month=kg_co2e(cost.energy_kwh, option.grid),
+            gpu_load=cost.gpu_load,
+            gpu_hours=cost.gpus * hours,
+            machine_hours=cost.servers * hours,
+            power=PowerDraw(finance.gpu_tdp_watts, finance.server_base_watts, finance.pue),
+            grid=option.grid,
+        )
+    if option.power is None:
+        return None
+    assert isinstance(cost, RentedCost)
+    return fleet_energy(
+        option.power,
+        gpu_hours=cost.billed_instance_hours * fleet.gpus_per_instance,
+        busy_gpu_hours=serving.working_replica_hours(tokens) * serving.gpus_per_replica,
+        machine_hours=cost.billed_instance_hours,
+        grid=option.grid,
+    )
 
 
 def _in_lens(lines: Sequence[CostLine], key: str) -> float:
@@ -997,6 +1106,7 @@ def _recommend(scenario: Scenario, costs: Sequence[OptionCost]) -> Recommendatio
         open_model_meets_accuracy=w.open_model_meets_accuracy,
         p99_latency_target_s=w.latency_p99_target_s,
         days_per_month=w.days_per_month,
+        quality=w.quality_floor,
     )
     by_name = {option.name: option for option in scenario.options}
     options = []
@@ -1018,6 +1128,7 @@ def _recommend(scenario: Scenario, costs: Sequence[OptionCost]) -> Recommendatio
                 monthly=cost.monthly.expected,
                 p99_latency_s=choice.p99_latency_s,
                 keeps_data_in_network=in_network,
+                quality_score=cost.quality_score,
             )
         )
     return recommend(situation, options, tiers=scenario.volume_tiers or DEFAULT_VOLUME_TIERS)
@@ -1134,10 +1245,14 @@ __all__ = [
     "Corners",
     "Crossing",
     "FleetChoice",
+    "FleetEnergy",
+    "GridIntensity",
     "HybridChoice",
     "OptionCost",
     "OwnedFleet",
     "PairCrossings",
+    "PowerDraw",
+    "QualityFloor",
     "Scenario",
     "Span",
     "Workload",

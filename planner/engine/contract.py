@@ -48,6 +48,7 @@ from planner.engine.compose import (
     compose,
 )
 from planner.engine.crossover import FirstWin
+from planner.engine.energy import FleetEnergy, GridIntensity, PowerDraw
 from planner.engine.errors import ScenarioError
 from planner.engine.fleet import DEFAULT_ANALYSIS_MONTHS, DEFAULT_HEADROOM, Lens, Serving
 from planner.engine.owned import OwnedCost, ServerFinance
@@ -234,6 +235,13 @@ _QUOTE_FIELDS: dict[str, Check] = {
     "availability_target": _share,
     "replica_availability": _share,
     "region_availability": _share,
+    # Energy and carbon (any of these, or of _SELFHOST_ENERGY_FIELDS, adds ``energy``).
+    "grid_g_co2e_per_kwh": _non_negative,
+}
+_SELFHOST_ENERGY_FIELDS: dict[str, Check] = {
+    "gpu_watts": _non_negative,
+    "server_base_watts": _non_negative,
+    "pue": _multiplier,
 }
 _SELFHOST_DEPTH_FIELDS: dict[str, Check] = {
     "headroom": _utilization,
@@ -299,6 +307,7 @@ class QuoteScenario:
     depth: bool = False
     api_availability: float | None = None
     selfhost_availability: float | None = None
+    energy: bool = False
     fit: ReplicaFit | None = None
     api_parts: bool = False  # report the API bill by part (a real-offer field was given)
 
@@ -413,7 +422,8 @@ def parse_quote(data: object) -> QuoteScenario:
         raise ScenarioError("selfhost", "required")
     offer, api_values = _parse_api(values["api"])
     config, selfhost_values = _parse_selfhost(
-        values["selfhost"], **cast(dict[str, Any], _SELFHOST_DEPTH_FIELDS)
+        values["selfhost"],
+        **cast(dict[str, Any], _SELFHOST_DEPTH_FIELDS | _SELFHOST_ENERGY_FIELDS),
     )
     depth = any(key in values for key in _DEPTH_KEYS) or any(
         key in selfhost_values for key in _SELFHOST_DEPTH_FIELDS
@@ -439,7 +449,11 @@ def parse_quote(data: object) -> QuoteScenario:
     # One replica's availability: the depth field, else the deployment's own (the basic
     # quote's selfhost.availability is that of its one replica).
     replica_availability = values.get("replica_availability", selfhost_availability)
-    reliability: dict[str, float] = {}
+    energy = "grid_g_co2e_per_kwh" in values or any(
+        key in selfhost_values for key in _SELFHOST_ENERGY_FIELDS
+    )
+    power, grid = _parse_energy(values, selfhost_values)
+    reliability: dict[str, Any] = {}  # one replica's and one region's availability
     if replica_availability is not None:
         reliability["replica_availability"] = replica_availability
     if "region_availability" in values:
@@ -456,6 +470,8 @@ def parse_quote(data: object) -> QuoteScenario:
             price=Span.of(_price(rented.pricing)),
             tokens_per_second=Span.of(rented.serving.tokens_per_second),
             other_monthly=Span.of(rented.other_monthly),
+            power=power,
+            grid=grid,
             **reliability,
         ),
     ]
@@ -467,6 +483,7 @@ def parse_quote(data: object) -> QuoteScenario:
                 price=Span.of(owned.finance.server_price),
                 tokens_per_second=Span.of(owned.serving.tokens_per_second),
                 other_monthly=Span.of(owned.finance.other_monthly),
+                grid=grid,
                 **reliability,
             )
         )
@@ -492,12 +509,36 @@ def parse_quote(data: object) -> QuoteScenario:
         depth=depth,
         api_availability=api_availability,
         selfhost_availability=selfhost_availability,
+        energy=energy,
         fit=fit,
         api_parts=traffic != STANDARD_TRAFFIC
         or any(
             key in api_values for key in ("cache_write_per_mtok", "service_tiers", "context_tiers")
         ),
     )
+
+
+def _parse_energy(
+    values: Mapping[str, Any], selfhost_values: Mapping[str, Any]
+) -> tuple[PowerDraw | None, GridIntensity | None]:
+    """The rented fleet's power draw (None without ``selfhost.gpu_watts``) and the grid."""
+    if "gpu_watts" not in selfhost_values:
+        for key in ("server_base_watts", "pue"):
+            if key in selfhost_values:
+                raise ScenarioError(f"selfhost.{key}", "needs selfhost.gpu_watts")
+        power = None
+    else:
+        power = PowerDraw(
+            selfhost_values["gpu_watts"],
+            selfhost_values.get("server_base_watts", 0.0),
+            selfhost_values.get("pue", 1.0),
+        )
+    grid = (
+        GridIntensity("quote", values["grid_g_co2e_per_kwh"])
+        if "grid_g_co2e_per_kwh" in values
+        else None
+    )
+    return power, grid
 
 
 def _parse_fit(selfhost_values: Mapping[str, Any], rented: RentedCapacity) -> ReplicaFit | None:
@@ -758,6 +799,8 @@ def compute_quote(quote: QuoteScenario) -> dict[str, Any]:
         )
     if quote.depth:
         result.update(_depth_json(found))
+    if quote.energy:
+        result["energy"] = {option.name: _energy_json(option.energy) for option in found.options}
     crossings = [
         {"volume": c.volume, "cheaper_above": c.cheaper_above, "cheaper_below": c.cheaper_below}
         for p in found.pairs
@@ -903,6 +946,22 @@ def _depth_json(found: Composition) -> dict[str, Any]:
             name: _win_json(win) for name, win in found.milestones.milestones.items()
         }
     return out
+
+
+def _energy_json(energy: FleetEnergy | None) -> dict[str, Any] | None:
+    """An option's month of electricity; None when unknown (an API, or no power given)."""
+    if energy is None:
+        return None
+    return {
+        "kwh_per_month": _round(energy.kwh_per_month, 3),
+        "kg_co2e_per_month": _round(energy.kg_co2e_per_month, 3),
+        "gpu_load": _round(energy.gpu_load, 4),
+        "gpu_hours": _round(energy.gpu_hours, 2),
+        "machine_hours": _round(energy.machine_hours, 2),
+        "gpu_watts": energy.power.gpu_watts,
+        "server_base_watts": energy.power.server_base_watts,
+        "pue": energy.power.pue,
+    }
 
 
 def _reserve_json(plan: ReservePlan, monthly: float) -> dict[str, Any] | None:

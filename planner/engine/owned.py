@@ -41,6 +41,7 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
+from planner.engine.energy import kwh_per_month
 from planner.engine.errors import (
     ScenarioError,
     require_non_negative,
@@ -161,15 +162,15 @@ def energy_per_token(finance: ServerFinance, serving: Serving) -> float:
     and the sweeps multiply the same figure by the volume."""
     if finance.gpu_load is not None:
         return 0.0
-    gpu_hours = serving.working_replica_hours(1.0) * serving.gpus_per_replica
-    return (
-        gpu_hours
-        * finance.gpu_tdp_watts
-        * finance.pue
-        * finance.usd_per_kwh
-        / 1000.0
-        * finance.hidden_multiplier
+    kwh = kwh_per_month(
+        gpu_watts=finance.gpu_tdp_watts,
+        gpu_hours=serving.working_replica_hours(1.0) * serving.gpus_per_replica,
+        gpu_load=1.0,  # these are the hours the GPUs work
+        server_base_watts=0.0,
+        machine_hours=0.0,
+        pue=finance.pue,
     )
+    return kwh * finance.usd_per_kwh * finance.hidden_multiplier
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,8 +239,16 @@ def _items(
     installed = servers * finance.capitalised_installation
     hardware_book = _average_book_share(cycle, months, life, finance.residual_value)
     installation_book = _average_book_share(cycle, months, life, 0.0)
-    gpu_watts = 0.0 if finance.gpu_load is None else gpus * finance.gpu_tdp_watts * finance.gpu_load
-    watts = servers * finance.server_base_watts + gpu_watts
+    # The servers' base draw, and the GPUs' only at a stated load (else they are priced by
+    # the hours the tokens take: energy_per_token).
+    kwh = kwh_per_month(
+        gpu_watts=finance.gpu_tdp_watts,
+        gpu_hours=gpus * hours,
+        gpu_load=finance.gpu_load or 0.0,
+        server_base_watts=finance.server_base_watts,
+        machine_hours=servers * hours,
+        pue=finance.pue,
+    )
     hardware = finance.hidden_multiplier
     items = {
         "depreciation": acquisition * (1.0 - finance.residual_value) / life * hardware
@@ -247,7 +256,7 @@ def _items(
         "capital": acquisition * hardware_book * finance.cost_of_capital / 12.0 * hardware
         + installed * installation_book * finance.cost_of_capital / 12.0,
         "maintenance": acquisition * finance.maintenance_per_year / 12.0 * hardware,
-        "energy": watts * hours * finance.pue * finance.usd_per_kwh / 1000.0 * hardware,
+        "energy": kwh * finance.usd_per_kwh * hardware,
         "facilities": servers * finance.facilities_per_server_monthly
         + finance.facilities_shared_monthly,
         "staff": finance.ops_fte * finance.ops_fte_monthly_cost,
@@ -317,7 +326,15 @@ def owned_cost(
     installed = servers * finance.capitalised_installation
     working = serving.working_replica_hours(tokens) * serving.gpus_per_replica
     load = finance.gpu_load if finance.gpu_load is not None else working / (gpus * hours)
-    watt_hours = (servers * finance.server_base_watts + gpus * finance.gpu_tdp_watts * load) * hours
+    # The fleet's month at the meter: planner/engine/energy.py's one kWh rule.
+    energy_kwh = kwh_per_month(
+        gpu_watts=finance.gpu_tdp_watts,
+        gpu_hours=gpus * hours,
+        gpu_load=load,
+        server_base_watts=finance.server_base_watts,
+        machine_hours=servers * hours,
+        pue=finance.pue,
+    )
     return OwnedCost(
         name=finance.name,
         lens=lens,
@@ -337,7 +354,7 @@ def owned_cost(
         book_value_at_end=acquisition * _end_book_share(cycle, finance.residual_value)
         + installed * _end_book_share(cycle, 0.0),
         gpu_load=load,
-        energy_kwh=watt_hours * finance.pue / 1000.0,
+        energy_kwh=energy_kwh,
         lines=lines,
         fixed_monthly=fixed_monthly,
         monthly=fixed_monthly + volume_energy,

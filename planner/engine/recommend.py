@@ -5,6 +5,11 @@ Rules (from the reference data):
 * Compliance: when data must stay in the network, options that send it out (API offers)
   are excluded.
 * Latency: an option whose p99 exceeds the target is excluded.
+* Quality: when the workload requires at least a share of a reference model's benchmark
+  score, an option whose model is known to score below it is excluded; an option whose
+  score is unknown is flagged (``quality_unknown``), never taken to meet it; the
+  recommended option's standing is cited (``quality_met``). With no published score for
+  the reference model the requirement cannot be checked and says so.
 * Volume tiers (``volume_tiers_monthly_tokens``): under 60M tokens/month a standard API;
   60M-500M a tiered API or small self-host; 500M-5B a managed GPU platform; 10B and up
   full self-host. The reference has no tier for 5B-10B; the engine says so and lets the
@@ -24,11 +29,12 @@ Compliance is never traded for money: excluded options stay excluded.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from planner.engine.errors import ScenarioError, require_non_negative
+from planner.engine.errors import ScenarioError, require_non_negative, require_positive
 from planner.engine.units import DAYS_PER_MONTH, format_tokens, format_usd
 
 # How much dearer than the cheapest option the rule-preferred kind may be and still win.
@@ -60,6 +66,9 @@ DEFAULT_VOLUME_TIERS: tuple[VolumeTier, ...] = (
     VolumeTier("full self-host", min_tokens=10e9),
 )
 API_RULE_TOKENS_PER_DAY = 50e6
+# A score within this relative margin of the floor meets it: shares arrive as decimals
+# (0.9) and scores as floats, and 0.9 x 80 must not fall short of 72.
+QUALITY_TOLERANCE = 1e-9
 FIVE_QUESTIONS_VOLUME = 10e9
 FIVE_QUESTIONS_THRESHOLD = 3
 
@@ -71,12 +80,48 @@ class CostedOption:
     monthly: float
     p99_latency_s: float | None = None
     keeps_data_in_network: bool | None = None  # default: self-host yes, API no
+    quality_score: float | None = None  # on the floor's benchmark; None: unknown
 
     @property
     def in_network(self) -> bool:
         if self.keeps_data_in_network is not None:
             return self.keeps_data_in_network
         return self.kind is OptionKind.SELFHOST
+
+
+@dataclass(frozen=True, slots=True)
+class QualityFloor:
+    """At least ``min_share`` of ``reference``'s score on ``benchmark``.
+
+    ``reference_score`` is None when no score of the reference model is known: the
+    requirement is then reported as unchecked, and excludes nothing.
+    """
+
+    reference: str
+    min_share: float
+    reference_score: float | None = None
+    benchmark: str = ""
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if not math.isfinite(self.min_share) or not 0 < self.min_share <= 1:
+            raise ScenarioError(
+                "quality_min_share", "must be a number greater than 0 and at most 1"
+            )
+        if self.reference_score is not None:
+            # A share of nothing means nothing: a reference that scores 0 is refused.
+            require_positive("quality_reference_score", self.reference_score)
+
+    def share(self, score: float | None) -> float | None:
+        """``score`` as a share of the reference's (None: either is unknown)."""
+        if score is None or self.reference_score is None:
+            return None
+        return score / self.reference_score
+
+    def meets(self, score: float) -> bool:
+        assert self.reference_score is not None
+        floor = self.min_share * self.reference_score
+        return score >= floor - QUALITY_TOLERANCE * max(1.0, abs(floor))
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +134,7 @@ class Situation:
     open_model_meets_accuracy: bool = False  # reaches 95% of the required accuracy
     p99_latency_target_s: float | None = None
     days_per_month: float = DAYS_PER_MONTH
+    quality: QualityFloor | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +243,27 @@ def recommend(
                 )
             )
             continue
+        quality = _quality_reason(situation.quality, option)
+        if quality is not None:
+            reasons.append(quality)
+            if quality.code == "excluded_quality":
+                excluded.append(option.name)
+                continue
         allowed.append(option)
+    floor = situation.quality
+    if floor is not None and floor.reference_score is None:
+        reasons.append(
+            Reason(
+                "quality_reference_unknown",
+                f"no {floor.benchmark or 'benchmark'} score is known for {floor.reference}: "
+                f"the {floor.min_share:.0%} quality floor could not be checked",
+                {
+                    "reference": floor.reference,
+                    "benchmark": floor.benchmark or None,
+                    "min_share": floor.min_share,
+                },
+            )
+        )
 
     reasons.append(volume_tier(tokens, tiers))
     per_day = tokens / situation.days_per_month
@@ -276,4 +342,60 @@ def recommend(
                 },
             )
         )
+    met = _quality_met(floor, choice)
+    if met is not None:
+        reasons.append(met)
     return Recommendation(choice.name, choice.kind, tuple(reasons), tuple(excluded))
+
+
+def _quality_figures(floor: QualityFloor, option: CostedOption) -> dict[str, float | str | None]:
+    return {
+        "option": option.name,
+        "score": option.quality_score,
+        "share": floor.share(option.quality_score),
+        "min_share": floor.min_share,
+        "reference": floor.reference,
+        "reference_score": floor.reference_score,
+        "benchmark": floor.benchmark or None,
+        "source": floor.source or None,
+    }
+
+
+def _quality_reason(floor: QualityFloor | None, option: CostedOption) -> Reason | None:
+    """Excluded below the floor, flagged when unknown; nothing when it meets it."""
+    if floor is None or floor.reference_score is None:
+        return None
+    figures = _quality_figures(floor, option)
+    if option.quality_score is None:
+        return Reason(
+            "quality_unknown",
+            f"{option.name}: its {floor.benchmark or 'benchmark'} score is unknown, so whether "
+            f"it reaches {floor.min_share:.0%} of {floor.reference}'s is not known (kept, not "
+            "vouched for)",
+            figures,
+        )
+    if floor.meets(option.quality_score):
+        return None
+    return Reason(
+        "excluded_quality",
+        f"{option.name} is excluded: it scores {option.quality_score:g} on "
+        f"{floor.benchmark or 'the benchmark'}, {figures['share']:.1%} of "
+        f"{floor.reference}'s {floor.reference_score:g}, below the "
+        f"{floor.min_share:.0%} required",
+        figures,
+    )
+
+
+def _quality_met(floor: QualityFloor | None, choice: CostedOption) -> Reason | None:
+    """The recommended option's standing against the floor, when both scores are known."""
+    if floor is None or floor.reference_score is None or choice.quality_score is None:
+        return None
+    figures = _quality_figures(floor, choice)
+    return Reason(
+        "quality_met",
+        f"{choice.name} scores {choice.quality_score:g} on "
+        f"{floor.benchmark or 'the benchmark'}, {figures['share']:.1%} of "
+        f"{floor.reference}'s {floor.reference_score:g}: at least the "
+        f"{floor.min_share:.0%} required",
+        figures,
+    )

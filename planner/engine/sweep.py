@@ -655,6 +655,7 @@ def _searched(spec: SweepSpec, j: int, offer: int, config: int, share: int, limi
         spec.api_offers[offer],
         input_share=float(spec.input_shares[share]),
         cached_share=spec.cached_share,
+        traffic=spec.traffic,
     )
     found = first_win(curve, api, limit=limit).volume
     return math.nan if found is None else float(found)

@@ -390,6 +390,12 @@ class PlanOption(TenantModel):
     implementation_one_off = models.DecimalField(
         **MONEY, default=Decimal(0), validators=[MinValueValidator(0)]
     )
+    # Energy: the grid the servers draw from (a region of the catalog's grid intensities).
+    grid_region = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="Empty: the GPU offer's region if the catalog has its grid, else 'world'.",
+    )
     # Reserve: availability of one replica / one region (empty: the catalog's figure).
     replica_availability = models.DecimalField(
         max_digits=7,
@@ -479,6 +485,7 @@ class PlanOption(TenantModel):
             if self.billing_mode == BillingMode.WINDOW and not self.window_hours:
                 errors["window_hours"] = "Give the hours a month of the window."
             errors.update(self._packing_errors())
+            errors.update(self._grid_errors(version_id))
         if self.kind == OptionKind.HYBRID:
             if self.routed_share is None:
                 errors["routed_share"] = "Give the share of tokens routed to the cheap option."
@@ -489,6 +496,23 @@ class PlanOption(TenantModel):
                 errors["cheap_option"] = "Choose an API or self-host option of the same plan."
         if errors:
             raise ValidationError(errors)
+
+    def _grid_errors(self, version_id: int) -> dict[str, str]:
+        """A named grid region must be one the plan's catalog version has a figure for."""
+        if not self.grid_region:
+            return {}
+        from pricing.models import GridIntensity
+
+        regions = list(
+            GridIntensity.objects.filter(version_id=version_id).values_list("region", flat=True)
+        )
+        if self.grid_region in regions:
+            return {}
+        known = ", ".join(regions) or "none"
+        return {
+            "grid_region": f"The catalog has no grid intensity for {self.grid_region!r} "
+            f"(it has: {known})."
+        }
 
     def _packing_errors(self) -> dict[str, str]:
         """A replica larger than one machine needs ``allow_multi_instance`` (issue 10)."""

@@ -96,6 +96,21 @@ class Workload(TenantModel):
     )
     # {"model name": success rate in [0, 1]} where known.
     task_success_rates = models.JSONField(default=dict, blank=True)
+    # Quality floor: options whose model scores below this share of the reference model's
+    # published benchmark score (the plan's catalog) are excluded from the recommendation.
+    quality_reference_model = models.CharField(
+        max_length=MAX_MODEL_NAME_LENGTH,
+        blank=True,
+        help_text="A model whose catalog benchmark score options must approach.",
+    )
+    quality_min_share = models.DecimalField(
+        max_digits=6,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(1)],
+        help_text="e.g. 0.9: at least 90% of the reference model's score.",
+    )
 
     # How the API tokens are bought (priced by planner.engine.api): none by default, so
     # every offer is read at its standard prices below every context threshold.
@@ -181,6 +196,7 @@ class Workload(TenantModel):
                 f"({int(MAX_TOKENS_PER_MONTH / Decimal(self.days_per_month)):,} a day "
                 f"at {self.days_per_month} days a month)."
             )
+        errors.update(self._quality_errors())
         rates = self.task_success_rates
         if not isinstance(rates, dict):
             errors["task_success_rates"] = "Must map model names to success rates."
@@ -234,3 +250,18 @@ class Workload(TenantModel):
 
         found = api_traffic_error(self)
         return {} if found is None else {found[0]: found[1]}
+
+    def _quality_errors(self) -> dict[str, str]:
+        """The quality floor names a reference model and a share in (0, 1], or neither."""
+        reference = (self.quality_reference_model or "").strip()
+        share = self.quality_min_share
+        if share is not None and not reference:
+            return {"quality_reference_model": "Name the model whose score sets the floor."}
+        if reference and share is None:
+            return {
+                "quality_min_share": f"Give the share of {reference}'s score required "
+                "(e.g. 0.9 for 90%)."
+            }
+        if share is not None and not 0 < share <= 1:
+            return {"quality_min_share": "Must be greater than 0 and at most 1 (0.9 for 90%)."}
+        return {}

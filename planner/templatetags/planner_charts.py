@@ -337,3 +337,19 @@ def owned_default(item: dict[str, Any], currency: str) -> str:
 def words(key: str, group: str) -> str:
     """``{{ option.rent_mode|words:"rent_mode" }}``: a stored key in words (planner.labels)."""
     return key_words(group, key)
+
+
+@register.filter
+def energy_basis(energy: dict[str, Any]) -> str:
+    """``{{ option.energy|energy_basis }}``: how an energy figure was reached, or why not."""
+    return wording.energy_basis(energy)
+
+
+@register.filter
+def quality_text(quality: dict[str, Any] | None) -> str:
+    return wording.quality_text(quality)
+
+
+@register.filter
+def floor_text(floor: dict[str, Any]) -> str:
+    return wording.floor_text(floor)

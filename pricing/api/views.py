@@ -21,7 +21,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api.pagination import ApiCursorPagination
+from accounts.api.pagination import ApiCursorPagination, CheckedPageSize
 from accounts.api.scoping import OrgScopedMixin, OrgScopedViewSet
 from pricing import selectors, services
 from pricing.api import filters
@@ -224,32 +224,13 @@ PRICE_FILTERS = [
 ]
 
 
-class PriceBookPagination(PageNumberPagination):
+class PriceBookPagination(CheckedPageSize, PageNumberPagination):
     """``?page=`` (from 1) of ``page_size`` rows (default 100, 1 to 500) of a price book:
     its API offers, then its GPU offers. The rows are the merged price book, built in
     memory, so pages are numbered rather than cursors; a malformed ``page_size`` is a 400."""
 
     page_size = 100
-    page_size_query_param = "page_size"
     max_page_size = 500
-
-    def get_page_size(self, request: Request) -> int:
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
-            return self.page_size
-        try:
-            size = int(raw)
-        except ValueError:
-            size = 0
-        if not 1 <= size <= self.max_page_size:
-            raise ValidationError(
-                {
-                    self.page_size_query_param: [
-                        f"Must be a whole number from 1 to {self.max_page_size}."
-                    ]
-                }
-            )
-        return size
 
 
 class EffectivePricesViewSet(OrgScopedMixin, viewsets.GenericViewSet):

@@ -171,3 +171,60 @@ def test_a_plan_none_of_whose_options_is_in_the_version_is_refused_unchanged(
     assert plan.catalog_version_id == reference_version.pk
     assert plan.options.count() == 1
     assert not plan.comparisons.filter(trigger="reevaluate").exists()
+
+
+def test_private_offers_follow_the_organizations_overlay_on_the_new_version(
+    cast, reference_version
+):
+    from pricing.services import (
+        catalog_version_clone,
+        overlay_api_price_set,
+        price_overlay_create,
+    )
+
+    overlay = price_overlay_create(
+        organization=cast.org, base_version=reference_version, name="Deal", actor=None
+    )
+    private = overlay_api_price_set(
+        overlay=overlay,
+        actor=None,
+        model_name="Acme LLM 2.0",
+        provider="Acme",
+        input_per_mtok=Decimal("0.1"),
+        output_per_mtok=Decimal("0.2"),
+    )
+    options = [
+        {"kind": OptionKind.API, "api_offer": api_offer(reference_version, "GPT-5", "feb-2026")},
+        {"kind": OptionKind.API, "private_api_offer": private},
+    ]
+    kept = make_plan(cast.org, cast.owner, reference_version, name="Kept", options=options)
+    dropped = make_plan(cast.org, cast.owner, reference_version, name="Dropped", options=options)
+    newer = catalog_version_publish(
+        version=catalog_version_clone(version=reference_version, actor=None), actor=None
+    )
+    # No overlay on the new version yet: the private option is left out, nothing public is
+    # close to it.
+    comparison = services.plan_reevaluate(plan=dropped, version=newer, actor=None)
+    [left] = comparison.left_out
+    assert left.option == "Acme LLM 2.0 · private"
+    assert left.suggestions == ()
+    # With the organization's overlay on the new version naming the model its own way, the
+    # option follows it (model identity: "acme-llm-2.0" is "Acme LLM 2.0").
+    new_overlay = price_overlay_create(
+        organization=cast.org, base_version=newer, name="Deal 2", actor=None
+    )
+    renamed = overlay_api_price_set(
+        overlay=new_overlay,
+        actor=None,
+        model_name="acme-llm-2.0",
+        provider="acme",
+        input_per_mtok=Decimal("0.1"),
+        output_per_mtok=Decimal("0.3"),
+    )
+    comparison = services.plan_reevaluate(plan=kept, version=newer, actor=None)
+    assert comparison.left_out == []
+    option = PlanOption.objects.get(plan=kept, name="Acme LLM 2.0 · private")
+    assert option.private_api_offer_id == renamed.pk
+    # 1B tokens, half input: 500 x 0.1 + 500 x 0.3 = $200 a month; output 0.2 -> 0.3.
+    assert comparison.cheapest_monthly == Decimal("200.00")
+    assert comparison.price_moves == ["Acme LLM 2.0 output price rose 50%"]

@@ -8,6 +8,7 @@ for dollars), and no page a result is shown on reads like an identifier.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import re
@@ -223,6 +224,7 @@ def _engine_reasons():
     api = CostedOption("GPT-5", OptionKind.API, monthly=1000.0, p99_latency_s=2.5)
     gpu = CostedOption("Llama", OptionKind.SELFHOST, monthly=1100.0, p99_latency_s=0.8)
     dear = CostedOption("Dear GPU", OptionKind.SELFHOST, monthly=14400.0)
+    floor = engine.QualityFloor("Reference", 0.9, reference_score=80.0, benchmark="GPQA Diamond")
     three_yes = Situation(
         tokens_per_month=1e9,
         needs_deep_finetuning=True,
@@ -240,6 +242,20 @@ def _engine_reasons():
         ),
         engine.recommend(Situation(tokens_per_month=2e9, p99_latency_target_s=1.0), [api, gpu]),
         engine.recommend(Situation(tokens_per_month=2e9, p99_latency_target_s=0.1), [api, gpu]),
+        # A quality floor: 90% of 80 on GPQA Diamond excludes a 60, flags the unknown and
+        # cites the one that meets it; without a reference score nothing is checked.
+        engine.recommend(
+            Situation(tokens_per_month=2e9, quality=floor),
+            [
+                dataclasses.replace(api, quality_score=76.0),
+                dataclasses.replace(gpu, quality_score=60.0),
+                dear,
+            ],
+        ),
+        engine.recommend(
+            Situation(tokens_per_month=2e9, quality=engine.QualityFloor("Mystery", 0.9)),
+            [api],
+        ),
     ]
     return [reason for run in runs for reason in run.reasons]
 

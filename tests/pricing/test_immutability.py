@@ -131,7 +131,16 @@ def test_raw_sql_delete_of_published_version_fails(reference):
 
 @needs_postgres
 @pytest.mark.parametrize(
-    "table", ["pricing_apioffer", "pricing_gpuoffer", "pricing_hiddencost", "pricing_enginefigure"]
+    "table",
+    [
+        "pricing_apioffer",
+        "pricing_gpuoffer",
+        "pricing_hiddencost",
+        "pricing_enginefigure",
+        "pricing_gpupower",
+        "pricing_gridintensity",
+        "pricing_qualityscore",
+    ],
 )
 def test_raw_sql_update_and_delete_of_published_rows_fail(reference, table):
     with pytest.raises(DatabaseError, match="cannot change"):

@@ -283,3 +283,76 @@ def test_import_catalog_publish_and_the_admin_action_start_the_run(
     assert "Re-evaluating 1 plan(s)" in response.content.decode()
     plan.refresh_from_db()
     assert plan.catalog_version_id == second.pk
+
+
+def _litellm_map(path, gpt5_input, gpt5_output):
+    """A LiteLLM price map of two chat models, prices per token as LiteLLM writes them."""
+    path.write_text(
+        json.dumps(
+            {
+                "gpt-5": {
+                    "mode": "chat",
+                    "litellm_provider": "openai",
+                    "input_cost_per_token": gpt5_input,
+                    "output_cost_per_token": gpt5_output,
+                },
+                "claude-sonnet-4-5": {
+                    "mode": "chat",
+                    "litellm_provider": "anthropic",
+                    "input_cost_per_token": 3e-06,
+                    "output_cost_per_token": 1.5e-05,
+                },
+            }
+        )
+    )
+    return str(path)
+
+
+def test_import_prices_publish_moves_that_catalogs_plans_only(
+    cast, reference, tmp_path, django_capture_on_commit_callbacks, admin_client
+):
+    from pricing.selectors import catalog_version_current
+
+    out = StringIO()
+    first_file = _litellm_map(tmp_path / "v1.json", 1.25e-06, 1e-05)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_prices", "--format", "litellm", first_file, "--publish", stdout=out)
+    assert "No plan is pinned to an earlier version of LiteLLM prices" in out.getvalue()
+    v1 = CatalogVersion.objects.get(catalog__name="LiteLLM prices", number=1)
+    workload = WorkloadFactory(organization=cast.org, tokens_per_month=1_000_000_000)
+    on_litellm = planner_services.plan_create(
+        organization=cast.org,
+        actor=None,
+        name="On LiteLLM",
+        workload=workload,
+        catalog_version=v1,
+        options=[
+            {"kind": OptionKind.API, "api_offer": offer}
+            for offer in ApiOffer.objects.filter(version=v1).order_by("pk")
+        ],
+    )
+    planner_services.plan_compute(plan=on_litellm, actor=None)
+    on_reference = _plan(cast.org, reference)
+
+    # gpt-5 goes from 1.25e-06/1e-05 to 5e-06/2e-05 a token: $1.25/$10 -> $5/$20 per 1M.
+    second_file = _litellm_map(tmp_path / "v2.json", 5e-06, 2e-05)
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_prices", "--format", "litellm", second_file, "--publish", stdout=out)
+    assert "Re-evaluating 1 plan(s) pinned to earlier versions of LiteLLM prices against v2" in (
+        out.getvalue()
+    )
+    on_litellm.refresh_from_db()
+    assert on_litellm.catalog_version.number == 2
+    assert on_litellm.latest_comparison.cheapest_monthly == Decimal("9000.00")
+    assert on_litellm.flag.endswith(
+        "because gpt-5 input price rose 300% and gpt-5 output price rose 100%."
+    )
+    # The plan on the reference catalog is another catalog's: untouched, still current there.
+    on_reference.refresh_from_db()
+    assert on_reference.catalog_version_id == reference.pk
+    assert not on_reference.comparisons.filter(trigger="reevaluate").exists()
+    assert catalog_version_current() == reference
+    # Staff follow the run in the admin.
+    page = admin_client.get(reverse("admin:planner_reevaluationrun_changelist")).content.decode()
+    assert "1 / 1 (100%)" in page

@@ -41,10 +41,12 @@ class Command(BaseCommand):
             self.stdout.write("No plan to re-evaluate.")
             return
         run = reevaluation.reevaluation_run_now(run_id=run.pk)
-        skipped = run.total - run.done
+        moved = PlanReevaluation.objects.filter(
+            run=run, status__in=(PlanRunStatus.REEVALUATED, PlanRunStatus.FLAGGED)
+        ).count()
         self.stdout.write(
-            f"Re-evaluated {run.done - run.failed} plan(s); {run.flagged} flagged; "
-            f"{run.failed} failed (run #{run.pk}{f', {skipped} left' if skipped else ''})."
+            f"Re-evaluated {moved} plan(s); {run.flagged} flagged; {run.failed} failed "
+            f"(run #{run.pk})."
         )
         rows = (
             PlanReevaluation.objects.filter(run=run)
