@@ -24,6 +24,7 @@ from accounts.csvsafe import safe_row
 from accounts.mixins import TenantObjectMixin
 from accounts.tenancy import organization_scope
 from formatting import format_tokens, money_amount
+from formatting.money import to_decimal
 from planner import selectors, share_services, wording
 from planner.models import Plan, PlanShareLink
 from planner.views import comparison_context
@@ -95,6 +96,7 @@ def plan_csv_rows(plan: Plan) -> list[list[Any]]:
                     amount(values.get("high")),
                 ]
             )
+    rows += _unit_cost_rows(results, unit)
     breakevens = [
         (option["name"], be)
         for option in results["options"]
@@ -169,6 +171,43 @@ def _outcome_quality_energy_rows(results: dict[str, Any], unit: str) -> list[lis
                 if energy.get("kg_co2e_per_month") is None
                 else energy["kg_co2e_per_month"],
                 wording.energy_basis(energy) if energy else "",
+            ]
+        )
+    return rows
+
+
+def _unit_cost_rows(results: dict[str, Any], unit: str) -> list[list[Any]]:
+    """Each option's cost per 1M tokens, per request and per 1,000 requests, and its p99
+    latency, when the workload states its request shape (unit prices keep their digits)."""
+    shape = results.get("request_shape")
+    if not shape:
+        return []
+    rows: list[list[Any]] = [
+        [],
+        ["input_tokens_per_request", round(shape["input_tokens"])],
+        ["output_tokens_per_request", round(shape["output_tokens"])],
+        ["requests_per_month", results["requests_per_month"]],
+        [
+            "option",
+            f"per_mtok_{unit}",
+            f"per_request_{unit}",
+            f"per_1k_requests_{unit}",
+            "p99_latency_s",
+            "latency_source",
+            "concurrency",
+        ],
+    ]
+    for option in results["options"]:
+        serving = option.get("serving") or {}
+        rows.append(
+            [
+                option["name"],
+                to_decimal(option.get("cost_per_mtok")),
+                to_decimal(option.get("cost_per_request")),
+                to_decimal(option.get("cost_per_1k_requests")),
+                option.get("p99_latency_s"),
+                option.get("latency_source") or "",
+                serving.get("concurrency"),
             ]
         )
     return rows

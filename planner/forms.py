@@ -78,6 +78,14 @@ class WorkloadForm(forms.ModelForm):
         "tokens prices that share at its long-context rate. Leave empty if none.",
     )
 
+    request_preset = forms.ChoiceField(
+        required=False,
+        label="Request shape",
+        help_text="A typical shape fills the two figures below; or give your own. With a "
+        "shape the input share follows from it, costs are also shown per request and "
+        "self-hosted capacity and latency follow from it.",
+    )
+
     class Meta:
         model = Workload
         fields = [
@@ -88,7 +96,12 @@ class WorkloadForm(forms.ModelForm):
             "cached_share",
             "growth_per_month",
             "peak_to_average",
+            "request_preset",
+            "input_tokens_per_request",
+            "output_tokens_per_request",
             "latency_p99_target_s",
+            "ttft_p99_target_s",
+            "tpot_p99_target_s",
             "availability_target",
             "downtime_cost_per_hour",
             "data_must_stay_in_network",
@@ -105,7 +118,11 @@ class WorkloadForm(forms.ModelForm):
             "quality_min_share",
         ]
         labels = {
-            "latency_p99_target_s": "p99 latency target (s)",
+            "latency_p99_target_s": "p99 latency target, end to end (s)",
+            "ttft_p99_target_s": "p99 time to first token target (s)",
+            "tpot_p99_target_s": "p99 time per output token target (s)",
+            "input_tokens_per_request": "Input tokens per request",
+            "output_tokens_per_request": "Output tokens per request",
             "data_must_stay_in_network": "Data may not leave our network (VPC)",
             "needs_finetuning": "Needs deep fine-tuning",
             "has_mlops_team": "We have a dedicated MLOps team",
@@ -127,6 +144,14 @@ class WorkloadForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        from planner.bridge.shapes import preset_choices
+
+        self.fields["request_preset"].choices = [("", "Your own figures"), *preset_choices()]
+        self.fields[
+            "input_share"
+        ].help_text = (
+            "Share of tokens that are input; with a request shape: input / (input + output)."
+        )
         workload = self.instance
         if workload.pk and not self.is_bound:
             if workload.tokens_per_month is not None:
@@ -145,6 +170,18 @@ class WorkloadForm(forms.ModelForm):
             self.initial["long_context"] = "\n".join(
                 f"{p['above_tokens']}: {p['share']}" for p in workload.long_context_shares or []
             )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # A preset chosen here fills the figures the user did not change (editing a
+        # workload shows the old figures); figures changed by hand must match it.
+        from planner.bridge.shapes import preset_figures
+
+        figures = preset_figures(data.get("request_preset") or "")
+        fields = ("input_tokens_per_request", "output_tokens_per_request")
+        if figures is not None and not any(name in self.changed_data for name in fields):
+            data.update(zip(fields, figures, strict=True))
+        return data
 
     def clean_success_rates(self) -> dict[str, float]:
         rates: dict[str, float] = {}
@@ -398,14 +435,16 @@ class SelfHostForm(forms.Form):
         min_value=1,
         max_value=10_000_000,
         label="Context per request (tokens)",
-        help_text="Input + output a request holds in the KV cache. Empty: 4,096.",
+        help_text="Input + output a request holds in the KV cache. Empty: the workload's "
+        "request shape, else 4,096.",
     )
     concurrent_sequences = forms.IntegerField(
         required=False,
         min_value=1,
         max_value=4096,
         label="Requests a replica serves at once",
-        help_text="Sizes the KV cache. Empty: 16.",
+        help_text="Sizes the KV cache; also the concurrency your throughput figures were "
+        "measured at. Empty: the profile's highest measured, else 16.",
     )
     billing_mode = forms.ChoiceField(choices=BillingMode.choices, initial=BillingMode.ALWAYS_ON)
     window_hours = forms.DecimalField(
@@ -573,6 +612,44 @@ class SelfHostForm(forms.Form):
     ops_fte_monthly_cost = _optional_amount("Loaded cost per FTE a month")
     implementation_one_off = _optional_amount("Implementation (one-off, USD)")
 
+    # Serving figures measured for this option (issue 15).
+    prefill_tokens_per_second = forms.DecimalField(
+        required=False,
+        min_value=Decimal("0.01"),
+        decimal_places=2,
+        label="Prefill (input tok/s)",
+        help_text="Input tokens a replica prefills a second, at the requests it serves at "
+        "once. Empty: the profile's, if any; else input counts at the output rate.",
+    )
+    ttft_p99_s = forms.DecimalField(
+        required=False,
+        min_value=Decimal("0.0001"),
+        decimal_places=4,
+        label="Measured p99 time to first token (s)",
+        help_text="With your throughput above.",
+    )
+    tpot_p99_s = forms.DecimalField(
+        required=False,
+        min_value=Decimal("0.0001"),
+        decimal_places=4,
+        label="Measured p99 time per output token (s)",
+        help_text="With your throughput above.",
+    )
+    p99_latency_s = forms.DecimalField(
+        required=False,
+        min_value=0,
+        decimal_places=3,
+        label="Measured p99 end to end (s)",
+        help_text="Empty: estimated for the workload's request shape, else the catalog's.",
+    )
+
+    SERVING_FIELDS = (
+        "prefill_tokens_per_second",
+        "ttft_p99_s",
+        "tpot_p99_s",
+        "p99_latency_s",
+    )
+
     DEPTH_FIELDS = (
         "gpus_per_instance",
         "allow_multi_instance",
@@ -591,6 +668,10 @@ class SelfHostForm(forms.Form):
 
     def depth_fields(self) -> list[Any]:
         return [self[name] for name in self.DEPTH_FIELDS]
+
+    def serving_fields(self) -> list[Any]:
+        """The bound fields of the "Measured serving figures" group."""
+        return [self[name] for name in self.SERVING_FIELDS]
 
     def __init__(self, *args: Any, version: Any, organization: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -639,6 +720,9 @@ class SelfHostForm(forms.Form):
             self.add_error("gpu_offer", "Choose a GPU offer.")
         if data.get("billing_mode") == BillingMode.WINDOW and not data.get("window_hours"):
             self.add_error("window_hours", "Give the hours a month of the window.")
+        for name in ("ttft_p99_s", "tpot_p99_s"):
+            if data.get(name) is not None and data.get("tokens_per_second") is None:
+                self.add_error(name, "Give the throughput you measured with it.")
         replica, owned = data.get("gpu_count"), data.get("rent_mode") == RentMode.OWNED
         machine_field = "gpus_per_server" if owned else "gpus_per_instance"
         machine = data.get(machine_field)
@@ -678,6 +762,7 @@ class SelfHostForm(forms.Form):
             "grid_region": data.get("grid_region") or "",
             # An empty depth field takes the model's default.
             **{name: data[name] for name in self.DEPTH_FIELDS if data.get(name) is not None},
+            **{name: data.get(name) for name in self.SERVING_FIELDS},
             # Owned-server finance only applies to owned hardware; defaults otherwise.
             **{
                 name: data.get(name)

@@ -60,6 +60,7 @@ REASON_LABELS = {
     "quality_unknown": "Quality unknown",
     "quality_reference_unknown": "Quality floor unchecked",
     "quality_met": "Quality floor met",
+    "resized_for_latency": "Resized for latency",
     "volume_tier": "Volume tier",
     "volume_tier_gap": "Between volume tiers",
     "under_50m_per_day": "Under 50M tokens a day",
@@ -69,6 +70,19 @@ REASON_LABELS = {
     "preferred_kind_unavailable": "Preferred kind unavailable",
     "cheapest": "Cheapest",
     "not_cheapest": "Preferred over the cheapest",
+}
+
+# Latency metrics of a target (recommend.METRIC_WORDS' keys), as sentences name them.
+LATENCY_METRIC_WORDS = {
+    "e2e_p99": "p99",
+    "ttft_p99": "p99 time to first token",
+    "tpot_p99": "p99 time per output token",
+}
+# Where a self-hosted option's p99 comes from (``latency_source``).
+LATENCY_SOURCE_LABELS = {
+    "measured": "measured",
+    "estimate": "estimated for the request shape",
+    "catalog": "catalog figure",
 }
 
 # The five questions' figure keys, in the engine's order, as questions.
@@ -145,6 +159,7 @@ DEFAULT_SOURCE_LABELS = {
     "missing": "not in this catalog version",
 }
 KEY_WORDS = {
+    "latency_source": LATENCY_SOURCE_LABELS,
     "kind": OPTION_KIND_LABELS,
     "rent_mode": RENT_MODE_LABELS,
     "billing_mode": BILLING_MODE_LABELS,

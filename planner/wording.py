@@ -18,6 +18,7 @@ from planner.labels import (
     DECISION_QUESTIONS,
     DEFAULT_SOURCE_LABELS,
     ENERGY_UNKNOWN,
+    LATENCY_METRIC_WORDS,
     OPTION_KIND_WORDS,
     OWNED_FIGURE_LABELS,
     POWER_SOURCES,
@@ -78,8 +79,9 @@ def _excluded_compliance(f: Figures, currency: str) -> str:
 
 
 def _excluded_latency(f: Figures, currency: str) -> str:
+    metric = LATENCY_METRIC_WORDS.get(f.get("metric") or "e2e_p99", "p99")
     return (
-        f"{f['option']} is excluded: p99 {_seconds(f['p99_latency_s'])} exceeds the "
+        f"{f['option']} is excluded: {metric} {_seconds(f['p99_latency_s'])} exceeds the "
         f"{_seconds(f['target_s'])} target"
     )
 
@@ -119,6 +121,17 @@ def _quality_reference_unknown(f: Figures, currency: str) -> str:
 
 def _quality_met(f: Figures, currency: str) -> str:
     return f"{f['option']} {_standing(f)}: at least the {_share(f['min_share'])} required"
+
+
+def _resized_for_latency(f: Figures, currency: str) -> str:
+    metrics = ", ".join(
+        LATENCY_METRIC_WORDS.get(m, m) for m in str(f.get("metrics") or "").split(",") if m
+    )
+    return (
+        f"{f['option']} runs each replica at concurrency {float(f['concurrency']):g} instead "
+        f"of {float(f['planned_concurrency']):g}, with more replicas, to meet the {metrics} "
+        "target"
+    )
 
 
 def _no_option(f: Figures, currency: str) -> str:
@@ -166,6 +179,7 @@ REASON_SENTENCES: dict[str, Callable[[Figures, str], str]] = {
     "quality_unknown": _quality_unknown,
     "quality_reference_unknown": _quality_reference_unknown,
     "quality_met": _quality_met,
+    "resized_for_latency": _resized_for_latency,
     "volume_tier": _volume_tier,
     "volume_tier_gap": _volume_tier_gap,
     "under_50m_per_day": _under_50m_per_day,
@@ -320,6 +334,49 @@ def quality_text(quality: Mapping[str, Any] | None) -> str:
     return text
 
 
+def _secs(value: Any) -> str:
+    """Seconds as a page reads them: 29.9 s, 0.53 s, 0.098 s."""
+    number = float(value)
+    return f"{number:.3g} s" if number < 10 else f"{number:,.1f} s"
+
+
+def serving_text(serving: Mapping[str, Any]) -> str:
+    """How a self-hosted replica serves the request shape, in a sentence (``serving``)."""
+    parts = []
+    concurrency = serving.get("concurrency")
+    if concurrency is not None:
+        text = f"each replica runs {float(concurrency):g} requests at once"
+        resized = serving.get("resized_for") or []
+        if resized:
+            targets = ", ".join(LATENCY_METRIC_WORDS.get(m, m) for m in resized)
+            text += (
+                f" (lowered from {float(serving['planned_concurrency']):g} to meet the "
+                f"{targets} target)"
+            )
+        parts.append(text)
+    parts.append(
+        f"{float(serving['tokens_per_second']):,.0f} tok/s of this request shape"
+        + (
+            ""
+            if serving.get("prefill_measured")
+            else " (no prefill rate: input counted at the output rate)"
+        )
+    )
+    latency = serving.get("latency")
+    if latency:
+        how = "measured" if latency.get("measured") else "estimated"
+        parts.append(
+            f"end to end p50 {_secs(latency['e2e_p50_s'])}, p99 {_secs(latency['e2e_p99_s'])}; "
+            f"first token p99 {_secs(latency['ttft_p99_s'])}; per output token p99 "
+            f"{_secs(latency['tpot_p99_s'])} ({how})"
+        )
+    unmet = serving.get("unmet_targets") or []
+    if unmet:
+        missed = ", ".join(LATENCY_METRIC_WORDS.get(m, m) for m in unmet)
+        parts.append(f"misses the {missed} target even at the lowest measured concurrency")
+    return "; ".join(parts)
+
+
 def reserve_note(depth: Mapping[str, Any]) -> str:
     """Why a self-hosted option holds no reserve, when it says so ("" otherwise)."""
     if depth.get("reserve_note"):
@@ -421,6 +478,11 @@ def wording(results: Mapping[str, Any], currency: str) -> dict[str, Any]:
             {"option": o["name"], "text": fit_text(o)}
             for o in results.get("options") or []
             if o.get("fit")
+        ],
+        "serving": [
+            {"option": o["name"], "text": serving_text(o["serving"])}
+            for o in results.get("options") or []
+            if o.get("serving")
         ],
         "lines": {
             key: line_label(key)

@@ -42,8 +42,7 @@ from pricing.models import (
     VolumeTier,
 )
 from pricing.price_imports import ImportReport
-from pricing.price_imports.refresh import current_version_of
-from pricing.selectors import version_diff
+from pricing.selectors import catalog_version_current, version_diff
 from pricing.templatetags.pricing_tags import price, signed_pct
 
 
@@ -364,7 +363,7 @@ class CatalogVersionAdmin(admin.ModelAdmin):
         diff), so whoever publishes it sees what moves."""
         if obj.pk is None or obj.status != VersionStatus.DRAFT:
             return "-"
-        current = current_version_of(obj)
+        current = catalog_version_current(catalog=obj.catalog)
         if current is None:
             return "No published version of this catalog yet: every offer is new."
         changes = version_diff(old=current, new=obj)

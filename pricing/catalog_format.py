@@ -140,6 +140,11 @@ ROW_SECTIONS: dict[str, dict[str, tuple[str, bool]]] = {
         "aggregate_total_tok_s": (NUM, False),
         "concurrency": (INT, False),
         "output_tok_s_per_gpu": (NUM, False),
+        "prefill_tok_s": (NUM, False),
+        "ttft_p50_ms": (NUM, False),
+        "ttft_p99_ms": (NUM, False),
+        "tpot_p50_ms": (NUM, False),
+        "tpot_p99_ms": (NUM, False),
         "source": (SOURCE, False),
     },
     "hidden_costs_monthly": {

@@ -174,6 +174,8 @@ def version_document(version: CatalogVersion) -> dict[str, Any]:
         _put(row, "aggregate_total_tok_s", t.aggregate_total_tok_s)
         _put(row, "concurrency", t.concurrency)
         _put(row, "output_tok_s_per_gpu", t.output_tok_s_per_gpu)
+        for key in ("prefill_tok_s", "ttft_p50_ms", "ttft_p99_ms", "tpot_p50_ms", "tpot_p99_ms"):
+            _put(row, key, getattr(t, key))
         if t.source_id:
             row["source"] = by_id[t.source_id]
         throughput.append(row)

@@ -330,6 +330,11 @@ def create_version_from_document(
             output_tok_s_high=_high(row.get("output_tok_s_range")),
             planning_tok_s=row.get("planning_tok_s"),
             output_tok_s_per_gpu=row.get("output_tok_s_per_gpu"),
+            prefill_tok_s=row.get("prefill_tok_s"),
+            ttft_p50_ms=row.get("ttft_p50_ms"),
+            ttft_p99_ms=row.get("ttft_p99_ms"),
+            tpot_p50_ms=row.get("tpot_p50_ms"),
+            tpot_p99_ms=row.get("tpot_p99_ms"),
             source=sources[row["source"]] if "source" in row else None,
         )
         for i, row in enumerate(doc.get("throughput", []))

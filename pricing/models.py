@@ -605,6 +605,13 @@ class ThroughputProfile(VersionRow):
     output_tok_s_high = models.DecimalField(**FIGURE, null=True, blank=True)
     planning_tok_s = models.DecimalField(**FIGURE, null=True, blank=True)
     output_tok_s_per_gpu = models.DecimalField(**FIGURE, null=True, blank=True)
+    # Where published (issue 15), at `concurrency`: the prefill rate (input tokens/s while
+    # prefilling) and time to first token / per output token, median and p99.
+    prefill_tok_s = models.DecimalField(**FIGURE, null=True, blank=True)
+    ttft_p50_ms = models.DecimalField(**FIGURE, null=True, blank=True)
+    ttft_p99_ms = models.DecimalField(**FIGURE, null=True, blank=True)
+    tpot_p50_ms = models.DecimalField(**FIGURE, null=True, blank=True)
+    tpot_p99_ms = models.DecimalField(**FIGURE, null=True, blank=True)
     source = models.ForeignKey(
         CatalogSource, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -1,58 +1,118 @@
-"""Mutation testing of planner/engine with mutmut, against tests/engine only (no database).
+"""Mutation testing of planner/engine (and of planner/bridge) with mutmut, no database.
 
 Run from the repository root:
 
-    .venv/bin/python bench/mutation/run.py                 # every engine module
+    .venv/bin/python bench/mutation/run.py                  # every engine module
     .venv/bin/python bench/mutation/run.py rented recommend # only these modules
+    .venv/bin/python bench/mutation/run.py --bridge         # planner/bridge, DB-free tests
+    .venv/bin/python bench/mutation/run.py --recheck ...    # re-try cached survivors
     .venv/bin/python bench/mutation/run.py --fresh ...      # forget cached verdicts
 
 What it does:
 
-1. Builds a scratch project in ``bench/out/mutation/`` (git-ignored) holding only
-   ``planner/engine`` and ``tests/engine`` as committed at HEAD (``--worktree``: as they
-   are on disk), a ``pyproject.toml`` that configures mutmut and
-   pytest without Django, and a ``tests/conftest.py`` with a derandomized hypothesis
-   profile (a mutant's verdict must not depend on the examples one run happens to draw).
-   The repository's own ``tests/conftest.py`` needs a database and is not copied.
-2. Runs ``mutmut run`` there with 2 workers. mutmut records which tests call each
-   function (its "stats" pass) and runs only those tests against that function's mutants:
-   per-mutant test selection by coverage.
-3. Prints the per-module score (killed / (killed + survived + timeout)) and lists every
-   survivor with ``mutmut show`` so it can be judged in MUTATION.md.
+1. Builds a scratch project in ``bench/out/mutation/<target>/`` (git-ignored) holding the
+   code under test and its tests as committed at HEAD (``--worktree``: as they are on
+   disk), a ``pyproject.toml`` that configures mutmut and pytest without Django, and a
+   ``tests/conftest.py`` with a derandomized hypothesis profile (a mutant's verdict must
+   not depend on the examples one run happens to draw). The repository's own
+   ``tests/conftest.py`` needs a database and is not copied.
+   - engine: ``planner/engine`` mutated, ``tests/engine`` run.
+   - bridge: ``planner/bridge`` mutated (the engine copied unmutated), ``tests/bridge``
+     run: the bridge's tests that need no database. The bridge's row-reading functions
+     are sampled against the database tests by ``bench/mutation/bridge_db.py``.
+2. Runs ``mutmut run`` there with 2 workers through ``launch.py`` (each mutant's tests
+   fastest first). Per-mutant test selection by coverage: mutmut's stats pass records
+   which tests call each function, and a mutant runs only those tests (``-x``).
+3. Judges the mutants that pass 2 left with no test: a function no test calls at run
+   time (called only while test modules are imported, or only through a subprocess)
+   gets every test of the test files that import its module, and its mutants are run
+   again. What no test file imports stays "no tests" and counts as not killed.
+4. Prints the per-module score (killed / all judged; "no tests" count as not killed),
+   the seconds each module's mutants spent in their tests, the run's wall clock and CPU
+   time, and every survivor's diff (``mutmut show``) so it can be judged in MUTATION.md.
 
-Verdicts are cached in the scratch directory between runs (mutmut's own cache, keyed by
-each function's source hash), so a re-run after adding tests re-tests only what changed;
-``--fresh`` deletes the scratch directory first. See MUTATION.md for the recorded scores.
+The stats (which tests call which function) are only valid for the modules that were
+mutated when they were recorded: mutmut records a call only through a mutated
+function's trampoline, and re-records only for *new* tests. A run for another set of
+modules, or after a test file changed, therefore records the stats again; mutmut would
+otherwise reuse the old ones and find no test for every function of a module the last
+run did not mutate (this is why ``run.py compose`` once reported all its mutants as
+"no tests" after a run of other modules).
+
+Verdicts are cached between runs (mutmut's own cache, keyed by each function's source
+hash), so a re-run after editing the code re-tests only the changed functions; tests
+added later are tried on old survivors with ``--recheck``. See MUTATION.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
+import re
+import resource
 import shutil
 import subprocess
 import sys
 import time
-from collections import Counter
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-WORK = ROOT / "bench" / "out" / "mutation"
-MUTMUT = ROOT / ".venv" / "bin" / "mutmut"
+OUT = ROOT / "bench" / "out" / "mutation"
+PYTHON = ROOT / ".venv" / "bin" / "python"
+LAUNCH = Path(__file__).resolve().parent / "launch.py"
+
+
+@dataclass(frozen=True)
+class Target:
+    package: str  # the mutated package, e.g. "planner/engine"
+    tests: tuple[str, ...]  # the test directories run against it
+    copied: tuple[str, ...]  # copied unmutated beside it (mutmut's also_copy)
+    left_out: tuple[str, ...] = ()  # test files not copied (see TARGETS)
+    # Data files the tests read (the stored schema-1 comparisons).
+    data: tuple[str, ...] = ("tests/planner/data",)
+
+
+TARGETS = {
+    # The engine is judged by its own tests and by the bridge's tests that need no
+    # database (tests/bridge: stored snapshots through the engine, figure by figure).
+    # tests/engine/test_cli.py runs the CLI in subprocesses: mutmut's stats pass cannot see
+    # the calls made there, so no mutant would ever select those tests, and under load
+    # their 60-second subprocess timeout fails the stats pass. The CLI's own module is
+    # tested in-process by tests/engine/test_cli_main.py.
+    "engine": Target(
+        "planner/engine",
+        ("tests/engine", "tests/bridge"),
+        ("planner/bridge", "planner/labels.py"),
+        ("tests/engine/test_cli.py",),
+    ),
+    "bridge": Target("planner/bridge", ("tests/bridge",), ("planner/engine", "planner/labels.py")),
+}
 
 PYPROJECT = """\
 [tool.mutmut]
-source_paths = ["planner/engine"]
+source_paths = ["{package}"]
 only_mutate = {only}
-pytest_add_cli_args = ["-p", "no:django", "-p", "no:cacheprovider", "-q", "-x"]
-pytest_add_cli_args_test_selection = ["tests/engine"]
-also_copy = ["tests"]
+# Plugins the engine's tests do not use are left out: each mutant starts a pytest session,
+# and theirs cost a third of an empty session's CPU.
+pytest_add_cli_args = [
+    "-p", "no:django", "-p", "no:cacheprovider", "-p", "no:schemathesis", "-p", "no:anyio",
+    "-p", "no:faker", "-p", "no:platformdirs", "-q", "-x",
+]
+pytest_add_cli_args_test_selection = {tests}
+also_copy = {also_copy}
 use_git_change_detection = false
+# A mutant is timed out (killed) after (tests' time + 2 s) x 3 x 2 CPU seconds, not
+# mutmut's default x 15 x 2: a mutant that loops forever then costs a minute, not six.
+timeout_multiplier = 3.0
+timeout_constant = 2.0
 
 [tool.pytest.ini_options]
 python_files = ["test_*.py"]
-testpaths = ["tests/engine"]
+testpaths = {tests}
 """
 
 CONFTEST = '''\
@@ -83,70 +143,183 @@ settings.load_profile("mutation")
 '''
 HYPOTHESIS_EXAMPLES = 40
 
+# mutmut's exit codes, grouped as MUTATION.md counts them (mutmut.stats.status_by_exit_code).
+KILLED = {1, 3, 36, 24, -24, 152, 255, -11, -9}  # failed, timed out, crashed
+SURVIVED = {0}
+NO_TESTS = {5, 33}
+TIMEOUT = {36, 24, -24, 152, 255}
 
-def build(modules: list[str], *, fresh: bool, worktree: bool) -> None:
-    if fresh and WORK.exists():
-        shutil.rmtree(WORK)
-    WORK.mkdir(parents=True, exist_ok=True)
-    # mutmut copies the tests into mutants/ but never deletes one: drop the old copies.
-    for target in (WORK / "planner", WORK / "tests", WORK / "mutants" / "tests"):
-        if target.exists():
-            shutil.rmtree(target)
-    paths = ["planner/__init__.py", "planner/engine", "tests/__init__.py", "tests/engine"]
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def build(target: Target, work: Path, modules: list[str], *, fresh: bool, worktree: bool) -> None:
+    if fresh and work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True, exist_ok=True)
+    # What the last build held: an unchanged source file keeps its old mtime, so mutmut
+    # keeps its mutants; a changed one gets a new mtime, so mutmut re-mutates it (mutmut
+    # compares mtimes, and git archive stamps every file with the commit's time).
+    before = {
+        path.relative_to(work): (_sha(path), path.stat().st_mtime)
+        for path in (work / target.package).rglob("*.py")
+    }
+    # mutmut copies the tests and also_copy paths into mutants/ but never deletes a file.
+    stale = [work / "planner", work / "tests", work / "mutants" / "tests"]
+    stale += [work / "mutants" / path for path in target.copied]
+    for path in stale:
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+    paths = ["planner/__init__.py", target.package, *target.copied, "tests/__init__.py"]
+    paths += [*target.tests, *target.data]
     if worktree:
         for path in paths:
-            source, target = ROOT / path, WORK / path
+            source, copy = ROOT / path, work / path
+            copy.parent.mkdir(parents=True, exist_ok=True)
             if source.is_dir():
-                shutil.copytree(source, target)
+                shutil.copytree(source, copy, ignore=shutil.ignore_patterns("__pycache__"))
             else:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy(source, target)
+                shutil.copy(source, copy)
     else:
         # The committed tree: others' uncommitted edits in a shared checkout stay out.
         archive = subprocess.run(
             ["git", "archive", "HEAD", *paths], cwd=ROOT, check=True, capture_output=True
         ).stdout
-        subprocess.run(["tar", "-x", "-C", str(WORK)], input=archive, check=True)
-    (WORK / "tests" / "conftest.py").write_text(CONFTEST.format(cap=HYPOTHESIS_EXAMPLES))
-    for cache in WORK.rglob("__pycache__"):
+        subprocess.run(["tar", "-x", "-C", str(work)], input=archive, check=True)
+    now = time.time()
+    for path in (work / target.package).rglob("*.py"):
+        old = before.get(path.relative_to(work))
+        stamp = old[1] if old and old[0] == _sha(path) else now
+        os.utime(path, (stamp, stamp))
+    # A module the last run did not mutate was copied plain into mutants/, later than its
+    # source, and mutmut would take that copy for an up-to-date mutated file: drop it.
+    for copy in (work / "mutants" / target.package).glob("*.py"):
+        if "mutmut generated" not in copy.read_text():
+            copy.unlink()
+    for left_out in target.left_out:
+        (work / left_out).unlink(missing_ok=True)
+    (work / "tests" / "conftest.py").write_text(CONFTEST.format(cap=HYPOTHESIS_EXAMPLES))
+    for cache in work.rglob("__pycache__"):
         shutil.rmtree(cache, ignore_errors=True)
-    only = [f"planner/engine/{m}.py" for m in modules] if modules else []
-    (WORK / "pyproject.toml").write_text(PYPROJECT.format(only=json.dumps(only)))
+    only = [f"{target.package}/{m}.py" for m in modules] if modules else []
+    also_copy = ["tests", *target.copied]
+    (work / "pyproject.toml").write_text(
+        PYPROJECT.format(
+            package=target.package,
+            tests=json.dumps(list(target.tests)),
+            only=json.dumps(only),
+            also_copy=json.dumps(also_copy),
+        )
+    )
+    # The stats hold for the mutated modules and the tests they were recorded with.
+    tests_digest = hashlib.sha256()
+    for path in sorted(p for tests in target.tests for p in (work / tests).rglob("*.py")):
+        tests_digest.update(str(path.relative_to(work)).encode() + b"\0" + path.read_bytes())
+    # The pyproject too: mutmut would otherwise compare its settings with the stats' and
+    # reset every cached verdict when they differ.
+    selection = json.dumps(
+        {
+            "modules": sorted(modules),
+            "tests": tests_digest.hexdigest(),
+            "settings": hashlib.sha256((work / "pyproject.toml").read_bytes()).hexdigest(),
+        }
+    )
+    recorded = work / "stats-selection.json"
+    if not recorded.exists() or recorded.read_text() != selection:
+        (work / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
+        recorded.write_text(selection)
 
 
-def results(env: dict[str, str], modules: list[str]) -> tuple[dict[str, Counter[str]], list[str]]:
-    """Verdict counts per module, and the survivors (survived or not reached by any test)."""
-    listing = subprocess.run(
-        [str(MUTMUT), "results", "--all", "true"],
-        cwd=WORK,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    verdicts: dict[str, Counter[str]] = {}
-    survivors: list[str] = []
-    for line in listing.splitlines():
-        name, _, status = line.strip().rpartition(": ")
-        if not name.startswith("planner.engine."):
-            continue
-        module = module_of(name)
+def verdicts(work: Path, target: Target, modules: list[str]) -> dict[str, dict[str, dict]]:
+    """Per module: each mutant's exit code and duration, from mutmut's .meta files."""
+    found: dict[str, dict[str, dict]] = {}
+    for meta in sorted((work / "mutants" / target.package).glob("*.py.meta")):
+        module = meta.name.removesuffix(".py.meta")
         if modules and module not in modules:
             continue
-        verdicts.setdefault(module, Counter())[status] += 1
-        if status in {"survived", "no tests"}:
-            survivors.append(name)
-    return verdicts, survivors
+        data = json.loads(meta.read_text())
+        found[module] = {
+            name: {"exit": code, "seconds": data["durations_by_key"].get(name, 0.0)}
+            for name, code in data["exit_code_by_key"].items()
+        }
+    return found
 
 
-def module_of(mutant: str) -> str:
-    # planner.engine.rented.x_rented_cost__mutmut_12 -> rented
-    return mutant.split(".")[2]
+def importing_test_files(work: Path, target: Target, module: str) -> list[str]:
+    """The test files that import ``module`` of the target package (by name or from it)."""
+    dotted = target.package.replace("/", ".")
+    named = re.compile(
+        rf"{re.escape(dotted)}\.{re.escape(module)}\b"
+        rf"|from {re.escape(dotted)} import \(?[^)]*\b{re.escape(module)}\b",
+        re.DOTALL,
+    )
+    files = []
+    for path in sorted(p for tests in target.tests for p in (work / tests).rglob("test_*.py")):
+        if named.search(path.read_text()):
+            files.append(str(path.relative_to(work)))
+    return files
+
+
+def judge_untested(
+    work: Path, target: Target, modules: list[str], run: list[str], env: dict
+) -> int:
+    """Run the mutants of functions with no recorded test against their module's test
+    files (step 3 of the module docstring). Returns how many mutants it ran."""
+    untested = [
+        name
+        for found in verdicts(work, target, modules).values()
+        for name, v in found.items()
+        if v["exit"] in NO_TESTS
+    ]
+    if not untested:
+        return 0
+    stats_path = work / "mutants" / "mutmut-stats.json"
+    stats = json.loads(stats_path.read_text())
+    known_tests = list(stats["duration_by_test"])
+    by_function: dict[str, list[str]] = defaultdict(list)
+    for name in untested:
+        by_function[name.partition("__mutmut_")[0]].append(name)
+    runnable = []
+    for function, names in sorted(by_function.items()):
+        module = function.removeprefix(target.package.replace("/", ".") + ".").split(".")[0]
+        files = importing_test_files(work, target, module)
+        tests = [t for t in known_tests if t.split("::")[0] in files]
+        if tests:
+            stats["tests_by_mangled_function_name"][function] = tests
+            runnable += names
+    stats_path.write_text(json.dumps(stats, indent=4))
+    if runnable:
+        print(f"\n{len(runnable)} mutants of functions with no recorded test: their module's tests")
+        subprocess.run(run + runnable, cwd=work, env=env, check=True)
+    return len(runnable)
+
+
+def survivor_diffs(work: Path, target: Target, found: dict[str, dict[str, dict]]) -> str:
+    """Every mutant not killed, with its diff (mutmut's own ``show``, in-process)."""
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+    here = Path.cwd()
+    os.chdir(work)  # mutmut reads mutants/ relative to the project
+    try:
+        out = []
+        for module in sorted(found):
+            path = f"{target.package}/{module}.py"
+            for mutant, v in found[module].items():
+                if v["exit"] not in KILLED:
+                    status = "survived" if v["exit"] in SURVIVED else f"exit {v['exit']}"
+                    out.append(f"--- {mutant}: {status}\n{get_diff_for_mutant(mutant, path=path)}")
+        return "\n".join(out) + "\n"
+    finally:
+        os.chdir(here)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("modules", nargs="*", help="engine module names (default: all)")
+    parser.add_argument("modules", nargs="*", help="module names (default: all)")
+    parser.add_argument("--bridge", action="store_true", help="mutate planner/bridge")
     parser.add_argument("--fresh", action="store_true", help="delete cached verdicts first")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument(
@@ -155,9 +328,12 @@ def main() -> int:
     parser.add_argument(
         "--recheck", action="store_true", help="re-run cached survivors against today's tests"
     )
+    parser.add_argument("--quiet", action="store_true", help="no diffs of the survivors")
     args = parser.parse_args()
-    modules = [m.removesuffix(".py") for m in args.modules]
-    build(modules, fresh=args.fresh, worktree=args.worktree)
+    name = "bridge" if args.bridge else "engine"
+    target, work = TARGETS[name], OUT / name
+    modules = sorted(m.removesuffix(".py") for m in args.modules)
+    build(target, work, modules, fresh=args.fresh, worktree=args.worktree)
 
     env = {
         **os.environ,
@@ -167,39 +343,75 @@ def main() -> int:
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     started = time.monotonic()
-    run = [str(MUTMUT), "run", "--max-children", str(args.jobs)]
-    subprocess.run(run, cwd=WORK, env=env, check=True)
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run = [str(PYTHON), str(LAUNCH), "run", "--max-children", str(args.jobs)]
+    subprocess.run(run, cwd=work, env=env, check=True)
+    fallback = judge_untested(work, target, modules, run, env)
     if args.recheck:
         # mutmut keeps a verdict until the function changes; tests added since the last
         # run must be tried on the old survivors by name.
-        _, survivors = results(env, modules)
-        if survivors:
-            subprocess.run(run + survivors, cwd=WORK, env=env, check=True)
+        again = [
+            mutant
+            for found in verdicts(work, target, modules).values()
+            for mutant, v in found.items()
+            if v["exit"] in SURVIVED
+        ]
+        if again:
+            subprocess.run(run + again, cwd=work, env=env, check=True)
     elapsed = time.monotonic() - started
-    verdicts, survivors = results(env, modules)
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+    load = os.getloadavg()
 
-    print(f"\nmutmut run: {elapsed / 60:.1f} min wall clock, {args.jobs} workers\n")
-    print(f"{'module':<14}{'mutants':>8}{'killed':>8}{'survived':>9}{'no tests':>9}  score")
+    found = verdicts(work, target, modules)
+    print(
+        f"\n{target.package}: {elapsed / 60:.1f} min wall clock, {cpu / 60:.1f} CPU-minutes, "
+        f"{args.jobs} workers, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
+        f"(1 / 5 / 15 min); {fallback} mutants judged by their module's test files\n"
+    )
+    print(
+        f"{'module':<14}{'mutants':>8}{'killed':>8}{'timeout':>8}{'survived':>9}"
+        f"{'no tests':>9}{'unrun':>6}{'score':>8}{'test s':>8}"
+    )
     totals: Counter[str] = Counter()
-    for module in sorted(verdicts):
-        counts = verdicts[module]
+    for module in sorted(found):
+        counts = _counts(found[module])
         totals.update(counts)
         _row(module, counts)
     _row("all", totals)
-    for name in survivors:
-        print(f"\n--- {name}")
-        sys.stdout.flush()
-        subprocess.run([str(MUTMUT), "show", name], cwd=WORK, env=env, check=False)
+    diffs = survivor_diffs(work, target, found)
+    (work / "survivors.txt").write_text(diffs)
+    print(f"\nsurvivors and their diffs: {work / 'survivors.txt'}")
+    if not args.quiet:
+        print(diffs)
     return 0
 
 
+def _counts(found: dict[str, dict]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for v in found.values():
+        code = v["exit"]
+        counts["mutants"] += 1
+        counts["seconds"] += v["seconds"]  # type: ignore[assignment]
+        if code in KILLED:
+            counts["killed"] += 1
+            counts["timeout"] += code in TIMEOUT
+        elif code in SURVIVED:
+            counts["survived"] += 1
+        elif code in NO_TESTS:
+            counts["no tests"] += 1
+        else:
+            counts["unrun"] += 1  # not checked, suspicious, skipped
+    return counts
+
+
 def _row(module: str, counts: Counter[str]) -> None:
-    killed = counts["killed"] + counts["timeout"] + counts["segfault"]
-    judged = killed + counts["survived"] + counts["no tests"]
-    score = f"{100 * killed / judged:.1f}%" if judged else "-"
+    judged = counts["killed"] + counts["survived"] + counts["no tests"] + counts["unrun"]
+    score = f"{100 * counts['killed'] / judged:.1f}%" if judged else "-"
     print(
-        f"{module:<14}{sum(counts.values()):>8}{killed:>8}{counts['survived']:>9}"
-        f"{counts['no tests']:>9}  {score}"
+        f"{module:<14}{counts['mutants']:>8}{counts['killed']:>8}{counts['timeout']:>8}"
+        f"{counts['survived']:>9}{counts['no tests']:>9}{counts['unrun']:>6}{score:>8}"
+        f"{counts['seconds']:>8.0f}"
     )
 
 

@@ -150,8 +150,26 @@ class QuoteSelfHostSerializer(serializers.Serializer):
         required=False, min_value=1, help_text="Tokens a request holds (default 4,096)."
     )
     concurrent_sequences = serializers.IntegerField(
-        required=False, min_value=1, help_text="Requests a replica serves at once (default 16)."
+        required=False,
+        min_value=1,
+        help_text="Requests a replica serves at once: the KV cache (with model, default 16) and, "
+        "with request_shape, the concurrency tokens_per_second was measured at.",
     )
+    prefill_tokens_per_second = serializers.FloatField(
+        required=False,
+        min_value=0,
+        help_text="Input tokens/s the replica prefills (> 0; needs request_shape).",
+    )
+
+
+class QuoteRequestShapeSerializer(serializers.Serializer):
+    preset = serializers.ChoiceField(
+        required=False,
+        choices=["chat_assistant", "rag", "agentic_tool_use", "batch_summarisation"],
+        help_text="A typical shape (or give both figures).",
+    )
+    input_tokens = serializers.FloatField(required=False, min_value=1)
+    output_tokens = serializers.FloatField(required=False, min_value=1)
 
 
 class QuoteRequestSerializer(serializers.Serializer):
@@ -213,6 +231,20 @@ class QuoteRequestSerializer(serializers.Serializer):
         required=False,
         min_value=0,
         help_text="The servers' grid, grams CO2e per kWh: adds kg_co2e_per_month to `energy`.",
+    )
+    request_shape = QuoteRequestShapeSerializer(
+        required=False,
+        help_text="Average tokens of one request; the input share then follows from it "
+        "(do not send input_share). Adds per-request costs and the replica's serving.",
+    )
+    latency_p99_target_s = serializers.FloatField(
+        required=False, min_value=0, help_text="End-to-end p99 target (needs request_shape)."
+    )
+    ttft_p99_target_s = serializers.FloatField(
+        required=False, min_value=0, help_text="Time-to-first-token p99 target."
+    )
+    tpot_p99_target_s = serializers.FloatField(
+        required=False, min_value=0, help_text="Time-per-output-token p99 target."
     )
 
 
@@ -285,6 +317,22 @@ class QuoteResponseSerializer(serializers.Serializer):
         "kg_co2e_per_month, gpu_load, gpu_hours, machine_hours, gpu_watts, "
         "server_base_watts, pue} (see `python -m planner.engine quote --help`).",
     )
+    request_shape = serializers.JSONField(
+        required=False, help_text="With a request shape: its figures and input share."
+    )
+    requests_per_month = serializers.FloatField(required=False)
+    requests_per_day = serializers.FloatField(required=False)
+    unit_costs = serializers.JSONField(
+        required=False,
+        help_text="With a request shape: per option (api, selfhost, owned) its cost "
+        "per_mtok, per_request and per_1k_requests.",
+    )
+    selfhost_serving = serializers.JSONField(
+        required=False,
+        help_text="With a request shape: the concurrency each replica runs at, its tokens/s "
+        "of the shape, p50 / p99 latency, resized_for and unmet_targets.",
+    )
+    owned_serving = serializers.JSONField(required=False)
 
 
 # --- organization resources: workloads, plans, comparisons, sweeps -------------------------
@@ -295,6 +343,7 @@ from django.db.models import QuerySet  # noqa: E402
 
 from accounts.api.scoping import OrgScopedPrimaryKeyRelatedField  # noqa: E402
 from planner.api.reevaluations import LeftOutSerializer  # noqa: E402
+from planner.bridge.shapes import preset_notes  # noqa: E402
 from planner.labels import lens_label  # noqa: E402
 from planner.models import Comparison, Plan, PlanOption, Sweep, Workload  # noqa: E402
 from planner.models.workloads import MAX_LONG_CONTEXT_POINTS  # noqa: E402
@@ -359,7 +408,12 @@ class WorkloadSerializer(serializers.ModelSerializer):
             "cached_share",
             "growth_per_month",
             "peak_to_average",
+            "request_preset",
+            "input_tokens_per_request",
+            "output_tokens_per_request",
             "latency_p99_target_s",
+            "ttft_p99_target_s",
+            "tpot_p99_target_s",
             "availability_target",
             "downtime_cost_per_hour",
             "data_must_stay_in_network",
@@ -384,6 +438,24 @@ class WorkloadSerializer(serializers.ModelSerializer):
             "tokens_per_day": {"max_value": MAX_TOKENS},
             "tokens_per_month": {"max_value": MAX_TOKENS},
             "name": {"allow_blank": False},
+            "input_share": {
+                "help_text": "Share of tokens that are input; with a request shape it follows "
+                "from it: input / (input + output), whatever is sent."
+            },
+            "request_preset": {
+                "help_text": "A typical request shape that fills both figures: "
+                + "; ".join(
+                    f"`{p['key']}` {p['input_tokens']:,} in / {p['output_tokens']:,} out "
+                    f"({p['why']})"
+                    for p in preset_notes()
+                )
+                + ". Empty: the figures given (or none)."
+            },
+            "input_tokens_per_request": {
+                "help_text": "Average input tokens of one request (with the output ones, or "
+                "neither): costs are then also per request, and self-hosted capacity and "
+                "latency follow from the shape."
+            },
         }
 
     def validate_name(self, value: str) -> str:
@@ -497,6 +569,10 @@ class PlanOptionSerializer(serializers.ModelSerializer):
             "labor_hours_per_month",
             "other_monthly",
             "p99_latency_s",
+            # Serving figures measured for this option (issue 15), at concurrent_sequences.
+            "prefill_tokens_per_second",
+            "ttft_p99_s",
+            "tpot_p99_s",
             "cheap_ref",
             "cheap_option",
             "routed_share",
@@ -851,7 +927,12 @@ class ComparisonDetailSerializer(ComparisonSerializer):
     results = serializers.JSONField(
         read_only=True,
         help_text="The engine's full results: every option's monthly cost (low / expected / "
-        "high), break-evens, reliability, curves and, where computed, lenses and milestones. "
+        "high), break-evens, reliability, curves and, where computed, lenses and milestones; "
+        "each option's `cost_per_mtok` and `p99_latency_s` (self-host: with its "
+        "`latency_source`); with a request shape also `request_shape`, `requests_per_month`, "
+        "each option's `cost_per_request` and `cost_per_1k_requests` and a self-host "
+        "option's `serving` (concurrency, tokens/s of the shape, p50 / p99 latency, targets "
+        "it was resized for or misses). "
         "Schema 2 holds keys, codes and figures, no sentences: see `wording`.",
     )
     wording = serializers.SerializerMethodField(

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from planner.bridge import figures
+from planner.bridge.serving import latency_targets, request_shape, serving_profile
 from planner.engine import compose as eng
 from planner.engine.api import (
     API_PARTS,
@@ -24,6 +25,7 @@ from planner.engine.api import (
     ServiceTier,
     uncached_input_share,
 )
+from planner.engine.contract import serving_json, unit_costs
 from planner.engine.errors import ScenarioError
 from planner.engine.fleet import Lens, Serving
 from planner.engine.owned import OwnedCost, ServerFinance
@@ -37,6 +39,7 @@ from planner.engine.selfhost import (
     ReservedRate,
     SpotRate,
 )
+from planner.engine.shape import requests_for
 from planner.labels import MILESTONE_LABELS
 
 SCHEMA = 2
@@ -167,6 +170,9 @@ def _fleet_choice(
             ),
             **common,
         )
+    # A snapshot before issue 15 has no "p99_latency_measured": its figure stays the one.
+    measured = snap.get("p99_latency_measured", True)
+    serving = sh.get("serving")
     return eng.FleetChoice(
         name=name,
         fleet=fleet,
@@ -175,12 +181,15 @@ def _fleet_choice(
         other_monthly=other,
         replica_availability=d["replica_availability"],
         region_availability=d["region_availability"],
-        p99_latency_s=snap["p99_latency_s"],
+        p99_latency_s=snap["p99_latency_s"] if measured else None,
         success_rate=success_rate(snap, w["task_success_rates"]),
         engineering_monthly=sh["labor"]["hours"] * _mid(sh["labor"]["hourly_rate"]),
         quality_score=figures.quality_score(snap, inputs),
         power=None if d["kind"] == "owned" else figures.power_draw(sh),
         grid=figures.grid_intensity(sh),
+        profile=None if serving is None else serving_profile(serving),
+        concurrency=None if serving is None else serving.get("concurrency"),
+        catalog_p99_latency_s=None if measured else snap["p99_latency_s"],
     )
 
 
@@ -268,6 +277,9 @@ def scenario_of(inputs: dict[str, Any], *, monte_carlo: bool = True) -> eng.Scen
             open_model_meets_accuracy=w["open_model_meets_accuracy"],
             traffic=api_traffic(w),
             quality_floor=figures.quality_floor(inputs),
+            request_shape=request_shape(w),
+            ttft_p99_target_s=latency_targets(w).ttft_p99_s,
+            tpot_p99_target_s=latency_targets(w).tpot_p99_s,
         ),
         options=tuple(options),
         hours_per_month=inputs["hours_per_month"],
@@ -424,7 +436,7 @@ def results_of(composition: eng.Composition, inputs: dict[str, Any]) -> dict[str
         out: dict[str, Any] = {
             "name": cost.name,
             "kind": snap["kind"],
-            "p99_latency_s": snap["p99_latency_s"],
+            "p99_latency_s": None if cost.p99_latency_s is None else round(cost.p99_latency_s, 4),
             "monthly": _lex(cost.monthly),
             "breakdown": _breakdown(cost, snap),
             "availability": round(cost.availability, 8),
@@ -459,8 +471,13 @@ def results_of(composition: eng.Composition, inputs: dict[str, Any]) -> dict[str
                     6,
                 ),
             }
+        if scenario.workload.request_shape is not None:
+            out |= _per_request(cost)
         if snap["kind"] == "selfhost":
+            out["latency_source"] = _latency_source(cost, snap)
             out |= _fleet_result(cost, snap, tokens=tokens, months=months, lens=lens)
+            if cost.serving is not None:
+                out["serving"] = serving_json(cost.serving)
             out["breakevens"] = _breakevens(composition, cost.name, kinds, w)
             if cost.engineering is not None:
                 roi = cost.engineering.roi
@@ -511,6 +528,7 @@ def results_of(composition: eng.Composition, inputs: dict[str, Any]) -> dict[str
         "tokens_per_month": tokens,
         "tokens_per_day": tokens / w["days_per_month"],
         "input_share": w["input_share"],
+        **_requests(scenario.workload),
         "hours_per_month": scenario.hours_per_month,
         "options": results,
         "recommendation": {
@@ -599,6 +617,41 @@ def _energy_json(cost: eng.OptionCost, snap: dict[str, Any]) -> dict[str, Any]:
         "pue": energy.power.pue,
         "grid": grid,
     }
+
+
+def _requests(w: eng.Workload) -> dict[str, Any]:
+    """The workload's request shape and how many requests its volume makes (if it has one)."""
+    shape = w.request_shape
+    if shape is None:
+        return {}
+    requests = requests_for(w.tokens_per_month, shape)
+    return {
+        "request_shape": {
+            "input_tokens": shape.input_tokens,
+            "output_tokens": shape.output_tokens,
+        },
+        "requests_per_month": round(requests, 2),
+        "requests_per_day": round(requests / w.days_per_month, 2),
+    }
+
+
+def _per_request(cost: eng.OptionCost) -> dict[str, Any]:
+    """Cost per request and per 1,000 requests (as the CLI quote's ``unit_costs``)."""
+    units = unit_costs(cost.monthly.expected, cost.cost_per_mtok, cost.cost_per_request)
+    return {
+        "cost_per_request": units["per_request"],
+        "cost_per_1k_requests": units["per_1k_requests"],
+    }
+
+
+def _latency_source(cost: eng.OptionCost, snap: dict[str, Any]) -> str | None:
+    """Where a self-hosted option's p99 comes from: measured, estimate or catalog."""
+    if cost.p99_latency_s is None or "p99_latency_measured" not in snap:
+        return None  # none, or a snapshot from before the sources were told apart
+    if snap["p99_latency_measured"]:
+        return "measured"
+    serving = cost.serving
+    return "estimate" if serving is not None and serving.latency is not None else "catalog"
 
 
 def _breakdown(cost: eng.OptionCost, snap: dict[str, Any]) -> dict[str, dict[str, float | None]]:

@@ -19,10 +19,17 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Context, Decimal
 from typing import Any, cast
 
+from planner.bridge.serving import (
+    planned_concurrency,
+    replica_concurrency,
+    serving_snapshot,
+    sibling_runs,
+)
+from planner.bridge.shapes import shape_context_tokens, workload_shape_snapshot
 from planner.engine import api as eng_api
 from planner.engine import breakeven as eng_breakeven
 from planner.engine import capacity as eng_capacity
@@ -242,6 +249,8 @@ class _Context:
     profiles: list[Any]
     model_params: dict[str, float]
     model_specs: dict[str, Any]
+    # A benchmark run's sibling runs at other concurrencies, by the run's pk (snapshot_of).
+    sibling_runs: dict[int, list[Any]] = field(default_factory=dict)
 
 
 def _context(organization: Any, version: Any) -> _Context:
@@ -413,10 +422,18 @@ def _architecture(specs: dict[str, Any], model_name: str) -> eng_sizing.Architec
 
 
 def replica_fit(
-    option: Any, specs: dict[str, Any], machine: dict[str, Any], params_b: float | None
+    option: Any,
+    specs: dict[str, Any],
+    machine: dict[str, Any],
+    params_b: float | None,
+    *,
+    context_tokens: int | None = None,
+    concurrent_sequences: int | None = None,
 ) -> dict[str, Any] | None:
     """The memory fit of one replica (engine ``sizing.fit_replica``) as snapshot figures;
-    None when the model's size or the GPU's memory is not known."""
+    None when the model's size or the GPU's memory is not known. The option's own context
+    and requests at once win; else ``context_tokens`` (a request of the workload's shape)
+    and ``concurrent_sequences`` (the concurrency its throughput profile plans at)."""
     if params_b is None:
         return None
     if option.rent_mode == "owned":
@@ -435,8 +452,8 @@ def replica_fit(
         precision=option.precision,
         gpu_vram_gb=vram,
         architecture=architecture,
-        context_tokens=option.context_tokens,
-        concurrent_sequences=option.concurrent_sequences,
+        context_tokens=option.context_tokens or context_tokens,
+        concurrent_sequences=option.concurrent_sequences or concurrent_sequences,
         gpus_asked=asked,
         gpus_per_node=node,
         allow_multi_node=option.allow_multi_instance,
@@ -462,27 +479,21 @@ def replica_fit(
 
 def fitted_gpus_per_replica(option: Any, version: Any) -> int | None:
     """GPUs a rented option's replica is priced on against ``version`` (memory fit
-    included), for naming it; None when it cannot be told here (the plan's compute then
-    says why)."""
-    from pricing.models import ModelSpec
-
-    gpu = option.gpu_offer or option.private_gpu_offer
-    if option.rent_mode == "owned" or gpu is None:
+    included), for naming it: read from the snapshot the plan prices, so the name and
+    the fleet agree. None when it cannot be told here (the plan's compute then says why)."""
+    if option.rent_mode == "owned" or not option.plan_id:
         return None
-    if getattr(gpu, "replaces_id", None):
-        gpu = gpu.replaces
-    specs = {_norm(s.name): s for s in ModelSpec.objects.filter(version=version)}
-    params_b = _f(option.params_b)
-    if params_b is None:
-        spec = specs.get(_norm(option.model_name))
-        params_b = float(spec.params_total_b) if spec else _params_in_text(option.model_name)
-    count = option.gpu_count or gpu.gpu_count or 1
-    machine = {"count": count, "vram_per_gpu_gb": _f(gpu.vram_per_gpu_gb)}
+    plan = option.plan
     try:
-        fit = replica_fit(option, specs, machine, params_b)
+        snap = snapshot_of(
+            workload=plan.workload,
+            version=version,
+            organization=plan.organization if plan.use_overlay else None,
+            options=[option],
+        )
     except ScenarioError:
         return None
-    return count if fit is None else fit["gpus"]
+    return int(snap["options"][0]["selfhost"]["machine"]["count"])
 
 
 def _selfhost_snapshot(
@@ -495,10 +506,77 @@ def _selfhost_snapshot(
         params_b = ctx.model_params.get(_norm(option.model_name)) or _params_in_text(
             option.model_name
         )
-    fit = replica_fit(option, ctx.model_specs, machine, params_b)
-    if fit is not None and fit["raised"] and pricing["type"] != "owned":
-        # Never priced on fewer GPUs than hold the model: a replica of the GPUs it needs.
-        pricing, machine = _pricing_snapshot(option, ctx, gpus=fit["gpus"])
+    # The KV cache holds requests of the workload's shape, as many as the replica is
+    # planned to serve at once: the option's figure, else the concurrency its throughput
+    # profile plans at (known once the profile of the fitted GPUs is), else the default.
+    context = shape_context_tokens(workload)
+    siblings = ctx.sibling_runs.get(option.private_throughput_profile_id or 0, [])
+    planned: int | None = None
+    for _attempt in range(2):
+        fit = replica_fit(
+            option,
+            ctx.model_specs,
+            machine,
+            params_b,
+            context_tokens=context,
+            concurrent_sequences=planned,
+        )
+        if fit is not None and fit["raised"] and pricing["type"] != "owned":
+            # Never priced on fewer GPUs than hold the model: a replica of the GPUs it needs.
+            pricing, machine = _pricing_snapshot(option, ctx, gpus=fit["gpus"])
+        throughput, profile = _throughput(option, ctx, machine, params_b)
+        serving = serving_snapshot(
+            option,
+            profile=profile,
+            planning=float(cast(float, throughput["planning"])),
+            siblings=siblings,
+        )
+        hint = planned_concurrency(serving)
+        if fit is None or option.concurrent_sequences or hint is None:
+            break
+        if fit["concurrent_sequences"] == hint:
+            break
+        planned = hint
+        pricing, machine = _pricing_snapshot(option, ctx)
+    if workload.engineer_hourly_rate is not None:
+        rate = [float(workload.engineer_hourly_rate)] * 2
+    elif a.devops_hourly_rate is not None:
+        rate = _pair(a.devops_hourly_rate.low, a.devops_hourly_rate.high)
+    else:
+        rate = [0.0, 0.0]
+    return {
+        "model_name": option.model_name,
+        "params_b": params_b,
+        "precision": option.precision,
+        "fit": fit,
+        "machine": machine,
+        "pricing": pricing,
+        "billing": {
+            "mode": option.billing_mode,
+            "window_hours": _f(option.window_hours),
+        },
+        "throughput": throughput,
+        "serving": serving,
+        "utilization": float(option.utilization),
+        "hidden_items": [
+            {
+                "label": item.item,
+                "kind": HIDDEN_KIND.get(item.kind, "other"),
+                "monthly": _pair(item.monthly_low, item.monthly_high),
+            }
+            for item in hidden_costs
+        ],
+        "hidden_multiplier": _f(option.hidden_multiplier),
+        "labor": {"hours": float(option.labor_hours_per_month), "hourly_rate": rate},
+        "other_monthly": float(option.other_monthly),
+    }
+
+
+def _throughput(
+    option: Any, ctx: _Context, machine: dict[str, Any], params_b: float | None
+) -> tuple[dict[str, Any], Any | None]:
+    """(throughput, the catalog profile it came from or None) of a self-host option."""
+    profile = None
     if option.tokens_per_second is not None:
         tps = float(option.tokens_per_second)
         throughput = {"planning": tps, "range": [tps, tps], "source": "explicit figure"}
@@ -525,37 +603,7 @@ def _selfhost_snapshot(
             )
         assert profile is not None  # no profile, no figure: raised above
         throughput = {"planning": figure[0], "range": figure[1], "source": profile.setup}
-    if workload.engineer_hourly_rate is not None:
-        rate = [float(workload.engineer_hourly_rate)] * 2
-    elif a.devops_hourly_rate is not None:
-        rate = _pair(a.devops_hourly_rate.low, a.devops_hourly_rate.high)
-    else:
-        rate = [0.0, 0.0]
-    return {
-        "model_name": option.model_name,
-        "params_b": params_b,
-        "precision": option.precision,
-        "fit": fit,
-        "machine": machine,
-        "pricing": pricing,
-        "billing": {
-            "mode": option.billing_mode,
-            "window_hours": _f(option.window_hours),
-        },
-        "throughput": throughput,
-        "utilization": float(option.utilization),
-        "hidden_items": [
-            {
-                "label": item.item,
-                "kind": HIDDEN_KIND.get(item.kind, "other"),
-                "monthly": _pair(item.monthly_low, item.monthly_high),
-            }
-            for item in hidden_costs
-        ],
-        "hidden_multiplier": _f(option.hidden_multiplier),
-        "labor": {"hours": float(option.labor_hours_per_month), "hourly_rate": rate},
-        "other_monthly": float(option.other_monthly),
-    }
+    return throughput, profile
 
 
 def _figure(ranges: dict[str, Any], key: str, default: list[float] | None) -> list[float] | None:
@@ -614,10 +662,37 @@ def snapshot_of(
     The live preview snapshots unsaved rows the same way a plan snapshots its own.
     """
     ctx = _context(organization, version)
+    ctx.sibling_runs = sibling_runs(
+        [o.private_throughput_profile for o in options if o.private_throughput_profile_id]
+    )
     a = ctx.assumptions
     p99 = a.p99_latency_s
     hidden_costs = hidden_costs or {}
     index = {option.pk: i for i, option in enumerate(options)}
+    shape = workload_shape_snapshot(workload)
+    workload_snap = {
+        "name": workload.name,
+        "tokens_per_month": float(workload.monthly_tokens),
+        "days_per_month": float(workload.days_per_month),
+        # With a request shape the share follows from it (the engine's rule, exactly).
+        "input_share": float(workload.input_share) if shape is None else shape["input_share"],
+        "cached_share": float(workload.cached_share),
+        **api_traffic_snapshot(workload),
+        "growth_per_month": float(workload.growth_per_month),
+        "peak_to_average": float(workload.peak_to_average),
+        "latency_p99_target_s": _f(workload.latency_p99_target_s),
+        "availability_target": _f(workload.availability_target),
+        "downtime_cost_per_hour": float(workload.downtime_cost_per_hour),
+        "data_must_stay_in_network": workload.data_must_stay_in_network,
+        "needs_finetuning": workload.needs_finetuning,
+        "has_mlops_team": workload.has_mlops_team,
+        "has_idle_gpu_fleet": workload.has_idle_gpu_fleet,
+        "open_model_meets_accuracy": workload.open_model_meets_accuracy,
+        "task_success_rates": dict(workload.task_success_rates or {}),
+        "request_shape": shape,
+        "ttft_p99_target_s": _f(workload.ttft_p99_target_s),
+        "tpot_p99_target_s": _f(workload.tpot_p99_target_s),
+    }
     snaps = []
     for option in options:
         snap: dict[str, Any] = {"name": option.name, "kind": option.kind}
@@ -635,11 +710,18 @@ def snapshot_of(
                 "escalation_rate": float(option.escalation_rate),
             }
         explicit_p99 = _f(option.p99_latency_s)
+        # Measured for the option: it wins over a self-hosted option's latency estimate.
+        snap["p99_latency_measured"] = explicit_p99 is not None
         if explicit_p99 is None:
             catalog_key = "api_warm_32b" if option.kind == "api" else "selfhost_32b"
             value = p99.get(catalog_key)
             explicit_p99 = None if value is None else float(value.expected)
         snap["p99_latency_s"] = explicit_p99
+        if option.kind == "selfhost":
+            # Sequences in flight on one replica, as the composition plans it.
+            snap["selfhost"]["concurrency"] = replica_concurrency(
+                snap["selfhost"], workload_snap, measured_p99=snap["p99_latency_measured"]
+            )
         snaps.append(snap)
     from planner.bridge.figures import PublishedFigures, add_figures
     from pricing.selectors import volume_tiers
@@ -657,25 +739,7 @@ def snapshot_of(
         "catalog_version_id": version.pk,
         "overlay_id": _overlay_id(ctx),
         "hours_per_month": float(version.month_hours or HOURS_PER_MONTH),
-        "workload": {
-            "name": workload.name,
-            "tokens_per_month": float(workload.monthly_tokens),
-            "days_per_month": float(workload.days_per_month),
-            "input_share": float(workload.input_share),
-            "cached_share": float(workload.cached_share),
-            **api_traffic_snapshot(workload),
-            "growth_per_month": float(workload.growth_per_month),
-            "peak_to_average": float(workload.peak_to_average),
-            "latency_p99_target_s": _f(workload.latency_p99_target_s),
-            "availability_target": _f(workload.availability_target),
-            "downtime_cost_per_hour": float(workload.downtime_cost_per_hour),
-            "data_must_stay_in_network": workload.data_must_stay_in_network,
-            "needs_finetuning": workload.needs_finetuning,
-            "has_mlops_team": workload.has_mlops_team,
-            "has_idle_gpu_fleet": workload.has_idle_gpu_fleet,
-            "open_model_meets_accuracy": workload.open_model_meets_accuracy,
-            "task_success_rates": dict(workload.task_success_rates or {}),
-        },
+        "workload": workload_snap,
         "assumptions": {
             "availability": {
                 "api": _figure(a.availability, "api", [0.999, 0.999]),

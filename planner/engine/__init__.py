@@ -11,6 +11,12 @@ Modules:
 * ``tokens`` - ``monthly_tokens``, ``split_tokens`` -> ``TokenSplit``.
 * ``api`` - ``ApiOffer`` (output-only offers, cached input, graduated ``PriceTier``),
   ``blended_price_per_mtok``, ``api_monthly_cost``, ``api_tokens_for_spend``.
+* ``shape`` - ``RequestShape`` (input / output tokens a request; the input share follows),
+  ``SHAPE_PRESETS`` (chat assistant, RAG, agentic tool use, batch summarisation),
+  ``requests_for``, ``cost_per_request``.
+* ``latency`` - ``ServingProfile`` of ``ProfilePoint`` (concurrency, decode and prefill
+  rates, TTFT / TPOT), ``serve`` -> ``ServingEstimate`` (capacity for a request shape,
+  p50 / p99 latency, latency targets that lower the concurrency), ``phase_rates_of_run``.
 * ``sizing`` - ``weights_vram_gb``, ``vram_needed_gb``, ``gpus_needed``, ``size_model``.
 * ``capacity`` - ``capacity_tokens_per_month``, ``aggregate_tokens_per_second``,
   ``replicas_needed``, ``busy_hours``, ``cost_per_mtok``, ``cost_per_mtok_at_utilization``.

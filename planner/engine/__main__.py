@@ -56,8 +56,10 @@ Input fields:
                      config; none estimates the KV cache at 20% of the weights),
                      max_context, attention (gqa|mla)},
              gpu_vram_gb,       memory of one GPU (required with model)
-             context_tokens,    tokens a request holds in the KV cache (default 4,096)
-             concurrent_sequences}  requests a replica serves at once (default 16)
+             context_tokens,    tokens a request holds in the KV cache (default: the
+                                request_shape's input + output, else 4,096)
+             concurrent_sequences}  requests a replica serves at once (default: the
+                                highest measured concurrency, else 16)
                                 with model: a replica of gpus_per_replica GPUs that cannot
                                 hold weights + KV cache in 90% of each GPU is refused with
                                 the GPUs it needs (selfhost.gpus_per_replica)
@@ -104,6 +106,31 @@ Energy and carbon (optional; any of these adds the "energy" output key):
   grid_g_co2e_per_kwh           the servers' grid, grams CO2e per kWh (for the carbon)
   (owned servers draw owned.gpu_tdp_watts per installed GPU and owned.server_base_watts
   per server all month, x owned.pue: the kWh their energy line prices)
+Request shape and latency (optional; without request_shape nothing below changes):
+  request_shape: {input_tokens,   average tokens of one request, each >= 1 (or a preset:
+                  output_tokens}  {"preset": "chat_assistant" | "rag" | "agentic_tool_use"
+                                  | "batch_summarisation"}); the input share then follows:
+                                  input / (input + output), so input_share is not given
+  latency_p99_target_s          end-to-end p99 of one request, seconds
+  ttft_p99_target_s             time to first token, p99, seconds
+  tpot_p99_target_s             time per output token, p99, seconds
+  selfhost: {concurrent_sequences,   requests a replica serves at once, where
+                                tokens_per_second was measured (its decode rate then)
+             prefill_tokens_per_second,   input tokens/s the replica prefills
+             ttft_p50_s, ttft_p99_s, tpot_p50_s, tpot_p99_s,   measured there, seconds
+             profile: [{concurrent_sequences, tokens_per_second,
+                        prefill_tokens_per_second, ttft_p50_s, ...}]}   other measured
+                                concurrencies (needs concurrent_sequences)
+  With selfhost.model too, a request's context is input + output tokens and the replica
+  holds the requests its profile plans to serve at once (unless given).
+  With a shape, a replica serves (i + o) / (i / prefill + o / decode) tokens/s: a request
+  takes i / prefill + o / decode seconds of it (no prefill rate: the decode rate, so every
+  token counts at tokens_per_second, as without a shape). Latency at concurrency c:
+  end to end p50 = c x that time (Little's law), TTFT = i / prefill, TPOT the rest per
+  output token; measured TTFT / TPOT replace the estimates; p99 = measured, else p50 x 2.
+  Between measured concurrencies figures interpolate linearly; nothing is extrapolated.
+  A latency target first lowers the concurrency (more replicas, each less loaded), down to
+  the lowest measured; what is still missed is listed in unmet_targets.
 
 How it is priced: the quote is one scenario of the engine's composition (the options
 "api", "selfhost" and, with owned, "owned"), the same cost model a plan uses: replicas
@@ -147,6 +174,14 @@ Output fields (quote_version 2; every version-1 key keeps its meaning):
                                 long_context what the context tiers add; they sum to
                                 api_monthly (to the cent, each rounded)
   quote_version                   2 (absent: version 1, before the crossings)
+With request_shape also: request_shape {input_tokens, output_tokens, input_share},
+requests_per_month, requests_per_day, unit_costs {api, selfhost[, owned]: {per_mtok,
+per_request, per_1k_requests}} and selfhost_serving (owned_serving) {concurrency (each
+replica runs at), planned_concurrency, tokens_per_second (of the shape, what the
+capacity uses), requests_per_second, decode_tokens_per_second, prefill_tokens_per_second,
+prefill_measured, latency {ttft_p50_s, ttft_p99_s, tpot_p50_s, tpot_p99_s, e2e_p50_s,
+e2e_p99_s, measured} (null: no concurrency stated), resized_for, unmet_targets}.
+capacity_tokens_per_month is then what one replica carries of the shape.
 With engine depth also: lens, analysis_months, selfhost_detail {monthly,
 replicas_needed, instances, gpus, billed_instance_hours, lines {key: {monthly,
 in_lens}}, reserve}, owned_monthly and owned_detail (with owned: also

@@ -55,6 +55,13 @@ from planner.engine.energy import FleetEnergy, GridIntensity, PowerDraw, fleet_e
 from planner.engine.errors import ScenarioError, require_non_negative, require_share
 from planner.engine.fleet import DEFAULT_ANALYSIS_MONTHS, CostLine, Lens, Serving
 from planner.engine.hybrid import RouteCost, route_cost
+from planner.engine.latency import (
+    LatencyTargets,
+    ServingEstimate,
+    ServingProfile,
+    serve,
+    tokens_per_second_for_shape,
+)
 from planner.engine.outcome import outcome_cost
 from planner.engine.owned import OwnedCost, ServerFinance, energy_per_token, owned_cost
 from planner.engine.recommend import (
@@ -80,6 +87,7 @@ from planner.engine.selfhost import (
     ReservedRate,
     SpotRate,
 )
+from planner.engine.shape import RequestShape, cost_per_request
 from planner.engine.units import (
     DAYS_PER_MONTH,
     HOURS_PER_MONTH,
@@ -98,6 +106,7 @@ CURVE_SPAN = 10.0  # the volume curve runs from V / 10 to V x 10
 SPARES_PER_REPLICA = 0.25
 SEARCH_FLOOR_TOKENS = 10**10
 MAX_SEARCH_STEPS = 1_000
+SHARE_TOLERANCE = 5e-6
 
 
 # --- what goes in ----------------------------------------------------------------------
@@ -141,7 +150,7 @@ class Workload:
     days_per_month: float = DAYS_PER_MONTH
     availability_target: float | None = None
     downtime_cost_per_hour: float = 0.0
-    latency_p99_target_s: float | None = None
+    latency_p99_target_s: float | None = None  # end to end
     has_idle_gpu_fleet: bool = False
     data_must_stay_in_network: bool = False
     needs_finetuning: bool = False
@@ -151,6 +160,12 @@ class Workload:
     traffic: ApiTraffic = STANDARD_TRAFFIC
     # At least a share of a reference model's benchmark score (see recommend.QualityFloor).
     quality_floor: QualityFloor | None = None
+    # Average tokens of one request. With a shape the input share follows from it, costs
+    # are also counted per request and self-hosted capacity and latency follow from it
+    # (:mod:`~planner.engine.latency`); without one, throughput counts for every token.
+    request_shape: RequestShape | None = None
+    ttft_p99_target_s: float | None = None
+    tpot_p99_target_s: float | None = None
 
     def __post_init__(self) -> None:
         require_non_negative("tokens_per_month", self.tokens_per_month)
@@ -160,6 +175,34 @@ class Workload:
         if self.availability_target is not None:
             require_share("availability_target", self.availability_target)
         require_non_negative("downtime_cost_per_hour", self.downtime_cost_per_hour)
+        LatencyTargets(self.ttft_p99_target_s, self.tpot_p99_target_s, None)  # checks them
+        if self.request_shape is not None:
+            derived = self.request_shape.input_share
+            # A stored share keeps 5 decimals; anything further off contradicts the shape.
+            if abs(self.input_share - derived) > SHARE_TOLERANCE:
+                raise ScenarioError(
+                    "input_share",
+                    f"follows from the request shape: input / (input + output) = {derived:.5f}",
+                )
+            object.__setattr__(self, "input_share", derived)
+
+    def with_input_share(self, share: float) -> Workload:
+        """The workload at another input share. With a request shape the share follows
+        from it, so the shape changes instead: the same tokens a request, split at
+        ``share`` (each side at least one token)."""
+        shape = self.request_shape
+        if shape is None:
+            return dataclasses.replace(self, input_share=share)
+        share = require_share("input_share", share)
+        inputs = min(shape.tokens - 1.0, max(1.0, shape.tokens * share))
+        reshaped = RequestShape(inputs, shape.tokens - inputs)
+        return dataclasses.replace(self, request_shape=reshaped, input_share=reshaped.input_share)
+
+    @property
+    def latency_targets(self) -> LatencyTargets:
+        return LatencyTargets(
+            self.ttft_p99_target_s, self.tpot_p99_target_s, self.latency_p99_target_s
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +237,13 @@ class FleetChoice:
     ``price`` is the rented instance's hourly (or flat monthly) or the owned server's
     price; ``tokens_per_second`` one replica's measured throughput; ``other_monthly`` the
     flat hidden, labor and other costs. ``fleet`` carries the expected values of all three.
+
+    With a ``profile`` and a workload that states its request shape, the composition
+    first works out how a replica serves that shape (:func:`resolve_serving`): the
+    concurrency it runs at, its tokens/s for the shape and its latency. The spans then
+    hold tokens/s of the shape, ``serving`` the estimate. ``p99_latency_s`` is a figure
+    measured for the option (it wins over the estimate); ``catalog_p99_latency_s`` is
+    used where nothing better is known.
     """
 
     name: str
@@ -212,6 +262,21 @@ class FleetChoice:
     # owned fleet's comes from its finance (server base, GPU TDP, PUE).
     power: PowerDraw | None = None
     grid: GridIntensity | None = None  # the servers' grid (None: no carbon figure)
+    # Serving physics: the measured profile (decode rates ranged as ``tokens_per_second``
+    # at its planned concurrency), a concurrency the option states, the catalog's p99.
+    profile: ServingProfile | None = None
+    concurrency: float | None = None
+    catalog_p99_latency_s: float | None = None
+    serving: ServingEstimate | None = None  # set by resolve_serving
+
+    @property
+    def latency_p99_s(self) -> float | None:
+        """End-to-end p99: measured for the option, else estimated, else the catalog's."""
+        if self.p99_latency_s is not None:
+            return self.p99_latency_s
+        if self.serving is not None and self.serving.latency is not None:
+            return self.serving.latency.e2e_p99_s
+        return self.catalog_p99_latency_s
 
     @property
     def kind(self) -> str:
@@ -348,6 +413,9 @@ class OptionCost:
     cost_per_mtok: float | None
     success_rate: float | None
     cost_per_successful_mtok: float | None
+    cost_per_request: float | None = None  # with a request shape
+    p99_latency_s: float | None = None  # end to end, the figure the recommendation reads
+    serving: ServingEstimate | None = None  # self-hosted with a profile and a shape
     fleet: FleetSize | None = None
     route: RouteCost | None = None
     detail: RentedCost | OwnedCost | None = None
@@ -429,8 +497,68 @@ class Composition:
 # --- the composition -------------------------------------------------------------------
 
 
+def resolve_serving(option: FleetChoice, w: Workload) -> FleetChoice:
+    """The option with how a replica serves the workload's request shape worked out.
+
+    Without a profile or a shape (or once resolved) the option is returned as it is:
+    its tokens/s count for every token. Otherwise :func:`~planner.engine.latency.serve`
+    picks the concurrency (the planned one, lowered by latency targets where the profile
+    measures lower ones) and the spans become tokens/s of the shape there: each corner's
+    decode rate keeps its ratio to the expected one (an unmeasured prefill rate, the
+    decode rate at the highest concurrency, moves with it).
+    """
+    shape = w.request_shape
+    if option.serving is not None or option.profile is None or shape is None:
+        return option
+    targets = w.latency_targets
+    if option.p99_latency_s is not None:
+        # A measured end-to-end p99 is the option's: checked as it is, never resized.
+        targets = dataclasses.replace(targets, e2e_p99_s=None)
+    estimate = serve(option.profile, shape, targets=targets, concurrency=option.concurrency)
+    span = option.tokens_per_second
+
+    def rate(corner: str) -> float:
+        factor = span.at(corner, cost_rises=False) / span.expected
+        prefill = (
+            estimate.prefill_tokens_per_second
+            if estimate.prefill_measured
+            else estimate.prefill_tokens_per_second * factor
+        )
+        return tokens_per_second_for_shape(
+            decode_tokens_per_second=estimate.decode_tokens_per_second * factor,
+            prefill_tokens_per_second=prefill,
+            shape=shape,
+        )
+
+    low, high = rate("low"), rate("high")
+    rates = Span(min(low, high), max(low, high), estimate.tokens_per_second)
+    resolved = dataclasses.replace(option, tokens_per_second=rates, serving=estimate)
+    fleet = resolved.at(
+        price=option.price.expected,
+        tokens_per_second=rates.expected,
+        other_monthly=option.other_monthly.expected,
+    )
+    return dataclasses.replace(resolved, fleet=fleet)
+
+
+def resolve_scenario(scenario: Scenario) -> Scenario:
+    """``scenario`` with every self-hosted option's serving resolved (idempotent)."""
+    options = tuple(
+        resolve_serving(option, scenario.workload) if isinstance(option, FleetChoice) else option
+        for option in scenario.options
+    )
+    if all(a is b for a, b in zip(options, scenario.options, strict=True)):
+        return scenario
+    return dataclasses.replace(scenario, options=options)
+
+
 def compose(scenario: Scenario) -> Composition:
-    """Price every option of ``scenario`` with one cost model (see the module docstring)."""
+    """Price every option of ``scenario`` with one cost model (see the module docstring).
+
+    The composition's ``scenario`` is the one priced: self-hosted options' serving
+    resolved for the workload's request shape (:func:`resolve_scenario`).
+    """
+    scenario = resolve_scenario(scenario)
     w = scenario.workload
     tokens = w.tokens_per_month
     hours = scenario.hours_per_month
@@ -646,6 +774,15 @@ def _option_cost(
 ) -> OptionCost:
     down = downtime_hours(availability, hours_per_month=scenario_hours)
     per_mtok = _per_mtok(monthly.expected, w.tokens_per_month)
+    per_request = (
+        None
+        if w.request_shape is None
+        else cost_per_request(
+            monthly_cost=monthly.expected,
+            tokens_per_month=w.tokens_per_month,
+            shape=w.request_shape,
+        )
+    )
     return OptionCost(
         name=name,
         kind=kind,
@@ -658,6 +795,7 @@ def _option_cost(
         cost_per_mtok=per_mtok,
         success_rate=success_rate,
         cost_per_successful_mtok=_outcome(per_mtok, success_rate),
+        cost_per_request=per_request,
         **extra,  # type: ignore[arg-type]
     )
 
@@ -694,6 +832,7 @@ def _api_option(
             w=w,
             success_rate=option.success_rate,
             api_parts=bill.parts,
+            p99_latency_s=option.p99_latency_s,
         ),
         cost,
     )
@@ -750,6 +889,7 @@ def fleet_cost(
     ``scenario`` gives the lens, analysis period, hours and the workload's availability
     target (its options are not read). The sweeps price their replica-count tables here.
     """
+    option = resolve_serving(option, scenario.workload)
     target = _availability_target(option, scenario.workload)
     return _fleet_cost(option.corner("expected"), tokens_per_month, scenario, target)
 
@@ -864,6 +1004,8 @@ def _fleet_option(
         fleet=size,
         detail=expected,
         energy=_energy(option, fleets["expected"], expected, w.tokens_per_month, hours),
+        p99_latency_s=option.latency_p99_s,
+        serving=option.serving,
     )
     return result, cost, curve
 
@@ -956,6 +1098,7 @@ def _hybrid_option(
         w=w,
         success_rate=option.success_rate,
         route=routes["expected"],
+        p99_latency_s=option.p99_latency_s,
     )
     r, e = option.routed_share, option.escalation_rate
     premium_share = 1.0 - r + e * r
@@ -1107,6 +1250,8 @@ def _recommend(scenario: Scenario, costs: Sequence[OptionCost]) -> Recommendatio
         p99_latency_target_s=w.latency_p99_target_s,
         days_per_month=w.days_per_month,
         quality=w.quality_floor,
+        ttft_p99_target_s=w.ttft_p99_target_s,
+        tpot_p99_target_s=w.tpot_p99_target_s,
     )
     by_name = {option.name: option for option in scenario.options}
     options = []
@@ -1121,14 +1266,21 @@ def _recommend(scenario: Scenario, costs: Sequence[OptionCost]) -> Recommendatio
             kind = OptionKind.API
         else:
             kind = OptionKind.SELFHOST
+        serving = cost.serving
+        latency = None if serving is None else serving.latency
         options.append(
             CostedOption(
                 name=cost.name,
                 kind=kind,
                 monthly=cost.monthly.expected,
-                p99_latency_s=choice.p99_latency_s,
+                p99_latency_s=cost.p99_latency_s,
                 keeps_data_in_network=in_network,
                 quality_score=cost.quality_score,
+                ttft_p99_s=None if latency is None else latency.ttft_p99_s,
+                tpot_p99_s=None if latency is None else latency.tpot_p99_s,
+                resized_for=() if serving is None else serving.limited_by,
+                concurrency=None if serving is None else serving.concurrency,
+                planned_concurrency=None if serving is None else serving.planned_concurrency,
             )
         )
     return recommend(situation, options, tiers=scenario.volume_tiers or DEFAULT_VOLUME_TIERS)
@@ -1260,4 +1412,6 @@ __all__ = [
     "curve_volumes",
     "fleet_cost",
     "fleet_curve",
+    "resolve_scenario",
+    "resolve_serving",
 ]

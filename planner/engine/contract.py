@@ -51,6 +51,7 @@ from planner.engine.crossover import FirstWin
 from planner.engine.energy import FleetEnergy, GridIntensity, PowerDraw
 from planner.engine.errors import ScenarioError
 from planner.engine.fleet import DEFAULT_ANALYSIS_MONTHS, DEFAULT_HEADROOM, Lens, Serving
+from planner.engine.latency import ProfilePoint, ServingEstimate, ServingProfile
 from planner.engine.owned import OwnedCost, ServerFinance
 from planner.engine.rented import RentedCapacity, RentedCost
 from planner.engine.reserve import ReservePlan
@@ -62,6 +63,7 @@ from planner.engine.selfhost import (
     Pricing,
     SelfHostConfig,
 )
+from planner.engine.shape import SHAPE_PRESETS, RequestShape, preset_shape, requests_for
 from planner.engine.sizing import GPUS_PER_NODE, Architecture, ReplicaFit, fit_replica
 from planner.engine.sweep import SweepSpec, evaluate_chunk, point_axes
 from planner.engine.tokens import monthly_tokens
@@ -217,6 +219,55 @@ _MODEL_FIELDS: dict[str, Check] = {
     "max_context": _whole,
     "attention": _name,
 }
+
+
+def _at_least_one(field: str, value: object) -> float:
+    return _number(field, value, ok=lambda x: x >= 1, wording="a number of at least 1")
+
+
+def _preset(field: str, value: object) -> str:
+    if value not in SHAPE_PRESETS:
+        raise ScenarioError(field, f"must be one of {', '.join(SHAPE_PRESETS)}")
+    return str(value)
+
+
+_SHAPE_FIELDS: dict[str, Check] = {
+    "preset": _preset,
+    "input_tokens": _at_least_one,
+    "output_tokens": _at_least_one,
+}
+# A measured point of one replica: the selfhost object itself (tokens_per_second is its
+# decode rate at concurrent_sequences) and each entry of selfhost.profile (others).
+_POINT_FIELDS: dict[str, Check] = {
+    "prefill_tokens_per_second": _positive,
+    "ttft_p50_s": _positive,
+    "ttft_p99_s": _positive,
+    "tpot_p50_s": _positive,
+    "tpot_p99_s": _positive,
+}
+_PROFILE_POINT_FIELDS: dict[str, Check] = {
+    **_POINT_FIELDS,
+    "tokens_per_second": _positive,
+    "concurrent_sequences": _whole,
+}
+
+
+def _profile_points(field: str, value: object) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or not value:
+        raise ScenarioError(field, "must be a non-empty list of objects")
+    return [
+        _fields(
+            f"{field}[{index}]",
+            item,
+            _PROFILE_POINT_FIELDS,
+            required=("concurrent_sequences", "tokens_per_second"),
+        )
+        for index, item in enumerate(value)
+    ]
+
+
+_SERVING_FIELDS: dict[str, Check] = {**_POINT_FIELDS, "profile": _profile_points}
+
 _QUOTE_FIELDS: dict[str, Check] = {
     "tokens_per_month": _non_negative,
     "tokens_per_day": _non_negative,
@@ -237,6 +288,11 @@ _QUOTE_FIELDS: dict[str, Check] = {
     "region_availability": _share,
     # Energy and carbon (any of these, or of _SELFHOST_ENERGY_FIELDS, adds ``energy``).
     "grid_g_co2e_per_kwh": _non_negative,
+    # Request shape and latency targets (issue 15): switch on the serving physics.
+    "request_shape": _object,
+    "latency_p99_target_s": _positive,
+    "ttft_p99_target_s": _positive,
+    "tpot_p99_target_s": _positive,
 }
 _SELFHOST_ENERGY_FIELDS: dict[str, Check] = {
     "gpu_watts": _non_negative,
@@ -423,13 +479,15 @@ def parse_quote(data: object) -> QuoteScenario:
     offer, api_values = _parse_api(values["api"])
     config, selfhost_values = _parse_selfhost(
         values["selfhost"],
-        **cast(dict[str, Any], _SELFHOST_DEPTH_FIELDS | _SELFHOST_ENERGY_FIELDS),
+        **cast(dict[str, Any], _SELFHOST_DEPTH_FIELDS | _SELFHOST_ENERGY_FIELDS | _SERVING_FIELDS),
     )
     depth = any(key in values for key in _DEPTH_KEYS) or any(
         key in selfhost_values for key in _SELFHOST_DEPTH_FIELDS
     )
+    shape = _parse_shape(values)
+    profile = _parse_profile(selfhost_values, config.tokens_per_second, shape=shape)
     rented, owned = _parse_fleets(values, config, selfhost_values, depth=depth)
-    fit = _parse_fit(selfhost_values, rented)
+    fit = _parse_fit(selfhost_values, rented, request_shape=shape, profile=profile)
     cached_share = values.get("cached_share", 0.0)
     if cached_share > 0 and offer.cached_input_per_mtok is None:
         raise ScenarioError("cached_share", "needs api.cached_input_per_mtok")
@@ -458,6 +516,7 @@ def parse_quote(data: object) -> QuoteScenario:
         reliability["replica_availability"] = replica_availability
     if "region_availability" in values:
         reliability["region_availability"] = values["region_availability"]
+    concurrency = selfhost_values.get("concurrent_sequences")
     options: list[Choice] = [
         ApiChoice(
             name=API,
@@ -472,10 +531,19 @@ def parse_quote(data: object) -> QuoteScenario:
             other_monthly=Span.of(rented.other_monthly),
             power=power,
             grid=grid,
+            profile=profile,
+            concurrency=concurrency,
             **reliability,
         ),
     ]
     if owned is not None:
+        owned_profile = profile
+        if profile is not None and owned.serving.tokens_per_second != config.tokens_per_second:
+            # Its own decode rate at the selfhost point; other measured points are not its.
+            point = _planned_point(profile, concurrency)
+            owned_profile = ServingProfile(
+                (replace(point, decode_tokens_per_second=owned.serving.tokens_per_second),)
+            )
         options.append(
             FleetChoice(
                 name=OWNED,
@@ -484,6 +552,8 @@ def parse_quote(data: object) -> QuoteScenario:
                 tokens_per_second=Span.of(owned.serving.tokens_per_second),
                 other_monthly=Span.of(owned.finance.other_monthly),
                 grid=grid,
+                profile=owned_profile,
+                concurrency=concurrency,
                 **reliability,
             )
         )
@@ -491,12 +561,16 @@ def parse_quote(data: object) -> QuoteScenario:
     scenario = Scenario(
         workload=Workload(
             tokens_per_month=tokens,
-            input_share=values.get("input_share", 0.5),
+            input_share=values.get("input_share", 0.5 if shape is None else shape.input_share),
             cached_share=cached_share,
             days_per_month=days,
             availability_target=target,
             downtime_cost_per_hour=0.0 if downtime is None else downtime,
             traffic=traffic,
+            request_shape=shape,
+            latency_p99_target_s=values.get("latency_p99_target_s"),
+            ttft_p99_target_s=values.get("ttft_p99_target_s"),
+            tpot_p99_target_s=values.get("tpot_p99_target_s"),
         ),
         options=tuple(options),
         hours_per_month=hours,
@@ -541,17 +615,29 @@ def _parse_energy(
     return power, grid
 
 
-def _parse_fit(selfhost_values: Mapping[str, Any], rented: RentedCapacity) -> ReplicaFit | None:
+def _parse_fit(
+    selfhost_values: Mapping[str, Any],
+    rented: RentedCapacity,
+    *,
+    request_shape: RequestShape | None = None,
+    profile: ServingProfile | None = None,
+) -> ReplicaFit | None:
     """The memory fit of the quote's replica, when ``selfhost.model`` is given.
 
     A quote prices the instance it is given, so a replica whose GPUs cannot hold the
-    model is refused with the GPUs it needs, never priced on fewer.
+    model is refused with the GPUs it needs, never priced on fewer. With a request shape
+    a request's context is its input and output tokens, and the replica holds as many
+    as its profile plans to serve at once, unless the quote says otherwise.
     """
     extra = ("gpu_vram_gb", "context_tokens", "concurrent_sequences")
     if "model" not in selfhost_values:
         for key in extra:
-            if key in selfhost_values:
-                raise ScenarioError(f"selfhost.{key}", "only applies with selfhost.model")
+            if key in selfhost_values and not (key == "concurrent_sequences" and request_shape):
+                raise ScenarioError(
+                    f"selfhost.{key}",
+                    "only applies with selfhost.model"
+                    + (" or request_shape" if key == "concurrent_sequences" else ""),
+                )
         return None
     model = _fields(
         "selfhost.model", selfhost_values["model"], _MODEL_FIELDS, required=("params_b",)
@@ -580,8 +666,13 @@ def _parse_fit(selfhost_values: Mapping[str, Any], rented: RentedCapacity) -> Re
             precision=model.get("precision", "fp16"),
             gpu_vram_gb=selfhost_values["gpu_vram_gb"],
             architecture=architecture,
-            context_tokens=selfhost_values.get("context_tokens"),
-            concurrent_sequences=selfhost_values.get("concurrent_sequences"),
+            context_tokens=selfhost_values.get(
+                "context_tokens",
+                None if request_shape is None else math.ceil(request_shape.tokens),
+            ),
+            concurrent_sequences=selfhost_values.get(
+                "concurrent_sequences", _planned_sequences(profile)
+            ),
             gpus_asked=serving.gpus_per_replica,
             gpus_per_node=rented.gpus_per_instance
             if "gpus_per_instance" in selfhost_values
@@ -618,6 +709,73 @@ def fit_json(fit: ReplicaFit) -> dict[str, Any]:
         "tensor_parallel": fit.tensor_parallel,
         "nodes": fit.nodes,
     }
+
+
+def _parse_shape(values: Mapping[str, Any]) -> RequestShape | None:
+    """The request shape (figures or a preset); the input share then follows from it."""
+    if "request_shape" not in values:
+        for key in ("latency_p99_target_s", "ttft_p99_target_s", "tpot_p99_target_s"):
+            if key in values:
+                raise ScenarioError(key, "needs request_shape (latency follows from it)")
+        return None
+    if "input_share" in values:
+        raise ScenarioError(
+            "input_share",
+            "follows from request_shape (input / (input + output)): give one of the two",
+        )
+    shape = _fields("request_shape", values["request_shape"], _SHAPE_FIELDS)
+    if "preset" in shape:
+        if "input_tokens" in shape or "output_tokens" in shape:
+            raise ScenarioError("request_shape.preset", "give a preset or the figures, not both")
+        return preset_shape(shape["preset"])
+    for key in ("input_tokens", "output_tokens"):
+        if key not in shape:
+            raise ScenarioError(f"request_shape.{key}", "required (or a preset)")
+    return RequestShape(shape["input_tokens"], shape["output_tokens"])
+
+
+def _point(values: Mapping[str, Any], decode: float) -> ProfilePoint:
+    return ProfilePoint(
+        decode_tokens_per_second=decode,
+        concurrency=values.get("concurrent_sequences"),
+        prefill_tokens_per_second=values.get("prefill_tokens_per_second"),
+        ttft_p50_s=values.get("ttft_p50_s"),
+        ttft_p99_s=values.get("ttft_p99_s"),
+        tpot_p50_s=values.get("tpot_p50_s"),
+        tpot_p99_s=values.get("tpot_p99_s"),
+    )
+
+
+def _parse_profile(
+    selfhost_values: Mapping[str, Any], decode: float, *, shape: RequestShape | None
+) -> ServingProfile | None:
+    """The replica's measured profile: its own point (tokens_per_second at
+    concurrent_sequences) and any others in selfhost.profile. Only a request shape puts
+    it to use."""
+    given = [key for key in _SERVING_FIELDS if key in selfhost_values]
+    if shape is None:
+        if given:
+            raise ScenarioError(f"selfhost.{given[0]}", "needs request_shape")
+        return None
+    points = [_point(selfhost_values, decode)]
+    extra = selfhost_values.get("profile", [])
+    if extra and "concurrent_sequences" not in selfhost_values:
+        raise ScenarioError("selfhost.concurrent_sequences", "required with selfhost.profile")
+    points += [_point(item, item["tokens_per_second"]) for item in extra]
+    levels = [p.concurrency for p in points]
+    if len(set(levels)) != len(levels):
+        raise ScenarioError("selfhost.profile", "one point per concurrency")
+    return ServingProfile.of(points)
+
+
+def _planned_sequences(profile: ServingProfile | None) -> int | None:
+    """Requests the replica is planned to serve at once (None: not measured)."""
+    level = None if profile is None else profile.highest.concurrency
+    return None if level is None else math.ceil(level - 1e-9)
+
+
+def _planned_point(profile: ServingProfile, concurrency: float | None) -> ProfilePoint:
+    return profile.highest if concurrency is None else profile.at(concurrency)
 
 
 def _price(pricing: Pricing) -> float:
@@ -763,8 +921,8 @@ def compute_quote(quote: QuoteScenario) -> dict[str, Any]:
     (:func:`~planner.engine.compose.compose`): the costs, the replicas, the crossings of
     every pair of options and, with engine depth, the line items and milestones.
     """
-    scenario = quote.scenario
-    found = compose(scenario)
+    found = compose(quote.scenario)
+    scenario = found.scenario  # as priced: serving resolved for a request shape
     api, selfhost = found.option(API), found.option(SELFHOST)
     fleet = selfhost.fleet
     assert fleet is not None
@@ -819,8 +977,83 @@ def compute_quote(quote: QuoteScenario) -> dict[str, Any]:
         result["api_parts"] = {
             key.removeprefix("api_"): cents(value) for key, value in api.api_parts.items()
         }
+    if scenario.workload.request_shape is not None:
+        result.update(_per_request_json(found))
     result["quote_version"] = QUOTE_VERSION
     return result
+
+
+def _per_request_json(found: Composition) -> dict[str, Any]:
+    """With a request shape: requests, each option's cost per 1M tokens, per request and
+    per 1,000 requests, and how a self-hosted replica serves the shape."""
+    w = found.scenario.workload
+    shape = w.request_shape
+    assert shape is not None
+    requests = requests_for(w.tokens_per_month, shape)
+    out: dict[str, Any] = {
+        "request_shape": {
+            "input_tokens": shape.input_tokens,
+            "output_tokens": shape.output_tokens,
+            "input_share": _round(shape.input_share, 6),
+        },
+        "requests_per_month": _round(requests, 2),
+        "requests_per_day": _round(requests / w.days_per_month, 2),
+        "unit_costs": {
+            option.name: unit_costs(
+                option.monthly.expected, option.cost_per_mtok, option.cost_per_request
+            )
+            for option in found.options
+        },
+    }
+    for option in found.options:
+        if option.serving is not None:
+            out[f"{option.name}_serving"] = serving_json(option.serving)
+    return out
+
+
+def unit_costs(
+    monthly: float, per_mtok: float | None, per_request: float | None
+) -> dict[str, float | None]:
+    """Cost per 1M tokens, per request and per 1,000 requests (None for no traffic)."""
+    return {
+        "per_mtok": _round(per_mtok, 4),
+        "per_request": _round(per_request, 6),
+        "per_1k_requests": None if per_request is None else _round(per_request * 1000, 4),
+    }
+
+
+def _whole_or_float(value: float | None) -> int | float | None:
+    """A concurrency as JSON: 64, not 64.0; a Little's-law one keeps two decimals."""
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else _round(value, 2)
+
+
+def serving_json(estimate: ServingEstimate) -> dict[str, Any]:
+    """How one replica serves the request shape: concurrency, rates, latency, targets."""
+    latency = estimate.latency
+    return {
+        "concurrency": _whole_or_float(estimate.concurrency),
+        "planned_concurrency": _whole_or_float(estimate.planned_concurrency),
+        "tokens_per_second": _round(estimate.tokens_per_second, 4),
+        "requests_per_second": _round(estimate.requests_per_second, 6),
+        "decode_tokens_per_second": _round(estimate.decode_tokens_per_second, 4),
+        "prefill_tokens_per_second": _round(estimate.prefill_tokens_per_second, 4),
+        "prefill_measured": estimate.prefill_measured,
+        "latency": None
+        if latency is None
+        else {
+            "ttft_p50_s": _round(latency.ttft_p50_s, 4),
+            "ttft_p99_s": _round(latency.ttft_p99_s, 4),
+            "tpot_p50_s": _round(latency.tpot_p50_s, 6),
+            "tpot_p99_s": _round(latency.tpot_p99_s, 6),
+            "e2e_p50_s": _round(latency.e2e_p50_s, 4),
+            "e2e_p99_s": _round(latency.e2e_p99_s, 4),
+            "measured": latency.measured,
+        },
+        "resized_for": list(estimate.limited_by),
+        "unmet_targets": list(estimate.unmet),
+    }
 
 
 def _rented(scenario: Scenario) -> FleetChoice:

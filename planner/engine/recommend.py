@@ -10,6 +10,9 @@ Rules (from the reference data):
   score is unknown is flagged (``quality_unknown``), never taken to meet it; the
   recommended option's standing is cited (``quality_met``). With no published score for
   the reference model the requirement cannot be checked and says so.
+* Latency: an option whose p99 exceeds a target (end to end, time to first token or
+  time per output token) is excluded; a self-hosted option resized to meet one (more
+  replicas at a lower concurrency each) says so. An unknown figure excludes nothing.
 * Volume tiers (``volume_tiers_monthly_tokens``): under 60M tokens/month a standard API;
   60M-500M a tiered API or small self-host; 500M-5B a managed GPU platform; 10B and up
   full self-host. The reference has no tier for 5B-10B; the engine says so and lets the
@@ -78,9 +81,15 @@ class CostedOption:
     name: str
     kind: OptionKind
     monthly: float
-    p99_latency_s: float | None = None
+    p99_latency_s: float | None = None  # end to end
     keeps_data_in_network: bool | None = None  # default: self-host yes, API no
     quality_score: float | None = None  # on the floor's benchmark; None: unknown
+    ttft_p99_s: float | None = None
+    tpot_p99_s: float | None = None
+    # Latency targets that lowered the concurrency each replica runs at (to this one).
+    resized_for: tuple[str, ...] = ()
+    concurrency: float | None = None
+    planned_concurrency: float | None = None
 
     @property
     def in_network(self) -> bool:
@@ -132,9 +141,24 @@ class Situation:
     needs_deep_finetuning: bool = False
     has_mlops_team: bool = False
     open_model_meets_accuracy: bool = False  # reaches 95% of the required accuracy
-    p99_latency_target_s: float | None = None
+    p99_latency_target_s: float | None = None  # end to end
     days_per_month: float = DAYS_PER_MONTH
     quality: QualityFloor | None = None
+    ttft_p99_target_s: float | None = None
+    tpot_p99_target_s: float | None = None
+
+    def latency_checks(self, option: CostedOption) -> list[tuple[str, float, float]]:
+        """(metric, the option's p99, target) for every target the option has a figure for."""
+        checks = (
+            ("e2e_p99", option.p99_latency_s, self.p99_latency_target_s),
+            ("ttft_p99", option.ttft_p99_s, self.ttft_p99_target_s),
+            ("tpot_p99", option.tpot_p99_s, self.tpot_p99_target_s),
+        )
+        return [
+            (metric, value, target)
+            for metric, value, target in checks
+            if value is not None and target is not None
+        ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +174,28 @@ class Recommendation:
     kind: OptionKind | None
     reasons: tuple[Reason, ...]
     excluded: tuple[str, ...]
+
+
+METRIC_WORDS = {
+    "e2e_p99": "p99",
+    "ttft_p99": "p99 time to first token",
+    "tpot_p99": "p99 time per output token",
+}
+
+
+def _resized(option: CostedOption) -> Reason:
+    metrics = ", ".join(METRIC_WORDS[m] for m in option.resized_for)
+    return Reason(
+        "resized_for_latency",
+        f"{option.name} runs each replica at concurrency {option.concurrency:g} instead of "
+        f"{option.planned_concurrency:g}, with more replicas, to meet the {metrics} target",
+        {
+            "option": option.name,
+            "metrics": ",".join(option.resized_for),
+            "concurrency": option.concurrency,
+            "planned_concurrency": option.planned_concurrency,
+        },
+    )
 
 
 def volume_tier(tokens: float, tiers: Sequence[VolumeTier] = DEFAULT_VOLUME_TIERS) -> Reason:
@@ -223,22 +269,25 @@ def recommend(
                 )
             )
             continue
-        target = situation.p99_latency_target_s
-        if (
-            target is not None
-            and option.p99_latency_s is not None
-            and option.p99_latency_s > target
-        ):
+        missed = [
+            (metric, value, target)
+            for metric, value, target in situation.latency_checks(option)
+            if value > target
+        ]
+        if missed:
+            metric, value, target = missed[0]
+            value = float(f"{value:.3g}")  # an estimate: three figures say it
             excluded.append(option.name)
             reasons.append(
                 Reason(
                     "excluded_latency",
-                    f"{option.name} is excluded: p99 {option.p99_latency_s:g}s exceeds the "
-                    f"{target:g}s target",
+                    f"{option.name} is excluded: {METRIC_WORDS[metric]} {value:g}s exceeds "
+                    f"the {target:g}s target",
                     {
                         "option": option.name,
-                        "p99_latency_s": option.p99_latency_s,
+                        "p99_latency_s": value,
                         "target_s": target,
+                        "metric": metric,
                     },
                 )
             )
@@ -249,6 +298,8 @@ def recommend(
             if quality.code == "excluded_quality":
                 excluded.append(option.name)
                 continue
+        if option.resized_for:
+            reasons.append(_resized(option))
         allowed.append(option)
     floor = situation.quality
     if floor is not None and floor.reference_score is None:

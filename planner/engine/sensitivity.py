@@ -153,7 +153,7 @@ class ComposedSensitivity:
         if "volume" in values:
             workload = replace(workload, tokens_per_month=values["volume"])
         if "input_share" in values:
-            workload = replace(workload, input_share=values["input_share"])
+            workload = workload.with_input_share(values["input_share"])
         if "utilization" in values:
             serving = replace(fleet.fleet.serving, headroom=values["utilization"])
             fleet = replace(fleet, fleet=replace(fleet.fleet, serving=serving))

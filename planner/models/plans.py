@@ -192,13 +192,17 @@ class PlanOption(TenantModel):
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(10_000_000)],
-        help_text="Tokens of context a request holds (input + output); empty: 4,096.",
+        help_text="Tokens of context a request holds (input + output); empty: the "
+        "workload's request shape, else 4,096.",
     )
+    # Also the concurrency its throughput figures were measured at and the replica is
+    # planned at (serving physics); latency targets may lower it, never raise it.
     concurrent_sequences = models.PositiveIntegerField(
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(4096)],
-        help_text="Requests a replica serves at once; empty: 16.",
+        help_text="Requests a replica serves at once; empty: the throughput profile's highest "
+        "measured concurrency, else 16.",
     )
     billing_mode = models.CharField(
         max_length=16, choices=BillingMode.choices, default=BillingMode.ALWAYS_ON
@@ -267,7 +271,34 @@ class PlanOption(TenantModel):
         null=True,
         blank=True,
         validators=[MinValueValidator(0)],
-        help_text="Empty: the catalog's figure for this kind of option.",
+        help_text="Measured end-to-end p99 in seconds; empty: the estimate for the workload's "
+        "request shape, else the catalog's figure for this kind of option.",
+    )
+    # Serving figures measured for this option (issue 15): with tokens_per_second (its
+    # decode rate) they form the option's own profile at `concurrent_sequences`.
+    prefill_tokens_per_second = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="Input tokens/s one replica prefills; empty: the profile's, if it has one.",
+    )
+    ttft_p99_s = models.DecimalField(
+        max_digits=8,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.0001"))],
+        help_text="Measured time to first token, p99, in seconds (with tokens/s).",
+    )
+    tpot_p99_s = models.DecimalField(
+        max_digits=8,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.0001"))],
+        help_text="Measured time per output token, p99, in seconds (with tokens/s).",
     )
 
     # Engine depth (issue 10). Rented packing: replicas packed into instances.
@@ -486,6 +517,12 @@ class PlanOption(TenantModel):
                 errors["window_hours"] = "Give the hours a month of the window."
             errors.update(self._packing_errors())
             errors.update(self._grid_errors(version_id))
+            for field in ("ttft_p99_s", "tpot_p99_s"):
+                if getattr(self, field) is not None and self.tokens_per_second is None:
+                    errors[field] = (
+                        "Give the tokens/s you measured with it: measured latency and "
+                        "throughput form the option's own profile."
+                    )
         if self.kind == OptionKind.HYBRID:
             if self.routed_share is None:
                 errors["routed_share"] = "Give the share of tokens routed to the cheap option."

@@ -68,7 +68,41 @@ class Workload(TenantModel):
         validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
     latency_p99_target_s = models.DecimalField(
-        max_digits=8, decimal_places=3, null=True, blank=True, validators=[MinValueValidator(0)]
+        max_digits=8,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="End-to-end p99 of one request, in seconds.",
+    )
+    # Request shape (issue 15): average tokens of one request, both or neither. With a
+    # shape the input share follows from it; a preset fills both figures.
+    request_preset = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="A typical request shape (chat assistant, RAG...); empty: your own figures.",
+    )
+    input_tokens_per_request = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(10_000_000)]
+    )
+    output_tokens_per_request = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(10_000_000)]
+    )
+    ttft_p99_target_s = models.DecimalField(
+        max_digits=8,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.0001"))],
+        help_text="Time to the first token, p99, in seconds.",
+    )
+    tpot_p99_target_s = models.DecimalField(
+        max_digits=8,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.0001"))],
+        help_text="Time per output token after the first, p99, in seconds.",
     )
     availability_target = models.DecimalField(
         max_digits=7,
@@ -165,6 +199,13 @@ class Workload(TenantModel):
                 & Q(batch_share__lte=1 - F("priority_share") - F("flex_share")),
                 name="workload_service_shares_within_1",
             ),
+            models.CheckConstraint(
+                condition=Q(
+                    input_tokens_per_request__isnull=True, output_tokens_per_request__isnull=True
+                )
+                | Q(input_tokens_per_request__gte=1, output_tokens_per_request__gte=1),
+                name="workload_request_shape_both_or_neither",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -179,6 +220,37 @@ class Workload(TenantModel):
     @property
     def output_share(self) -> Decimal:
         return Decimal(1) - Decimal(self.input_share)
+
+    @property
+    def has_request_shape(self) -> bool:
+        return self.input_tokens_per_request is not None
+
+    def _clean_request_shape(self, errors: dict[str, str]) -> None:
+        """A preset fills the figures; with figures the input share follows from them."""
+        from planner.bridge.shapes import preset_figures, shape_input_share
+
+        if self.request_preset:
+            figures = preset_figures(self.request_preset)
+            if figures is None:
+                errors["request_preset"] = "Choose one of the presets, or give your own figures."
+                return
+            given = (self.input_tokens_per_request, self.output_tokens_per_request)
+            if given == (None, None):
+                self.input_tokens_per_request, self.output_tokens_per_request = figures
+            elif given != figures:
+                errors["request_preset"] = (
+                    f"The preset is {figures[0]:,} input and {figures[1]:,} output tokens a "
+                    "request: give the preset or your own figures."
+                )
+                return
+        pair = (self.input_tokens_per_request, self.output_tokens_per_request)
+        if (pair[0] is None) != (pair[1] is None):
+            field = "output" if pair[1] is None else "input"
+            errors[f"{field}_tokens_per_request"] = (
+                "Give both input and output tokens per request, or neither."
+            )
+        elif pair[0] is not None and pair[1] is not None:
+            self.input_share = shape_input_share(pair[0], pair[1])
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -197,6 +269,7 @@ class Workload(TenantModel):
                 f"at {self.days_per_month} days a month)."
             )
         errors.update(self._quality_errors())
+        self._clean_request_shape(errors)
         rates = self.task_success_rates
         if not isinstance(rates, dict):
             errors["task_success_rates"] = "Must map model names to success rates."

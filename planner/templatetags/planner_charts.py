@@ -323,6 +323,12 @@ def fit_text(option: dict[str, Any]) -> str:
 
 
 @register.filter
+def serving_text(serving: dict[str, Any]) -> str:
+    """``{{ option.serving|serving_text }}``: concurrency, rate and latency in words."""
+    return wording.serving_text(serving)
+
+
+@register.filter
 def reserve_note(depth: dict[str, Any]) -> str:
     return wording.reserve_note(depth)
 

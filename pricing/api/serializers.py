@@ -197,6 +197,11 @@ class ThroughputProfileSerializer(serializers.ModelSerializer):
             "output_tok_s_high",
             "planning_tok_s",
             "output_tok_s_per_gpu",
+            "prefill_tok_s",
+            "ttft_p50_ms",
+            "ttft_p99_ms",
+            "tpot_p50_ms",
+            "tpot_p99_ms",
             "source",
         ]
         read_only_fields = fields

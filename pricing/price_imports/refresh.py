@@ -23,7 +23,6 @@ from typing import Any
 from django.conf import settings
 
 from pricing.catalog_format import CatalogImportError
-from pricing.models import CatalogVersion, VersionStatus
 
 logger = logging.getLogger(__name__)
 
@@ -125,14 +124,3 @@ def refresh_prices(*, sources: dict[str, str] | None = None) -> list[RefreshOutc
             )
         outcomes.append(outcome)
     return outcomes
-
-
-def current_version_of(version: CatalogVersion) -> CatalogVersion | None:
-    """The version a draft would follow: the latest published version of its catalog (by
-    effective date, then publication), or None for a catalog with none yet."""
-    return (
-        CatalogVersion.objects.filter(catalog_id=version.catalog_id, status=VersionStatus.PUBLISHED)
-        .exclude(pk=version.pk)
-        .order_by("-effective_date", "-published_at", "-pk")
-        .first()
-    )

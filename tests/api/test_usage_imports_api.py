@@ -183,6 +183,10 @@ def test_one_upload_feeds_several_workloads(
     ]
     assert actuals["other_usage"] == []
     assert actuals["suggestions"]["cached_share"] == "0.40000"
+    applied = client.post(f"{ORG}/workloads/{workloads['a'].pk}/actuals/apply/")
+    assert applied.json()["applied"]["cached_share"] == "0.40000"
+    workloads["a"].refresh_from_db()
+    assert str(workloads["a"].cached_share) == "0.40000"
     listed = client.get(IMPORTS).json()["results"]
     assert [j["id"] for j in listed] == [job["id"]]
 

@@ -174,4 +174,5 @@ def test_the_phone_menu_and_a_wide_table_by_keyboard(browser, live_server, demo,
     assert cost_box.evaluate("b => b.scrollLeft") == 0
     for _ in range(10):
         page.keyboard.press("ArrowRight")
-    assert cost_box.evaluate("b => b.scrollLeft") > 0
+    # Keyboard scrolling is animated: wait for the box to move.
+    page.wait_for_function("() => document.activeElement.scrollLeft > 0", timeout=5_000)

@@ -64,7 +64,9 @@ def demo_site() -> Demo:
 
     plan = Plan.objects.for_org(org).get(name=DEMO_PLAN_NAME)
     PlanShareLink.objects.create(organization=org, plan=plan)
-    Budget.objects.create(organization=org, monthly_amount=Decimal(5000))
+    Budget.objects.get_or_create(
+        organization=org, workload=None, defaults={"monthly_amount": Decimal(5000)}
+    )
     Alert.objects.create(organization=org, kind="over_budget", message="Over budget.")
     api_ids = list(
         ApiOffer.objects.filter(version=version)

@@ -106,7 +106,7 @@ def test_compliance_and_latency_exclusions_leave_no_option() -> None:
             Reason(
                 "excluded_latency",
                 "gpu is excluded: p99 3.8s exceeds the 2s target",
-                {"option": "gpu", "p99_latency_s": 3.8, "target_s": 2.0},
+                {"option": "gpu", "p99_latency_s": 3.8, "target_s": 2.0, "metric": "e2e_p99"},
             ),
             Reason(
                 "volume_tier_gap",

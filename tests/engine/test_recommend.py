@@ -99,7 +99,12 @@ def test_latency_target_excludes_slow_options() -> None:
     )
     assert result.option == "GPT-5"
     latency = next(r for r in result.reasons if r.code == "excluded_latency")
-    assert latency.figures == {"option": SELFHOST.name, "p99_latency_s": 3.8, "target_s": 2.0}
+    assert latency.figures == {
+        "option": SELFHOST.name,
+        "p99_latency_s": 3.8,
+        "target_s": 2.0,
+        "metric": "e2e_p99",
+    }
 
 
 def test_nothing_allowed() -> None:

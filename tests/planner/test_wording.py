@@ -256,6 +256,25 @@ def _engine_reasons():
             Situation(tokens_per_month=2e9, quality=engine.QualityFloor("Mystery", 0.9)),
             [api],
         ),
+        # Issue 15: a self-hosted option resized for two targets, another excluded by its
+        # time to first token.
+        engine.recommend(
+            Situation(tokens_per_month=2e9, p99_latency_target_s=1.0, ttft_p99_target_s=0.3),
+            [
+                api,
+                CostedOption(
+                    "Resized GPU",
+                    OptionKind.SELFHOST,
+                    monthly=2200.0,
+                    p99_latency_s=0.9,
+                    ttft_p99_s=0.25,
+                    resized_for=("e2e_p99", "ttft_p99"),
+                    concurrency=9.0,
+                    planned_concurrency=64.0,
+                ),
+                CostedOption("Slow start", OptionKind.SELFHOST, monthly=900.0, ttft_p99_s=0.5),
+            ],
+        ),
     ]
     return [reason for run in runs for reason in run.reasons]
 

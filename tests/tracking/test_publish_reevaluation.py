@@ -356,3 +356,29 @@ def test_import_prices_publish_moves_that_catalogs_plans_only(
     # Staff follow the run in the admin.
     page = admin_client.get(reverse("admin:planner_reevaluationrun_changelist")).content.decode()
     assert "1 / 1 (100%)" in page
+
+
+def test_a_broker_outage_leaves_the_publication_and_says_how_to_run_it(
+    cast, reference, django_capture_on_commit_callbacks, monkeypatch
+):
+    from kombu.exceptions import OperationalError
+
+    from planner import tasks
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Connection refused")
+
+    monkeypatch.setattr(tasks.reevaluation_run_task, "delay", broker_down)
+    plan = _plan(cast.org, reference)
+    with django_capture_on_commit_callbacks(execute=True):
+        published = catalog_version_publish(version=_dearer_gpt5(reference), actor=None)
+    assert CatalogVersion.objects.get(pk=published.pk).status == VersionStatus.PUBLISHED
+    run = ReevaluationRun.objects.get(version=published)
+    assert run.status == RunStatus.FAILED
+    assert f"run `manage.py reevaluate_plans {published.pk}`" in run.error
+    # The command does it in this process.
+    out = StringIO()
+    call_command("reevaluate_plans", str(published.pk), stdout=out)
+    assert "Re-evaluated 1 plan(s); 1 flagged; 0 failed" in out.getvalue()
+    plan.refresh_from_db()
+    assert plan.catalog_version_id == published.pk

@@ -91,7 +91,7 @@ def _columns(header: list[str], spec: UsageFormat) -> tuple[dict[str, int], dict
     """Our field -> column index (required and optional present), and our field -> the
     column's name as the format writes it; ImportRejectedError if a required one is
     missing."""
-    position = {}
+    position: dict[str, int] = {}
     for index, name in enumerate(header):
         position.setdefault(name.strip().lower(), index)
     missing = [c for c in spec.required.values() if c.lower() not in position]
@@ -218,9 +218,9 @@ def parse_usage(
         state = _FileState(spec=spec, at=at, named=named, router=router, date_order=date_order)
         rows = state.read(reader, errors, on_progress)
     except UnicodeDecodeError:
-        raise ImportRejectedError(
-            [*errors, RowError(None, "file", "is not UTF-8 text past this point")]
-        ) from None
+        # Text is decoded a few kB ahead of the rows read: the fault is somewhere after them.
+        after = f"is not UTF-8 text somewhere after row {reader.line_num}"
+        raise ImportRejectedError([*errors, RowError(None, "file", after)]) from None
     except csv.Error as exc:
         raise ImportRejectedError(
             [*errors, RowError(None, "file", f"is not valid CSV: {exc}")]
@@ -327,7 +327,7 @@ class _FileState:
                 cost = _money(record[i_cost])
             except ValueError as exc:
                 errors.append(RowError(line, named["cost"], str(exc)))
-            kind = UsageKind.CHAT
+            kind: str = UsageKind.CHAT
             hit = record[i_hit] if i_hit is not None else ""
             if hit and hit not in NOT_A_HIT and formats.is_proxy_cache_hit(hit):
                 kind = UsageKind.PROXY_CACHE

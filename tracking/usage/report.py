@@ -38,6 +38,10 @@ def _n(value: int) -> str:
     return f"{value:,}"
 
 
+def _rows(value: int) -> str:
+    return f"{value:,} row{'' if value == 1 else 's'}"
+
+
 def _money(text: str) -> str:
     return f"{Decimal(text):,.2f}"
 
@@ -52,7 +56,7 @@ def describe(report: dict[str, Any], *, workload_names: dict[int, str]) -> list[
     if chat:
         cached = chat["cached_input_tokens"]
         lines.append(
-            f"Chat: {_n(chat['rows'])} rows, {_n(chat['input_tokens'])} input tokens "
+            f"Chat: {_rows(chat['rows'])}, {_n(chat['input_tokens'])} input tokens "
             f"({_n(cached)} of them cached), {_n(chat['output_tokens'])} output tokens, "
             f"cost {_money(chat['cost'])}."
         )
@@ -60,7 +64,7 @@ def describe(report: dict[str, Any], *, workload_names: dict[int, str]) -> list[
         figures = kinds.get(kind)
         if figures:
             lines.append(
-                f"Kept apart from chat — {UsageKind(kind).label}: {_n(figures['rows'])} rows, "
+                f"Kept apart from chat — {UsageKind(kind).label}: {_rows(figures['rows'])}, "
                 f"{_n(figures['input_tokens'] + figures['output_tokens'])} tokens, "
                 f"cost {_money(figures['cost'])}."
             )
@@ -75,12 +79,12 @@ def describe(report: dict[str, Any], *, workload_names: dict[int, str]) -> list[
     if tools.get("rows"):
         named = ", ".join(f"{name or '(unnamed)'} {_n(n)}" for name, n in tools.get("tools", []))
         lines.append(
-            f"Skipped {_n(tools['rows'])} tool-call rows (no model)"
+            f"Skipped {_n(tools['rows'])} tool-call {'row' if tools['rows'] == 1 else 'rows'} (no model)"
             + (f": {named}." if named else ".")
         )
     if report.get("cached_capped_rows"):
         lines.append(
-            f"{_n(report['cached_capped_rows'])} rows claimed more cached than input tokens; "
+            f"{_rows(report['cached_capped_rows'])} claimed more cached than input tokens; "
             "they were counted as all cached."
         )
     lines += _dates(report.get("dates") or {})
@@ -98,7 +102,7 @@ def describe(report: dict[str, Any], *, workload_names: dict[int, str]) -> list[
             for dim, values in (unrouted.get("top") or {}).items()
         )
         lines.append(
-            f"Left out, no workload: {_n(unrouted['rows'])} rows ({_n(unrouted['tokens'])} "
+            f"Left out, no workload: {_rows(unrouted['rows'])} ({_n(unrouted['tokens'])} "
             f"tokens, cost {_money(unrouted['cost'])}). Add routing rules for them"
             + (f" — most seen {seen}." if seen else ".")
         )

@@ -10,8 +10,8 @@ import pytest
 from tests.factories import WorkloadFactory
 from tests.tracking.usage.litellm_files import export
 from tracking.models import ActualUsageImport, ActualUsageMonth, UsageImportChunk
+from tracking.usage import parser, storage
 from tracking.usage import services as usage_services
-from tracking.usage import storage
 
 pytestmark = pytest.mark.django_db
 
@@ -148,3 +148,17 @@ def test_a_file_is_stored_in_pieces_and_streamed_back_across_their_edges(
     )
     assert by_model == {"gpt-4o": 30 * 100, "modèle-é": 30 * 100}
     assert not UsageImportChunk.objects.filter(job=job).exists()
+
+
+def test_bytes_that_are_not_utf8_past_the_header_reject_the_file(cast, workload):
+    # Past the first megabyte, which the upload itself checks.
+    good = export("LiteLLM_SpendLogs", [log_row(i) for i in range(8_000)])
+    assert len(good) > parser.HEADER_PROBE_BYTES
+    bad = good + b"r-bad,acompletion,hash-k1,0.25,150,100,50,2026-05-01T10:00:00Z,,,,\xff\xfe\n"
+    outcome, job = run(cast, workload, bad)
+    assert outcome == "rejected"
+    [error] = job.errors
+    # Decoding runs a few kB ahead of the rows read, so the row is a lower bound.
+    assert error.startswith("field file: is not UTF-8 text somewhere after row ")
+    assert 2 <= int(error.rsplit(" ", 1)[1]) <= 8_001
+    assert not ActualUsageMonth.objects.exists()

@@ -399,7 +399,7 @@ def test_the_report_counts_what_was_skipped_kept_apart_and_left_out(
     page = client.get(reverse("tracking:usage_imports")).content.decode()
     assert "Skipped 2 tool-call rows (no model): github-create_issue 2." in page
     assert "Spreadsheet dates were read month first: the file has a date" in page
-    assert "Left out, no workload: 1 rows (11,000 tokens, cost 0.01)" in page
+    assert "Left out, no workload: 1 row (11,000 tokens, cost 0.01)" in page
     assert "teams: team-unknown (1)" in page
     actuals = client.get(
         reverse("tracking:workload_actuals", args=[setup["workloads"][CHAT].pk])

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('planner', '0013_quality_floor_and_grid_region'),
+        ('planner', '0014_request_shape_and_serving_figures'),
     ]
 
     operations = [
