@@ -56,6 +56,27 @@ class WorkloadForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="One model per line, e.g. <code>GPT-5: 0.95</code>. Leave empty if unknown.",
     )
+    # How the API tokens are bought: optional, empty is none (the offers' standard prices).
+    cache_write_share = _optional_share(
+        "Cache-write share",
+        help_text="Share of input tokens written to the provider's cache (priced at the "
+        "offer's cache-write price; cached + written at most 1).",
+    )
+    batch_share = _optional_share(
+        "Batch share", help_text="Share of tokens sent through a batch API (e.g. half price)."
+    )
+    priority_share = _optional_share(
+        "Priority share", help_text="Share of tokens bought on a priority tier."
+    )
+    flex_share = _optional_share("Flex share", help_text="Share of tokens bought on a flex tier.")
+    long_context = forms.CharField(
+        required=False,
+        label="Long requests",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One input length per line with the share of tokens in requests whose "
+        "input exceeds it, e.g. <code>200k: 0.25</code>. An offer dearer above 200K input "
+        "tokens prices that share at its long-context rate. Leave empty if none.",
+    )
 
     request_preset = forms.ChoiceField(
         required=False,
@@ -89,6 +110,10 @@ class WorkloadForm(forms.ModelForm):
             "has_idle_gpu_fleet",
             "open_model_meets_accuracy",
             "engineer_hourly_rate",
+            "cache_write_share",
+            "batch_share",
+            "priority_share",
+            "flex_share",
             "quality_reference_model",
             "quality_min_share",
         ]
@@ -142,6 +167,9 @@ class WorkloadForm(forms.ModelForm):
             self.initial["success_rates"] = "\n".join(
                 f"{name}: {rate}" for name, rate in (workload.task_success_rates or {}).items()
             )
+            self.initial["long_context"] = "\n".join(
+                f"{p['above_tokens']}: {p['share']}" for p in workload.long_context_shares or []
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -172,6 +200,45 @@ class WorkloadForm(forms.ModelForm):
             rates[name.strip()] = rate
         return rates
 
+    def _share_or_none(self, name: str) -> Decimal:
+        value = self.cleaned_data.get(name)
+        return Decimal(0) if value is None else value
+
+    def clean_cache_write_share(self) -> Decimal:
+        return self._share_or_none("cache_write_share")
+
+    def clean_batch_share(self) -> Decimal:
+        return self._share_or_none("batch_share")
+
+    def clean_priority_share(self) -> Decimal:
+        return self._share_or_none("priority_share")
+
+    def clean_flex_share(self) -> Decimal:
+        return self._share_or_none("flex_share")
+
+    def clean_long_context(self) -> list[dict[str, Any]]:
+        """``length: share`` lines (``200k`` = 200,000 tokens), lengths in the order
+        written; the model checks the order and the shares."""
+        points: list[dict[str, Any]] = []
+        for number, line in enumerate(self.cleaned_data["long_context"].splitlines(), 1):
+            if not line.strip():
+                continue
+            length, sep, value = line.partition(":")
+            text = length.strip().lower().replace(",", "").replace("_", "")
+            scale = 1000 if text.endswith("k") else 1
+            try:
+                above = int(text.removesuffix("k")) * scale
+                share = float(value)
+            except ValueError:
+                above, share = 0, -1.0
+            if not sep or above <= 0 or not 0 <= share <= 1:
+                raise ValidationError(
+                    f"Line {number}: write 'input tokens: share', e.g. 200k: 0.25, with a "
+                    "share between 0 and 1."
+                )
+            points.append({"above_tokens": above, "share": share})
+        return points
+
     def service_fields(self) -> dict[str, Any]:
         """The cleaned data as keyword arguments for workload_create / workload_update."""
         data = {name: self.cleaned_data[name] for name in self.Meta.fields}
@@ -179,6 +246,7 @@ class WorkloadForm(forms.ModelForm):
         data["tokens_per_day"] = self.cleaned_data["volume"] if per_day else None
         data["tokens_per_month"] = None if per_day else self.cleaned_data["volume"]
         data["task_success_rates"] = self.cleaned_data["success_rates"]
+        data["long_context_shares"] = self.cleaned_data["long_context"]
         return data
 
     # The model's errors on fields this form shows under another name.
@@ -186,6 +254,7 @@ class WorkloadForm(forms.ModelForm):
         "tokens_per_day": "volume",
         "tokens_per_month": "volume",
         "task_success_rates": "success_rates",
+        "long_context_shares": "long_context",
     }
 
     def _update_errors(self, errors: ValidationError) -> None:
@@ -208,6 +277,8 @@ class WorkloadForm(forms.ModelForm):
         )
         if "success_rates" in data:
             self.instance.task_success_rates = data["success_rates"]
+        if "long_context" in data:
+            self.instance.long_context_shares = data["long_context"]
         super()._post_clean()
 
 

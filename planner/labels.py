@@ -11,6 +11,14 @@ LENS_LABELS = {
 # Cost lines of an option (schema 2) and the components of schema-1 breakdowns.
 LINE_LABELS = {
     "api": "API usage",
+    # An API bill by part (planner.engine.api.API_PARTS), when it has more than standard.
+    "api_standard": "API: standard tokens",
+    "api_batch": "API: batch tokens",
+    "api_priority": "API: priority tokens",
+    "api_flex": "API: flex tokens",
+    "api_cache_read": "API: cache reads",
+    "api_cache_write": "API: cache writes",
+    "api_long_context": "API: long-context surcharge",
     "compute": "Rented instances",
     "gpu": "GPU bill",
     "hidden_multiplier": "Hidden-cost multiplier",

@@ -26,6 +26,7 @@ from django.utils import timezone
 from accounts.audit import record
 from accounts.availability import BROKER_ERRORS, require_broker
 from accounts.models import Organization
+from planner.bridge.plans import api_traffic_snapshot
 from planner.bridge.sweeps import (
     SweepChunkResult,
     SweepSpec,
@@ -97,6 +98,7 @@ def sweep_start(
         default_availability_target=None
         if workload is None or workload.availability_target is None
         else float(workload.availability_target),
+        default_traffic=None if workload is None else api_traffic_snapshot(workload),
     )
     total = grid_size(cleaned)
     bounds = chunk_bounds(total, chunk_size or chunk_points())

@@ -157,10 +157,19 @@ class ApiPrice:
     is_overridden: bool = False
     notes: str = ""
     cache_write_per_mtok: Decimal | None = None
-    # What the catalog holds beyond the base prices, for display (the engine does not
-    # price them yet): service tiers by name, context tiers by threshold in tokens.
-    service_tier_names: tuple[str, ...] = ()
-    context_tier_thresholds: tuple[int, ...] = ()
+    # The catalog's service tiers ({"batch": {"input": n, ...}}) and context tiers
+    # ([{"above_tokens": n, "input": n, ...}]) as stored; the plan snapshot passes them to
+    # the engine, which prices them for the workload's traffic.
+    service_tiers: dict[str, Any] = field(default_factory=dict)
+    context_tiers: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def service_tier_names(self) -> tuple[str, ...]:
+        return tuple(t for t in fmt.SERVICE_TIERS if t in self.service_tiers)
+
+    @property
+    def context_tier_thresholds(self) -> tuple[int, ...]:
+        return tuple(t["above_tokens"] for t in self.context_tiers)
 
     @property
     def output_only(self) -> bool:
@@ -215,8 +224,8 @@ def _api_price(offer: ApiOffer, currency: str) -> ApiPrice:
         params_total_b=offer.params_total_b,
         params_active_b=offer.params_active_b,
         cache_write_per_mtok=offer.cache_write_per_mtok,
-        service_tier_names=tuple(t for t in fmt.SERVICE_TIERS if t in offer.service_tiers),
-        context_tier_thresholds=tuple(t["above_tokens"] for t in offer.context_tiers),
+        service_tiers=offer.service_tiers or {},
+        context_tiers=offer.context_tiers or [],
     )
 
 

@@ -11,6 +11,32 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
+class QuoteTierPricesSerializer(serializers.Serializer):
+    input_per_mtok = serializers.FloatField(required=False, min_value=0)
+    output_per_mtok = serializers.FloatField(required=False, min_value=0)
+    cached_input_per_mtok = serializers.FloatField(required=False, min_value=0)
+    cache_write_per_mtok = serializers.FloatField(required=False, min_value=0)
+
+
+class QuoteServiceTiersSerializer(serializers.Serializer):
+    batch = QuoteTierPricesSerializer(required=False)
+    priority = QuoteTierPricesSerializer(required=False)
+    flex = QuoteTierPricesSerializer(required=False)
+
+
+class QuoteContextTierSerializer(QuoteTierPricesSerializer):
+    above_tokens = serializers.IntegerField(
+        min_value=1, help_text="These prices hold for a request whose input exceeds this."
+    )
+
+
+class QuoteLongContextShareSerializer(serializers.Serializer):
+    above_tokens = serializers.IntegerField(min_value=1)
+    share = serializers.FloatField(
+        min_value=0, max_value=1, help_text="Fraction of tokens in requests above above_tokens."
+    )
+
+
 class QuoteApiOfferSerializer(serializers.Serializer):
     input_per_mtok = serializers.FloatField(
         required=False,
@@ -28,6 +54,21 @@ class QuoteApiOfferSerializer(serializers.Serializer):
         min_value=0,
         max_value=1,
         help_text="e.g. 0.999 (needs downtime_cost_per_hour).",
+    )
+    cache_write_per_mtok = serializers.FloatField(
+        required=False,
+        min_value=0,
+        help_text="USD per 1M input tokens written to the cache (absent: the input price).",
+    )
+    service_tiers = QuoteServiceTiersSerializer(
+        required=False,
+        help_text="Prices restated on the batch, priority or flex tier (absent: standard).",
+    )
+    context_tiers = QuoteContextTierSerializer(
+        many=True,
+        required=False,
+        help_text="Prices of a request whose input exceeds above_tokens, on all its tokens; "
+        "increasing above_tokens.",
     )
 
 
@@ -154,6 +195,31 @@ class QuoteRequestSerializer(serializers.Serializer):
         help_text="Fraction of INPUT tokens read from cache (default 0).",
     )
     hours_per_month = serializers.FloatField(required=False, min_value=0, help_text="Default 720.")
+    cache_write_share = serializers.FloatField(
+        required=False,
+        min_value=0,
+        max_value=1,
+        help_text="Fraction of INPUT tokens written to the cache (default 0; with "
+        "cached_share at most 1).",
+    )
+    batch_share = serializers.FloatField(
+        required=False, min_value=0, max_value=1, help_text="Fraction of tokens bought in batch."
+    )
+    priority_share = serializers.FloatField(
+        required=False, min_value=0, max_value=1, help_text="Fraction bought on priority."
+    )
+    flex_share = serializers.FloatField(
+        required=False,
+        min_value=0,
+        max_value=1,
+        help_text="Fraction bought on flex (batch + priority + flex at most 1).",
+    )
+    long_context_shares = QuoteLongContextShareSerializer(
+        many=True,
+        required=False,
+        help_text="Fractions of tokens in requests whose input exceeds each length; a "
+        "context tier at T reads the one at the smallest length >= T (none: 0).",
+    )
     api = QuoteApiOfferSerializer()
     selfhost = QuoteSelfHostSerializer()
     downtime_cost_per_hour = serializers.FloatField(
@@ -190,6 +256,18 @@ class QuoteCrossingSerializer(serializers.Serializer):
     cheaper_below = serializers.CharField()
 
 
+class QuoteApiPartsSerializer(serializers.Serializer):
+    standard = serializers.FloatField(help_text="Uncached input + output on the standard tier.")
+    batch = serializers.FloatField()
+    priority = serializers.FloatField()
+    flex = serializers.FloatField()
+    cache_read = serializers.FloatField(help_text="Cached input tokens.")
+    cache_write = serializers.FloatField(help_text="Input tokens written to the cache.")
+    long_context = serializers.FloatField(
+        help_text="What the context tiers add for requests above their input length."
+    )
+
+
 class QuoteResponseSerializer(serializers.Serializer):
     api_monthly = serializers.FloatField(help_text="API bill a month, USD, to the cent.")
     selfhost_monthly = serializers.FloatField(
@@ -223,6 +301,11 @@ class QuoteResponseSerializer(serializers.Serializer):
     )
     fit = QuoteFitSerializer(
         required=False, help_text="With selfhost.model: the replica's GPU memory fit."
+    )
+    api_parts = QuoteApiPartsSerializer(
+        required=False,
+        help_text="With any traffic share or real-offer price: the API bill by part, USD a "
+        "month (each rounded to the cent).",
     )
     quote_version = serializers.IntegerField(
         help_text="2: computed by the engine's one composition, with the crossings."
@@ -263,6 +346,7 @@ from planner.api.reevaluations import LeftOutSerializer  # noqa: E402
 from planner.bridge.shapes import preset_notes  # noqa: E402
 from planner.labels import lens_label  # noqa: E402
 from planner.models import Comparison, Plan, PlanOption, Sweep, Workload  # noqa: E402
+from planner.models.workloads import MAX_LONG_CONTEXT_POINTS  # noqa: E402
 from planner.selectors import comparison_currency  # noqa: E402
 from planner.wording import (  # noqa: E402
     depth_view,
@@ -288,9 +372,26 @@ MAX_TOKENS = 10**15  # far above any real workload, far below BigInteger overflo
 MAX_OPTIONS = 32
 
 
+class LongContextShareSerializer(serializers.Serializer):
+    above_tokens = serializers.IntegerField(min_value=1, help_text="An input length, in tokens.")
+    share = serializers.FloatField(
+        min_value=0,
+        max_value=1,
+        help_text="Share of the month's tokens in requests whose input exceeds above_tokens.",
+    )
+
+
 class WorkloadSerializer(serializers.ModelSerializer):
     monthly_tokens = serializers.IntegerField(
         read_only=True, help_text="Tokens a month (derived from tokens_per_day when that is set)."
+    )
+    long_context_shares = LongContextShareSerializer(
+        many=True,
+        required=False,
+        max_length=MAX_LONG_CONTEXT_POINTS,
+        help_text="Input lengths, increasing, with the share of tokens in requests above "
+        "each (not increasing): an API offer's context tier at T tokens reads the share "
+        "stated at the smallest length at or above T (none: 0). Default: none.",
     )
 
     class Meta:
@@ -322,6 +423,11 @@ class WorkloadSerializer(serializers.ModelSerializer):
             "open_model_meets_accuracy",
             "engineer_hourly_rate",
             "task_success_rates",
+            "cache_write_share",
+            "batch_share",
+            "priority_share",
+            "flex_share",
+            "long_context_shares",
             "quality_reference_model",
             "quality_min_share",
             "created_at",
@@ -357,6 +463,9 @@ class WorkloadSerializer(serializers.ModelSerializer):
         if not value or "\x00" in value:
             raise serializers.ValidationError("Give the workload a name.")
         return value
+
+    def validate_long_context_shares(self, value: list[dict]) -> list[dict]:
+        return [{"above_tokens": p["above_tokens"], "share": p["share"]} for p in value]
 
 
 class ScopedToOrg(OrgScopedPrimaryKeyRelatedField):

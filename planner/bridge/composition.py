@@ -15,7 +15,16 @@ from typing import Any
 from planner.bridge import figures
 from planner.bridge.serving import latency_targets, request_shape, serving_profile
 from planner.engine import compose as eng
-from planner.engine.api import ApiOffer, PriceTier
+from planner.engine.api import (
+    API_PARTS,
+    ApiOffer,
+    ApiTraffic,
+    ContextShare,
+    ContextTier,
+    PriceTier,
+    ServiceTier,
+    uncached_input_share,
+)
 from planner.engine.contract import serving_json, unit_costs
 from planner.engine.errors import ScenarioError
 from planner.engine.fleet import Lens, Serving
@@ -52,7 +61,8 @@ def _lex(corners: eng.Corners) -> dict[str, float | None]:
 
 def api_offer(snap: Mapping[str, Any], *, name: str | None = None) -> ApiOffer:
     """An engine offer from a snapshot's offer (named by its ``label`` unless ``name``);
-    an output-only offer keeps ``input_per_mtok=None``."""
+    an output-only offer keeps ``input_per_mtok=None``. Snapshots stored before the
+    cache-write price and the service and context tiers have none."""
     return ApiOffer(
         output_per_mtok=snap["output_per_mtok"],
         input_per_mtok=snap["input_per_mtok"],
@@ -65,6 +75,25 @@ def api_offer(snap: Mapping[str, Any], *, name: str | None = None) -> ApiOffer:
                 output_per_mtok=t["output_per_mtok"],
             )
             for t in snap.get("tiers", [])
+        ),
+        cache_write_per_mtok=snap.get("cache_write_per_mtok"),
+        service_tiers=tuple(
+            ServiceTier(name=tier_name, **prices)
+            for tier_name, prices in (snap.get("service_tiers") or {}).items()
+        ),
+        context_tiers=tuple(ContextTier(**tier) for tier in snap.get("context_tiers") or []),
+    )
+
+
+def api_traffic(w: Mapping[str, Any]) -> ApiTraffic:
+    """How a snapshot's workload buys its API tokens (none before these shares existed)."""
+    return ApiTraffic(
+        cache_write_share=w.get("cache_write_share", 0.0),
+        batch_share=w.get("batch_share", 0.0),
+        priority_share=w.get("priority_share", 0.0),
+        flex_share=w.get("flex_share", 0.0),
+        long_context_shares=tuple(
+            ContextShare(p["above_tokens"], p["share"]) for p in w.get("long_context_shares", [])
         ),
     )
 
@@ -246,6 +275,7 @@ def scenario_of(inputs: dict[str, Any], *, monte_carlo: bool = True) -> eng.Scen
             needs_finetuning=w["needs_finetuning"],
             has_mlops_team=w["has_mlops_team"],
             open_model_meets_accuracy=w["open_model_meets_accuracy"],
+            traffic=api_traffic(w),
             quality_floor=figures.quality_floor(inputs),
             request_shape=request_shape(w),
             ttft_p99_target_s=latency_targets(w).ttft_p99_s,
@@ -259,6 +289,23 @@ def scenario_of(inputs: dict[str, Any], *, monte_carlo: bool = True) -> eng.Scen
         monte_carlo_samples=mc["samples"] if monte_carlo else 0,
         monte_carlo_seed=mc["seed"],
     )
+
+
+def api_traffic_error(workload: Any) -> tuple[str, str] | None:
+    """The engine's objection to a workload's traffic shares, as (model field, message):
+    what a workload row may hold is what the engine can price."""
+    from planner.bridge.plans import api_traffic_snapshot
+
+    try:
+        snap = api_traffic_snapshot(workload)
+        traffic = api_traffic(snap)
+        uncached_input_share(cached_share=float(workload.cached_share), traffic=traffic)
+    except ScenarioError as exc:
+        field, _, part = exc.field.partition(".")
+        words = {"above_tokens": "an input length", "share": "a share"}
+        message = f"{words.get(part, part)} {exc.message}" if part else exc.message
+        return field, message[:1].upper() + message[1:] + "."
+    return None
 
 
 # --- composition -> results JSON -------------------------------------------------------
@@ -617,7 +664,9 @@ def _breakdown(cost: eng.OptionCost, snap: dict[str, Any]) -> dict[str, dict[str
     out: dict[str, dict[str, float | None]] = {}
     sh = snap.get("selfhost")
     for key, value in cost.lines.items():
-        if sh is not None and key == "compute":
+        if key == "api" and cost.api_parts is not None:
+            out |= _api_parts(cost.api_parts, value)
+        elif sh is not None and key == "compute":
             multiplier = sh["hidden_multiplier"] or 1.0
             out["gpu"] = _lex(_scaled(value, 1.0 / multiplier))
             if multiplier > 1.0:
@@ -634,6 +683,15 @@ def _breakdown(cost: eng.OptionCost, snap: dict[str, Any]) -> dict[str, dict[str
         else:
             out[key] = _lex(value)
     return out
+
+
+def _api_parts(parts: dict[str, float], line: eng.Corners) -> dict[str, dict[str, float | None]]:
+    """The API line by part (standard, service tiers, cache reads and writes, long-context
+    surcharge) when it has more than the standard part; else the one line, as before."""
+    shown = {key: parts[key] for key in API_PARTS if parts[key]}
+    if set(shown) <= {"api_standard"}:
+        return {"api": _lex(line)}
+    return {key: _lex(eng.Corners(value, value, value)) for key, value in shown.items()}
 
 
 def _scaled(value: eng.Corners, factor: float) -> eng.Corners:

@@ -65,6 +65,7 @@ def forecast_snapshot(
         "months": months,
         "input_share": w["input_share"],
         "cached_share": w["cached_share"],
+        "traffic": composition.api_traffic(w),
         "api_price_decline_per_year": api_price_decline_per_year,
         "gpu_price_decline_per_year": gpu_price_decline_per_year,
         "monthly_budget": monthly_budget,
@@ -225,6 +226,7 @@ def api_monthly_at(
                     tokens_per_month=tokens_per_month,
                     input_share=w["input_share"],
                     cached_share=w["cached_share"],
+                    traffic=composition.api_traffic(w),
                 )
             )
     return None

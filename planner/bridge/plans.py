@@ -181,7 +181,22 @@ def pick_throughput_profile(
 # --- stage 1: rows -> snapshot ---------------------------------------------------------
 
 
+# The catalog's tier price keys (pricing.catalog_format.TIER_PRICE_KEYS) as the engine's.
+_TIER_PRICE_KEYS = {
+    "input": "input_per_mtok",
+    "output": "output_per_mtok",
+    "cached_input": "cached_input_per_mtok",
+    "cache_write": "cache_write_per_mtok",
+}
+
+
+def _tier_prices(tier: dict[str, Any]) -> dict[str, float]:
+    return {engine: float(tier[key]) for key, engine in _TIER_PRICE_KEYS.items() if key in tier}
+
+
 def _api_offer_snapshot(price: Any, *, label: str, key: list[str], private: bool) -> dict[str, Any]:
+    """An offer's prices for the engine; a private offer (an overlay row) has no cache-write
+    price and no service or context tiers."""
     return {
         "label": label,
         "key": key,
@@ -189,6 +204,14 @@ def _api_offer_snapshot(price: Any, *, label: str, key: list[str], private: bool
         "input_per_mtok": _f(price.input_per_mtok),
         "output_per_mtok": float(price.output_per_mtok),
         "cached_input_per_mtok": _f(price.cached_input_per_mtok),
+        "cache_write_per_mtok": _f(getattr(price, "cache_write_per_mtok", None)),
+        "service_tiers": {
+            name: _tier_prices(tier) for name, tier in (getattr(price, "service_tiers", {})).items()
+        },
+        "context_tiers": [
+            {"above_tokens": int(tier["above_tokens"]), **_tier_prices(tier)}
+            for tier in getattr(price, "context_tiers", [])
+        ],
         "tiers": [],
     }
 
@@ -654,6 +677,7 @@ def snapshot_of(
         # With a request shape the share follows from it (the engine's rule, exactly).
         "input_share": float(workload.input_share) if shape is None else shape["input_share"],
         "cached_share": float(workload.cached_share),
+        **api_traffic_snapshot(workload),
         "growth_per_month": float(workload.growth_per_month),
         "peak_to_average": float(workload.peak_to_average),
         "latency_p99_target_s": _f(workload.latency_p99_target_s),
@@ -737,6 +761,20 @@ def snapshot_of(
         "monte_carlo": {"samples": MONTE_CARLO_SAMPLES, "seed": MONTE_CARLO_SEED},
         "depth": depth_plan_snapshot(lens=lens, analysis_months=analysis_months),
         "quality_floor": floor,
+    }
+
+
+def api_traffic_snapshot(workload: Any) -> dict[str, Any]:
+    """How the workload buys its API tokens (see ``composition.api_traffic``)."""
+    return {
+        "cache_write_share": float(workload.cache_write_share),
+        "batch_share": float(workload.batch_share),
+        "priority_share": float(workload.priority_share),
+        "flex_share": float(workload.flex_share),
+        "long_context_shares": [
+            {"above_tokens": int(p["above_tokens"]), "share": float(p["share"])}
+            for p in workload.long_context_shares or []
+        ],
     }
 
 
@@ -1335,7 +1373,15 @@ def _curves(
     for i, snap in enumerate(snaps):
         if snap["kind"] == "api":
             offer = engine_offers[i]
-            values = [eng_api.api_monthly_cost(offer, tokens_per_month=v, **share) for v in volumes]
+            values = [
+                eng_api.api_monthly_cost(
+                    offer,
+                    tokens_per_month=v,
+                    input_share=share["input_share"],
+                    cached_share=share["cached_share"],
+                )
+                for v in volumes
+            ]
         elif snap["kind"] == "selfhost":
             values = [
                 eng_selfhost.selfhost_monthly_cost(
@@ -1371,7 +1417,11 @@ def _curves(
     utilization = []
     for i, snap in enumerate(snaps):
         if snap["kind"] == "api":
-            price = eng_api.blended_price_per_mtok(engine_offers[i], **share)
+            price = eng_api.blended_price_per_mtok(
+                engine_offers[i],
+                input_share=share["input_share"],
+                cached_share=share["cached_share"],
+            )
             utilization.append(
                 {
                     "name": snap["name"],

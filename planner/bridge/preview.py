@@ -14,9 +14,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from planner.bridge.composition import api_offer, results_of, scenario_of
-from planner.bridge.plans import _api_offer_snapshot, api_offer_label, snapshot_of
-from planner.engine.api import blended_price_per_mtok
+from planner.bridge.composition import api_offer, api_traffic, results_of, scenario_of
+from planner.bridge.plans import (
+    _api_offer_snapshot,
+    api_offer_label,
+    api_traffic_snapshot,
+    snapshot_of,
+)
+from planner.engine.api import ApiTraffic, blended_price_per_mtok
 from planner.engine.compose import compose
 
 # The reference self-host option: a 70B open model on one rented 80 GB GPU.
@@ -35,7 +40,7 @@ class Preview:
 
 
 def _api_candidates(
-    book: Any, *, input_share: float, cached_share: float
+    book: Any, *, input_share: float, cached_share: float, traffic: ApiTraffic
 ) -> list[tuple[float, str, Any]]:
     """(blended price, label, price row) of every public offer of the version."""
     priced = []
@@ -45,7 +50,7 @@ def _api_candidates(
         label = api_offer_label(price.model_name, price.provider, price.offer_key)
         snap = _api_offer_snapshot(price, label=label, key=[], private=False)
         blended = blended_price_per_mtok(
-            api_offer(snap), input_share=input_share, cached_share=cached_share
+            api_offer(snap), input_share=input_share, cached_share=cached_share, traffic=traffic
         )
         priced.append((blended, label, price))
     priced.sort(key=lambda row: (row[0], row[1]))
@@ -59,7 +64,10 @@ def preview_options(*, version: Any, book: Any, workload: Any) -> tuple[list[Any
     from pricing.selectors import catalog_assumptions
 
     priced = _api_candidates(
-        book, input_share=float(workload.input_share), cached_share=float(workload.cached_share)
+        book,
+        input_share=float(workload.input_share),
+        cached_share=float(workload.cached_share),
+        traffic=api_traffic(api_traffic_snapshot(workload)),
     )
     options: list[Any] = []
     roles: dict[str, str] = {}

@@ -29,7 +29,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from planner.bridge.composition import api_offer
+from planner.bridge.composition import api_offer, api_traffic
 from planner.engine.compose import FleetChoice, Span
 from planner.engine.errors import ScenarioError
 from planner.engine.fleet import DEFAULT_ANALYSIS_MONTHS, Lens
@@ -233,7 +233,8 @@ def _dec(value: Decimal | None) -> float | None:
 
 def api_offer_option(offer: Any) -> dict[str, Any]:
     """A pricing.ApiOffer row as the cleaned-spec dict the engine needs."""
-    from planner.bridge.plans import _tiers  # the plan's rule for catalog tiers
+    # The plan's rules for catalog tiers and for an offer's other prices.
+    from planner.bridge.plans import _api_offer_snapshot, _tiers
 
     return {
         "id": offer.pk,
@@ -242,6 +243,12 @@ def api_offer_option(offer: Any) -> dict[str, Any]:
         "output_per_mtok": float(offer.output_per_mtok),
         "cached_input_per_mtok": _dec(offer.cached_input_per_mtok),
         "tiers": _tiers(offer.volume_tiers),
+        # The cache-write price and the service and context tiers, as a plan has them.
+        **{
+            key: value
+            for key, value in _api_offer_snapshot(offer, label="", key=[], private=False).items()
+            if key in ("cache_write_per_mtok", "service_tiers", "context_tiers")
+        },
     }
 
 
@@ -362,6 +369,7 @@ def clean_sweep_spec(
     default_cached_share: float | None = None,
     default_peak_to_average: float | None = None,
     default_availability_target: float | None = None,
+    default_traffic: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Validate a sweep request against the published catalog `version`.
 
@@ -489,7 +497,8 @@ def clean_sweep_spec(
     for option, name in zip([*api, *configs], names, strict=True):
         option["name"] = name
 
-    workload = {"peak_to_average": peak, "availability_target": target}
+    # How the workload buys its API tokens (plans.api_traffic_snapshot): its own, if any.
+    workload = {"peak_to_average": peak, "availability_target": target, **(default_traffic or {})}
     _attach_fleets(configs, found_rows, version=version, workload=workload)
     cleaned = {
         "schema": SCHEMA,
@@ -649,6 +658,7 @@ def engine_spec(cleaned: Mapping[str, Any]) -> SweepSpec:
             peak_to_average=workload["peak_to_average"],
             availability_target=workload["availability_target"],
             lens=Lens(cleaned["lens"]),
+            traffic=api_traffic(workload),
         )
     # Stored before schema 2: basic one-GPU configs, priced as they were.
     configs = tuple(

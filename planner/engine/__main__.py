@@ -21,9 +21,28 @@ Input fields:
   input_share                   fraction of tokens that are input (default 0.5)
   cached_share                  fraction of INPUT tokens read from cache (default 0)
   hours_per_month               hours in the month (default 720)
+  cache_write_share             fraction of INPUT tokens written to the provider's cache
+                                (default 0; cached_share + cache_write_share <= 1)
+  batch_share, priority_share, flex_share
+                                fraction of tokens bought on that service tier (default 0;
+                                together <= 1; the rest is standard)
+  long_context_shares           [{above_tokens, share}]: the fraction of tokens in requests
+                                whose input exceeds above_tokens (lengths increasing, shares
+                                not); a context tier at T reads the share stated at the
+                                smallest above_tokens >= T (none: 0). Default: none
   api: {input_per_mtok,         per 1M tokens; omit input_per_mtok for an output-only offer
         output_per_mtok,        (required)
         cached_input_per_mtok,  price of cached input tokens
+        cache_write_per_mtok,   price of input written to the cache (absent: input price)
+        service_tiers: {batch|priority|flex: {input_per_mtok, output_per_mtok,
+                        cached_input_per_mtok, cache_write_per_mtok}}  restated prices
+                                (absent: the standard one); an absent tier is bought
+                                at standard prices
+        context_tiers: [{above_tokens, input_per_mtok, output_per_mtok,
+                         cached_input_per_mtok, cache_write_per_mtok}]  the prices of a
+                                request whose input exceeds above_tokens, on all its
+                                tokens (the highest tier it exceeds); on a service tier
+                                times that tier's ratio to the standard price
         availability}           e.g. 0.999
   selfhost: {monthly | hourly,  per replica; hourly x hours_per_month
              tokens_per_second, output tokens/s of one replica (required)
@@ -146,6 +165,14 @@ Output fields (quote_version 2; every version-1 key keeps its meaning):
                                   usable_per_gpu_gb, context_tokens, concurrent_sequences,
                                   architecture_known, gpus_needed, gpus_per_replica,
                                   tensor_parallel, nodes}
+  api_parts                       with any of the fields above from cache_write_share
+                                to context_tiers: the API bill by part, USD a month
+                                {standard, batch, priority, flex, cache_read,
+                                cache_write, long_context}; standard and each service
+                                tier hold uncached input + output below every context
+                                threshold, the cache parts the cached / written input,
+                                long_context what the context tiers add; they sum to
+                                api_monthly (to the cent, each rounded)
   quote_version                   2 (absent: version 1, before the crossings)
 With request_shape also: request_shape {input_tokens, output_tokens, input_share},
 requests_per_month, requests_per_day, unit_costs {api, selfhost[, owned]: {per_mtok,
@@ -184,8 +211,12 @@ Grid spec:
   input_shares   list or {"start", "stop", "num"} (default [0.5])
   utilizations   list or {"start", "stop", "num"} (default [1])
   cached_share   fraction of input tokens from cache (default 0)
+  cache_write_share, batch_share, priority_share, flex_share, long_context_shares
+                 how the API tokens are bought, as in a quote (default none)
   hours_per_month  default 720
-  api            list of {"name", "input_per_mtok"?, "output_per_mtok", "cached_input_per_mtok"?}
+  api            list of {"name", "input_per_mtok"?, "output_per_mtok", "cached_input_per_mtok"?,
+                          "cache_write_per_mtok"?, "service_tiers"?, "context_tiers"? (as a
+                          quote's api)}
   selfhost       list of {"name", "monthly" | "hourly", "tokens_per_second",
                           "hidden_monthly"?, "hidden_multiplier"?,
                           "implementation_one_off"? (spread over analysis_months)}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from planner.engine.api import ApiOffer, _segments
+from planner.engine.api import STANDARD_TRAFFIC, ApiOffer, ApiTraffic, _segments
 from planner.engine.errors import require_non_negative, require_positive
 from planner.engine.units import TOKENS_PER_MTOK, format_tokens, format_usd
 
@@ -36,6 +36,7 @@ def breakeven_volume(
     input_share: float = 0.5,
     cached_share: float = 0.0,
     selfhost_variable_per_mtok: float = 0.0,
+    traffic: ApiTraffic = STANDARD_TRAFFIC,
 ) -> BreakEven:
     """Where the API bill first reaches self-hosting's on one deployment.
 
@@ -51,7 +52,7 @@ def breakeven_volume(
     fixed = require_non_negative("selfhost_fixed_monthly", selfhost_fixed_monthly)
     capacity = require_positive("capacity_tokens_per_month", capacity_tokens_per_month)
     variable = require_non_negative("selfhost_variable_per_mtok", selfhost_variable_per_mtok)
-    segments = _segments(offer, input_share=input_share, cached_share=cached_share)
+    segments = _segments(offer, input_share=input_share, cached_share=cached_share, traffic=traffic)
 
     def result(tokens: float | None, reason: str) -> BreakEven:
         return BreakEven(tokens, reason, capacity, fixed)

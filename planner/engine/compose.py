@@ -4,7 +4,9 @@ Every surface (a plan, ``POST /api/v1/quote``, the CLI, the live preview, foreca
 sensitivity and the sweeps' reference points) describes its question as a
 :class:`Scenario` and reads the :class:`Composition`. There is one cost model:
 
-* an API option costs its tokens at its (tiered, cached) prices;
+* an API option costs its tokens at its (tiered, cached) prices, bought as the
+  workload's ``traffic`` says (service tiers, cache writes, long contexts: see
+  :mod:`~planner.engine.api`), its bill split into parts (``OptionCost.api_parts``);
 * a self-hosted option is a *fleet*: replicas sized for the peak hour at the planned
   share of measured throughput (``Serving``: headroom once, peak-to-average on top),
   packed into rented instances or owned servers, with the reserve the availability
@@ -30,7 +32,15 @@ from typing import cast
 
 import numpy as np
 
-from planner.engine.api import ApiOffer, api_monthly_cost, blended_price_per_mtok
+from planner.engine.api import (
+    STANDARD_TRAFFIC,
+    ApiOffer,
+    ApiTraffic,
+    api_bill,
+    api_monthly_cost,
+    blended_price_per_mtok,
+    uncached_input_share,
+)
 from planner.engine.crossover import (
     DEFAULT_LIMIT_TOKENS,
     CostCurve,
@@ -146,6 +156,8 @@ class Workload:
     needs_finetuning: bool = False
     has_mlops_team: bool = False
     open_model_meets_accuracy: bool = False
+    # How the API tokens are bought: service tiers, cache writes, long contexts.
+    traffic: ApiTraffic = STANDARD_TRAFFIC
     # At least a share of a reference model's benchmark score (see recommend.QualityFloor).
     quality_floor: QualityFloor | None = None
     # Average tokens of one request. With a shape the input share follows from it, costs
@@ -159,6 +171,7 @@ class Workload:
         require_non_negative("tokens_per_month", self.tokens_per_month)
         require_share("input_share", self.input_share)
         require_share("cached_share", self.cached_share)
+        uncached_input_share(cached_share=self.cached_share, traffic=self.traffic)
         if self.availability_target is not None:
             require_share("availability_target", self.availability_target)
         require_non_negative("downtime_cost_per_hour", self.downtime_cost_per_hour)
@@ -407,6 +420,8 @@ class OptionCost:
     route: RouteCost | None = None
     detail: RentedCost | OwnedCost | None = None
     engineering: Engineering | None = None  # self-hosted options vs the cheapest API
+    # API options: the expected bill by part (api.API_PARTS), summing to monthly.expected.
+    api_parts: dict[str, float] | None = None
     # Among the options with a known success rate, 1 = the cheapest per successful
     # outcome; None for an unknown rate (never ranked as if it always succeeded).
     outcome_rank: int | None = None
@@ -555,7 +570,12 @@ def compose(scenario: Scenario) -> Composition:
         if isinstance(option, ApiChoice):
             costs[option.name], cost_fns[option.name] = _api_option(option, w, hours)
             curves[option.name] = dataclasses.replace(
-                api_curve(option.offer, input_share=w.input_share, cached_share=w.cached_share),
+                api_curve(
+                    option.offer,
+                    input_share=w.input_share,
+                    cached_share=w.cached_share,
+                    traffic=w.traffic,
+                ),
                 name=option.name,
             )
         elif isinstance(option, FleetChoice):
@@ -789,9 +809,17 @@ def _api_option(
             tokens_per_month=volume,
             input_share=w.input_share,
             cached_share=w.cached_share,
+            traffic=w.traffic,
         )
 
-    monthly = cost(w.tokens_per_month)
+    bill = api_bill(
+        option.offer,
+        tokens_per_month=w.tokens_per_month,
+        input_share=w.input_share,
+        cached_share=w.cached_share,
+        traffic=w.traffic,
+    )
+    monthly = bill.monthly
     flat = Corners(monthly, monthly, monthly)
     return (
         _option_cost(
@@ -803,6 +831,7 @@ def _api_option(
             scenario_hours=hours,
             w=w,
             success_rate=option.success_rate,
+            api_parts=bill.parts,
             p99_latency_s=option.p99_latency_s,
         ),
         cost,
@@ -1038,7 +1067,12 @@ def _hybrid_option(
     # by the same sum.
     premium_cost = cast(
         Callable[[float], float],
-        api_curve(option.premium, input_share=w.input_share, cached_share=w.cached_share).cost,
+        api_curve(
+            option.premium,
+            input_share=w.input_share,
+            cached_share=w.cached_share,
+            traffic=w.traffic,
+        ).cost,
     )
 
     def route(volume: float, corner: str) -> RouteCost:
@@ -1352,7 +1386,9 @@ def _serving_hours(fleet: Fleet, scenario: Scenario) -> float:
 
 def blended_per_mtok(option: ApiChoice | HybridChoice, w: Workload) -> float:
     offer = option.offer if isinstance(option, ApiChoice) else option.premium
-    return blended_price_per_mtok(offer, input_share=w.input_share, cached_share=w.cached_share)
+    return blended_price_per_mtok(
+        offer, input_share=w.input_share, cached_share=w.cached_share, traffic=w.traffic
+    )
 
 
 __all__ = [

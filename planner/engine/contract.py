@@ -25,7 +25,15 @@ from typing import Any, cast
 
 import numpy as np
 
-from planner.engine.api import ApiOffer
+from planner.engine.api import (
+    SERVICE_TIERS,
+    STANDARD_TRAFFIC,
+    ApiOffer,
+    ApiTraffic,
+    ContextShare,
+    ContextTier,
+    ServiceTier,
+)
 from planner.engine.breakeven import breakeven_volume
 from planner.engine.compose import (
     ApiChoice,
@@ -137,6 +145,16 @@ def _object(field: str, value: object) -> Mapping[str, object]:
     return value
 
 
+def _list(field: str, value: object) -> list[object]:
+    if not isinstance(value, list):
+        raise ScenarioError(field, "must be a JSON list")
+    return value
+
+
+def _tokens(field: str, value: object) -> int:
+    return _whole(field, value)
+
+
 def _fields(
     field: str, value: object, checks: Mapping[str, Check], *, required: tuple[str, ...] = ()
 ) -> dict[str, Any]:
@@ -157,7 +175,27 @@ _API_FIELDS: dict[str, Check] = {
     "output_per_mtok": _non_negative,
     "cached_input_per_mtok": _non_negative,
     "availability": _share,
+    # The real offers' prices (see planner.engine.api): optional, absent = none.
+    "cache_write_per_mtok": _non_negative,
+    "service_tiers": _object,
+    "context_tiers": _list,
 }
+# The prices a service tier or a context tier restates (absent: the standard one).
+_TIER_PRICE_FIELDS: dict[str, Check] = {
+    "input_per_mtok": _non_negative,
+    "output_per_mtok": _non_negative,
+    "cached_input_per_mtok": _non_negative,
+    "cache_write_per_mtok": _non_negative,
+}
+# How the workload buys its API tokens (planner.engine.api.ApiTraffic): all default to 0.
+_TRAFFIC_FIELDS: dict[str, Check] = {
+    "cache_write_share": _share,
+    "batch_share": _share,
+    "priority_share": _share,
+    "flex_share": _share,
+    "long_context_shares": _list,
+}
+_CONTEXT_SHARE_FIELDS: dict[str, Check] = {"above_tokens": _tokens, "share": _share}
 _SELFHOST_FIELDS: dict[str, Check] = {
     "monthly": _non_negative,
     "hourly": _non_negative,
@@ -240,6 +278,7 @@ _QUOTE_FIELDS: dict[str, Check] = {
     "api": _object,
     "selfhost": _object,
     "downtime_cost_per_hour": _non_negative,
+    **_TRAFFIC_FIELDS,
     # Engine depth (any of these, or of _SELFHOST_DEPTH_FIELDS, switches it on).
     "lens": _lens,
     "analysis_months": _positive,
@@ -326,6 +365,7 @@ class QuoteScenario:
     selfhost_availability: float | None = None
     energy: bool = False
     fit: ReplicaFit | None = None
+    api_parts: bool = False  # report the API bill by part (a real-offer field was given)
 
 
 def _parse_api(
@@ -336,13 +376,67 @@ def _parse_api(
         raise ScenarioError(
             f"{field}.cached_input_per_mtok", "needs input_per_mtok (an output-only offer)"
         )
+    if "cache_write_per_mtok" in values and "input_per_mtok" not in values:
+        raise ScenarioError(
+            f"{field}.cache_write_per_mtok", "needs input_per_mtok (an output-only offer)"
+        )
     offer = ApiOffer(
         output_per_mtok=values["output_per_mtok"],
         input_per_mtok=values.get("input_per_mtok"),
         cached_input_per_mtok=values.get("cached_input_per_mtok"),
         name=values.get("name", "api"),
+        cache_write_per_mtok=values.get("cache_write_per_mtok"),
+        service_tiers=_parse_service_tiers(f"{field}.service_tiers", values.get("service_tiers")),
+        context_tiers=_parse_context_tiers(f"{field}.context_tiers", values.get("context_tiers")),
     )
     return offer, values
+
+
+def _tier_prices(field: str, raw: object, extra: Mapping[str, Check]) -> dict[str, Any]:
+    values = _fields(field, raw, {**_TIER_PRICE_FIELDS, **extra}, required=tuple(extra))
+    if not any(key in values for key in _TIER_PRICE_FIELDS):
+        raise ScenarioError(field, f"restate at least one of {', '.join(_TIER_PRICE_FIELDS)}")
+    return values
+
+
+def _parse_service_tiers(field: str, raw: Mapping[str, object] | None) -> tuple[ServiceTier, ...]:
+    """``{"batch"|"priority"|"flex": {prices}}``, in that order."""
+    if raw is None:
+        return ()
+    for name in raw:
+        if name not in SERVICE_TIERS:
+            raise ScenarioError(
+                f"{field}.{name}", f"unknown tier (one of {', '.join(SERVICE_TIERS)})"
+            )
+    return tuple(
+        ServiceTier(name, **_tier_prices(f"{field}.{name}", raw[name], {}))
+        for name in SERVICE_TIERS
+        if name in raw
+    )
+
+
+def _parse_context_tiers(field: str, raw: list[object] | None) -> tuple[ContextTier, ...]:
+    """``[{above_tokens, prices}]`` with strictly increasing ``above_tokens``."""
+    tiers = tuple(
+        ContextTier(**_tier_prices(f"{field}[{i}]", item, {"above_tokens": _tokens}))
+        for i, item in enumerate(raw or [])
+    )
+    for i in range(1, len(tiers)):
+        if tiers[i].above_tokens <= tiers[i - 1].above_tokens:
+            raise ScenarioError(f"{field}[{i}].above_tokens", "must be above the previous tier's")
+    return tiers
+
+
+def _parse_traffic(values: Mapping[str, Any]) -> ApiTraffic:
+    """The workload's share of batch/priority/flex tokens, cache writes and long contexts."""
+    points = []
+    for i, item in enumerate(values.get("long_context_shares", [])):
+        where = f"long_context_shares[{i}]"
+        point = _fields(where, item, _CONTEXT_SHARE_FIELDS, required=("above_tokens", "share"))
+        points.append(ContextShare(point["above_tokens"], point["share"]))
+    shares = {key: values[key] for key in _TRAFFIC_FIELDS if key in values}
+    shares["long_context_shares"] = tuple(points)
+    return ApiTraffic(**shares)
 
 
 def _parse_selfhost(
@@ -397,6 +491,7 @@ def parse_quote(data: object) -> QuoteScenario:
     cached_share = values.get("cached_share", 0.0)
     if cached_share > 0 and offer.cached_input_per_mtok is None:
         raise ScenarioError("cached_share", "needs api.cached_input_per_mtok")
+    traffic = _parse_traffic(values)
     api_availability = api_values.get("availability")
     selfhost_availability = selfhost_values.get("availability")
     downtime = values.get("downtime_cost_per_hour")
@@ -471,6 +566,7 @@ def parse_quote(data: object) -> QuoteScenario:
             days_per_month=days,
             availability_target=target,
             downtime_cost_per_hour=0.0 if downtime is None else downtime,
+            traffic=traffic,
             request_shape=shape,
             latency_p99_target_s=values.get("latency_p99_target_s"),
             ttft_p99_target_s=values.get("ttft_p99_target_s"),
@@ -489,6 +585,10 @@ def parse_quote(data: object) -> QuoteScenario:
         selfhost_availability=selfhost_availability,
         energy=energy,
         fit=fit,
+        api_parts=traffic != STANDARD_TRAFFIC
+        or any(
+            key in api_values for key in ("cache_write_per_mtok", "service_tiers", "context_tiers")
+        ),
     )
 
 
@@ -872,6 +972,11 @@ def compute_quote(quote: QuoteScenario) -> dict[str, Any]:
     result["selfhost_wins_from_tokens_per_month"] = wins_from
     if quote.fit is not None:
         result["fit"] = fit_json(quote.fit)
+    if quote.api_parts:
+        assert api.api_parts is not None
+        result["api_parts"] = {
+            key.removeprefix("api_"): cents(value) for key, value in api.api_parts.items()
+        }
     if scenario.workload.request_shape is not None:
         result.update(_per_request_json(found))
     result["quote_version"] = QUOTE_VERSION
@@ -1008,6 +1113,7 @@ def _breakeven_reason(
         input_share=w.input_share,
         cached_share=w.cached_share,
         selfhost_variable_per_mtok=max(0.0, slope),
+        traffic=w.traffic,
     )
     reason = (
         line.reason
@@ -1178,6 +1284,7 @@ _SWEEP_FIELDS: dict[str, Check] = {
     "peak_to_average": _multiplier,
     "availability_target": _share,
     "lens": _lens,
+    **_TRAFFIC_FIELDS,
 }
 
 
@@ -1219,6 +1326,7 @@ def parse_sweep(data: object) -> SweepRequest:
         peak_to_average=values.get("peak_to_average", 1.0),
         availability_target=values.get("availability_target"),
         lens=values.get("lens", Lens.FULL),
+        traffic=_parse_traffic(values),
     )
     start = values.get("start", 0)
     stop = values.get("stop", spec.size)

@@ -20,7 +20,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from planner.engine.api import ApiOffer, _segments
+from planner.engine.api import STANDARD_TRAFFIC, ApiOffer, ApiTraffic, _segments
 from planner.engine.errors import ScenarioError
 from planner.engine.fleet import DEFAULT_ANALYSIS_MONTHS, Lens, Serving, require_whole
 from planner.engine.owned import ServerFinance, energy_per_token, owned_cost
@@ -51,9 +51,15 @@ def _around(x: float) -> tuple[int, ...]:
     return (base - 1, base, base + 1, base + 2)
 
 
-def api_curve(offer: ApiOffer, *, input_share: float = 0.5, cached_share: float = 0.0) -> CostCurve:
+def api_curve(
+    offer: ApiOffer,
+    *,
+    input_share: float = 0.5,
+    cached_share: float = 0.0,
+    traffic: ApiTraffic = STANDARD_TRAFFIC,
+) -> CostCurve:
     # The tier segments once, then the same sum as api_monthly_cost (bit for bit).
-    segments = _segments(offer, input_share=input_share, cached_share=cached_share)
+    segments = _segments(offer, input_share=input_share, cached_share=cached_share, traffic=traffic)
 
     def cost(volume: int) -> float:
         total = 0.0

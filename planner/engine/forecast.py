@@ -18,7 +18,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from planner.engine.api import ApiOffer, api_monthly_cost
+from planner.engine.api import STANDARD_TRAFFIC, ApiOffer, ApiTraffic, api_monthly_cost
 from planner.engine.errors import (
     ScenarioError,
     require_non_negative,
@@ -88,6 +88,7 @@ def forecast(
     weekly_rate: float = 0.0,
     monthly_budget: float | None = None,
     hours_per_month: float = HOURS_PER_MONTH,
+    traffic: ApiTraffic = STANDARD_TRAFFIC,
 ) -> Forecast:
     """Project both options for ``months`` months (see the module docstring)."""
     base = require_non_negative("tokens_per_month", tokens_per_month)
@@ -111,7 +112,11 @@ def forecast(
         tokens = base * (1.0 + growth) ** (month - 1)
         api_cost = (
             api_monthly_cost(
-                api, tokens_per_month=tokens, input_share=input_share, cached_share=cached_share
+                api,
+                tokens_per_month=tokens,
+                input_share=input_share,
+                cached_share=cached_share,
+                traffic=traffic,
             )
             * (1.0 - api_decline) ** years
         )

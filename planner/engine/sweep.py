@@ -37,7 +37,13 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from planner.engine.api import ApiOffer, _segments
+from planner.engine.api import (
+    STANDARD_TRAFFIC,
+    ApiOffer,
+    ApiTraffic,
+    _segments,
+    uncached_input_share,
+)
 from planner.engine.compose import (
     FleetChoice,
     OwnedFleet,
@@ -170,6 +176,8 @@ class SweepSpec:
     peak_to_average: float = 1.0
     availability_target: float | None = None
     lens: Lens = Lens.FULL
+    # How the API tokens are bought (service tiers, cache writes, long contexts).
+    traffic: ApiTraffic = STANDARD_TRAFFIC
     fleets: tuple[FleetChoice, ...] = field(init=False, repr=False)
     # Tables computed once (not an argument: dataclasses.replace must not share them).
     _prepared: dict[str, object] = field(default_factory=dict, init=False, repr=False)
@@ -182,7 +190,7 @@ class SweepSpec:
             raise ScenarioError("input_shares", "must be between 0 and 1")
         if np.any((self.utilizations <= 0) | (self.utilizations > 1)):
             raise ScenarioError("utilizations", "must be greater than 0 and at most 1")
-        require_share("cached_share", self.cached_share)
+        uncached_input_share(cached_share=self.cached_share, traffic=self.traffic)
         require_positive("hours_per_month", self.hours_per_month)
         if not self.api_offers:
             raise ScenarioError("api", "needs at least one API offer")
@@ -264,6 +272,7 @@ class SweepSpec:
             peak_to_average=self.peak_to_average,
             availability_target=self.availability_target,
             lens=self.lens,
+            traffic=self.traffic,
         )
         spec._prepared["tables"] = self.tables()
         return spec
@@ -392,14 +401,22 @@ def _prepare(spec: SweepSpec) -> _Prepared:
     for column, index in enumerate(flat):
         for row, share in enumerate(shares):
             ((_, _, price),) = _segments(
-                spec.api_offers[index], input_share=float(share), cached_share=spec.cached_share
+                spec.api_offers[index],
+                input_share=float(share),
+                cached_share=spec.cached_share,
+                traffic=spec.traffic,
             )
             flat_prices[row, column] = price
     for index, offer in enumerate(spec.api_offers):
         if not offer.tiers:
             continue
         per_share = [
-            _segments(offer, input_share=float(share), cached_share=spec.cached_share)
+            _segments(
+                offer,
+                input_share=float(share),
+                cached_share=spec.cached_share,
+                traffic=spec.traffic,
+            )
             for share in shares
         ]
         starts = np.array([start for start, _, _ in per_share[0]])
@@ -638,6 +655,7 @@ def _searched(spec: SweepSpec, j: int, offer: int, config: int, share: int, limi
         spec.api_offers[offer],
         input_share=float(spec.input_shares[share]),
         cached_share=spec.cached_share,
+        traffic=spec.traffic,
     )
     found = first_win(curve, api, limit=limit).volume
     return math.nan if found is None else float(found)
@@ -853,6 +871,7 @@ def with_analysis_months(spec: SweepSpec, months: float) -> SweepSpec:
         peak_to_average=spec.peak_to_average,
         availability_target=spec.availability_target,
         lens=spec.lens,
+        traffic=spec.traffic,
     )
 
 

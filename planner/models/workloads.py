@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from accounts.tenancy import TenantModel
 
@@ -23,6 +23,8 @@ MAX_TOKENS_PER_MONTH = 10**15
 # task_success_rates: at most this many models, each name at most this long.
 MAX_SUCCESS_RATES = 200
 MAX_MODEL_NAME_LENGTH = 200
+# long_context_shares: at most this many input lengths.
+MAX_LONG_CONTEXT_POINTS = 20
 
 
 class Workload(TenantModel):
@@ -144,6 +146,27 @@ class Workload(TenantModel):
         help_text="e.g. 0.9: at least 90% of the reference model's score.",
     )
 
+    # How the API tokens are bought (priced by planner.engine.api): none by default, so
+    # every offer is read at its standard prices below every context threshold.
+    cache_write_share = models.DecimalField(
+        **SHARE,
+        default=Decimal(0),
+        help_text="Share of input tokens written to the provider's cache (priced at the "
+        "offer's cache-write price).",
+    )
+    batch_share = models.DecimalField(
+        **SHARE, default=Decimal(0), help_text="Share of tokens sent through a batch API."
+    )
+    priority_share = models.DecimalField(
+        **SHARE, default=Decimal(0), help_text="Share of tokens bought on a priority tier."
+    )
+    flex_share = models.DecimalField(
+        **SHARE, default=Decimal(0), help_text="Share of tokens bought on a flex tier."
+    )
+    # [{"above_tokens": n, "share": x}], lengths increasing: x of the tokens travel in
+    # requests whose input exceeds n tokens.
+    long_context_shares = models.JSONField(default=list, blank=True)
+
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -166,6 +189,16 @@ class Workload(TenantModel):
                 name="workload_cached_share_0_1",
             ),
             models.CheckConstraint(condition=Q(peak_to_average__gte=1), name="workload_peak_ge_1"),
+            models.CheckConstraint(
+                condition=Q(cache_write_share__gte=0)
+                & Q(cached_share__lte=1 - F("cache_write_share")),
+                name="workload_cached_and_written_within_input",
+            ),
+            models.CheckConstraint(
+                condition=Q(batch_share__gte=0, priority_share__gte=0, flex_share__gte=0)
+                & Q(batch_share__lte=1 - F("priority_share") - F("flex_share")),
+                name="workload_service_shares_within_1",
+            ),
             models.CheckConstraint(
                 condition=Q(
                     input_tokens_per_request__isnull=True, output_tokens_per_request__isnull=True
@@ -258,8 +291,38 @@ class Workload(TenantModel):
                     errors["task_success_rates"] = (
                         f"{model_name}: success rate must be between 0 and 1."
                     )
+        errors.update(self._api_traffic_errors())
         if errors:
             raise ValidationError(errors)
+
+    def _api_traffic_errors(self) -> dict[str, str]:
+        """The shape of ``long_context_shares`` here; the engine's rules for the shares
+        (sums, order) through the bridge, each error under the field it names."""
+        points = self.long_context_shares
+        if not isinstance(points, list):
+            return {"long_context_shares": "Must be a list of {above_tokens, share}."}
+        if len(points) > MAX_LONG_CONTEXT_POINTS:
+            return {"long_context_shares": f"Give at most {MAX_LONG_CONTEXT_POINTS} input lengths."}
+        for point in points:
+            if (
+                not isinstance(point, dict)
+                or set(point) != {"above_tokens", "share"}
+                or not isinstance(point["above_tokens"], int)
+                or isinstance(point["above_tokens"], bool)
+                or not isinstance(point["share"], int | float)
+                or isinstance(point["share"], bool)
+            ):
+                return {
+                    "long_context_shares": "Each entry is {above_tokens: a whole number of "
+                    "tokens, share: a number between 0 and 1}."
+                }
+        shares = ("cached_share", "cache_write_share", "batch_share", "priority_share")
+        if any(getattr(self, name) is None for name in (*shares, "flex_share")):
+            return {}  # the field's own check names it
+        from planner.bridge.composition import api_traffic_error
+
+        found = api_traffic_error(self)
+        return {} if found is None else {found[0]: found[1]}
 
     def _quality_errors(self) -> dict[str, str]:
         """The quality floor names a reference model and a share in (0, 1], or neither."""

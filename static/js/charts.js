@@ -15,6 +15,8 @@
     api: "#2457d6", gpu: "#364fc7", hidden_multiplier: "#748ffc", hidden_items: "#f59f00",
     labor: "#d9480f", other: "#868e96", cheap_route: "#1a7f4b", premium_api: "#9c36b5",
     downtime: "#fa5252",
+    api_standard: "#2457d6", api_batch: "#4c6ef5", api_priority: "#1c3faa", api_flex: "#91a7ff",
+    api_cache_read: "#0b7285", api_cache_write: "#15aabf", api_long_context: "#e67700",
   };
 
   const FORMAT = window.BreakevenFormat;
