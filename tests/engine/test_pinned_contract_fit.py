@@ -104,7 +104,8 @@ def test_more_gpus_than_needed_are_priced_as_asked() -> None:
         (
             {"concurrent_sequences": 8},
             "selfhost.concurrent_sequences",
-            "only applies with selfhost.model",
+            # Requests at once also set a shaped workload's serving concurrency.
+            "only applies with selfhost.model or request_shape",
         ),
         ({"model": {"params_b": 70}}, "selfhost.gpu_vram_gb", "required with selfhost.model"),
         (
