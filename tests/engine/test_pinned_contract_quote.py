@@ -22,6 +22,8 @@ def quote(**changes: Any) -> dict[str, Any]:
         if isinstance(value, dict) and key in ("api", "selfhost"):
             merged = {**data[key], **value}
             data[key] = {k: v for k, v in merged.items() if v is not None}
+        elif value is None:
+            data.pop(key)
         else:
             data[key] = value
     return compute_quote(parse_quote(data))
@@ -345,3 +347,51 @@ def test_figures_keep_their_stated_decimal_places() -> None:
     ]["reserve"]
     assert (reserve["availability"], reserve["base_availability"]) == (0.99999864, 0.986049)
     assert (reserve["spares"], reserve["total_replicas"]) == (2, 4)
+
+
+def test_tokens_per_day_over_a_31_day_month() -> None:
+    # 1e8 tokens a day x 31 days = 3.1e9 tokens: $17,437.50 at 5.625 $/M.
+    result = quote(tokens_per_month=None, tokens_per_day=1e8, days_per_month=31)
+    assert result["api_monthly"] == 17437.5
+
+
+def test_stated_availabilities_price_the_downtime() -> None:
+    # The API at 99%: 7.2 h down x $100 = $720; one replica at 95%: 36 h = $3,600.
+    result = quote(
+        api={"availability": 0.99}, selfhost={"availability": 0.95}, downtime_cost_per_hour=100
+    )
+    assert (result["api_downtime_cost"], result["selfhost_downtime_cost"]) == (720.0, 3600.0)
+
+
+def test_a_region_cap_takes_a_second_region() -> None:
+    # Replicas up 99%, a region up 99.95%: spares bring one region at most to 99.95%,
+    # short of 99.99%. Two regions of one replica (1 - (1 - 0.99 x 0.9995)^2 = 99.989%)
+    # fall short too; the cheapest that meets it is three regions of one replica (3
+    # replicas, fewer than two regions of two): 1 - 0.010495^3 = 0.99999884.
+    result = quote(
+        availability_target=0.9999, replica_availability=0.99, region_availability=0.9995
+    )
+    reserve = result["selfhost_detail"]["reserve"]
+    assert (reserve["regions"], reserve["spares"], reserve["total_replicas"]) == (3, 0, 3)
+    assert reserve["availability"] == 0.99999884
+    assert result["selfhost_monthly"] == 3 * 1440.0
+
+
+def test_staff_needs_both_the_share_of_a_person_and_the_cost() -> None:
+    # A depth quote: no ops_fte means no staff line, whatever a person costs, and a
+    # share without a cost costs nothing.
+    cost_only = quote(selfhost={"ops_fte_monthly_cost": 10_000})
+    assert cost_only["selfhost_detail"]["lines"]["staff"]["monthly"] == 0.0
+    share_only = quote(selfhost={"ops_fte": 0.5})
+    assert share_only["selfhost_detail"]["lines"]["staff"]["monthly"] == 0.0
+    both = quote(selfhost={"ops_fte": 0.5, "ops_fte_monthly_cost": 10_000})
+    assert both["selfhost_detail"]["lines"]["staff"]["monthly"] == 5000.0
+
+
+def test_a_replica_may_span_instances_when_allowed() -> None:
+    # Two GPUs a replica on one-GPU instances ($1,440 each): two instances a replica.
+    result = quote(
+        selfhost={"gpus_per_replica": 2, "gpus_per_instance": 1, "allow_multi_instance": True}
+    )
+    assert result["selfhost_monthly"] == 2880.0
+    assert result["selfhost_detail"]["instances"] == 2

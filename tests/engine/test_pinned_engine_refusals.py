@@ -35,6 +35,7 @@ from planner.engine.selfhost import (
     ReservedRate,
     SelfHostConfig,
     SpotRate,
+    selfhost_cost,
 )
 from planner.engine.sensitivity import (
     ComposedSensitivity,
@@ -508,3 +509,39 @@ def test_swing_ends_are_clipped_to_each_input_range() -> None:
     assert Swing("gpu_price", pct=2.0).ends(100.0) == (0.0, 300.0)
     assert Swing("utilization", low=0.0, high=2.0).ends(0.5) == (1e-6, 1.0)
     assert Swing("engineer_rate", low=0.5, high=2.0).ends(1.0) == (0.5, 2.0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "message"),
+    [
+        ({"tokens_per_month": -1.0}, "tokens_per_month", NON_NEGATIVE),
+        ({"tokens_per_month": 1.0, "hours_per_month": 0.0}, "hours_per_month", POSITIVE),
+    ],
+)
+def test_selfhost_cost_refusals(kwargs, field, message) -> None:
+    with pytest.raises(ScenarioError) as refused:
+        selfhost_cost(_config(), **kwargs)
+    assert (refused.value.field, refused.value.message) == (field, message)
+
+
+def test_scale_to_zero_bills_the_busy_hours_at_the_planned_throughput() -> None:
+    # 3.6e9 tokens at 1,000 tok/s planned at 50%: 3.6e9 / (1,000 x 3,600 x 0.5) = 2,000
+    # busy hours; a replica carries 1,000 x 3,600 x 720 x 0.5 = 1.296e9, so 3 replicas
+    # could bill up to 2,160 h. $2/h x 2,000 h = $4,000; nothing idles.
+    config = _config(
+        tokens_per_second=1000.0, utilization=0.5, billing=Billing(BillingMode.SCALE_TO_ZERO)
+    )
+    cost = selfhost_cost(config, tokens_per_month=3.6e9)
+    assert (cost.replicas, cost.billed_hours, cost.gpu_monthly) == (3, 2000.0, 4000.0)
+    assert cost.idle_cost == 0.0
+
+
+def test_a_reservation_is_owed_for_every_hour_of_the_month_asked() -> None:
+    # $1.50/h reserved over a 730-hour month: $1,095 a replica, billed or not.
+    reserved = _config(pricing=ReservedRate(1.5))
+    assert reserved.replica_monthly(hours_per_month=730.0) == pytest.approx(1095.0)
+    idle = _config(pricing=ReservedRate(1.5), billing=Billing(BillingMode.SCALE_TO_ZERO))
+    assert idle.fixed_monthly(hours_per_month=730.0) == pytest.approx(1095.0)
+    # Scale-to-zero over 730 h: one replica's reservation plus nothing hourly.
+    cost = selfhost_cost(idle, tokens_per_month=1e6, hours_per_month=730.0)
+    assert cost.gpu_monthly == pytest.approx(1095.0)
