@@ -79,7 +79,8 @@ def test_the_runtime_role_reads_and_writes_the_applications_rows(runtime_role):
         ).fetchone() == (2,)
         # A row with an identity key (its sequence), updated and deleted again.
         (pk,) = runtime.execute(
-            "INSERT INTO pricing_catalog (name, description, created_at) VALUES ('Runtime', '', now()) "
+            "INSERT INTO pricing_catalog (name, description, created_at, is_default) "
+            "VALUES ('Runtime', '', now(), false) "
             "RETURNING id"
         ).fetchone()
         runtime.execute("UPDATE pricing_catalog SET name = 'Runtime 2' WHERE id = %s", [pk])
