@@ -68,6 +68,8 @@ def test_the_api_option() -> None:
         "max_retries": 3,
         "cost_per_mtok": 5.625,
         "cost_per_successful_mtok": None,
+        # An unknown success rate is not ranked per successful outcome.
+        "rank": None,
     }
 
 
