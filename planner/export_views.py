@@ -66,8 +66,10 @@ def plan_csv_rows(plan: Plan) -> list[list[Any]]:
         rows.append([reason["code"], wording.reason_text(reason, currency)])
         if reason["code"] == "five_questions":
             rows += [
-                ["question", q["question"], "yes" if q["answer"] else "no"]
-                for q in wording.decision_answers(reason.get("figures") or {})
+                ["question", q["question"], "yes" if q["answer"] else "no", q["source"]]
+                for q in wording.decision_answers(
+                    reason.get("figures") or {}, results["tokens_per_month"]
+                )
             ]
     rows += [
         [],

@@ -16,6 +16,7 @@ from typing import Any
 from formatting import format_money, format_rate, format_tokens
 from planner.labels import (
     DECISION_QUESTIONS,
+    DECISION_SOURCES,
     DEFAULT_SOURCE_LABELS,
     ENERGY_UNKNOWN,
     LATENCY_METRIC_WORDS,
@@ -211,10 +212,21 @@ def reason_text(reason: Mapping[str, Any], currency: str, *, answers: bool = Tru
     return text
 
 
-def decision_answers(figures: Figures) -> list[dict[str, Any]]:
-    """The five questions the ``five_questions`` reason counted, each with its answer."""
+def decision_answers(
+    figures: Figures, tokens_per_month: float | None = None
+) -> list[dict[str, Any]]:
+    """The five questions the ``five_questions`` reason counted, each with its answer and
+    where the answer comes from (the workload's volume, given ``tokens_per_month``, or a
+    box on the workload form)."""
+
+    def source(key: str) -> str:
+        text = DECISION_SOURCES.get(key, "the workload")
+        if key == "volume_over_10b_per_month" and tokens_per_month is not None:
+            text += f", {format_tokens(tokens_per_month)} tokens/month"
+        return text
+
     return [
-        {"key": key, "question": question, "answer": bool(figures[key])}
+        {"key": key, "question": question, "answer": bool(figures[key]), "source": source(key)}
         for key, question in DECISION_QUESTIONS.items()
         if key in figures
     ]

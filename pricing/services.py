@@ -52,6 +52,11 @@ from pricing.price_imports import litellm as price_litellm
 from pricing.price_imports import skypilot as price_skypilot
 
 REFERENCE_CATALOG_PATH = Path(__file__).resolve().parent / "data" / "catalog-2026.json"
+# The reference catalog's prices come from lists dated February to June 2026 (its
+# sources). A version's effective date is the date its prices are current as of, and its
+# age (freshness) counts from there, never from the day it was imported: a catalog is as
+# old as its oldest price list, so the reference catalog is effective 1 February 2026.
+REFERENCE_CATALOG_EFFECTIVE_DATE = date(2026, 2, 1)
 
 
 class CatalogStateError(Exception):
@@ -226,7 +231,10 @@ def load_reference_catalog(*, actor: Any = None, path: Path = REFERENCE_CATALOG_
     ).first()
     if existing is not None:
         return existing, False
-    version = catalog_import(content=content, filename=path.name, actor=actor, publish=True)
+    effective = REFERENCE_CATALOG_EFFECTIVE_DATE if path == REFERENCE_CATALOG_PATH else None
+    version = catalog_import(
+        content=content, filename=path.name, actor=actor, publish=True, effective_date=effective
+    )
     if not Catalog.objects.filter(is_default=True).exists():
         Catalog.objects.filter(pk=version.catalog_id).update(is_default=True)
     return version, True

@@ -14,6 +14,7 @@ from tracking.usage.parser import MAX_BYTES
 
 class AssumptionsForm(forms.Form):
     api_price_decline_per_year = forms.DecimalField(
+        label="API price fall a year",
         min_value=0,
         max_value=Decimal("0.99"),
         decimal_places=4,
@@ -21,6 +22,7 @@ class AssumptionsForm(forms.Form):
         help_text="Expected fall of API prices a year, e.g. 0.2 for 20%.",
     )
     gpu_price_decline_per_year = forms.DecimalField(
+        label="GPU price fall a year",
         min_value=0,
         max_value=Decimal("0.99"),
         decimal_places=4,
@@ -28,6 +30,7 @@ class AssumptionsForm(forms.Form):
         help_text="Expected fall of GPU rental prices a year.",
     )
     migration_weeks = forms.DecimalField(
+        label="Migration effort (weeks)",
         min_value=0,
         max_value=520,
         decimal_places=1,

@@ -17,6 +17,7 @@ from django.views.generic import TemplateView
 from accounts import access
 from accounts.mixins import OrgMemberMixin, TenantObjectMixin
 from formatting import money_spec
+from planner.labels import SENSITIVITY_INPUTS, Words
 from planner.models import Plan, Workload
 from tracking import forecasting, selectors, services
 from tracking.currency import conversion_for
@@ -119,8 +120,20 @@ class PlanSensitivityView(_PlanPage):
         sensitivity = forecasting.sensitivity_for_plan(plan=self.object)
         chart = None
         if sensitivity.get("available"):
+            # Each input in words and its unit (planner.labels), never its key.
+            sensitivity = {
+                **sensitivity,
+                "bars": [
+                    {**bar, "label": words.label, "unit": words.unit}
+                    for bar in sensitivity["bars"]
+                    for words in [
+                        SENSITIVITY_INPUTS.get(bar["name"])
+                        or Words(bar["name"].replace("_", " "), "ratio")
+                    ]
+                ],
+            }
             chart = {
-                "labels": [bar["name"] for bar in sensitivity["bars"]],
+                "labels": [bar["label"] for bar in sensitivity["bars"]],
                 "low": [bar["difference_low"] for bar in sensitivity["bars"]],
                 "high": [bar["difference_high"] for bar in sensitivity["bars"]],
                 "base": sensitivity["base_difference"],

@@ -301,9 +301,12 @@ def reason_summary(reason: dict[str, Any], currency: str) -> str:
 
 
 @register.filter
-def decision_answers(figures: dict[str, Any]) -> list[dict[str, Any]]:
-    """``{{ reason.figures|decision_answers }}``: the five questions with their answers."""
-    return wording.decision_answers(figures)
+def decision_answers(figures: dict[str, Any], tokens_per_month: Any = None) -> list[dict[str, Any]]:
+    """``{{ reason.figures|decision_answers:results.tokens_per_month }}``: the five
+    questions with their answers and where each answer comes from."""
+    return wording.decision_answers(
+        figures, None if tokens_per_month in (None, "") else float(tokens_per_month)
+    )
 
 
 @register.filter

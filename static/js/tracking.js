@@ -53,7 +53,7 @@
     new Chart(canvas, {
       type: "bar",
       data: {
-        labels: d.labels.map((l) => l.replace(/_/g, " ")),
+        labels: d.labels,
         datasets: [
           { label: "Input low", data: low, backgroundColor: "#748ffc" },
           { label: "Input high", data: high, backgroundColor: "#f59f00" },

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -108,7 +108,11 @@ def test_overlay_prices_show_only_to_their_organization(cast, reference):
 
 
 def test_freshness_flag(cast, reference, settings):
-    assert reference.age_days == 0
+    # The reference catalog's age counts from its prices' date (1 February 2026, its
+    # oldest price list), not from the day it was imported.
+    assert reference.effective_date == date(2026, 2, 1)
+    assert reference.age_days == (timezone.localdate() - date(2026, 2, 1)).days
+    settings.CATALOG_STALE_AFTER_DAYS = reference.age_days
     assert not reference.is_stale
     settings.CATALOG_STALE_AFTER_DAYS = 90
     clone = catalog_version_clone(version=reference, actor=cast.owner)
