@@ -496,9 +496,29 @@ RESULT_KEYS: dict[str, Words] = {
     "cheapest_monthly": _W("Cheapest a month", "money_month"),
     "premium_allowed": _W("Premium the rules may justify", "share"),
     **{key: _W(question, "flag") for key, question in DECISION_QUESTIONS.items()},
+    # a sweep's summary (planner/sweep_services.py)
+    "option_names": _W("Options", "list"),
+    "n_api": _W("API options", "count"),
+    "shape": _W("Grid size (volumes, input shares, utilizations)", "list"),
+    "wins": _W("Cheapest at", "count", "Grid points where each option is the cheapest."),
+    "win_share": _W("Share of the grid", "share"),
+    "map": _W("Cheapest option by volume and utilization", "group"),
+    "utilizations": _W("GPU utilization", "share"),
+    "selfhost_from_volume": _W("Self-hosting wins from", "group"),
+    "frontier_count": _W("Places where the cheapest option changes", "count"),
+    "frontier": _W("Where the cheapest option changes", "group"),
+    "volume_below": _W("Volume below", "tokens_month"),
+    "volume_above": _W("Volume above", "tokens_month"),
+    "from": _W("From", "name"),
+    "to": _W("To", "name"),
 }
 # Dicts whose keys are not field names: cost lines, or options by name.
-RESULT_KEYED_BY = {"breakdown": "line", "by_option": "option"}
+RESULT_KEYED_BY = {
+    "breakdown": "line",
+    "by_option": "option",
+    "wins": "option",
+    "win_share": "option",
+}
 
 
 def result_words(key: str) -> Words | None:
