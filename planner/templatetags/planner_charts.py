@@ -100,10 +100,20 @@ def _volume(
     rows = [
         {"tokens": v, "values": [s["values"][i] for s in series]} for i, v in enumerate(volumes)
     ]
+    workload = curves.get("workload_tokens_per_month") or results.get("tokens_per_month")
+    # Each option at the workload's volume: its stored expected monthly cost (the cost table's).
+    monthly = {
+        o["name"]: (o.get("monthly") or {}).get("expected") for o in results.get("options") or []
+    }
     return {
         "volumes": volumes,
-        "workload_tokens": curves.get("workload_tokens_per_month")
-        or results.get("tokens_per_month"),
+        "workload_tokens": workload,
+        "workload_label": format_tokens(workload),
+        "workload_points": [
+            {"option": s["name"], "cost": monthly[s["name"]]}
+            for s in series
+            if monthly.get(s["name"]) is not None
+        ],
         "series": series,
         "breakevens": points,
         "rows": rows,
