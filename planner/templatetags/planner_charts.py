@@ -105,8 +105,11 @@ def _volume(
     monthly = {
         o["name"]: (o.get("monthly") or {}).get("expected") for o in results.get("options") or []
     }
+    # Crossings past the chart's volumes are in the break-even tables, not on the chart.
+    every = sum(len(pair.get("crossings") or []) for pair in results.get("crossings") or [])
     return {
         "volumes": volumes,
+        "crossings_beyond": max(0, every - len(points)) if "crossings" in volume else 0,
         "workload_tokens": workload,
         "workload_label": format_tokens(workload),
         "workload_points": [

@@ -227,11 +227,22 @@
       body.lines.forEach((line) => {
         const item = document.createElement("li");
         const colours = tooltip.labelColors[i] || {};
-        const swatch = document.createElement("span");
-        swatch.className = "chart-swatch";
+        const point = tooltip.dataPoints[i];
+        const drawn = point && point.dataset && point.dataset.legendSwatch;
+        let swatch;
+        if (drawn) {
+          swatch = document.createElement("img");
+          swatch.src = drawn.toDataURL();
+          swatch.width = drawn.width;
+          swatch.height = drawn.height;
+          swatch.alt = "";
+        } else {
+          swatch = document.createElement("span");
+          swatch.className = "chart-swatch";
+          swatch.style.borderColor = colours.borderColor || INK;
+          if (typeof colours.backgroundColor === "string") swatch.style.borderColor = colours.backgroundColor;
+        }
         swatch.setAttribute("aria-hidden", "true");
-        swatch.style.borderColor = colours.borderColor || INK;
-        swatch.style.borderTopStyle = (colours.borderDash || []).length ? "dashed" : "solid";
         item.appendChild(swatch);
         item.appendChild(document.createTextNode(line));
         list.appendChild(item);
@@ -714,6 +725,7 @@
     Chart.defaults.maintainAspectRatio = false;
     Chart.defaults.animation = window.matchMedia("(prefers-reduced-motion: reduce)").matches ? false : { duration: 300 };
     Chart.defaults.plugins.legend.display = false; // the list under each chart (htmlLegend)
+    Chart.defaults.transitions.active.animation.duration = 0; // hover marks at once
     Chart.Interaction.modes.breakeven = (chart, event) => volumeItems(chart, event);
     const cache = {};
     document.querySelectorAll("canvas[data-chart]").forEach((canvas) => {
