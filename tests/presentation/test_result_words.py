@@ -197,6 +197,7 @@ def test_no_page_of_a_plan_shows_a_key(every_kind_plan, cast, client):
         "plan": reverse("planner:plan_detail", args=[plan.pk]),
         "comparison": reverse("planner:comparison_detail", args=[plan.latest_comparison.pk]),
         "lens": reverse("planner:plan_lens", args=[plan.pk]),
+        "history": reverse("planner:plan_history", args=[plan.pk]),
         "report": reverse("planner:plan_report", args=[plan.pk]),
         "forecast": reverse("tracking:plan_forecast", args=[plan.pk]),
         "sensitivity": reverse("tracking:plan_sensitivity", args=[plan.pk]),
