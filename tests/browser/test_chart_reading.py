@@ -196,3 +196,17 @@ def test_nothing_is_drawn_against_an_edge(cast, page, log_in, crossing_plan, siz
     assert room["volumeMax"] > room["top"] * 1.05
     # Option names wrap onto lines within the axis: the axis fits left of the bars.
     assert room["labelWidth"] <= room["left"] + 1
+
+
+def test_a_legend_entry_hides_and_shows_its_line(cast, page, log_in, crossing_plan):
+    _open(page, log_in, cast, crossing_plan, "desktop")
+    first = page.locator("figure.chart-wide .chart-legend button").first
+    assert first.get_attribute("aria-pressed") == "true"
+    first.click()
+    assert first.get_attribute("aria-pressed") == "false"
+    visible = f"() => Chart.getChart(document.querySelector('{VOLUME}')).isDatasetVisible(0)"
+    assert page.evaluate(visible) is False
+    first.press("Enter")  # the same from the keyboard; focus stays on the entry
+    assert first.get_attribute("aria-pressed") == "true"
+    assert page.evaluate(visible) is True
+    assert page.evaluate("() => document.activeElement.classList.contains('chart-legend-item')")
