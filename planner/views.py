@@ -16,9 +16,11 @@ from django.views.generic import FormView, TemplateView
 from accounts.generations import generation
 from accounts.mixins import OrgMemberMixin, TenantObjectMixin
 from planner import landing_views, selectors, services
+from planner.bridge.shapes import preset_notes
 from planner.forms import PlanForm, ReevaluateForm, SelfHostFormSet, WorkloadForm
 from planner.fragments import FRAGMENT_SECONDS, fragment_version
 from planner.models import Comparison, Plan, Workload
+from planner.onboarding.forms import FirstPlanForm
 from planner.reevaluation import reevaluations_in_progress
 from planner.sweep_selectors import sweeps_running
 
@@ -58,6 +60,11 @@ class DashboardView(OrgMemberMixin, TemplateView):
             lambda: reevaluations_in_progress(organization=organization)
         )
         context["can_write"] = self.membership.can_write
+        # Nothing planned yet: the guided first plan, outside the cached body (its form
+        # carries this session's CSRF token).
+        if context["can_write"] and not Plan.objects.filter(organization=organization).exists():
+            context["first_plan_form"] = FirstPlanForm()
+            context["presets"] = preset_notes()
         context["page_generation"] = generation(organization)
         context["page_cache_seconds"] = settings.TENANT_PAGE_CACHE_SECONDS
         context["fragment_version"] = fragment_version()
