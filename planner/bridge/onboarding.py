@@ -273,6 +273,13 @@ def _cheapest_selfhost(
     return best
 
 
+def _per_mtok(blended: float, version: Any) -> str:
+    """A blended price as the reasons quote it: cents above a unit, a tenth of one below."""
+    return (
+        f"{format_rate(round(blended, 2 if blended >= 1 else 3), version.currency)} per 1M tokens"
+    )
+
+
 def first_plan_options(*, version: Any, organization: Any, workload: Any) -> FirstPlanOptions:
     """The options of a first plan for ``workload`` (saved or not) on ``version``, each
     with why it was chosen; a pick the catalog cannot support is None."""
@@ -313,9 +320,9 @@ def first_plan_options(*, version: Any, organization: Any, workload: Any) -> Fir
             monthly=monthly,
             why=(
                 f"Self-host: {option.model_name} ({size:,.0f}B parameters), the largest "
-                f"open-weight model in the catalog with a measured throughput on a rented "
-                f"GPU; {machine['label']} is the cheapest of the GPUs that hold it "
-                f"(weights and the KV cache of requests of this shape), at "
+                f"open-weight model with a measured throughput on a rented GPU; "
+                f"{machine['label']} is the cheapest fleet that holds it (weights and the KV "
+                f"cache of requests of this shape), at "
                 f"{snap['selfhost']['throughput']['planning']:,.0f} output tokens/s a "
                 f"replica ({snap['selfhost']['throughput']['source']})."
             ),
@@ -338,7 +345,7 @@ def first_plan_options(*, version: Any, organization: Any, workload: Any) -> Fir
                 blended_per_mtok=blended,
                 why=(
                     f"Cheapest capable API: {label}, the lowest price at this workload's "
-                    f"mix ({format_rate(blended, version.currency)} per 1M tokens) among the "
+                    f"mix ({_per_mtok(blended, version)}) among the "
                     f"offers whose model {evidence}."
                 ),
             )
@@ -354,7 +361,7 @@ def first_plan_options(*, version: Any, organization: Any, workload: Any) -> Fir
                 blended_per_mtok=blended,
                 why=(
                     f"Frontier API: {label}, the dearest offer in the catalog at this "
-                    f"workload's mix ({format_rate(blended, version.currency)} per 1M tokens)."
+                    f"workload's mix ({_per_mtok(blended, version)})."
                 ),
             )
     return FirstPlanOptions(capable=capable, frontier=frontier, selfhost=selfhost)

@@ -73,7 +73,7 @@ def first_plan_create(
         workload=workload,
         catalog_version=version,
         options=options,
-        description="\n".join(["Options chosen for you:", *picks.reasons()]),
+        description="\n".join(["Why these options were chosen for you", *picks.reasons()]),
     )
     comparison = services.plan_compute(plan=plan, actor=actor)
     return FirstPlan(plan=plan, comparison=comparison, picks=picks)

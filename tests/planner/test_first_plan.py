@@ -166,7 +166,7 @@ def test_first_plan_create_writes_a_computed_plan_with_the_three_options(cast, r
     assert options[2].name == "Llama 3.3 70B on 1\u00d7 NVIDIA A100 80GB"
     assert made.comparison.number == 1
     assert made.comparison.recommended_option in {o.name for o in options}
-    assert made.plan.description.startswith("Options chosen for you:")
+    assert made.plan.description.startswith("Why these options were chosen for you\n")
     actions = set(AuditEvent.objects.filter(organization=cast.org).values_list("action", flat=True))
     assert {"workload.create", "plan.create", "plan.compute"} <= actions
 
@@ -208,7 +208,7 @@ def test_the_owner_posts_a_preset_and_lands_on_the_computed_plan(cast, reference
     assert response.url == reverse("planner:plan_detail", args=[plan.pk])
     page = client.get(response.url).content.decode()
     assert "Recommendation" in page
-    assert "Options chosen for you:" in page
+    assert "<summary>Why these options were chosen for you</summary>" in page
     assert "Cheapest capable API: DeepSeek V3.2" in page
 
 
