@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -37,6 +38,19 @@ def _add_errors(form: Any, exc: ValidationError) -> None:
             form.add_error(None, error)
 
 
+def _has_plans(organization: Any, counts: Any, page_generation: str | None) -> bool:
+    """Whether the organization has a plan: from the body's counts (one query, which a
+    body rendered from scratch makes anyway), cached per data generation like the body."""
+
+    def read() -> bool:
+        return bool(counts["plans"])
+
+    if not page_generation:
+        return read()
+    key = f"dashboard-has-plans:{organization.pk}:{page_generation}"
+    return bool(caches["fragments"].get_or_set(key, read, settings.TENANT_PAGE_CACHE_SECONDS))
+
+
 class DashboardView(OrgMemberMixin, TemplateView):
     template_name = "planner/dashboard.html"
 
@@ -60,12 +74,14 @@ class DashboardView(OrgMemberMixin, TemplateView):
             lambda: reevaluations_in_progress(organization=organization)
         )
         context["can_write"] = self.membership.can_write
+        context["page_generation"] = generation(organization)
         # Nothing planned yet: the guided first plan, outside the cached body (its form
         # carries this session's CSRF token).
-        if context["can_write"] and not Plan.objects.filter(organization=organization).exists():
+        if context["can_write"] and not _has_plans(
+            organization, context["counts"], context["page_generation"]
+        ):
             context["first_plan_form"] = FirstPlanForm()
             context["presets"] = preset_notes()
-        context["page_generation"] = generation(organization)
         context["page_cache_seconds"] = settings.TENANT_PAGE_CACHE_SECONDS
         context["fragment_version"] = fragment_version()
         return context
