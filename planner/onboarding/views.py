@@ -22,7 +22,13 @@ class FirstPlanView(OrgMemberMixin, FormView):
     write_required = True
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "presets": preset_notes()}
+        from pricing.selectors import catalog_version_current
+
+        return {
+            **super().get_context_data(**kwargs),
+            "presets": preset_notes(),
+            "no_catalog": catalog_version_current() is None,
+        }
 
     def form_valid(self, form: FirstPlanForm) -> HttpResponse:
         try:

@@ -253,3 +253,10 @@ def test_the_dashboard_of_an_empty_organization_offers_the_first_plan(cast, refe
 
     first_plan_create(organization=cast.org, actor=cast.owner, preset="rag", tokens_per_day=10**6)
     assert f'action="{START}"' not in cast.client_for(cast.owner).get(DASHBOARD).content.decode()
+
+
+def test_without_a_published_catalog_the_page_says_so(cast, db):
+    page = cast.client_for(cast.owner).get(START).content.decode()
+
+    assert "No price catalog is published yet" in page
+    assert f'action="{START}"' not in page
