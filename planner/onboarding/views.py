@@ -15,6 +15,9 @@ from planner.bridge.shapes import preset_notes
 from planner.onboarding.forms import FirstPlanForm
 from planner.onboarding.services import first_plan_create
 
+# The workload's volume columns are the form's one volume field.
+VOLUME_FIELDS = {"tokens_per_day": "volume", "tokens_per_month": "volume"}
+
 
 class FirstPlanView(OrgMemberMixin, FormView):
     template_name = "planner/first_plan.html"
@@ -36,7 +39,9 @@ class FirstPlanView(OrgMemberMixin, FormView):
                 organization=self.organization, actor=self.request.user, **form.service_fields()
             )
         except ValidationError as exc:
-            for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
+            by_field = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
+            for field, errors in by_field.items():
+                field = VOLUME_FIELDS.get(field, field)
                 target = field if field in form.fields else None
                 for error in errors:
                     form.add_error(target, error)

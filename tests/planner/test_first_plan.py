@@ -222,6 +222,16 @@ def test_a_bad_volume_is_named_and_nothing_is_saved(cast, reference_version):
     assert not Workload.objects.filter(organization=cast.org).exists()
 
 
+def test_a_volume_over_the_monthly_limit_is_named_on_the_volume_field(cast, reference_version):
+    client = cast.client_for(cast.owner)
+
+    response = client.post(START, {"preset": "rag", "volume": str(10**14), "per": "day"})
+
+    assert response.status_code == 200
+    assert "tokens a month" in " ".join(response.context["form"].errors["volume"])
+    assert not Workload.objects.filter(organization=cast.org).exists()
+
+
 def test_a_read_only_teammate_cannot_create_and_an_outsider_sees_none_of_it(
     cast, reference_version
 ):
