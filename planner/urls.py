@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import include, path
 
 from planner import depth_views, export_views, preview_views, views
+from planner.onboarding.views import FirstPlanView
 
 app_name = "planner"
 urlpatterns = [
@@ -23,6 +24,8 @@ urlpatterns = [
     path("plans/<int:pk>/delete/", views.PlanDeleteView.as_view(), name="plan_delete"),
     path("comparisons/<int:pk>/", views.ComparisonDetailView.as_view(), name="comparison_detail"),
     path("sweeps/", include("planner.sweep_urls")),
+    # The guided first plan (issue 18): a preset and a volume to a computed plan.
+    path("start/", FirstPlanView.as_view(), name="first_plan"),
     # Live preview, exports and share links (planner/preview_views.py, planner/export_views.py).
     path(
         "workloads/preview/", preview_views.WorkloadPreviewView.as_view(), name="workload_preview"

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -16,9 +17,11 @@ from django.views.generic import FormView, TemplateView
 from accounts.generations import generation
 from accounts.mixins import OrgMemberMixin, TenantObjectMixin
 from planner import landing_views, selectors, services
+from planner.bridge.shapes import preset_notes
 from planner.forms import PlanForm, ReevaluateForm, SelfHostFormSet, WorkloadForm
 from planner.fragments import FRAGMENT_SECONDS, fragment_version
 from planner.models import Comparison, Plan, Workload
+from planner.onboarding.forms import FirstPlanForm
 from planner.reevaluation import reevaluations_in_progress
 from planner.sweep_selectors import sweeps_running
 
@@ -33,6 +36,19 @@ def _add_errors(form: Any, exc: ValidationError) -> None:
     else:
         for error in exc.messages:
             form.add_error(None, error)
+
+
+def _has_plans(organization: Any, counts: Any, page_generation: str | None) -> bool:
+    """Whether the organization has a plan: from the body's counts (one query, which a
+    body rendered from scratch makes anyway), cached per data generation like the body."""
+
+    def read() -> bool:
+        return bool(counts["plans"])
+
+    if not page_generation:
+        return read()
+    key = f"dashboard-has-plans:{organization.pk}:{page_generation}"
+    return bool(caches["fragments"].get_or_set(key, read, settings.TENANT_PAGE_CACHE_SECONDS))
 
 
 class DashboardView(OrgMemberMixin, TemplateView):
@@ -59,6 +75,13 @@ class DashboardView(OrgMemberMixin, TemplateView):
         )
         context["can_write"] = self.membership.can_write
         context["page_generation"] = generation(organization)
+        # Nothing planned yet: the guided first plan, outside the cached body (its form
+        # carries this session's CSRF token).
+        if context["can_write"] and not _has_plans(
+            organization, context["counts"], context["page_generation"]
+        ):
+            context["first_plan_form"] = FirstPlanForm()
+            context["presets"] = preset_notes()
         context["page_cache_seconds"] = settings.TENANT_PAGE_CACHE_SECONDS
         context["fragment_version"] = fragment_version()
         return context
