@@ -152,6 +152,10 @@ def test_new_user_journey(size, browser, live_server, reference_version, mailout
     assert tooltip["active"] >= 1
     assert any("tokens/month" in line for line in tooltip["title"]), tooltip
     assert tooltip["body"], tooltip
+    # What the user sees: the tooltip box beside the chart (charts.js draws it as HTML).
+    shown = page.locator('.chart-tooltip[data-chart-tooltip="volume"][data-shown="true"]')
+    shown.wait_for(state="visible")
+    assert "tokens/month" in shown.inner_text()
     _shot(page, size, "5-chart-tooltip")
     curves = comparison.results["curves"]["volume"]
     crossings = {
