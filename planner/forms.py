@@ -451,11 +451,15 @@ class PlanForm(forms.Form):
         self.fields["api_offers"].queryset = offers
         self.fields["api_offers"].currency = version.currency
         self.fields["hybrid_premium"].queryset = offers
+        self._offers = offers
+        self.set_selfhost_count(SelfHostFormSet.extra)
+
+    def set_selfhost_count(self, count: int) -> None:
+        """The hybrid's cheap route may be any of the ``count`` self-host options."""
         self.fields["hybrid_cheap"].choices = [
             ("", "— no hybrid option —"),
-            ("selfhost:0", "Self-host configuration 1"),
-            ("selfhost:1", "Self-host configuration 2"),
-            *((f"api:{o.pk}", f"API: {o}") for o in offers),
+            *((f"selfhost:{n}", f"Self-host option {n + 1}") for n in range(count)),
+            *((f"api:{o.pk}", f"API: {o}") for o in self._offers),
         ]
 
     def clean(self) -> dict[str, Any]:
@@ -725,6 +729,50 @@ class SelfHostForm(forms.Form):
         "ops_fte_monthly_cost",
     )
 
+    # The plan form shows these first; the rest folds away under "advanced_groups".
+    MAIN_FIELDS = (
+        "model_name",
+        "params_b",
+        "precision",
+        "rent_mode",
+        "gpu_offer",
+        "owned_hardware",
+        "gpu_count",
+        "billing_mode",
+        "window_hours",
+        "tokens_per_second",
+        "private_throughput_profile",
+        "utilization",
+        "labor_hours_per_month",
+        "other_monthly",
+    )
+    SIZING_FIELDS = ("context_tokens", "concurrent_sequences", "grid_region")
+    HIDDEN_COST_FIELDS = ("hidden_multiplier", "hidden_costs")
+
+    def main_fields(self) -> list[Any]:
+        return [self[name] for name in self.MAIN_FIELDS]
+
+    def advanced_groups(self) -> list[dict[str, Any]]:
+        """The folded groups of the option: title, note, bound fields, and whether one of
+        them has an error (the group then opens)."""
+        groups = (
+            ("Hidden costs", "itemized, or a multiplier", self.HIDDEN_COST_FIELDS),
+            ("Sizing and energy", "context, concurrency, grid", self.SIZING_FIELDS),
+            ("Measured serving figures", "prefill, latency", self.SERVING_FIELDS),
+            ("Packing and reserve", "instances, availability, staff", self.DEPTH_FIELDS),
+            ("Ownership finance", "owned hardware", self.OWNED_FIELDS),
+        )
+        errors = self.errors if self.is_bound else {}
+        return [
+            {
+                "title": title,
+                "note": note,
+                "fields": [self[name] for name in names],
+                "open": any(name in errors for name in names),
+            }
+            for title, note, names in groups
+        ]
+
     def ownership_fields(self) -> list[Any]:
         """The bound fields shown in the collapsible "Ownership finance" group."""
         return [self[name] for name in self.OWNED_FIELDS]
@@ -837,7 +885,29 @@ class SelfHostForm(forms.Form):
         }
 
 
-SelfHostFormSet = forms.formset_factory(SelfHostForm, extra=2, max_num=2)
+# One empty option to start; "Add a self-host option" adds more, up to this many, and each
+# can be removed (its "Remove" box) before the plan is created.
+MAX_SELFHOST_OPTIONS = 16
+SelfHostFormSet = forms.formset_factory(
+    SelfHostForm,
+    extra=1,
+    max_num=MAX_SELFHOST_OPTIONS,
+    absolute_max=MAX_SELFHOST_OPTIONS,
+    validate_max=True,
+    can_delete=True,
+)
+
+
+def hide_errors(form: forms.BaseForm, formset: forms.BaseFormSet | None = None) -> None:
+    """Show a bound form as typed without validating it (a re-display, not a submission)."""
+    from django.forms.utils import ErrorDict, ErrorList
+
+    form._errors = ErrorDict()
+    if formset is not None:
+        formset._errors = []
+        formset._non_form_errors = ErrorList()
+        for sub in formset.forms:
+            sub._errors = ErrorDict()
 
 
 class ReevaluateForm(forms.Form):
