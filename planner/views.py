@@ -464,6 +464,11 @@ class PlanCompareView(OrgMemberMixin, TemplateView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         plans = selectors.plans_for_org(organization=self.organization)
         a, b = request.GET.get("a"), request.GET.get("b")
+        if not (a or b):
+            # Preselect two different plans (the two most recent), never one on both sides.
+            recent = [str(p.pk) for p in plans[:2]]
+            a, b = recent[0] if recent else None, recent[-1] if len(recent) > 1 else None
+            return self.render_to_response(self.get_context_data(plans=plans, side=None, a=a, b=b))
         side = (
             selectors.plans_side_by_side(organization=self.organization, plan_a=a, plan_b=b)
             if a and b

@@ -320,3 +320,38 @@ def test_the_plan_form_folds_advanced_finance_away(cast, reference_version):
     assert "open" not in ownership.split(">", 1)[0]
     assert "PlanOption" not in html
     assert PlanOption.objects.count() == 0
+
+
+# --- compare and diff forms -----------------------------------------------------------
+
+
+def _selected(html: str, select_id: str) -> str | None:
+    select = html.split(f'id="{select_id}"', 1)[1].split("</select>", 1)[0]
+    found = re.search(r'<option value="(\d+)"\s*selected', select)
+    return found.group(1) if found else None
+
+
+@pytest.mark.django_db
+def test_the_plan_compare_form_starts_on_two_different_plans(cast, reference_version):
+    from tests.planner.conftest import make_plan
+
+    first = make_plan(cast.org, cast.owner, reference_version, name="First")
+    second = make_plan(cast.org, cast.owner, reference_version, name="Second")
+    html = cast.client_for(cast.owner).get(reverse("planner:plan_compare")).content.decode()
+    picked = {_selected(html, "id_a"), _selected(html, "id_b")}
+    assert picked == {str(first.pk), str(second.pk)}
+
+
+@pytest.mark.django_db
+def test_the_catalog_diff_form_starts_on_the_newest_version_and_the_one_before(
+    cast, reference_version
+):
+    from pricing.services import catalog_version_clone, catalog_version_publish
+
+    newer = catalog_version_publish(
+        version=catalog_version_clone(version=reference_version, actor=cast.owner),
+        actor=cast.owner,
+    )
+    html = cast.client_for(cast.owner).get(reverse("pricing:catalog_diff")).content.decode()
+    assert _selected(html, "diff-new") == str(newer.pk)
+    assert _selected(html, "diff-old") == str(reference_version.pk)
