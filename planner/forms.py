@@ -898,6 +898,19 @@ SelfHostFormSet = forms.formset_factory(
 )
 
 
+def selfhost_defaults(version: Any, organization: Any, *, prefix: str) -> dict[str, str]:
+    """A new self-host option's default values as a browser would post them: a form that
+    keeps them counts as unchanged (empty), so adding one and leaving it is no error."""
+    form = SelfHostForm(version=version, organization=organization, prefix=prefix)
+    posted: dict[str, str] = {}
+    for bound in form:
+        value = bound.field.prepare_value(bound.initial)
+        if value is None or value is False or value == "" or value == []:
+            continue
+        posted[bound.html_name] = "on" if value is True else str(value)
+    return posted
+
+
 def hide_errors(form: forms.BaseForm, formset: forms.BaseFormSet | None = None) -> None:
     """Show a bound form as typed without validating it (a re-display, not a submission)."""
     from django.forms.utils import ErrorDict, ErrorList

@@ -16,7 +16,14 @@ from django.views.generic import FormView, TemplateView
 from accounts.generations import generation
 from accounts.mixins import OrgMemberMixin, TenantObjectMixin
 from planner import landing_views, selectors, services
-from planner.forms import PlanForm, ReevaluateForm, SelfHostFormSet, WorkloadForm, hide_errors
+from planner.forms import (
+    PlanForm,
+    ReevaluateForm,
+    SelfHostFormSet,
+    WorkloadForm,
+    hide_errors,
+    selfhost_defaults,
+)
 from planner.fragments import FRAGMENT_SECONDS, fragment_version
 from planner.models import Comparison, Plan, Workload
 from planner.plan_form_versions import carry_to_version
@@ -223,7 +230,12 @@ class PlanCreateView(OrgMemberMixin, TemplateView):
             data = request.POST.copy()
             total = data.get("selfhost-TOTAL_FORMS", "0")
             count = int(total) if total.isdigit() else 0
-            data["selfhost-TOTAL_FORMS"] = str(min(count + 1, SelfHostFormSet.max_num))
+            if count < SelfHostFormSet.max_num:
+                data["selfhost-TOTAL_FORMS"] = str(count + 1)
+                # The new option starts at its defaults, as typed: left so, it is empty.
+                data.update(
+                    selfhost_defaults(version, self.organization, prefix=f"selfhost-{count}")
+                )
             return self._redisplay(version, data, focus=f"selfhost-{count}")
         if action == "switch_version":
             new = self._version(request.POST.get("switch_to"))

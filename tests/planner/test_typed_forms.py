@@ -240,6 +240,12 @@ def test_add_a_self_host_option_keeps_what_was_typed_and_saves_nothing(cast, ref
     assert 'value="selfhost:1"' in html  # the hybrid may route to the new option
     assert 'id="error-summary"' not in html
     assert not Plan.objects.exists()
+    # Left at its defaults, the new option is empty: the plan is created without it.
+    posted = {**response.context["form"].data.dict(), "action": "create"}
+    posted["api_offers"] = response.context["form"].data.getlist("api_offers")
+    created = cast.client_for(cast.owner).post(reverse("planner:plan_create"), posted)
+    assert created.status_code == 302, [f.errors for f in created.context["formset"]]
+    assert Plan.objects.get().options.filter(kind="selfhost").count() == 1
 
 
 @pytest.mark.django_db
