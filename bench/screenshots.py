@@ -176,7 +176,7 @@ def shoot(base: str, out: Path, width: int) -> list[Path]:
         page.fill("input[name=volume]", "40000000")
         page.wait_for_selector("#workload-preview[data-state=ok]")
         save("03-workload-form-preview")
-        page.fill("input[name=input_share]", "2")
+        page.fill("input[name=input_share]", "200")
         page.wait_for_selector("#workload-preview[data-state=invalid]")
         save("04-workload-form-invalid")
         page.goto("/plans/")

@@ -9,8 +9,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from formatting import format_money, format_rate
-from planner.models import Workload
+from planner.fields import PercentField, QuantityField, name_the_bounds
+from planner.models import Plan, Workload
 from planner.models.plans import BillingMode, InstallationPolicy, PlanOption, Precision, RentMode
+from planner.models.workloads import MAX_TOKENS_PER_MONTH
 
 VOLUME_UNITS = (("day", "tokens per day"), ("month", "tokens per month"))
 LENS_CHOICES = (
@@ -29,25 +31,32 @@ def _optional_amount(label: str) -> forms.DecimalField:
     )
 
 
-def _optional_share(label: str, *, help_text: str) -> forms.DecimalField:
-    """An optional share in [0, 1], shown as 0."""
-    return forms.DecimalField(
-        required=False,
-        min_value=0,
-        max_value=1,
-        decimal_places=4,
-        initial=Decimal(0),
-        label=label,
-        help_text=help_text,
+def _optional_share(model: Any, name: str, label: str, *, help_text: str) -> PercentField:
+    """An optional share of a model column, typed in percent, shown as 0."""
+    return PercentField.for_model(
+        model, name, required=False, initial=Decimal(0), label=label, help_text=help_text
     )
 
 
+def _percent(model: Any, name: str, label: str, **kwargs: Any) -> PercentField:
+    """A model's share column typed in percent (70 for 0.7), with the column's bounds."""
+    return PercentField.for_model(model, name, label=label, **kwargs)
+
+
+def _money_labels(form: forms.BaseForm, names: tuple[str, ...], currency: str) -> None:
+    """Money fields say the currency they are entered in."""
+    for name in names:
+        field = form.fields[name]
+        field.label = f"{str(field.label).removesuffix(' (USD)')} ({currency})"
+
+
 class WorkloadForm(forms.ModelForm):
-    volume = forms.IntegerField(
+    volume = QuantityField(
         min_value=0,
-        max_value=2**63 - 1,  # the database column is a bigint
+        max_value=MAX_TOKENS_PER_MONTH,
+        unit="tokens a month",
         label="Volume",
-        help_text="Tokens (input + output), e.g. 50000000.",
+        help_text="Tokens (input + output): 50000000, 2,000,000, 50M or 1.5B.",
     )
     volume_unit = forms.ChoiceField(choices=VOLUME_UNITS, initial="day", label="per")
     success_rates = forms.CharField(
@@ -57,18 +66,64 @@ class WorkloadForm(forms.ModelForm):
         help_text="One model per line, e.g. <code>GPT-5: 0.95</code>. Leave empty if unknown.",
     )
     # How the API tokens are bought: optional, empty is none (the offers' standard prices).
+    input_share = _percent(
+        Workload,
+        "input_share",
+        "Input share (%)",
+        help_text="Percent of tokens that are input, e.g. 70; with a request shape: "
+        "input / (input + output).",
+    )
+    cached_share = _percent(
+        Workload,
+        "cached_share",
+        "Cached share (%)",
+        help_text="Percent of input tokens read from the provider's cache.",
+    )
+    growth_per_month = _percent(
+        Workload,
+        "growth_per_month",
+        "Growth a month (%)",
+        help_text="Monthly volume growth, e.g. 5.",
+    )
+    availability_target = _percent(
+        Workload,
+        "availability_target",
+        "Availability target (%)",
+        required=False,
+        help_text="e.g. 99.9",
+    )
+    quality_min_share = _percent(
+        Workload,
+        "quality_min_share",
+        "Quality: at least this share of its score (%)",
+        required=False,
+        help_text="e.g. 90 for 90% of the reference model's score.",
+    )
     cache_write_share = _optional_share(
-        "Cache-write share",
-        help_text="Share of input tokens written to the provider's cache (priced at the "
-        "offer's cache-write price; cached + written at most 1).",
+        Workload,
+        "cache_write_share",
+        "Cache-write share (%)",
+        help_text="Percent of input tokens written to the provider's cache (priced at the "
+        "offer's cache-write price; cached + written at most 100%).",
     )
     batch_share = _optional_share(
-        "Batch share", help_text="Share of tokens sent through a batch API (e.g. half price)."
+        Workload,
+        "batch_share",
+        "Batch share (%)",
+        help_text="Percent of tokens sent through a batch API (e.g. half price).",
     )
     priority_share = _optional_share(
-        "Priority share", help_text="Share of tokens bought on a priority tier."
+        Workload,
+        "priority_share",
+        "Priority share (%)",
+        help_text="Percent of tokens bought on a priority tier.",
     )
-    flex_share = _optional_share("Flex share", help_text="Share of tokens bought on a flex tier.")
+    flex_share = _optional_share(
+        Workload,
+        "flex_share",
+        "Flex share (%)",
+        help_text="Percent of tokens bought on a flex tier.",
+    )
     long_context = forms.CharField(
         required=False,
         label="Long requests",
@@ -130,29 +185,27 @@ class WorkloadForm(forms.ModelForm):
             "engineer_hourly_rate": "Engineer hourly rate (USD)",
             "downtime_cost_per_hour": "Downtime cost per hour (USD)",
             "quality_reference_model": "Quality: reference model",
-            "quality_min_share": "Quality: at least this share of its score",
         }
         help_texts = {
             "quality_reference_model": "A model with a published benchmark score in the "
             "plan's catalog, e.g. Llama 4 Maverick. Options known to score lower than the "
             "share below are excluded; options without a score are flagged.",
-            "quality_min_share": "e.g. 0.9 for 90% of the reference model's score.",
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
     field_order = ["name", "description", "volume", "volume_unit"]
+
+    MONEY_FIELDS = ("engineer_hourly_rate", "downtime_cost_per_hour")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from planner.bridge.shapes import preset_choices
 
         self.fields["request_preset"].choices = [("", "Your own figures"), *preset_choices()]
-        self.fields[
-            "input_share"
-        ].help_text = (
-            "Share of tokens that are input; with a request shape: input / (input + output)."
-        )
+        name_the_bounds(self, Workload)
         workload = self.instance
+        organization = workload.organization if workload.organization_id else None
+        _money_labels(self, self.MONEY_FIELDS, getattr(organization, "currency", None) or "USD")
         if workload.pk and not self.is_bound:
             if workload.tokens_per_month is not None:
                 self.initial["volume"], self.initial["volume_unit"] = (
@@ -374,33 +427,39 @@ class PlanForm(forms.Form):
         queryset=None, required=False, label="Hybrid: premium API for the rest"
     )
     hybrid_cheap = forms.ChoiceField(required=False, label="Hybrid: cheap route")
-    hybrid_share = forms.DecimalField(
+    hybrid_share = _percent(
+        PlanOption,
+        "routed_share",
+        "Hybrid: share routed to the cheap route (%)",
         required=False,
-        min_value=0,
-        max_value=1,
-        decimal_places=4,
-        label="Hybrid: share routed to the cheap route",
-        help_text="e.g. 0.7",
+        help_text="e.g. 70",
     )
     hybrid_escalation = _optional_share(
-        "Hybrid: escalation rate",
-        help_text="Share of cheap-routed requests re-sent to the premium API.",
+        PlanOption,
+        "escalation_rate",
+        "Hybrid: escalation rate (%)",
+        help_text="Percent of cheap-routed requests re-sent to the premium API.",
     )
 
     def __init__(self, *args: Any, organization: Any, version: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from pricing.models import ApiOffer
 
+        name_the_bounds(self, Plan)
         offers = ApiOffer.objects.filter(version=version).select_related("source")
         self.fields["workload"].queryset = Workload.objects.for_org(organization)
         self.fields["api_offers"].queryset = offers
         self.fields["api_offers"].currency = version.currency
         self.fields["hybrid_premium"].queryset = offers
+        self._offers = offers
+        self.set_selfhost_count(SelfHostFormSet.extra)
+
+    def set_selfhost_count(self, count: int) -> None:
+        """The hybrid's cheap route may be any of the ``count`` self-host options."""
         self.fields["hybrid_cheap"].choices = [
             ("", "— no hybrid option —"),
-            ("selfhost:0", "Self-host configuration 1"),
-            ("selfhost:1", "Self-host configuration 2"),
-            *((f"api:{o.pk}", f"API: {o}") for o in offers),
+            *((f"selfhost:{n}", f"Self-host option {n + 1}") for n in range(count)),
+            *((f"api:{o.pk}", f"API: {o}") for o in self._offers),
         ]
 
     def clean(self) -> dict[str, Any]:
@@ -463,13 +522,12 @@ class SelfHostForm(forms.Form):
         help_text="A benchmark your organization imported (Catalogs, Your benchmarks): its "
         "output tok/s is the replica's throughput.",
     )
-    utilization = forms.DecimalField(
-        min_value=Decimal("0.01"),
-        max_value=1,
-        initial=Decimal(1),
-        decimal_places=4,
-        label="Planned utilization",
-        help_text="Share of measured throughput a replica is planned to carry (0.9 = 90%); "
+    utilization = _percent(
+        PlanOption,
+        "utilization",
+        "Planned utilization (%)",
+        required=True,
+        help_text="Percent of measured throughput a replica is planned to carry (e.g. 90); "
         "the peak-to-average ratio then adds replicas for the peak hour.",
     )
     hidden_costs = HiddenCostField(
@@ -504,30 +562,26 @@ class SelfHostForm(forms.Form):
     allow_multi_instance = forms.BooleanField(
         required=False, label="A replica may span several instances or servers"
     )
-    billing_buffer = forms.DecimalField(
+    billing_buffer = _percent(
+        PlanOption,
+        "billing_buffer",
+        "Scale-to-zero buffer (%)",
         required=False,
-        min_value=0,
-        max_value=10,
-        decimal_places=4,
-        initial=Decimal(0),
-        label="Scale-to-zero buffer",
-        help_text="Extra share of busy hours billed (0.2 = 20%).",
+        help_text="Extra percent of busy hours billed (e.g. 20).",
     )
-    replica_availability = forms.DecimalField(
+    replica_availability = _percent(
+        PlanOption,
+        "replica_availability",
+        "Availability of one replica (%)",
         required=False,
-        min_value=Decimal("0.5"),
-        max_value=1,
-        decimal_places=6,
-        label="Availability of one replica",
         help_text="Empty: the catalog's single-region figure.",
     )
-    region_availability = forms.DecimalField(
+    region_availability = _percent(
+        PlanOption,
+        "region_availability",
+        "Availability of one region (%)",
         required=False,
-        min_value=Decimal("0.5"),
-        max_value=1,
-        decimal_places=6,
-        initial=Decimal(1),
-        label="Availability of one region",
+        help_text="",
     )
     server_price = forms.DecimalField(
         required=False,
@@ -557,18 +611,23 @@ class SelfHostForm(forms.Form):
         help_text="Empty: the hardware's catalog life.",
     )
     residual_value = _optional_share(
-        "Residual value", help_text="Share of the price left at the end of the life (0.1 = 10%)."
+        PlanOption,
+        "residual_value",
+        "Residual value (%)",
+        help_text="Percent of the price left at the end of the life (e.g. 10).",
     )
     cost_of_capital = _optional_share(
-        "Cost of capital a year", help_text="On the average book value (0.08 = 8%)."
+        PlanOption,
+        "cost_of_capital",
+        "Cost of capital a year (%)",
+        help_text="On the average book value (e.g. 8).",
     )
-    maintenance_per_year = forms.DecimalField(
+    maintenance_per_year = _percent(
+        PlanOption,
+        "maintenance_per_year",
+        "Maintenance a year (%)",
         required=False,
-        min_value=0,
-        max_value=1,
-        decimal_places=4,
-        label="Maintenance a year",
-        help_text="Share of the acquisition (0.05 = 5%). Empty: the catalog's figure.",
+        help_text="Percent of the acquisition (e.g. 5). Empty: the catalog's figure.",
     )
     server_base_watts = forms.DecimalField(
         required=False,
@@ -584,13 +643,12 @@ class SelfHostForm(forms.Form):
         label="GPU TDP (W)",
         help_text="Empty: the hardware's power less its base, over its GPUs.",
     )
-    gpu_load = forms.DecimalField(
+    gpu_load = _percent(
+        PlanOption,
+        "gpu_load",
+        "GPU load (%)",
         required=False,
-        min_value=0,
-        max_value=1,
-        decimal_places=4,
-        label="GPU load",
-        help_text="Average share of the GPUs' full power drawn. Empty: the hours the "
+        help_text="Average percent of the GPUs' full power drawn. Empty: the hours the "
         "workload's tokens take at the measured throughput.",
     )
     pue = forms.DecimalField(
@@ -610,7 +668,7 @@ class SelfHostForm(forms.Form):
     facilities_shared_monthly = _optional_amount("Shared facilities a month")
     ops_fte = _optional_amount("Operations staff (FTE)")
     ops_fte_monthly_cost = _optional_amount("Loaded cost per FTE a month")
-    implementation_one_off = _optional_amount("Implementation (one-off, USD)")
+    implementation_one_off = _optional_amount("Implementation, one-off (USD)")
 
     # Serving figures measured for this option (issue 15).
     prefill_tokens_per_second = forms.DecimalField(
@@ -661,6 +719,59 @@ class SelfHostForm(forms.Form):
         "implementation_one_off",
     )
     OWNED_FIELDS = PlanOption.OWNED_FINANCE_FIELDS
+    MONEY_FIELDS = (
+        "other_monthly",
+        "server_price",
+        "installation_per_server",
+        "implementation_one_off",
+        "facilities_shared_monthly",
+        "facilities_per_server_monthly",
+        "ops_fte_monthly_cost",
+    )
+
+    # The plan form shows these first; the rest folds away under "advanced_groups".
+    MAIN_FIELDS = (
+        "model_name",
+        "params_b",
+        "precision",
+        "rent_mode",
+        "gpu_offer",
+        "owned_hardware",
+        "gpu_count",
+        "billing_mode",
+        "window_hours",
+        "tokens_per_second",
+        "private_throughput_profile",
+        "utilization",
+        "labor_hours_per_month",
+        "other_monthly",
+    )
+    SIZING_FIELDS = ("context_tokens", "concurrent_sequences", "grid_region")
+    HIDDEN_COST_FIELDS = ("hidden_multiplier", "hidden_costs")
+
+    def main_fields(self) -> list[Any]:
+        return [self[name] for name in self.MAIN_FIELDS]
+
+    def advanced_groups(self) -> list[dict[str, Any]]:
+        """The folded groups of the option: title, note, bound fields, and whether one of
+        them has an error (the group then opens)."""
+        groups = (
+            ("Hidden costs", "itemized, or a multiplier", self.HIDDEN_COST_FIELDS),
+            ("Sizing and energy", "context, concurrency, grid", self.SIZING_FIELDS),
+            ("Measured serving figures", "prefill, latency", self.SERVING_FIELDS),
+            ("Packing and reserve", "instances, availability, staff", self.DEPTH_FIELDS),
+            ("Ownership finance", "owned hardware", self.OWNED_FIELDS),
+        )
+        errors = self.errors if self.is_bound else {}
+        return [
+            {
+                "title": title,
+                "note": note,
+                "fields": [self[name] for name in names],
+                "open": any(name in errors for name in names),
+            }
+            for title, note, names in groups
+        ]
 
     def ownership_fields(self) -> list[Any]:
         """The bound fields shown in the collapsible "Ownership finance" group."""
@@ -683,6 +794,8 @@ class SelfHostForm(forms.Form):
             PrivateThroughputProfile,
         )
 
+        name_the_bounds(self, PlanOption)
+        _money_labels(self, self.MONEY_FIELDS, version.currency)
         profiles = PrivateThroughputProfile.objects.none()
         if organization is not None:
             profiles = PrivateThroughputProfile.objects.for_org(organization)
@@ -772,7 +885,42 @@ class SelfHostForm(forms.Form):
         }
 
 
-SelfHostFormSet = forms.formset_factory(SelfHostForm, extra=2, max_num=2)
+# One empty option to start; "Add a self-host option" adds more, up to this many, and each
+# can be removed (its "Remove" box) before the plan is created.
+MAX_SELFHOST_OPTIONS = 16
+SelfHostFormSet = forms.formset_factory(
+    SelfHostForm,
+    extra=1,
+    max_num=MAX_SELFHOST_OPTIONS,
+    absolute_max=MAX_SELFHOST_OPTIONS,
+    validate_max=True,
+    can_delete=True,
+)
+
+
+def selfhost_defaults(version: Any, organization: Any, *, prefix: str) -> dict[str, str]:
+    """A new self-host option's default values as a browser would post them: a form that
+    keeps them counts as unchanged (empty), so adding one and leaving it is no error."""
+    form = SelfHostForm(version=version, organization=organization, prefix=prefix)
+    posted: dict[str, str] = {}
+    for bound in form:
+        value = bound.field.prepare_value(bound.initial)
+        if value is None or value is False or value == "" or value == []:
+            continue
+        posted[bound.html_name] = "on" if value is True else str(value)
+    return posted
+
+
+def hide_errors(form: forms.BaseForm, formset: forms.BaseFormSet | None = None) -> None:
+    """Show a bound form as typed without validating it (a re-display, not a submission)."""
+    from django.forms.utils import ErrorDict, ErrorList
+
+    form._errors = ErrorDict()
+    if formset is not None:
+        formset._errors = []
+        formset._non_form_errors = ErrorList()
+        for sub in formset.forms:
+            sub._errors = ErrorDict()
 
 
 class ReevaluateForm(forms.Form):

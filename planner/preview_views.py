@@ -20,6 +20,7 @@ from planner.bridge import ScenarioError
 from planner.bridge.preview import preview
 from planner.forms import WorkloadForm
 from planner.models import Workload
+from planner.selectors import plan_for_preview
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,9 @@ class PreviewRow:
 def _detail(option: dict[str, Any], currency: str) -> str:
     if option["kind"] == "api":
         return f"{format_rate(option['blended_per_mtok'], currency)} per 1M tokens blended"
+    if option["kind"] != "selfhost":
+        per_mtok = option.get("cost_per_mtok")
+        return "" if per_mtok is None else f"{format_rate(per_mtok, currency)} per 1M tokens"
     replicas = option["total_replicas"]
     spares = option["spares"]
     fleet = f"{replicas} replica{'s' if replicas != 1 else ''}"
@@ -46,9 +50,12 @@ def _detail(option: dict[str, Any], currency: str) -> str:
     )
 
 
-def preview_rows(*, organization: Any, workload: Workload) -> tuple[Any, list[PreviewRow]]:
-    """(catalog version, rows) for an unsaved workload; reads prices, writes nothing."""
-    found = preview(organization=organization, workload=workload)
+def preview_rows(
+    *, organization: Any, workload: Workload, plan: Any = None
+) -> tuple[Any, list[PreviewRow]]:
+    """(catalog version, rows) for an unsaved workload, priced on ``plan``'s options if
+    given; reads prices, writes nothing."""
+    found = preview(organization=organization, workload=workload, plan=plan)
     if found is None:
         return None, []
     rows = [
@@ -65,6 +72,11 @@ def preview_rows(*, organization: Any, workload: Workload) -> tuple[Any, list[Pr
     return found.version, rows
 
 
+def cheapest(rows: list[PreviewRow]) -> PreviewRow | None:
+    """The row the phone's summary bar names: the lowest expected monthly cost."""
+    return min(rows, key=lambda row: row.monthly, default=None)
+
+
 class WorkloadPreviewView(OrgMemberMixin, View):
     """POST the workload form, get the preview partial. Writers only, like the form itself."""
 
@@ -77,12 +89,17 @@ class WorkloadPreviewView(OrgMemberMixin, View):
         context: dict[str, Any] = {"form": form, "rows": [], "version": None}
         if form.is_valid():
             workload = form.instance
+            plan = plan_for_preview(
+                organization=self.organization, workload_pk=request.GET.get("workload")
+            )
+            context["plan"] = plan
             try:
                 context["version"], context["rows"] = preview_rows(
-                    organization=self.organization, workload=workload
+                    organization=self.organization, workload=workload, plan=plan
                 )
             except ScenarioError as exc:
                 context["engine_error"] = str(exc)
+            context["cheapest"] = cheapest(context["rows"])
             context["tokens_per_month"] = workload.monthly_tokens
             context["input_share"] = workload.input_share
         else:

@@ -183,3 +183,22 @@ def plans_side_by_side(*, organization: Organization, plan_a: Any, plan_b: Any) 
         },
     ]
     return SideBySide(a, b, ca, cb, rows)
+
+
+# --- the live preview's plan (issue 18) --------------------------------------------------
+
+
+def plan_for_preview(*, organization: Organization, workload_pk: Any = None) -> Plan | None:
+    """The plan whose options the workload form's preview prices: the workload's most
+    recently changed plan when editing one that has a plan, else the organization's most
+    recently changed plan; None if the organization has none."""
+    plans = (
+        Plan.objects.for_org(organization)
+        .select_related("catalog_version__catalog", "organization")
+        .order_by("-updated_at", "-pk")
+    )
+    if workload_pk is not None and str(workload_pk).isdigit():
+        own = plans.filter(workload_id=int(workload_pk)).first()
+        if own is not None:
+            return own
+    return plans.first()

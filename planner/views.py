@@ -18,10 +18,18 @@ from accounts.generations import generation
 from accounts.mixins import OrgMemberMixin, TenantObjectMixin
 from planner import landing_views, selectors, services
 from planner.bridge.shapes import preset_notes
-from planner.forms import PlanForm, ReevaluateForm, SelfHostFormSet, WorkloadForm
+from planner.forms import (
+    PlanForm,
+    ReevaluateForm,
+    SelfHostFormSet,
+    WorkloadForm,
+    hide_errors,
+    selfhost_defaults,
+)
 from planner.fragments import FRAGMENT_SECONDS, fragment_version
 from planner.models import Comparison, Plan, Workload
 from planner.onboarding.forms import FirstPlanForm
+from planner.plan_form_versions import carry_to_version
 from planner.reevaluation import reevaluations_in_progress
 from planner.sweep_selectors import sweeps_running
 
@@ -105,6 +113,10 @@ class WorkloadCreateView(OrgMemberMixin, FormView):
     form_class = WorkloadForm
     write_required = True
 
+    def get_form_kwargs(self) -> dict[str, Any]:
+        # Unsaved, in the organization: the form labels money in its currency.
+        return {**super().get_form_kwargs(), "instance": Workload(organization=self.organization)}
+
     def form_valid(self, form: WorkloadForm) -> HttpResponse:
         try:
             workload = services.workload_create(
@@ -177,31 +189,37 @@ class PlanListView(OrgMemberMixin, TemplateView):
 
 
 class PlanCreateView(OrgMemberMixin, TemplateView):
+    """The plan form. Besides "Create plan", two buttons re-render it with what was typed:
+    "Add a self-host option" (one more form in the formset) and "Use this version" (the
+    catalog rows chosen moved to that version); neither saves nor shows errors."""
+
     template_name = "planner/plan_form.html"
     write_required = True
 
-    def _version(self) -> Any:
+    def _version(self, wanted: str | None = None) -> Any:
         from pricing.models import CatalogVersion
         from pricing.selectors import catalog_version_current
 
-        wanted = self.request.POST.get("version") or self.request.GET.get("version")
+        wanted = wanted or self.request.POST.get("version") or self.request.GET.get("version")
         if wanted:
             version = CatalogVersion.objects.published().filter(pk=wanted).first()
             if version is not None:
                 return version
         return catalog_version_current()
 
-    def _forms(self, version: Any) -> tuple[PlanForm, Any]:
-        data = self.request.POST if self.request.method == "POST" else None
+    def _forms(self, version: Any, data: Any = None) -> tuple[PlanForm, Any]:
+        if data is None and self.request.method == "POST":
+            data = self.request.POST
         form = PlanForm(data, organization=self.organization, version=version)
         formset = SelfHostFormSet(
             data,
             form_kwargs={"version": version, "organization": self.organization},
             prefix="selfhost",
         )
+        form.set_selfhost_count(formset.total_form_count())
         return form, formset
 
-    def _render(self, version: Any, form: PlanForm, formset: Any, status: int = 200):
+    def _render(self, version: Any, form: PlanForm, formset: Any, status: int = 200, **extra: Any):
         from pricing.models import CatalogVersion
 
         context = self.get_context_data(
@@ -209,6 +227,7 @@ class PlanCreateView(OrgMemberMixin, TemplateView):
             form=form,
             formset=formset,
             versions=CatalogVersion.objects.published().select_related("catalog"),
+            **extra,
         )
         return self.render_to_response(context, status=status)
 
@@ -219,10 +238,33 @@ class PlanCreateView(OrgMemberMixin, TemplateView):
         form, formset = self._forms(version)
         return self._render(version, form, formset)
 
+    def _redisplay(self, version: Any, data: Any, **extra: Any) -> HttpResponse:
+        """The form again with ``data`` as typed and no errors shown (nothing was sent)."""
+        form, formset = self._forms(version, data)
+        hide_errors(form, formset)
+        return self._render(version, form, formset, **extra)
+
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         version = self._version()
         if version is None:
             return self.render_to_response(self.get_context_data(version=None), status=400)
+        action = request.POST.get("action", "")
+        if action == "add_selfhost":
+            data = request.POST.copy()
+            total = data.get("selfhost-TOTAL_FORMS", "0")
+            count = int(total) if total.isdigit() else 0
+            if count < SelfHostFormSet.max_num:
+                data["selfhost-TOTAL_FORMS"] = str(count + 1)
+                # The new option starts at its defaults, as typed: left so, it is empty.
+                data.update(
+                    selfhost_defaults(version, self.organization, prefix=f"selfhost-{count}")
+                )
+            return self._redisplay(version, data, focus=f"selfhost-{count}")
+        if action == "switch_version":
+            new = self._version(request.POST.get("switch_to"))
+            data, left_out = carry_to_version(request.POST, old=version, new=new)
+            data["version"] = str(new.pk)
+            return self._redisplay(new, data, left_out=left_out)
         form, formset = self._forms(version)
         if not (form.is_valid() and formset.is_valid()):
             return self._render(version, form, formset, status=400)
@@ -253,8 +295,9 @@ class PlanCreateView(OrgMemberMixin, TemplateView):
             {"kind": "api", "api_offer": offer} for offer in form.cleaned_data["api_offers"]
         ]
         selfhost_index: dict[int, int] = {}
+        removed = set(map(id, formset.deleted_forms))
         for n, sub in enumerate(formset.forms):
-            data = sub.option_data() if sub.has_changed() else None
+            data = sub.option_data() if sub.has_changed() and id(sub) not in removed else None
             if data is not None:
                 selfhost_index[n] = len(options)
                 options.append(data)
@@ -456,6 +499,11 @@ class PlanCompareView(OrgMemberMixin, TemplateView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         plans = selectors.plans_for_org(organization=self.organization)
         a, b = request.GET.get("a"), request.GET.get("b")
+        if not (a or b):
+            # Preselect two different plans (the two most recent), never one on both sides.
+            recent = [str(p.pk) for p in plans[:2]]
+            a, b = recent[0] if recent else None, recent[-1] if len(recent) > 1 else None
+            return self.render_to_response(self.get_context_data(plans=plans, side=None, a=a, b=b))
         side = (
             selectors.plans_side_by_side(organization=self.organization, plan_a=a, plan_b=b)
             if a and b

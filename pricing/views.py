@@ -101,6 +101,14 @@ class CatalogDiffView(OrgMemberMixin, TemplateView):
         visible = selectors.versions_visible_to(self.organization)
         form = DiffForm(self.request.GET or None)
         context.update(form=form, versions=visible, changes=None)
+        if not form.is_bound:
+            # Two different versions to start with: the newest and the one before it (of
+            # the same catalog when there is one), never the same version on both sides.
+            newest = list(visible[:50])
+            if newest:
+                new = newest[0]
+                older = [v for v in newest[1:] if v.catalog_id == new.catalog_id] or newest[1:]
+                context.update(new=new, old=older[0] if older else None)
         if form.is_valid():
             by_pk = {
                 v.pk: v

@@ -631,11 +631,14 @@ def hidden_costs_of(options: Sequence[Any]) -> dict[Any, list[Any]]:
     return {option.pk: list(option.hidden_costs.all()) for option in options}
 
 
-def build_inputs(plan: Any, *, version: Any | None = None) -> dict[str, Any]:
-    """Snapshot of every engine input for ``plan`` (against ``version``, default its own)."""
+def build_inputs(
+    plan: Any, *, version: Any | None = None, workload: Any | None = None
+) -> dict[str, Any]:
+    """Snapshot of every engine input for ``plan`` (against ``version``, default its own;
+    for ``workload``, default its own: the live preview passes the unsaved one)."""
     options = plan_option_rows(plan)
     return snapshot_of(
-        workload=plan.workload,
+        workload=plan.workload if workload is None else workload,
         version=version or plan.catalog_version,
         organization=plan.organization if plan.use_overlay else None,
         options=options,

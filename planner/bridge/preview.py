@@ -19,6 +19,7 @@ from planner.bridge.plans import (
     _api_offer_snapshot,
     api_offer_label,
     api_traffic_snapshot,
+    build_inputs,
     snapshot_of,
 )
 from planner.engine.api import ApiTraffic, blended_price_per_mtok
@@ -35,8 +36,11 @@ REFERENCE_UTILIZATION = Decimal("0.6")
 @dataclass(frozen=True)
 class Preview:
     version: Any
-    roles: dict[str, str]  # option name -> cheapest | middle | premium | reference
+    # option name -> cheapest | middle | premium | reference (picked from the catalog),
+    # or its kind, api | selfhost | hybrid (a plan's own options)
+    roles: dict[str, str]
     results: dict[str, Any]
+    plan: Any = None  # the plan whose options these are, if any
 
 
 def _api_candidates(
@@ -123,10 +127,22 @@ def _as_field(name: str, value: Decimal | None) -> Decimal | None:
     return Decimal(value).quantize(Decimal(1).scaleb(-places))
 
 
-def preview(*, organization: Any, workload: Any) -> Preview | None:
-    """The preview of an unsaved workload (None: no published catalog); writes nothing."""
+def preview(*, organization: Any, workload: Any, plan: Any = None) -> Preview | None:
+    """The preview of an unsaved workload (None: no published catalog); writes nothing.
+
+    With ``plan``, the options the user compares: that plan's own, on its catalog version,
+    lens and period, priced exactly as computing the plan would price them for this
+    workload. Without, a few options picked from the current catalog (``preview_options``).
+    """
     from pricing.selectors import catalog_version_current, effective_prices
 
+    if plan is not None:
+        inputs = build_inputs(plan, workload=workload)
+        roles = {option["name"]: option["kind"] for option in inputs["options"]}
+        scenario = dataclasses.replace(
+            scenario_of(inputs, monte_carlo=False), search_crossings=False
+        )
+        return Preview(plan.catalog_version, roles, results_of(compose(scenario), inputs), plan)
     version = catalog_version_current()
     if version is None:
         return None

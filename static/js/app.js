@@ -109,3 +109,24 @@ window.addEventListener("resize", () => {
   clearTimeout(resizeTimer);
   resizeTimer = setTimeout(markScrollable, 150);
 });
+
+// --- Forms (issue 18): error summary, self-host options, catalog version switch ---------
+// A form with errors opens on its summary; a re-displayed form on the part just added.
+(() => {
+  const summary = document.getElementById("error-summary");
+  const target = document.querySelector("[data-focus-target]");
+  const el = summary || (target && document.getElementById(target.dataset.focusTarget));
+  if (!el) return;
+  el.scrollIntoView({ block: "start" });
+  const input = el === summary ? el : el.querySelector("input:not([type=hidden]), select");
+  if (input) input.focus({ preventScroll: true });
+})();
+
+// A select that stands for a button (the plan form's catalog version): picking submits
+// the form as that button would, so the server sees which action was meant.
+document.addEventListener("change", (event) => {
+  const el = event.target;
+  if (!(el instanceof HTMLSelectElement) || !el.dataset.submitWith) return;
+  const button = document.getElementById(el.dataset.submitWith);
+  if (button && el.form && el.form.requestSubmit) el.form.requestSubmit(button);
+});

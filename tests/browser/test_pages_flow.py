@@ -52,11 +52,11 @@ def test_workload_plan_charts_sweep_and_outsider(
     assert big == pytest.approx(small * 100, rel=1e-3)
     assert page.locator('#workload-preview tr[data-role="reference"]').count() == 1
     # A wrong value is named in the preview, and nothing is saved.
-    page.fill("input[name=input_share]", "3")
+    page.fill("input[name=input_share]", "300")
     page.wait_for_selector('#workload-preview[data-state="invalid"]')
     assert "Input share" in page.locator("#workload-preview").inner_text()
     assert not Workload.objects.exists()
-    page.fill("input[name=input_share]", "0.5")
+    page.fill("input[name=input_share]", "50")
     page.wait_for_selector('#workload-preview[data-state="ok"]')
     page.click("button:has-text('Save workload')")
     page.wait_for_url("**/workloads/")

@@ -49,7 +49,7 @@ WORKLOAD_FORM = {
     "volume": "50000000",
     "volume_unit": "day",
     "days_per_month": "30",
-    "input_share": "0.5",
+    "input_share": "50",
     "cached_share": "0",
     "growth_per_month": "0",
     "peak_to_average": "1",

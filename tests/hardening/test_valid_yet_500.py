@@ -68,7 +68,7 @@ def test_a_bigint_volume_per_day_in_the_form_is_refused_on_the_volume(cast):
         "volume": str(2**63 - 1),  # 9,223,372,036,854,775,807: fits the column, not a month
         "volume_unit": "day",
         "days_per_month": "30",
-        "input_share": "0.5",
+        "input_share": "50",
         "cached_share": "0",
         "growth_per_month": "0",
         "peak_to_average": "1",

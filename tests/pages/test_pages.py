@@ -139,7 +139,7 @@ def _workload_post(**overrides) -> dict:
         "volume": "1000000000",
         "volume_unit": "month",
         "days_per_month": "30",
-        "input_share": "0.5",
+        "input_share": "50",
         "cached_share": "0",
         "growth_per_month": "0",
         "peak_to_average": "1",
@@ -188,7 +188,7 @@ def test_preview_follows_the_volume(cast, reference_version):
 def test_preview_names_the_wrong_field_and_saves_nothing(cast, reference_version):
     before = Workload.objects.count()
     response = cast.client_for(cast.owner).post(
-        reverse("planner:workload_preview"), _workload_post(input_share="2", volume="")
+        reverse("planner:workload_preview"), _workload_post(input_share="200", volume="")
     )
     html = response.content.decode()
     assert 'data-state="invalid"' in html
@@ -208,7 +208,7 @@ def test_preview_is_for_writers_only(cast, reference_version):
 def test_workload_form_shows_errors_beside_fields_and_saves_nothing(cast):
     before = Workload.objects.count()
     response = cast.client_for(cast.owner).post(
-        reverse("planner:workload_create"), _workload_post(input_share="1.5", name="")
+        reverse("planner:workload_create"), _workload_post(input_share="150", name="")
     )
     html = response.content.decode()
     assert response.status_code == 200

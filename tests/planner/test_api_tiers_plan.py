@@ -160,8 +160,8 @@ def _form_post(cast, **fields):
         "volume": "100000000",
         "volume_unit": "month",
         "days_per_month": "30",
-        "input_share": "0.8",
-        "cached_share": "0.5",
+        "input_share": "80",
+        "cached_share": "50",
         "growth_per_month": "0",
         "peak_to_average": "1",
         "downtime_cost_per_hour": "0",
@@ -172,7 +172,7 @@ def _form_post(cast, **fields):
 
 def test_the_workload_form_takes_the_traffic(cast):
     response = _form_post(
-        cast, cache_write_share="0.1", batch_share="0.4", long_context="200k: 0.25\n1,000,000: 0.05"
+        cast, cache_write_share="10", batch_share="40", long_context="200k: 0.25\n1,000,000: 0.05"
     )
     assert response.status_code == 302
     workload = Workload.objects.get(name="Long docs")
@@ -189,12 +189,12 @@ def test_the_workload_form_takes_the_traffic(cast):
 @pytest.mark.parametrize(
     ("fields", "field"),
     [
-        ({"batch_share": "0.7", "flex_share": "0.4"}, "batch_share"),
-        ({"cache_write_share": "0.6"}, "cache_write_share"),  # 0.5 cached + 0.6 > 1
+        ({"batch_share": "70", "flex_share": "40"}, "batch_share"),
+        ({"cache_write_share": "60"}, "cache_write_share"),  # 50% cached + 60% > 100%
         ({"long_context": "200k: 0.1\n128k: 0.05"}, "long_context"),  # lengths must increase
         ({"long_context": "128k: 0.1\n200k: 0.2"}, "long_context"),  # a longer one, more?
         ({"long_context": "long: 0.1"}, "long_context"),
-        ({"priority_share": "1.5"}, "priority_share"),
+        ({"priority_share": "150"}, "priority_share"),
     ],
 )
 def test_the_form_names_the_bad_traffic_field_and_saves_nothing(cast, fields, field):
@@ -305,7 +305,7 @@ def test_the_live_preview_takes_the_traffic_fields(cast, reference_version):
             "volume": "1000000000",
             "volume_unit": "month",
             "days_per_month": "30",
-            "input_share": "0.5",
+            "input_share": "50",
             "cached_share": "0",
             "growth_per_month": "0",
             "peak_to_average": "1",
@@ -319,4 +319,4 @@ def test_the_live_preview_takes_the_traffic_fields(cast, reference_version):
 
     plain = monthly()
     assert len(plain) == 4
-    assert monthly(batch_share="0.4", cache_write_share="0.1", long_context="200k: 0.25") == plain
+    assert monthly(batch_share="40", cache_write_share="10", long_context="200k: 0.25") == plain

@@ -163,15 +163,15 @@ def plan_form_data(version, workload, **selfhost):
         "selfhost-0-precision": "fp8",
         "selfhost-0-billing_mode": "always_on",
         "selfhost-0-tokens_per_second": "6000",
-        "selfhost-0-utilization": "1",
+        "selfhost-0-utilization": "100",
         "selfhost-0-labor_hours_per_month": "0",
         "selfhost-0-other_monthly": "0",
         "selfhost-0-billing_buffer": "0",
-        "selfhost-0-region_availability": "1",
+        "selfhost-0-region_availability": "100",
         "selfhost-0-installation_per_server": "5000",
-        "selfhost-0-residual_value": "0.1",
-        "selfhost-0-cost_of_capital": "0.08",
-        "selfhost-0-maintenance_per_year": "0.05",
+        "selfhost-0-residual_value": "10",
+        "selfhost-0-cost_of_capital": "8",
+        "selfhost-0-maintenance_per_year": "5",
         "selfhost-0-server_base_watts": "1500",
         "selfhost-0-facilities_per_server_monthly": "400",
         "selfhost-0-facilities_shared_monthly": "1000",
@@ -205,7 +205,7 @@ def test_plan_form_saves_the_ownership_finance(cast, reference_version):
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("residual_value", "1.5"), ("cost_of_capital", "-0.1"), ("utilization", "0")],
+    [("residual_value", "150"), ("cost_of_capital", "-10"), ("utilization", "0")],
 )
 def test_bad_finance_input_names_the_field_and_saves_nothing(cast, reference_version, field, value):
     workload = WorkloadFactory(organization=cast.org)
@@ -264,7 +264,7 @@ def test_blank_depth_fields_take_the_defaults(cast, reference_version):
 def test_plan_form_saves_the_installation_policy_and_gpu_load(cast, reference_version):
     workload = WorkloadFactory(organization=cast.org)
     data = plan_form_data(
-        reference_version, workload, installation_policy="expensed", gpu_load="0.5"
+        reference_version, workload, installation_policy="expensed", gpu_load="50"
     )
     response = cast.client_for(cast.owner).post(reverse("planner:plan_create"), data)
     assert response.status_code == 302

@@ -218,3 +218,21 @@ def test_the_quote_and_the_plan_price_the_same_scenario_alike(
     if by_name["A100"]["breakevens"][0]["cheaper_at_start"] == "A100":
         plan_first = 0
     assert answer["selfhost_wins_from_tokens_per_month"] == plan_first
+
+
+@DB_SETTINGS
+@given(fields=workloads)
+def test_the_preview_of_a_plans_options_is_that_plan_computed(cast, reference_version, fields):
+    # The workload form's preview prices the options of the plan being compared: the
+    # same figures computing that plan gives for the same workload figures.
+    plan = _issue_like_plan(cast, reference_version, **fields)
+    shown = preview(organization=cast.org, workload=_workload(cast.org, fields), plan=plan)
+    assert shown is not None
+    assert shown.plan == plan
+    computed = services.plan_compute(plan=plan, actor=cast.owner).results
+    assert [o["name"] for o in shown.results["options"]] == [o["name"] for o in computed["options"]]
+    assert shown.roles == {o["name"]: o["kind"] for o in computed["options"]}
+    for planned, previewed in zip(computed["options"], shown.results["options"], strict=True):
+        assert previewed["monthly"] == planned["monthly"]
+        assert previewed.get("total_replicas") == planned.get("total_replicas")
+        assert previewed["cost_per_mtok"] == planned["cost_per_mtok"]

@@ -26,7 +26,7 @@ def _form(version, workload, profile_pk) -> dict:
         "selfhost-0-gpu_offer": gpu_offer(version).pk,
         "selfhost-0-precision": "fp16",
         "selfhost-0-billing_mode": "always_on",
-        "selfhost-0-utilization": "1",
+        "selfhost-0-utilization": "100",
         "selfhost-0-labor_hours_per_month": "0",
         "selfhost-0-other_monthly": "0",
         "selfhost-0-private_throughput_profile": profile_pk,

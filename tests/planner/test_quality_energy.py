@@ -216,10 +216,10 @@ def test_the_csv_lists_rank_quality_and_energy(plan, results, cast) -> None:
 @pytest.mark.parametrize(
     ("data", "field"),
     [
-        ({"quality_min_share": "0.9"}, "quality_reference_model"),
+        ({"quality_min_share": "90"}, "quality_reference_model"),
         ({"quality_reference_model": "GPT-5"}, "quality_min_share"),
         ({"quality_reference_model": "GPT-5", "quality_min_share": "0"}, "quality_min_share"),
-        ({"quality_reference_model": "GPT-5", "quality_min_share": "1.5"}, "quality_min_share"),
+        ({"quality_reference_model": "GPT-5", "quality_min_share": "150"}, "quality_min_share"),
     ],
 )
 def test_the_workload_form_names_the_quality_field_at_fault(data: dict, field: str) -> None:
@@ -229,7 +229,7 @@ def test_the_workload_form_names_the_quality_field_at_fault(data: dict, field: s
             "volume": "1000000",
             "volume_unit": "month",
             "days_per_month": "30",
-            "input_share": "0.5",
+            "input_share": "50",
             "cached_share": "0",
             "growth_per_month": "0",
             "peak_to_average": "1",
