@@ -21,6 +21,7 @@ from planner.fragments import FRAGMENT_SECONDS, fragment_version
 from planner.models import Comparison, Plan, Workload
 from planner.reevaluation import reevaluations_in_progress
 from planner.sweep_selectors import sweeps_running
+from pricing.selectors import catalog_version_newer, catalog_versions_current
 
 
 def _add_errors(form: Any, exc: ValidationError) -> None:
@@ -148,7 +149,11 @@ class PlanListView(OrgMemberMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["plans"] = selectors.plans_for_table(organization=self.organization)
+        plans = list(selectors.plans_for_table(organization=self.organization))
+        current = catalog_versions_current()
+        for plan in plans:
+            plan.newer_version = catalog_version_newer(plan.catalog_version, current=current)
+        context["plans"] = plans
         context["can_write"] = self.membership.can_write
         return context
 
@@ -322,6 +327,7 @@ class PlanDetailView(TenantObjectMixin, TemplateView):
         context.update(
             plan=plan,
             options=selectors.plan_options(plan=plan),
+            newer_version=catalog_version_newer(plan.catalog_version),
             can_write=self.membership.can_write,
             page_generation=generation(self.organization),
             page_cache_seconds=settings.TENANT_PAGE_CACHE_SECONDS,
