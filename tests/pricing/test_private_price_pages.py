@@ -367,3 +367,26 @@ def test_another_organizations_prices_are_404_by_url_guessing(cast, reference):
     theirs.refresh_from_db()
     assert theirs.output_per_mtok == Decimal("3.25")
     assert not AuditEvent.objects.filter(action__startswith="overlay.api_price_").exists()
+
+
+def test_the_admin_checks_an_overlay_row_by_the_same_rules(cast, reference):
+    from django.forms import modelform_factory
+
+    from pricing.admin import OverlayRowAdminForm
+
+    row = _override(cast.org, reference, "7.50")
+    form_class = modelform_factory(
+        OverlayApiOffer,
+        form=OverlayRowAdminForm,
+        fields=["replaces", "model_name", "provider", "output_per_mtok", "notes"],
+    )
+    form = form_class(
+        {"replaces": row.replaces_id, "output_per_mtok": "-2", "model_name": "", "provider": ""},
+        instance=row,
+    )
+    assert not form.is_valid()
+    assert form.errors["output_per_mtok"] == [
+        "Output price per 1M tokens must not be negative, got -2"
+    ]
+    row.refresh_from_db()
+    assert row.output_per_mtok == Decimal("7.50")
