@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from formatting.numbers import format_price
 from pricing.benchmarks import MAX_BYTES
 from pricing.models import BenchmarkFormat, Precision
 
@@ -81,22 +82,19 @@ class PrivateApiPriceForm(forms.Form):
         currency: str,
         offers: Any = None,
         fields: tuple[str, ...] | None = None,
+        base: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         _limit_and_label(self, currency=currency, offers=offers, fields=fields)
-        if "output_per_mtok" in self.fields:
-            self.fields[
-                "output_per_mtok"
-            ].help_text = (
-                f"In {currency}. A private offer needs it; an override may leave it empty."
-            )
-        if "input_per_mtok" in self.fields:
-            self.fields[
-                "input_per_mtok"
-            ].help_text = (
-                f"In {currency}. Empty on a private offer: it publishes an output price only."
-            )
+        help_texts = {
+            "output_per_mtok": "A private offer needs it; an override may leave it empty.",
+            "input_per_mtok": "Empty on a private offer: it publishes an output price only.",
+        }
+        for name, text in help_texts.items():
+            if name in self.fields:
+                self.fields[name].help_text = text
+        _catalog_prices(self, base)
 
 
 class PrivateGpuPriceForm(forms.Form):
@@ -124,14 +122,16 @@ class PrivateGpuPriceForm(forms.Form):
         currency: str,
         offers: Any = None,
         fields: tuple[str, ...] | None = None,
+        base: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         _limit_and_label(self, currency=currency, offers=offers, fields=fields)
         if "hourly" in self.fields:
-            self.fields["hourly"].help_text = f"The whole offer's price per hour, in {currency}."
+            self.fields["hourly"].help_text = "The whole offer's price per hour."
         if "monthly" in self.fields:
-            self.fields["monthly"].help_text = f"A monthly commitment price, if any, in {currency}."
+            self.fields["monthly"].help_text = "A monthly commitment price, if any."
+        _catalog_prices(self, base)
 
 
 def _limit_and_label(
@@ -150,3 +150,23 @@ def _limit_and_label(
     for field in form.fields.values():
         if isinstance(field, _PriceField):
             field.label = f"{field.label} ({currency})"
+
+
+def _catalog_prices(form: forms.Form, base: Any) -> None:
+    """On an override of ``base`` (a catalog offer), each price says what empty means."""
+    if base is None:
+        return
+    catalog: dict[str, Any] = {
+        name: getattr(base, name, None)
+        for name in ("input_per_mtok", "output_per_mtok", "cached_input_per_mtok")
+    }
+    if hasattr(base, "hourly_range"):
+        catalog = {"hourly": base.hourly_range, "monthly": base.monthly_range}
+    for name, value in catalog.items():
+        if name in form.fields:
+            amount = getattr(value, "expected", value)
+            form.fields[name].help_text = (
+                "The catalog has none."
+                if amount is None
+                else f"Empty: the catalog's {format_price(amount)}."
+            )

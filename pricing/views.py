@@ -7,6 +7,7 @@ organization, through `selectors.effective_prices`.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -291,6 +292,15 @@ class PrivatePriceAddView(OrgMemberMixin, _ManagersOnly, _PrivatePriceFormMixin,
         )
 
 
+def _as_typed(value: Any) -> Any:
+    """A stored amount as people type it: 7.500000 -> 7.50, 1.000001 stays."""
+    if not isinstance(value, Decimal):
+        return value
+    plain = value.normalize()
+    exponent = plain.as_tuple().exponent
+    return plain.quantize(Decimal("0.01")) if isinstance(exponent, int) and exponent > -2 else plain
+
+
 class PrivatePriceEditView(TenantObjectMixin, _ManagersOnly, _PrivatePriceFormMixin, TemplateView):
     """Change one private price (an override: its prices and notes)."""
 
@@ -308,9 +318,13 @@ class PrivatePriceEditView(TenantObjectMixin, _ManagersOnly, _PrivatePriceFormMi
         row = self.object
         data = self.request.POST if self.request.method == "POST" else None
         fields = services.overlay_row_fields(row)
-        initial = {f: getattr(row, f) for f in fields}
+        initial = {f: _as_typed(getattr(row, f)) for f in fields}
         return self.form_class_for()(
-            data, initial=initial, currency=row.overlay.base_version.currency, fields=fields
+            data,
+            initial=initial,
+            currency=row.overlay.base_version.currency,
+            fields=fields,
+            base=row.replaces,
         )
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

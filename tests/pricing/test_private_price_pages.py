@@ -283,7 +283,8 @@ def test_admin_edits_an_override_with_an_audit_entry_of_the_change(cast, referen
     url = reverse("pricing:private_api_edit", args=[row.pk])
     client = cast.client_for(cast.admin)
     page = client.get(url).content.decode()
-    assert 'value="7.500000"' in page or 'value="7.50"' in page
+    assert 'value="7.50"' in page  # as typed, not as stored (7.500000)
+    assert "Empty: the catalog's 1.25." in page  # what an empty price means
     assert "model_name" not in page  # an override changes prices and notes only
     response = client.post(url, {"output_per_mtok": "6.25", "cached_input_per_mtok": "0.1"})
     assert response.status_code == 302
