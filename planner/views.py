@@ -21,7 +21,11 @@ from planner.fragments import FRAGMENT_SECONDS, fragment_version
 from planner.models import Comparison, Plan, Workload
 from planner.reevaluation import reevaluations_in_progress
 from planner.sweep_selectors import sweeps_running
-from pricing.selectors import catalog_version_newer, catalog_versions_current
+from pricing.selectors import (
+    catalog_version_newer,
+    catalog_versions_current,
+    private_prices_left_behind,
+)
 
 
 def _add_errors(form: Any, exc: ValidationError) -> None:
@@ -324,10 +328,17 @@ class PlanDetailView(TenantObjectMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         plan = self.object
+        newer = catalog_version_newer(plan.catalog_version)
         context.update(
             plan=plan,
             options=selectors.plan_options(plan=plan),
-            newer_version=catalog_version_newer(plan.catalog_version),
+            newer_version=newer,
+            # Re-evaluating there would drop the organization's negotiated prices.
+            prices_left_behind=newer is not None
+            and plan.use_overlay
+            and private_prices_left_behind(
+                organization=self.organization, source=plan.catalog_version, target=newer
+            ),
             can_write=self.membership.can_write,
             page_generation=generation(self.organization),
             page_cache_seconds=settings.TENANT_PAGE_CACHE_SECONDS,

@@ -171,6 +171,19 @@ def private_price_overlays(*, organization: Organization) -> QuerySet[PriceOverl
     )
 
 
+def private_prices_left_behind(
+    *, organization: Organization, source: CatalogVersion, target: CatalogVersion
+) -> bool:
+    """Whether the organization has prices on ``source`` and none on ``target`` (a plan
+    moved from one to the other would lose them: copy them first)."""
+    versions = set(
+        PriceOverlay.objects.for_org(organization)
+        .filter(base_version__in=[source.pk, target.pk])
+        .values_list("base_version_id", flat=True)
+    )
+    return source.pk in versions and target.pk not in versions
+
+
 def private_prices(*, organization: Organization, version: CatalogVersion) -> dict[str, Any]:
     """The organization's private prices on ``version``: its overlay there (or None) and
     the overlay's API and GPU rows, each with the catalog offer it overrides."""

@@ -6,6 +6,7 @@ Every change is audited through `accounts.audit.record`.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -46,6 +47,7 @@ from pricing.models import (
     ThroughputProfile,
     VersionStatus,
     VolumeTier,
+    api_offer_label,
 )
 from pricing.price_imports import ImportReport
 from pricing.price_imports import genai_prices as price_genai
@@ -548,6 +550,103 @@ def private_price_remove(*, row: OverlayApiOffer | OverlayGpuOffer, actor: Any) 
             + (" and more" if len(plans) > 5 else "")
             + ": take it out of those plans first."
         ) from exc
+
+
+@dataclass(frozen=True)
+class PriceCopyReport:
+    """What copying an organization's prices to another version did: the rows copied and,
+    for each row left behind, why (its catalog offer is not in the version, or the version
+    has that price already)."""
+
+    copied: tuple[str, ...]
+    left: tuple[str, ...]
+
+
+def _api_row_label(row: OverlayApiOffer) -> str:
+    return (
+        str(row.replaces)
+        if row.replaces_id
+        else api_offer_label(row.model_name, row.provider, row.offer_key)
+    )
+
+
+def _gpu_row_label(row: OverlayGpuOffer) -> str:
+    return (
+        f"{row.replaces} ({row.replaces.source.key})"
+        if row.replaces_id
+        else (f"{row.gpu_count}x {row.sku} ({row.offer_key})")
+    )
+
+
+@transaction.atomic
+def private_prices_copy(
+    *, organization: Organization, source: CatalogVersion, target: CatalogVersion, actor: Any
+) -> PriceCopyReport:
+    """Copy the organization's prices on ``source`` to ``target`` (a newer version, before
+    its plans move there), each row through the same checked, audited services.
+
+    A negotiated price follows its catalog offer into ``target`` as re-evaluation finds
+    offers (`pricing.matching`: the same offer, or the same model from the same seller); a
+    private offer is copied as it is. A row whose offer ``target`` lacks, or whose price
+    ``target`` has already, is left behind and listed."""
+    from pricing.matching import ApiOfferIndex, match_gpu_offer
+
+    if target.status != VersionStatus.PUBLISHED:
+        raise ValidationError({"version": "Catalog version: choose a published version."})
+    if source.pk == target.pk:
+        raise ValidationError({"version": "Catalog version: choose another version to copy to."})
+    old = _overlay_for(organization=organization, version=source)
+    if old is None:
+        raise ValidationError({"version": "Catalog version: you have no prices on it to copy."})
+    copied: list[str] = []
+    left: list[str] = []
+    offers = ApiOfferIndex(target)
+    fields = {"organization": organization, "version": target, "actor": actor}
+    api_rows = OverlayApiOffer.objects.filter(overlay=old).select_related("replaces__source")
+    for api in api_rows.order_by("pk"):
+        label = _api_row_label(api)
+        replaces = None
+        if api.replaces_id:
+            base = api.replaces
+            replaces = offers.match(
+                model_name=base.model_name, provider=base.provider, source_key=base.source.key
+            ).row
+            if replaces is None:
+                left.append(f"{label}: {target.catalog.name} v{target.number} does not sell it")
+                continue
+        prices = {f: getattr(api, f) for f in overlay_row_fields(api)}
+        try:
+            private_price_add(**fields, kind="api", replaces=replaces, **prices)
+        except ValidationError as exc:
+            left.append(f"{label}: {' '.join(exc.messages)}")
+        else:
+            copied.append(label)
+    gpu_rows = OverlayGpuOffer.objects.filter(overlay=old).select_related("replaces__source")
+    for gpu in gpu_rows.order_by("pk"):
+        label = _gpu_row_label(gpu)
+        replaces_gpu = None
+        if gpu.replaces_id:
+            replaces_gpu = match_gpu_offer(gpu.replaces, target).row
+            if replaces_gpu is None:
+                left.append(f"{label}: {target.catalog.name} v{target.number} does not sell it")
+                continue
+        prices = {f: getattr(gpu, f) for f in overlay_row_fields(gpu)}
+        try:
+            private_price_add(**fields, kind="gpu", replaces=replaces_gpu, **prices)
+        except ValidationError as exc:
+            left.append(f"{label}: {' '.join(exc.messages)}")
+        else:
+            copied.append(label)
+    if copied:
+        new = _overlay_for(organization=organization, version=target)
+        record(
+            actor=actor,
+            action="overlay.copy",
+            obj=new,  # type: ignore[arg-type]
+            organization=organization,
+            changes={"from_version": source.pk, "copied": copied, "left": left},
+        )
+    return PriceCopyReport(copied=tuple(copied), left=tuple(left))
 
 
 # --- private throughput profiles (an organization's own benchmarks) ---------------------

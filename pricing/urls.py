@@ -13,6 +13,7 @@ urlpatterns = [
     path("benchmarks/", views.PrivateProfileListView.as_view(), name="private_profiles"),
     # An organization's negotiated prices: API offers and GPU offers alike.
     path("private-prices/", views.PrivatePriceListView.as_view(), name="private_prices"),
+    path("private-prices/copy/", views.PrivatePriceCopyView.as_view(), name="private_copy"),
     path(
         "private-prices/api/new/",
         views.PrivatePriceAddView.as_view(kind="api"),

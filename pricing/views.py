@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
 from accounts import access
@@ -197,12 +198,14 @@ class PrivatePriceListView(OrgMemberMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         version: CatalogVersion | None = kwargs.get("version")
+        overlays = list(selectors.private_price_overlays(organization=self.organization))
         context.update(
             version=version,
             versions=selectors.versions_visible_to(self.organization).filter(
                 status=VersionStatus.PUBLISHED
             ),
-            overlays=selectors.private_price_overlays(organization=self.organization),
+            overlays=overlays,
+            copy_sources=[o for o in overlays if version and o.base_version_id != version.pk],
             can_manage=self.membership.can_manage,
         )
         if version is not None:
@@ -382,3 +385,31 @@ class PrivatePriceRemoveView(TenantObjectMixin, _ManagersOnly, TemplateView):
             return self.render_to_response(self.get_context_data(errors=exc.messages), status=400)
         messages.success(request, "Private price removed.")
         return redirect(f"{reverse('pricing:private_prices')}?version={version.pk}")
+
+
+class PrivatePriceCopyView(OrgMemberMixin, _ManagersOnly, View):
+    """Copy the organization's prices from one version to another (POST only)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        source = _private_version(self.organization, request.POST.get("source") or "x")
+        target = _private_version(self.organization, request.POST.get("version") or "x")
+        if source is None or target is None:
+            raise Http404
+        try:
+            report = services.private_prices_copy(
+                organization=self.organization, source=source, target=target, actor=request.user
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            if report.copied:
+                messages.success(
+                    request,
+                    f"Copied {len(report.copied)} price(s) from {source.catalog.name} "
+                    f"v{source.number}: " + "; ".join(report.copied) + ".",
+                )
+            if report.left:
+                messages.warning(request, "Not copied: " + "; ".join(report.left) + ".")
+        return redirect(f"{reverse('pricing:private_prices')}?version={target.pk}")

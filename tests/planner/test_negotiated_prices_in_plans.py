@@ -184,3 +184,40 @@ def test_decimal_prices_reach_the_engine_to_the_cent(cast, reference_version):
     # 0.5 x 1.000001 + 0.5 x 10 = 5.5000005 per 1M -> $5,500.0005 -> $5,500.00.
     assert Decimal(str(result["monthly"]["expected"])) == Decimal("5500.00")
     assert result["private_price"] is True
+
+
+def _negotiate_gpt5(client, version, output: str = "7.50") -> None:
+    response = client.post(
+        reverse("pricing:private_api_add"),
+        {
+            "version": version.pk,
+            "replaces": api_offer(version, "GPT-5", "feb-2026").pk,
+            "output_per_mtok": output,
+        },
+    )
+    assert response.status_code == 302
+
+
+def test_the_notice_says_when_negotiated_prices_would_be_left_behind(cast, reference_version):
+    plan = _gpt5_plan(cast, reference_version)
+    client = cast.client_for(cast.owner)
+    _negotiate_gpt5(client, reference_version)
+    newer = _publish_newer(reference_version)
+    url = reverse("planner:plan_detail", args=[plan.pk])
+    copy_link = f"{reverse('pricing:private_prices')}?version={newer.pk}"
+    page = client.get(url).content.decode()
+    assert "Your negotiated prices are on v1 only" in page
+    assert copy_link in page
+
+    response = client.post(
+        reverse("pricing:private_copy"), {"source": reference_version.pk, "version": newer.pk}
+    )
+    assert response.status_code == 302
+    assert "Your negotiated prices are on v1 only" not in client.get(url).content.decode()
+    # Copied first, the re-evaluation keeps the negotiated price.
+    client.post(reverse("planner:plan_reevaluate", args=[plan.pk]), {"version": newer.pk})
+    plan.refresh_from_db()
+    assert plan.catalog_version == newer
+    result = _gpt5_result(plan)
+    assert result["private_price"] is True
+    assert result["monthly"]["expected"] == 4375.0

@@ -391,3 +391,73 @@ def test_the_admin_checks_an_overlay_row_by_the_same_rules(cast, reference):
     ]
     row.refresh_from_db()
     assert row.output_per_mtok == Decimal("7.50")
+
+
+# --- copying to a newer version -----------------------------------------------------------
+
+
+def test_owner_copies_prices_to_a_newer_version_with_an_audit_entry(cast, reference, staff):
+    from pricing.services import catalog_version_clone, catalog_version_publish, private_price_add
+
+    private_price_add(
+        organization=cast.org,
+        version=reference,
+        kind="api",
+        actor=None,
+        model_name="Acme Private LLM",
+        output_per_mtok=Decimal("0.8"),
+    )
+    _override(cast.org, reference, "7.50", notes="MSA")
+    private_price_add(
+        organization=cast.org,
+        version=reference,
+        kind="gpu",
+        actor=None,
+        replaces=_a100(reference),
+        hourly=Decimal("1.6"),
+    )
+    newer = catalog_version_publish(
+        version=catalog_version_clone(version=reference, actor=staff), actor=staff
+    )
+    client = cast.client_for(cast.owner)
+    page = client.get(LIST, {"version": newer.pk}).content.decode()
+    assert reverse("pricing:private_copy") in page
+    response = client.post(
+        reverse("pricing:private_copy"), {"source": reference.pk, "version": newer.pk}
+    )
+    assert response.status_code == 302
+    copied = OverlayApiOffer.objects.filter(overlay__base_version=newer).order_by("pk")
+    assert [(r.replaces_id is None, r.output_per_mtok, r.notes) for r in copied] == [
+        (True, Decimal("0.8"), ""),
+        (False, Decimal("7.5"), "MSA"),
+    ]
+    assert copied[1].replaces == _gpt5(newer)  # the same offer, in the newer version
+    gpu = OverlayGpuOffer.objects.get(overlay__base_version=newer)
+    assert gpu.replaces == _a100(newer)
+    assert gpu.hourly == Decimal("1.6")
+    event = AuditEvent.objects.get(action="overlay.copy")
+    assert event.actor == cast.owner
+    assert len(event.changes["copied"]) == 3
+    # A second copy leaves everything behind, saying why, and adds nothing.
+    client.post(reverse("pricing:private_copy"), {"source": reference.pk, "version": newer.pk})
+    assert OverlayApiOffer.objects.filter(overlay__base_version=newer).count() == 2
+    page = client.get(LIST, {"version": newer.pk}).content.decode()
+    assert "Not copied" in page
+    assert "already has a negotiated price" in page
+
+
+@pytest.mark.parametrize("who", ["teammate", "viewer", "outsider"])
+def test_only_managers_of_the_organization_copy_prices(cast, reference, staff, who):
+    from pricing.services import catalog_version_clone, catalog_version_publish
+
+    _override(cast.org, reference)
+    newer = catalog_version_publish(
+        version=catalog_version_clone(version=reference, actor=staff), actor=staff
+    )
+    response = cast.client_for(getattr(cast, who)).post(
+        reverse("pricing:private_copy"), {"source": reference.pk, "version": newer.pk}
+    )
+    assert response.status_code in (302, 403)
+    if who != "outsider":
+        assert response.status_code == 403
+    assert not OverlayApiOffer.objects.filter(overlay__base_version=newer).exists()
