@@ -484,7 +484,7 @@ def private_price_add(
     """Add one of the organization's private prices (``kind`` "api" or "gpu") on a public
     catalog ``version``: its overlay there is made on first use. All or nothing: a bad
     draft leaves no overlay behind either."""
-    if version.status == VersionStatus.DRAFT:
+    if version.status != VersionStatus.PUBLISHED:
         raise ValidationError({"version": "Catalog version: choose a published version."})
     overlay = _overlay_for(organization=organization, version=version)
     if overlay is None:
