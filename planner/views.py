@@ -22,7 +22,9 @@ from planner.models import Comparison, Plan, Workload
 from planner.reevaluation import reevaluations_in_progress
 from planner.sweep_selectors import sweeps_running
 from pricing.selectors import (
+    catalog_current_version_id,
     catalog_version_newer,
+    catalog_version_newer_than,
     catalog_versions_current,
     private_prices_left_behind,
 )
@@ -323,12 +325,14 @@ class PlanDetailView(TenantObjectMixin, TemplateView):
     template_name = "planner/plan_detail.html"
 
     def get_base_queryset(self):
-        return Plan.objects.select_related("workload", "catalog_version__catalog")
+        return Plan.objects.select_related("workload", "catalog_version__catalog").annotate(
+            current_version_id=catalog_current_version_id("catalog_version__catalog_id")
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         plan = self.object
-        newer = catalog_version_newer(plan.catalog_version)
+        newer = catalog_version_newer_than(plan.catalog_version, current_id=plan.current_version_id)
         context.update(
             plan=plan,
             options=selectors.plan_options(plan=plan),

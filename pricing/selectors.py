@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import Organization
 from pricing import catalog_format as fmt
@@ -79,6 +79,18 @@ def catalog_versions_current() -> dict[int, CatalogVersion]:
     return current
 
 
+def catalog_current_version_id(catalog_field: str) -> Subquery:
+    """An annotation: the pk of the current version of the catalog in ``catalog_field``
+    (e.g. ``"catalog_version__catalog_id"``), as `catalog_version_current` picks it; a page
+    reads it with its own row instead of asking `catalog_version_newer` separately."""
+    return Subquery(
+        CatalogVersion.objects.published()
+        .filter(catalog_id=OuterRef(catalog_field))
+        .order_by("-effective_date", "-published_at", "-pk")
+        .values("pk")[:1]
+    )
+
+
 def catalog_version_newer(
     version: CatalogVersion, *, current: dict[int, CatalogVersion] | None = None
 ) -> CatalogVersion | None:
@@ -96,6 +108,21 @@ def catalog_version_newer(
             .order_by("-effective_date", "-published_at", "-pk")
             .first()
         )
+    return _newer(latest, version)
+
+
+def catalog_version_newer_than(
+    version: CatalogVersion, *, current_id: int | None
+) -> CatalogVersion | None:
+    """As `catalog_version_newer`, given the catalog's current version's pk read with the
+    caller's own row (`catalog_current_version_id`): no query unless it is another one."""
+    if current_id is None or current_id == version.pk:
+        return None
+    latest = CatalogVersion.objects.select_related("catalog").filter(pk=current_id).first()
+    return _newer(latest, version)
+
+
+def _newer(latest: CatalogVersion | None, version: CatalogVersion) -> CatalogVersion | None:
     if latest is None or latest.pk == version.pk:
         return None
     return latest if latest.effective_date >= version.effective_date else None
