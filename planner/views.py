@@ -32,6 +32,13 @@ from planner.onboarding.forms import FirstPlanForm
 from planner.plan_form_versions import carry_to_version
 from planner.reevaluation import reevaluations_in_progress
 from planner.sweep_selectors import sweeps_running
+from pricing.selectors import (
+    catalog_current_version_id,
+    catalog_version_newer,
+    catalog_version_newer_than,
+    catalog_versions_current,
+    private_prices_left_behind,
+)
 
 
 def _add_errors(form: Any, exc: ValidationError) -> None:
@@ -183,7 +190,11 @@ class PlanListView(OrgMemberMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["plans"] = selectors.plans_for_table(organization=self.organization)
+        plans = list(selectors.plans_for_table(organization=self.organization))
+        current = catalog_versions_current()
+        for plan in plans:
+            plan.newer_version = catalog_version_newer(plan.catalog_version, current=current)
+        context["plans"] = plans
         context["can_write"] = self.membership.can_write
         return context
 
@@ -380,14 +391,24 @@ class PlanDetailView(TenantObjectMixin, TemplateView):
     template_name = "planner/plan_detail.html"
 
     def get_base_queryset(self):
-        return Plan.objects.select_related("workload", "catalog_version__catalog")
+        return Plan.objects.select_related("workload", "catalog_version__catalog").annotate(
+            current_version_id=catalog_current_version_id("catalog_version__catalog_id")
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         plan = self.object
+        newer = catalog_version_newer_than(plan.catalog_version, current_id=plan.current_version_id)
         context.update(
             plan=plan,
             options=selectors.plan_options(plan=plan),
+            newer_version=newer,
+            # Re-evaluating there would drop the organization's negotiated prices.
+            prices_left_behind=newer is not None
+            and plan.use_overlay
+            and private_prices_left_behind(
+                organization=self.organization, source=plan.catalog_version, target=newer
+            ),
             can_write=self.membership.can_write,
             page_generation=generation(self.organization),
             page_cache_seconds=settings.TENANT_PAGE_CACHE_SECONDS,

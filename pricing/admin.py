@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -581,14 +582,41 @@ class CatalogVersionAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/pricing/catalogversion/import.html", context)
 
 
+class OverlayRowAdminForm(forms.ModelForm):
+    """An overlay row checked as the private-price pages check it
+    (`services.overlay_row_check`: the importer's rules), one path for both."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        overlay_id = getattr(self.instance, "overlay_id", None)
+        if self.errors or overlay_id is None:
+            return cleaned  # a new overlay's rows: its version is not known yet
+        model = self._meta.model
+        values = {
+            f.name: cleaned.get(f.name, getattr(self.instance, f.name))
+            for f in model._meta.concrete_fields
+            if f.name not in ("id", "overlay")
+        }
+        row = model(pk=self.instance.pk, overlay_id=overlay_id, **values)
+        try:
+            services.overlay_row_check(row)
+        except ValidationError as exc:
+            for field, messages_ in exc.message_dict.items():
+                for message in messages_:
+                    self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+
 class OverlayApiOfferInline(admin.TabularInline):
     model = OverlayApiOffer
+    form = OverlayRowAdminForm
     extra = 0
     raw_id_fields = ["replaces"]
 
 
 class OverlayGpuOfferInline(admin.TabularInline):
     model = OverlayGpuOffer
+    form = OverlayRowAdminForm
     extra = 0
     raw_id_fields = ["replaces"]
 
@@ -599,3 +627,27 @@ class PriceOverlayAdmin(admin.ModelAdmin):
     list_select_related = ["organization", "base_version__catalog"]
     raw_id_fields = ["base_version"]
     inlines = [OverlayApiOfferInline, OverlayGpuOfferInline]
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Staff edits of an organization's prices are audited as its managers' are."""
+        super().save_formset(request, form, formset, change)
+        organization = form.instance.organization
+        for row in formset.new_objects:
+            record(
+                actor=request.user, action="overlay.admin_add", obj=row, organization=organization
+            )
+        for row, fields in formset.changed_objects:
+            record(
+                actor=request.user,
+                action="overlay.admin_change",
+                obj=row,
+                organization=organization,
+                changes={"fields": list(fields)},
+            )
+        for row in formset.deleted_objects:
+            record(
+                actor=request.user,
+                action="overlay.admin_remove",
+                obj=row,
+                organization=organization,
+            )

@@ -627,12 +627,11 @@ def clean_rows(section: str, rows: Any, errors: _Errors, sources: set[str]) -> l
 
 
 def _section_checks(section: str, raw: dict, cleaned: dict, row: str, errors: _Errors) -> None:
-    if section == "cloud_gpus" and "count" in cleaned and "vram_gb" in cleaned:
-        if cleaned["count"] < 1:
-            errors.add(row, "count", "must be at least 1")
-        elif (cleaned["vram_gb"] / cleaned["count"]) * cleaned["count"] != cleaned["vram_gb"] or (
-            cleaned["vram_gb"] / cleaned["count"]
-        ).as_tuple().exponent < -3:  # type: ignore[operator]
+    if section == "cloud_gpus" and cleaned.get("count") is not None and cleaned["count"] < 1:
+        errors.add(row, "count", "must be at least 1")
+    elif section == "cloud_gpus" and "count" in cleaned and "vram_gb" in cleaned:
+        per_gpu = cleaned["vram_gb"] / cleaned["count"]
+        if per_gpu * cleaned["count"] != cleaned["vram_gb"] or per_gpu.as_tuple().exponent < -3:
             errors.add(row, "vram_gb", "node VRAM must split evenly across the GPUs")
     if section == "cloud_gpus" and "spot_discount" in cleaned and cleaned["spot_discount"] > 1:
         errors.add(row, "spot_discount", "is a fraction between 0 and 1")
@@ -762,3 +761,66 @@ def validate_reference_facts_field(value: Any) -> None:
     _, errors = clean_reference_facts(decimal_value(value))
     if errors:
         raise ValidationError("; ".join(f"{r}: {f}: {m}" for r, f, m in errors))
+
+
+# --- an organization's private prices (overlay rows) -----------------------------------
+
+# An overlay row's fields as the document's: a private price is checked as the catalog row
+# it would be in an imported document (`clean_rows`), so the importer, the admin and the
+# private-price pages share one set of rules.
+OVERLAY_SECTIONS: dict[str, tuple[str, dict[str, str]]] = {
+    "api": (
+        "api_prices",
+        {
+            "model_name": "model",
+            "provider": "provider",
+            "offer_key": "offer",
+            "input_per_mtok": "input",
+            "output_per_mtok": "output",
+            "cached_input_per_mtok": "cached_input",
+        },
+    ),
+    "gpu": (
+        "cloud_gpus",
+        {
+            "sku": "gpu",
+            "gpu_count": "count",
+            "vram_per_gpu_gb": "vram_gb",
+            "hourly": "hourly",
+            "monthly": "monthly",
+            "offer_key": "offer",
+        },
+    ),
+}
+
+
+def clean_overlay_row(kind: str, values: dict[str, Any]) -> list[tuple[str, str]]:
+    """Check an overlay row (``kind`` "api" or "gpu"; ``values`` by model field, empty ones
+    None or "") as the importer checks the catalog row it amounts to. Returns every
+    problem as (model field, message); an empty list when the row is valid.
+
+    A GPU row's ``vram_per_gpu_gb`` is the document's per-node ``vram_gb`` divided by the
+    count, so it is multiplied back before the check."""
+    section, fields = OVERLAY_SECTIONS[kind]
+    raw: dict[str, Any] = {}
+    for field, doc_key in fields.items():
+        value = values.get(field)
+        if value is None or (isinstance(value, str) and not value.strip() and field != "provider"):
+            continue
+        raw[doc_key] = value
+    if kind == "api" and not raw.get("provider"):
+        raw.pop("provider", None)
+    if kind == "gpu" and isinstance(raw.get("vram_gb"), Decimal):
+        count = raw.get("count")
+        if isinstance(count, int) and not isinstance(count, bool) and count >= 1:
+            raw["vram_gb"] = raw["vram_gb"] * count
+    errors = _Errors()
+    offer = raw.get("offer")
+    clean_rows(section, [raw], errors, {offer} if isinstance(offer, str) else set())
+    by_doc_key = {doc_key: field for field, doc_key in fields.items()}
+    problems = []
+    for _row, doc_key, message in errors.items:
+        if kind == "gpu" and doc_key == "hourly" and "hourly" not in raw:
+            message = "is required"  # a private GPU offer has no hourly range to give instead
+        problems.append((by_doc_key.get(doc_key, doc_key), message))
+    return problems

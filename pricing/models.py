@@ -927,6 +927,15 @@ class OverlayApiOffer(models.Model):
     def __str__(self) -> str:
         return self.model_name or f"override of offer {self.replaces_id}"
 
+    # The overlay's organization: `accounts.access` checks the caller's membership in it.
+    @property
+    def organization_id(self) -> int:
+        return self.overlay.organization_id
+
+    @property
+    def organization(self) -> Any:
+        return self.overlay.organization
+
 
 class OverlayGpuOffer(models.Model):
     """Overrides `replaces` (a base GPU offer) or adds a private GPU offer."""
@@ -954,6 +963,15 @@ class OverlayGpuOffer(models.Model):
 
     def __str__(self) -> str:
         return self.sku or f"override of GPU offer {self.replaces_id}"
+
+    # The overlay's organization: `accounts.access` checks the caller's membership in it.
+    @property
+    def organization_id(self) -> int:
+        return self.overlay.organization_id
+
+    @property
+    def organization(self) -> Any:
+        return self.overlay.organization
 
 
 class BenchmarkFormat(models.TextChoices):

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import Organization
 from pricing import catalog_format as fmt
@@ -79,6 +79,55 @@ def catalog_versions_current() -> dict[int, CatalogVersion]:
     return current
 
 
+def catalog_current_version_id(catalog_field: str) -> Subquery:
+    """An annotation: the pk of the current version of the catalog in ``catalog_field``
+    (e.g. ``"catalog_version__catalog_id"``), as `catalog_version_current` picks it; a page
+    reads it with its own row instead of asking `catalog_version_newer` separately."""
+    return Subquery(
+        CatalogVersion.objects.published()
+        .filter(catalog_id=OuterRef(catalog_field))
+        .order_by("-effective_date", "-published_at", "-pk")
+        .values("pk")[:1]
+    )
+
+
+def catalog_version_newer(
+    version: CatalogVersion, *, current: dict[int, CatalogVersion] | None = None
+) -> CatalogVersion | None:
+    """The current version of ``version``'s catalog when it is newer than ``version`` (so
+    a plan pinned to ``version`` can be re-evaluated on it), else None. A version with a
+    later effective date than its catalog's current one (retired early) has nothing newer.
+    ``current``: `catalog_versions_current()`, for a caller asking about many versions."""
+    if current is not None:
+        latest = current.get(version.catalog_id)
+    else:
+        latest = (
+            CatalogVersion.objects.published()
+            .filter(catalog_id=version.catalog_id)
+            .select_related("catalog")
+            .order_by("-effective_date", "-published_at", "-pk")
+            .first()
+        )
+    return _newer(latest, version)
+
+
+def catalog_version_newer_than(
+    version: CatalogVersion, *, current_id: int | None
+) -> CatalogVersion | None:
+    """As `catalog_version_newer`, given the catalog's current version's pk read with the
+    caller's own row (`catalog_current_version_id`): no query unless it is another one."""
+    if current_id is None or current_id == version.pk:
+        return None
+    latest = CatalogVersion.objects.select_related("catalog").filter(pk=current_id).first()
+    return _newer(latest, version)
+
+
+def _newer(latest: CatalogVersion | None, version: CatalogVersion) -> CatalogVersion | None:
+    if latest is None or latest.pk == version.pk:
+        return None
+    return latest if latest.effective_date >= version.effective_date else None
+
+
 def catalog_version_before(version: CatalogVersion) -> CatalogVersion | None:
     """The public version of the same catalog just before ``version`` (by effective date,
     then number): what a diff compares a version with by default."""
@@ -133,6 +182,56 @@ def overlay_for(
     if organization is None:
         return None
     return PriceOverlay.objects.for_org(organization).filter(base_version=version).first()
+
+
+def private_price_overlays(*, organization: Organization) -> QuerySet[PriceOverlay]:
+    """The organization's overlays (one per catalog version it priced), newest version
+    first, with how many API and GPU prices each holds."""
+    return (
+        PriceOverlay.objects.for_org(organization)
+        .select_related("base_version__catalog")
+        .annotate(
+            api_count=Count("api_offers", distinct=True),
+            gpu_count=Count("gpu_offers", distinct=True),
+        )
+        .order_by("-base_version__effective_date", "-base_version__pk")
+    )
+
+
+def private_prices_left_behind(
+    *, organization: Organization, source: CatalogVersion, target: CatalogVersion
+) -> bool:
+    """Whether the organization has prices on ``source`` and none on ``target`` (a plan
+    moved from one to the other would lose them: copy them first)."""
+    versions = set(
+        PriceOverlay.objects.for_org(organization)
+        .filter(base_version__in=[source.pk, target.pk])
+        .values_list("base_version_id", flat=True)
+    )
+    return source.pk in versions and target.pk not in versions
+
+
+def private_prices(*, organization: Organization, version: CatalogVersion) -> dict[str, Any]:
+    """The organization's private prices on ``version``: its overlay there (or None) and
+    the overlay's API and GPU rows, each with the catalog offer it overrides."""
+    overlay = overlay_for(version=version, organization=organization)
+    if overlay is None:
+        return {"overlay": None, "api_rows": [], "gpu_rows": []}
+    return {
+        "overlay": overlay,
+        "api_rows": list(
+            OverlayApiOffer.objects.filter(overlay=overlay)
+            .select_related("replaces__source")
+            .order_by(
+                F("replaces_id").asc(nulls_last=True), "replaces__model_name", "model_name", "pk"
+            )
+        ),
+        "gpu_rows": list(
+            OverlayGpuOffer.objects.filter(overlay=overlay)
+            .select_related("replaces__source")
+            .order_by(F("replaces_id").asc(nulls_last=True), "replaces__sku", "sku", "pk")
+        ),
+    }
 
 
 # --- the merged price book -------------------------------------------------------------

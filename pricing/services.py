@@ -6,6 +6,7 @@ Every change is audited through `accounts.audit.record`.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -13,10 +14,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, ProtectedError
 from django.utils import timezone
 
 from accounts.audit import record
+from accounts.generations import data_changed
 from accounts.models import Organization
 from pricing import catalog_format as fmt
 from pricing import hooks
@@ -45,6 +47,7 @@ from pricing.models import (
     ThroughputProfile,
     VersionStatus,
     VolumeTier,
+    api_offer_label,
 )
 from pricing.price_imports import ImportReport
 from pricing.price_imports import genai_prices as price_genai
@@ -263,6 +266,149 @@ def price_overlay_create(
     return overlay
 
 
+# What each overlay field is called on the private-price pages; a service error on a field
+# starts with its name, so it reads on its own (an error summary, the API).
+OVERLAY_FIELD_LABELS = {
+    "version": "Catalog version",
+    "replaces": "Catalog offer",
+    "model_name": "Model",
+    "provider": "Provider",
+    "offer_key": "Offer key",
+    "input_per_mtok": "Input price per 1M tokens",
+    "output_per_mtok": "Output price per 1M tokens",
+    "cached_input_per_mtok": "Cached input price per 1M tokens",
+    "sku": "GPU",
+    "gpu_count": "GPUs per offer",
+    "vram_per_gpu_gb": "VRAM per GPU (GB)",
+    "hourly": "Price per hour",
+    "monthly": "Price per month",
+    "notes": "Notes",
+}
+# The fields an organization sets on each kind of row; an override sets prices and notes only.
+OVERLAY_PRIVATE_FIELDS = {
+    "api": (
+        "model_name",
+        "provider",
+        "input_per_mtok",
+        "output_per_mtok",
+        "cached_input_per_mtok",
+        "notes",
+    ),
+    "gpu": ("sku", "gpu_count", "vram_per_gpu_gb", "hourly", "monthly", "notes"),
+}
+OVERLAY_PRICE_FIELDS = {
+    "api": ("input_per_mtok", "output_per_mtok", "cached_input_per_mtok"),
+    "gpu": ("hourly", "monthly"),
+}
+OVERLAY_ROW_MODELS: dict[str, type[OverlayApiOffer] | type[OverlayGpuOffer]] = {
+    "api": OverlayApiOffer,
+    "gpu": OverlayGpuOffer,
+}
+
+
+def overlay_row_kind(row: OverlayApiOffer | OverlayGpuOffer) -> str:
+    return "api" if isinstance(row, OverlayApiOffer) else "gpu"
+
+
+def overlay_row_fields(row: OverlayApiOffer | OverlayGpuOffer) -> tuple[str, ...]:
+    """The fields of ``row`` its organization sets: prices and notes for an override."""
+    kind = overlay_row_kind(row)
+    if row.replaces_id is not None:
+        return (*OVERLAY_PRICE_FIELDS[kind], "notes")
+    return OVERLAY_PRIVATE_FIELDS[kind]
+
+
+def _merged_values(row: OverlayApiOffer | OverlayGpuOffer) -> dict[str, Any]:
+    """The row as the catalog row it amounts to: an override's empty prices are its base's."""
+    values = {f: getattr(row, f) for f in OVERLAY_PRIVATE_FIELDS[overlay_row_kind(row)]}
+    values["offer_key"] = row.offer_key
+    base = row.replaces
+    if isinstance(base, ApiOffer):
+        values |= {"model_name": base.model_name, "provider": base.provider}
+        values["offer_key"] = base.source.key
+        for field in OVERLAY_PRICE_FIELDS["api"]:
+            values[field] = _or_base(values[field], getattr(base, field))
+    elif isinstance(base, GpuOffer):
+        values |= {
+            "sku": base.sku,
+            "gpu_count": base.gpu_count,
+            "vram_per_gpu_gb": base.vram_per_gpu_gb,
+        }
+        values["offer_key"] = base.source.key
+        values["hourly"] = _or_base(values["hourly"], base.hourly_range.expected)
+        values["monthly"] = _or_base(values["monthly"], base.monthly)
+    return values
+
+
+def _or_base(value: Any, base: Any) -> Any:
+    return base if value is None else value
+
+
+def overlay_row_check(row: OverlayApiOffer | OverlayGpuOffer) -> None:
+    """Check a draft overlay row before it is written; a `ValidationError` names each bad
+    field (message starting with the field's name) and nothing is saved.
+
+    The row is checked as the catalog row it amounts to, by the importer's own rules
+    (`catalog_format.clean_overlay_row`); then what only an overlay can get wrong: an
+    override of an offer outside the overlay's version, an override that changes nothing,
+    and a second row for the same offer."""
+    kind = overlay_row_kind(row)
+    own = overlay_row_fields(row)
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(f"{OVERLAY_FIELD_LABELS[field]} {message}")
+
+    overlay = row.overlay
+    others = OVERLAY_ROW_MODELS[kind].objects.filter(overlay=overlay).exclude(pk=row.pk)
+    if row.replaces_id is not None:
+        if row.replaces.version_id != overlay.base_version_id:
+            base = overlay.base_version
+            add("replaces", f"is not in {base.catalog.name} v{base.number}, these prices' version.")
+        elif others.filter(replaces_id=row.replaces_id).exists():
+            add("replaces", "already has a negotiated price: change that one instead.")
+        if all(getattr(row, f) is None for f in OVERLAY_PRICE_FIELDS[kind]):
+            add(
+                OVERLAY_PRICE_FIELDS[kind][0],
+                "is empty, as are the other prices: give at least one.",
+            )
+    else:
+        name_field = "model_name" if kind == "api" else "sku"
+        same = {name_field: getattr(row, name_field), "offer_key": row.offer_key}
+        if kind == "api":
+            same["provider"] = row.provider
+        else:
+            same["gpu_count"] = row.gpu_count
+        if getattr(row, name_field) and others.filter(replaces__isnull=True, **same).exists():
+            add(name_field, "already has a private price with these details: change that one.")
+    for field, message in fmt.clean_overlay_row(kind, _merged_values(row)):
+        add(field if field in own else "replaces", message)
+    if not errors:
+        try:
+            row.full_clean(exclude=["overlay", "replaces"])
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                for message in messages:
+                    add(field if field in OVERLAY_FIELD_LABELS else "replaces", f": {message}")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _overlay_row_values(row: OverlayApiOffer | OverlayGpuOffer) -> dict[str, Any]:
+    values = {f: getattr(row, f) for f in overlay_row_fields(row)}
+    values["replaces"] = row.replaces_id
+    return json.loads(json.dumps(values, default=str))
+
+
+def _overlay_row_written(
+    row: OverlayApiOffer | OverlayGpuOffer, *, actor: Any, action: str, changes: dict[str, Any]
+) -> None:
+    organization = row.overlay.organization
+    record(actor=actor, action=action, obj=row, organization=organization, changes=changes)
+    # Plans and pages priced with the overlay read it: the organization's cached pages go.
+    data_changed([organization.pk])
+
+
 @transaction.atomic
 def overlay_api_price_set(
     *,
@@ -276,30 +422,22 @@ def overlay_api_price_set(
     cached_input_per_mtok: Decimal | None = None,
     notes: str = "",
 ) -> OverlayApiOffer:
-    """Override a base API offer (`replaces`) or add a private one."""
-    if replaces is not None and replaces.version_id != overlay.base_version_id:
-        raise ValueError("The offer to override is not in the overlay's base version.")
-    row = OverlayApiOffer.objects.create(
+    """Override a base API offer (`replaces`) or add a private one. A bad draft is a
+    `ValidationError` naming its fields, and nothing is written."""
+    row = OverlayApiOffer(
         overlay=overlay,
         replaces=replaces,
-        model_name=model_name,
-        provider=provider,
+        model_name=model_name.strip(),
+        provider=provider.strip(),
         input_per_mtok=input_per_mtok,
         output_per_mtok=output_per_mtok,
         cached_input_per_mtok=cached_input_per_mtok,
-        notes=notes,
+        notes=notes.strip(),
     )
-    record(
-        actor=actor,
-        action="overlay.api_price",
-        obj=row,
-        organization=overlay.organization,
-        changes=json.loads(
-            json.dumps(
-                {"replaces": replaces.pk if replaces else None, "output": output_per_mtok},
-                default=str,
-            )
-        ),
+    overlay_row_check(row)
+    row.save()
+    _overlay_row_written(
+        row, actor=actor, action="overlay.api_price", changes=_overlay_row_values(row)
     )
     return row
 
@@ -317,27 +455,206 @@ def overlay_gpu_price_set(
     monthly: Decimal | None = None,
     notes: str = "",
 ) -> OverlayGpuOffer:
-    """Override a base GPU offer (`replaces`) or add a private one."""
-    if replaces is not None and replaces.version_id != overlay.base_version_id:
-        raise ValueError("The GPU offer to override is not in the overlay's base version.")
-    row = OverlayGpuOffer.objects.create(
+    """Override a base GPU offer (`replaces`) or add a private one. A bad draft is a
+    `ValidationError` naming its fields, and nothing is written."""
+    row = OverlayGpuOffer(
         overlay=overlay,
         replaces=replaces,
-        sku=sku,
+        sku=sku.strip(),
         gpu_count=gpu_count,
         vram_per_gpu_gb=vram_per_gpu_gb,
         hourly=hourly,
         monthly=monthly,
-        notes=notes,
+        notes=notes.strip(),
     )
-    record(
-        actor=actor,
-        action="overlay.gpu_price",
-        obj=row,
-        organization=overlay.organization,
-        changes={"replaces": replaces.pk if replaces else None, "hourly": str(hourly)},
+    overlay_row_check(row)
+    row.save()
+    _overlay_row_written(
+        row, actor=actor, action="overlay.gpu_price", changes=_overlay_row_values(row)
     )
     return row
+
+
+def _overlay_for(*, organization: Organization, version: CatalogVersion) -> PriceOverlay | None:
+    return PriceOverlay.objects.for_org(organization).filter(base_version=version).first()
+
+
+@transaction.atomic
+def private_price_add(
+    *,
+    organization: Organization,
+    version: CatalogVersion,
+    kind: str,
+    actor: Any,
+    replaces: ApiOffer | GpuOffer | None = None,
+    **fields: Any,
+) -> OverlayApiOffer | OverlayGpuOffer:
+    """Add one of the organization's private prices (``kind`` "api" or "gpu") on a public
+    catalog ``version``: its overlay there is made on first use. All or nothing: a bad
+    draft leaves no overlay behind either."""
+    if version.status != VersionStatus.PUBLISHED:
+        raise ValidationError({"version": "Catalog version: choose a published version."})
+    overlay = _overlay_for(organization=organization, version=version)
+    if overlay is None:
+        overlay = price_overlay_create(
+            organization=organization,
+            base_version=version,
+            name=f"{organization.name} negotiated prices"[:120],
+            actor=actor,
+        )
+    if kind == "api":
+        return overlay_api_price_set(overlay=overlay, actor=actor, replaces=replaces, **fields)  # type: ignore[arg-type]
+    return overlay_gpu_price_set(overlay=overlay, actor=actor, replaces=replaces, **fields)  # type: ignore[arg-type]
+
+
+@transaction.atomic
+def private_price_change(
+    *, row: OverlayApiOffer | OverlayGpuOffer, actor: Any, **fields: Any
+) -> OverlayApiOffer | OverlayGpuOffer:
+    """Change the fields of one private price that its kind lets the organization set
+    (`overlay_row_fields`); checked as when it was added, all or nothing."""
+    allowed = overlay_row_fields(row)
+    unknown = sorted(set(fields) - set(allowed))
+    if unknown:
+        raise ValidationError(f"These fields cannot change here: {', '.join(unknown)}.")
+    row = (
+        type(row)
+        .objects.select_for_update(of=("self",))
+        .select_related("overlay__organization", "overlay__base_version__catalog", "replaces")
+        .get(pk=row.pk)
+    )
+    before = _overlay_row_values(row)
+    for field, value in fields.items():
+        setattr(row, field, value.strip() if isinstance(value, str) else value)
+    overlay_row_check(row)
+    after = _overlay_row_values(row)
+    changed = {f: [before[f], after[f]] for f in after if before.get(f) != after[f]}
+    if not changed:
+        return row
+    row.save()
+    _overlay_row_written(
+        row, actor=actor, action=f"overlay.{overlay_row_kind(row)}_price_change", changes=changed
+    )
+    return row
+
+
+@transaction.atomic
+def private_price_remove(*, row: OverlayApiOffer | OverlayGpuOffer, actor: Any) -> None:
+    """Remove one private price. An override simply stops applying: plans price that offer
+    at the catalog's price again when next computed. A private offer that a plan option
+    chose is refused (a `ValidationError` naming the plans), and nothing changes."""
+    values = _overlay_row_values(row)
+    _overlay_row_written(
+        row, actor=actor, action=f"overlay.{overlay_row_kind(row)}_price_remove", changes=values
+    )
+    try:
+        row.delete()
+    except ProtectedError as exc:
+        # Raised before anything is deleted; the audit entry rolls back with the transaction.
+        plans = sorted({str(getattr(o, "plan", o)) for o in exc.protected_objects})
+        raise ValidationError(
+            "This private price is an option of "
+            + ", ".join(plans[:5])
+            + (" and more" if len(plans) > 5 else "")
+            + ": take it out of those plans first."
+        ) from exc
+
+
+@dataclass(frozen=True)
+class PriceCopyReport:
+    """What copying an organization's prices to another version did: the rows copied and,
+    for each row left behind, why (its catalog offer is not in the version, or the version
+    has that price already)."""
+
+    copied: tuple[str, ...]
+    left: tuple[str, ...]
+
+
+def _api_row_label(row: OverlayApiOffer) -> str:
+    return (
+        str(row.replaces)
+        if row.replaces_id
+        else api_offer_label(row.model_name, row.provider, row.offer_key)
+    )
+
+
+def _gpu_row_label(row: OverlayGpuOffer) -> str:
+    return (
+        f"{row.replaces} ({row.replaces.source.key})"
+        if row.replaces_id
+        else (f"{row.gpu_count}x {row.sku} ({row.offer_key})")
+    )
+
+
+@transaction.atomic
+def private_prices_copy(
+    *, organization: Organization, source: CatalogVersion, target: CatalogVersion, actor: Any
+) -> PriceCopyReport:
+    """Copy the organization's prices on ``source`` to ``target`` (a newer version, before
+    its plans move there), each row through the same checked, audited services.
+
+    A negotiated price follows its catalog offer into ``target`` as re-evaluation finds
+    offers (`pricing.matching`: the same offer, or the same model from the same seller); a
+    private offer is copied as it is. A row whose offer ``target`` lacks, or whose price
+    ``target`` has already, is left behind and listed."""
+    from pricing.matching import ApiOfferIndex, match_gpu_offer
+
+    if target.status != VersionStatus.PUBLISHED:
+        raise ValidationError({"version": "Catalog version: choose a published version."})
+    if source.pk == target.pk:
+        raise ValidationError({"version": "Catalog version: choose another version to copy to."})
+    old = _overlay_for(organization=organization, version=source)
+    if old is None:
+        raise ValidationError({"version": "Catalog version: you have no prices on it to copy."})
+    copied: list[str] = []
+    left: list[str] = []
+    offers = ApiOfferIndex(target)
+    fields = {"organization": organization, "version": target, "actor": actor}
+    api_rows = OverlayApiOffer.objects.filter(overlay=old).select_related("replaces__source")
+    for api in api_rows.order_by("pk"):
+        label = _api_row_label(api)
+        replaces = None
+        if api.replaces_id:
+            base = api.replaces
+            replaces = offers.match(
+                model_name=base.model_name, provider=base.provider, source_key=base.source.key
+            ).row
+            if replaces is None:
+                left.append(f"{label}: {target.catalog.name} v{target.number} does not sell it")
+                continue
+        prices = {f: getattr(api, f) for f in overlay_row_fields(api)}
+        try:
+            private_price_add(**fields, kind="api", replaces=replaces, **prices)
+        except ValidationError as exc:
+            left.append(f"{label}: {' '.join(exc.messages)}")
+        else:
+            copied.append(label)
+    gpu_rows = OverlayGpuOffer.objects.filter(overlay=old).select_related("replaces__source")
+    for gpu in gpu_rows.order_by("pk"):
+        label = _gpu_row_label(gpu)
+        replaces_gpu = None
+        if gpu.replaces_id:
+            replaces_gpu = match_gpu_offer(gpu.replaces, target).row
+            if replaces_gpu is None:
+                left.append(f"{label}: {target.catalog.name} v{target.number} does not sell it")
+                continue
+        prices = {f: getattr(gpu, f) for f in overlay_row_fields(gpu)}
+        try:
+            private_price_add(**fields, kind="gpu", replaces=replaces_gpu, **prices)
+        except ValidationError as exc:
+            left.append(f"{label}: {' '.join(exc.messages)}")
+        else:
+            copied.append(label)
+    if copied:
+        new = _overlay_for(organization=organization, version=target)
+        record(
+            actor=actor,
+            action="overlay.copy",
+            obj=new,  # type: ignore[arg-type]
+            organization=organization,
+            changes={"from_version": source.pk, "copied": copied, "left": left},
+        )
+    return PriceCopyReport(copied=tuple(copied), left=tuple(left))
 
 
 # --- private throughput profiles (an organization's own benchmarks) ---------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,12 @@ from planner.models import (
     SweepChunk,
     Workload,
 )
-from pricing.models import PriceOverlay, PrivateThroughputProfile
+from pricing.models import (
+    OverlayApiOffer,
+    OverlayGpuOffer,
+    PriceOverlay,
+    PrivateThroughputProfile,
+)
 from tracking.models import (
     ActualUsageImport,
     ActualUsageMonth,
@@ -240,6 +246,31 @@ tenant_factory(PriceOverlay)(
         organization=org, base_version=published_catalog_version(), name=f"{org.name} prices"
     )
 )
+
+
+def _private_api_price_in(org: Organization) -> Any:
+
+    return OverlayApiOffer.objects.create(
+        overlay=TENANT_FACTORIES[PriceOverlay](org),
+        model_name=f"{org.name} private LLM",
+        output_per_mtok=Decimal("1.5"),
+    )
+
+
+def _private_gpu_price_in(org: Organization) -> Any:
+
+    return OverlayGpuOffer.objects.create(
+        overlay=TENANT_FACTORIES[PriceOverlay](org),
+        sku="H100 80GB",
+        gpu_count=1,
+        vram_per_gpu_gb=Decimal(80),
+        hourly=Decimal("1.9"),
+    )
+
+
+# Private prices are reached through their overlay's organization (`organization_id`).
+tenant_factory(OverlayApiOffer)(_private_api_price_in)
+tenant_factory(OverlayGpuOffer)(_private_gpu_price_in)
 
 
 VLLM_BENCHMARK_FILE = (

@@ -92,7 +92,26 @@ def demo_site() -> Demo:
     for index in range(sweep.chunks_total):
         sweep_services.sweep_chunk_run(sweep_id=sweep.pk, index=index)
     sweep_services.sweep_finalize(sweep_id=sweep.pk)
+    _negotiated_prices(org, owner, version)
     return Demo(organization=org, owner=owner, password=DEMO_PASSWORD, plan=plan)
+
+
+def _negotiated_prices(org: Any, owner: Any, version: Any) -> None:
+    """An override and a private offer of each kind, so the private-price pages show rows."""
+    from pricing.models import ApiOffer, GpuOffer
+    from pricing.services import private_price_add
+
+    gpt5 = ApiOffer.objects.get(version=version, model_name="GPT-5", source__key="feb-2026")
+    a100 = GpuOffer.objects.get(
+        version=version, sku="NVIDIA A100 80GB", gpu_count=1, source__key="feb-2026"
+    )
+    add = {"organization": org, "version": version, "actor": owner}
+    private_price_add(**add, kind="api", replaces=gpt5, output_per_mtok=Decimal("7.5"))
+    private_price_add(**add, kind="api", model_name="Private LLM", output_per_mtok=Decimal(1))
+    private_price_add(**add, kind="gpu", replaces=a100, hourly=Decimal("1.6"))
+    private_price_add(
+        **add, kind="gpu", sku="H200", gpu_count=8, vram_per_gpu_gb=Decimal(141), hourly=Decimal(19)
+    )
 
 
 def _object_of(model: type[models.Model], demo: Demo, kind: Kind) -> Any:
@@ -108,6 +127,8 @@ def _object_of(model: type[models.Model], demo: Demo, kind: Kind) -> Any:
     fields = {f.name for f in model._meta.get_fields()}
     if "plan" in fields:  # the demo plan's comparison, share link, forecast...
         own = manager.filter(plan=demo.plan).order_by("pk").first()
+    elif "overlay" in fields:  # a private price: its overlay is the organization's
+        own = manager.filter(overlay__organization=demo.organization).order_by("pk").first()
     else:
         own = manager.filter(organization=demo.organization).order_by("pk").first()
     return own if own is not None else TENANT_FACTORIES[model](demo.organization)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from pricing.models import ApiOffer, GpuOffer
 from pricing.selectors import effective_prices
@@ -80,8 +81,13 @@ def test_overlay_needs_a_published_base(cast, draft):
 
 def test_overlay_cannot_override_an_offer_of_another_version(cast, reference, draft, acme_overlay):
     foreign = ApiOffer.objects.get(version=draft, model_name="GPT-5")
-    with pytest.raises(ValueError, match="base version"):
-        overlay_api_price_set(overlay=acme_overlay, actor=cast.owner, replaces=foreign)
+    with pytest.raises(ValidationError) as refused:
+        overlay_api_price_set(
+            overlay=acme_overlay, actor=cast.owner, replaces=foreign, output_per_mtok=Decimal(1)
+        )
+    assert refused.value.message_dict["replaces"] == [
+        "Catalog offer is not in Reference catalog 2026 v1, these prices' version."
+    ]
 
 
 def test_tenant_factory_builds_an_overlay_in_the_given_org(cast):
