@@ -344,7 +344,11 @@ class SweepPlanForm(forms.Form):
         if field in ("api_offer_ids", "selfhost"):
             self.add_error("options", message)
             return
-        if field in ("name",):
+        if field == "name":
             self.add_error("name", message)
+            return
+        if field in ("catalog_version", "workload"):
+            what = "catalog version" if field == "catalog_version" else "workload"
+            self.add_error("plan", f"The plan's {what}: {message}.")
             return
         self.add_error(None, f"{field}: {message}" if field else message)

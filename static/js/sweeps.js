@@ -83,12 +83,44 @@
     });
   }
 
+  // How many values an axis has as typed (the server's validation is the judge).
+  function axisCount(group) {
+    const select = group.querySelector("select[data-axis-mode]");
+    if (select && select.value === "list") {
+      const input = group.querySelector("[data-axis-part='list'] input");
+      const volumes = group.getAttribute("data-axis-group") === "volume";
+      const text = input ? input.value.trim() : "";
+      return text ? text.split(volumes ? /[;\s]+/ : /[;,\s]+/).filter(Boolean).length : 0;
+    }
+    const steps = group.querySelector("input[name$='_steps']");
+    const n = steps ? parseInt(steps.value, 10) : NaN;
+    return Number.isFinite(n) && n > 0 ? n : 0;
+  }
+
+  const countFormat = new Intl.NumberFormat(undefined);
+
+  function showPoints() {
+    const out = document.getElementById("sweep-points");
+    if (!out) return;
+    const counts = Array.from(document.querySelectorAll("[data-axis-group]")).map(axisCount);
+    if (counts.some((n) => n === 0)) {
+      out.textContent = "";
+      return;
+    }
+    const total = counts.reduce((a, b) => a * b, 1);
+    out.textContent = `${counts.map((n) => countFormat.format(n)).join(" × ")} = ` +
+      `${countFormat.format(total)} points` + (total > 1000000 ? ": more than the 1,000,000 a sweep allows" : "");
+  }
+
   document.querySelectorAll("[data-axis-group]").forEach((group) => {
     showMode(group);
     group.addEventListener("change", (event) => {
       if (event.target instanceof HTMLSelectElement && event.target.hasAttribute("data-axis-mode")) {
         showMode(group);
       }
+      showPoints();
     });
+    group.addEventListener("input", showPoints);
   });
+  showPoints();
 })();

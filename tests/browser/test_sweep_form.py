@@ -104,6 +104,16 @@ def test_a_sweep_from_the_form_then_its_heatmap_at_another_share(
     page.wait_for_url(re.compile(r"preset=full_grid"))
     assert page.locator("#id_input_share_mode").input_value() == "range"
     assert page.locator("#id_utilization_mode").input_value() == "range"
+    # The grid's size as typed: 41 volumes x 9 shares x 10 utilizations.
+    assert page.locator("#sweep-points").inner_text() == "41 \u00d7 9 \u00d7 10 = 3,690 points"
+    page.fill("#id_volume_steps", "21")
+    assert page.locator("#sweep-points").inner_text() == "21 \u00d7 9 \u00d7 10 = 1,890 points"
+    # A list shows its own inputs only.
+    page.select_option("#id_utilization_mode", "list")
+    assert page.locator("#id_utilization_values").is_visible()
+    assert not page.locator("#id_utilization_steps").is_visible()
+    page.fill("#id_utilization_values", "60, 100")
+    assert page.locator("#sweep-points").inner_text() == "21 \u00d7 9 \u00d7 2 = 378 points"
     if size == "phone":
         no_wider_than_the_screen(page, viewport["width"])
     shot(page, f"sweep-form-{size}")
@@ -113,6 +123,8 @@ def test_a_sweep_from_the_form_then_its_heatmap_at_another_share(
     page.wait_for_url(re.compile(r"/sweeps/\d+/$"))
     sweep = Sweep.objects.get(organization=cast.org)
     assert [o["name"] for o in sweep.spec["api"]] == ["Frontier API", "Small API"]
+    assert sweep.total_points == 378
+    assert sweep.spec["utilizations"] == [0.6, 1.0]
     page.wait_for_selector('#sweep-progress[data-status="succeeded"]')
     sweep.refresh_from_db()
     assert sweep.status == SweepStatus.SUCCEEDED

@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from formatting.durations import format_duration
 from planner import services
-from planner.bridge.sweeps import SweepSpecError
+from planner.bridge.sweeps import SweepSpecError, clean_sweep_spec
 from planner.models import Sweep, SweepStatus
 from planner.sweep_forms import SweepPlanForm
 from pricing.models import ApiOffer, GpuOffer
-from tests.factories import WorkloadFactory, plan_in, sweep_catalog_version
+from tests.factories import WorkloadFactory, plan_in, sweep_catalog_version, sweep_spec_for
 
 pytestmark = pytest.mark.django_db
 
@@ -311,6 +311,8 @@ def test_a_finished_sweep_shows_its_elapsed_time_and_no_cancel(cast, plan):
     assert "Cancel sweep" not in html
     progress = client.get(reverse("planner:sweep_progress", args=[sweep.pk]))
     assert b"Succeeded</strong> in 3.1 s" in progress.content
+    listing = client.get(reverse("planner:sweep_list")).content.decode()
+    assert '<td class="num">3.1 s</td>' in listing
     # A late Cancel (the page was opened while it ran) says how it ended.
     response = client.post(reverse("planner:sweep_cancel", args=[sweep.pk]), follow=True)
     assert "Nothing to cancel: the sweep had already finished (succeeded in 3.1 s)." in (
@@ -366,3 +368,22 @@ def test_downloads_are_marked_for_the_progress_script(cast, plan):
 )
 def test_durations_read_in_words(seconds, words):
     assert format_duration(seconds) == words
+
+
+@pytest.mark.parametrize(
+    ("names", "field"),
+    [
+        (["Only one"], "api_offer_names"),
+        (["Fine", " "], "api_offer_names[1]"),
+        ("x", "api_offer_names"),
+    ],
+)
+def test_api_offer_names_label_the_offers_or_are_refused_by_field(names, field):
+    version = sweep_catalog_version()
+    with pytest.raises(SweepSpecError) as error:
+        clean_sweep_spec(sweep_spec_for(version, api_offer_names=names), version=version)
+    assert error.value.field == field
+    cleaned = clean_sweep_spec(
+        sweep_spec_for(version, api_offer_names=["Frontier", " Small "]), version=version
+    )
+    assert [o["name"] for o in cleaned["api"]] == ["Frontier", "Small"]
