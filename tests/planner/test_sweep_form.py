@@ -387,3 +387,46 @@ def test_api_offer_names_label_the_offers_or_are_refused_by_field(names, field):
         sweep_spec_for(version, api_offer_names=["Frontier", " Small "]), version=version
     )
     assert [o["name"] for o in cleaned["api"]] == ["Frontier", "Small"]
+
+
+def test_a_summary_stored_before_slices_shows_its_one_map(cast, plan):
+    old = {
+        "option_names": ["API", "GPU"],
+        "n_api": 1,
+        "points": 4,
+        "shape": [2, 1, 2],
+        "wins": {"API": 3, "GPU": 1},
+        "win_share": {"API": 0.75, "GPU": 0.25},
+        "map": {
+            "input_share": 0.5,
+            "volumes": [1e6, 1e9],
+            "utilizations": [0.5, 1.0],
+            "cheapest": [[0, 0], [0, 1]],
+        },
+        "selfhost_from_volume": {
+            "input_share": 0.5,
+            "utilizations": [0.5, 1.0],
+            "volumes": [None, 1e9],
+        },
+        "frontier_count": 0,
+        "frontier": [],
+    }
+    sweep = Sweep.objects.create(
+        organization=cast.org,
+        name="Stored before",
+        catalog_version=plan.catalog_version,
+        workload=plan.workload,
+        spec={},
+        total_points=4,
+        chunks_total=1,
+        done_points=4,
+        chunks_done=1,
+        status=SweepStatus.SUCCEEDED,
+        summary=old,
+    )
+    page = cast.client_for(cast.owner).get(reverse("planner:sweep_detail", args=[sweep.pk]))
+    assert page.status_code == 200
+    assert page.context["heatmap"]["rows"] == [(1e6, ["API", "API"]), (1e9, ["API", "GPU"])]
+    html = page.content.decode()
+    assert "(input share 50%)" in html
+    assert 'id="heatmap-slice"' not in html
