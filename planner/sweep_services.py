@@ -47,6 +47,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_CHUNK_POINTS = 125_000
 MAP_MAX_ROWS = 24  # volumes shown in the summary's cheapest-option map
 MAP_MAX_COLUMNS = 12  # utilizations shown
+MAP_MAX_SLICES = 50  # values of the heatmap's other axis it can be sliced at
 FRONTIER_JSON_LIMIT = 400
 REDUCED_COSTS_BLOCK_POINTS = 65_536
 BREAKEVEN_MAX_ENTRIES = 4_000_000  # beyond this the archive leaves the break-even table out
@@ -377,6 +378,7 @@ def _summary_json(spec: SweepSpec, summary: Any, cheapest: np.ndarray) -> dict[s
     ]
     flips = summary.frontier
     return {
+        "heatmap": _heatmap_slices(spec, cheapest),
         "option_names": names,
         "n_api": n_api,
         "points": total,
@@ -407,6 +409,39 @@ def _summary_json(spec: SweepSpec, summary: Any, cheapest: np.ndarray) -> dict[s
                 "to": f.to_option,
             }
             for f in flips[:FRONTIER_JSON_LIMIT]
+        ],
+    }
+
+
+def _heatmap_slices(spec: SweepSpec, cheapest: np.ndarray) -> dict[str, Any]:
+    """The cheapest-option map at every (sampled) value of its other axis.
+
+    Rows are volumes; columns are utilizations when the grid has several, else input
+    shares; the map is sliced along input shares when both vary (the page picks one slice,
+    by default the workload's share). Each slice also has, per column, the lowest volume at
+    which a self-hosted option is cheapest (None: never in range), over the full volume
+    axis."""
+    v, s, u = spec.shape
+    by_util = u > 1 or s == 1
+    cells = cheapest if by_util else np.transpose(cheapest, (0, 2, 1))  # (v, slice, column)
+    column_values = spec.utilizations if by_util else spec.input_shares
+    slice_values = spec.input_shares if by_util else spec.utilizations
+    rows = _sampled(v, MAP_MAX_ROWS)
+    cols = _sampled(cells.shape[2], MAP_MAX_COLUMNS)
+    slices = _sampled(cells.shape[1], MAP_MAX_SLICES)
+    selfhost_wins = cells[:, slices, :] >= len(spec.api_offers)
+    any_win = selfhost_wins.any(axis=0)
+    first = np.argmax(selfhost_wins, axis=0)
+    return {
+        "columns": "utilizations" if by_util else "input_shares",
+        "slice_axis": "input_shares" if by_util else "utilizations",
+        "volumes": [float(spec.volumes[i]) for i in rows],
+        "column_values": [float(column_values[j]) for j in cols],
+        "slice_values": [float(slice_values[k]) for k in slices],
+        "cheapest": [cells[np.ix_(rows, [k], cols)][:, 0, :].tolist() for k in slices],
+        "selfhost_from_volume": [
+            [float(spec.volumes[first[n, j]]) if any_win[n, j] else None for j in cols]
+            for n in range(len(slices))
         ],
     }
 

@@ -8,27 +8,35 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views import View
-from django.views.generic import DetailView, FormView, ListView
+from django.views.generic import DetailView, ListView, TemplateView
 
 from accounts.mixins import OrgMemberMixin, TenantObjectMixin
 from planner import sweep_selectors, sweep_services
-from planner.bridge.sweeps import SweepSpecError
-from planner.models import Sweep, Workload
+from planner.bridge.sweeps import SweepSpecError, workload_input_share
+from planner.models import Plan, Sweep, Workload
 from planner.sweep_admission import SweepQuotaError
 from planner.sweep_downloads import (
     RETRY_AFTER_SECONDS,
     DownloadLimitError,
     sweep_download_response,
 )
+from planner.sweep_forms import (
+    DEFAULT_PRESET,
+    PRESET_BY_KEY,
+    PRESETS,
+    SweepPlanForm,
+    preset_initial,
+)
 
 EXAMPLE_SPEC_HELP = (
     'JSON: "volumes" (tokens/month), "input_shares", "utilizations" — each a list of values '
     'or {"min", "max", "step"} / {"min", "max", "num", "scale": "linear"|"log"}; '
-    '"api_offer_ids"; "selfhost": [{"gpu_offer_id" (or "owned_hardware_id"), "count", '
+    '"api_offer_ids" (with optional "api_offer_names" to label them); '
+    '"selfhost": [{"gpu_offer_id" (or "owned_hardware_id"), "count", '
     '"tokens_per_second", "pricing": "on_demand"|"reserved"|"spot"|"monthly", '
     '"billing": "always_on"|"window", "window_hours", "hidden_monthly", '
     '"hidden_multiplier", "implementation_one_off", "name", and the model for its GPU '
@@ -59,6 +67,8 @@ def example_spec(version: Any) -> dict[str, Any]:
 
 
 class SweepForm(forms.Form):
+    """The sweep spec as JSON, as the API takes it (the advanced way to start a sweep)."""
+
     name = forms.CharField(max_length=120)
     catalog_version = forms.ModelChoiceField(queryset=None, label="Catalog version (published)")
     workload = forms.ModelChoiceField(
@@ -72,6 +82,7 @@ class SweepForm(forms.Form):
     )
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_json_%s")  # it shares a page with SweepPlanForm
         super().__init__(*args, **kwargs)
         self.fields["catalog_version"].queryset = _published_versions()
         self.fields["workload"].queryset = Workload.objects.for_org(organization)
@@ -94,55 +105,135 @@ class SweepListView(OrgMemberMixin, ListView):
         return sweep_selectors.sweeps_for_org(organization=self.organization)
 
 
-class SweepCreateView(OrgMemberMixin, FormView):
+class SweepCreateView(OrgMemberMixin, TemplateView):
+    """The new-sweep page: a plan's options and axes by name (`SweepPlanForm`), with the
+    JSON spec the API takes as an advanced alternative (`SweepForm`, posted with ``spec``).
+    Both start the sweep through `sweep_services.sweep_start`, the one validation path."""
+
     template_name = "planner/sweeps/form.html"
-    form_class = SweepForm
     write_required = True
 
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "organization": self.organization}
+    def plans(self):
+        return Plan.objects.for_org(self.organization).select_related(
+            "workload", "catalog_version__catalog"
+        )
 
-    def get_initial(self) -> dict[str, Any]:
+    def chosen_plan(self) -> Plan | None:
+        """The plan named by ``?plan=`` (the organization's only: else 404), else the
+        most recently changed one."""
+        pk = self.request.GET.get("plan")
+        if pk:
+            if not pk.isdigit():
+                raise Http404("No such plan.")
+            return get_object_or_404(self.plans(), pk=int(pk))
+        return self.plans().first()
+
+    def get(self, request, *args: Any, **kwargs: Any) -> HttpResponse:
+        plan = self.chosen_plan()
+        preset = request.GET.get("preset") or DEFAULT_PRESET
+        if preset not in PRESET_BY_KEY:
+            preset = DEFAULT_PRESET
+        form = SweepPlanForm(
+            organization=self.organization, plan=plan, initial=preset_initial(preset, plan)
+        )
+        json_form = SweepForm(organization=self.organization, initial=self.json_initial())
+        return self.render_to_response(self.get_context_data(form=form, json_form=json_form))
+
+    def json_initial(self) -> dict[str, Any]:
         version = _published_versions().first()
         if version is None:
             return {}
         return {"catalog_version": version, "spec": json.dumps(example_spec(version), indent=2)}
 
+    def post(self, request, *args: Any, **kwargs: Any) -> HttpResponse:
+        if "spec" in request.POST:
+            return self.post_json()
+        form = SweepPlanForm(request.POST, organization=self.organization, plan=None)
+        json_form = SweepForm(organization=self.organization, initial=self.json_initial())
+        if form.is_valid():
+            plan = form.cleaned_data["plan"]
+            try:
+                sweep = self.start(
+                    name=form.cleaned_data["name"],
+                    catalog_version=plan.catalog_version,
+                    workload=plan.workload,
+                    spec=form.cleaned_data["spec"],
+                )
+            except SweepSpecError as exc:
+                form.add_spec_error(exc)
+            except SweepQuotaError as exc:
+                form.add_error(None, str(exc))
+                return self.invalid(form, json_form, status=429)
+            else:
+                return self.started(sweep)
+        return self.invalid(form, json_form)
+
+    def post_json(self) -> HttpResponse:
+        json_form = SweepForm(self.request.POST, organization=self.organization)
+        form = SweepPlanForm(
+            organization=self.organization,
+            plan=self.plans().first(),
+            initial=preset_initial(DEFAULT_PRESET, self.plans().first()),
+        )
+        if json_form.is_valid():
+            try:
+                sweep = self.start(
+                    name=json_form.cleaned_data["name"],
+                    catalog_version=json_form.cleaned_data["catalog_version"],
+                    workload=json_form.cleaned_data["workload"],
+                    spec=json_form.cleaned_data["spec"],
+                )
+            except SweepSpecError as exc:
+                target = (
+                    exc.field if exc.field in ("name", "catalog_version", "workload") else "spec"
+                )
+                message = exc.message if target != "spec" else f"{exc.field}: {exc.message}"
+                json_form.add_error(target, message)
+            except SweepQuotaError as exc:
+                json_form.add_error(None, str(exc))
+                return self.invalid(form, json_form, status=429, advanced=True)
+            else:
+                return self.started(sweep)
+        return self.invalid(form, json_form, advanced=True)
+
+    def start(self, **fields: Any) -> Sweep:
+        return sweep_services.sweep_start(
+            organization=self.organization, actor=self.request.user, **fields
+        )
+
+    def started(self, sweep: Sweep) -> HttpResponse:
+        messages.success(self.request, f"Sweep queued: {sweep.total_points:,} points.")
+        return redirect("planner:sweep_detail", pk=sweep.pk)
+
+    def invalid(
+        self,
+        form: SweepPlanForm,
+        json_form: SweepForm,
+        *,
+        status: int = 200,
+        advanced: bool = False,
+    ) -> HttpResponse:
+        context = self.get_context_data(form=form, json_form=json_form, advanced=advanced)
+        return self.render_to_response(context, status=status)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         form = context["form"]
-        if form.is_bound:
-            version = getattr(form, "cleaned_data", {}).get("catalog_version")
+        json_form = context["json_form"]
+        context["plans"] = self.plans()
+        context["plan"] = form.plan
+        context["presets"] = PRESETS
+        preset_key = form["preset"].value() or DEFAULT_PRESET
+        context["preset"] = PRESET_BY_KEY.get(preset_key, PRESET_BY_KEY[DEFAULT_PRESET])
+        if json_form.is_bound:
+            version = getattr(json_form, "cleaned_data", {}).get("catalog_version")
         else:
-            version = form.initial.get("catalog_version")
+            version = json_form.initial.get("catalog_version")
         if version is not None:
             context["version"] = version
             context["api_offers"] = version.api_offers.select_related("source").order_by("pk")
             context["gpu_offers"] = version.gpu_offers.order_by("pk")
         return context
-
-    def form_valid(self, form: SweepForm) -> HttpResponse:
-        try:
-            sweep = sweep_services.sweep_start(
-                organization=self.organization,
-                actor=self.request.user,
-                name=form.cleaned_data["name"],
-                catalog_version=form.cleaned_data["catalog_version"],
-                workload=form.cleaned_data["workload"],
-                spec=form.cleaned_data["spec"],
-            )
-        except SweepSpecError as exc:
-            target = exc.field if exc.field in ("name", "catalog_version", "workload") else "spec"
-            message = exc.message if target != "spec" else f"{exc.field}: {exc.message}"
-            form.add_error(target, message)
-            return self.form_invalid(form)
-        except SweepQuotaError as exc:
-            form.add_error(None, str(exc))
-            response = self.form_invalid(form)
-            response.status_code = 429
-            return response
-        messages.success(self.request, f"Sweep queued: {sweep.total_points:,} points.")
-        return redirect("planner:sweep_detail", pk=sweep.pk)
 
 
 class SweepDetailView(TenantObjectMixin, DetailView):
@@ -163,17 +254,75 @@ class SweepDetailView(TenantObjectMixin, DetailView):
                 (name, summary["wins"].get(name, 0), summary["win_share"].get(name, 0) * 100)
                 for name in names
             ]
-            grid = summary["map"]
-            context["map_rows"] = [
-                (volume, [names[i] for i in row])
-                for volume, row in zip(grid["volumes"], grid["cheapest"], strict=True)
-            ]
-            context["map"] = grid
-            crossover = summary.get("selfhost_from_volume") or {}
-            context["crossover"] = list(
-                zip(crossover.get("utilizations", []), crossover.get("volumes", []), strict=True)
+            context["heatmap"] = heatmap_slice(
+                summary, sweep=self.object, requested=self.request.GET.get("slice")
             )
         return context
+
+
+def sweep_finished_words(sweep: Sweep) -> str:
+    """What a finished sweep's state is, for the message a late Cancel gets."""
+    from formatting.durations import format_duration
+
+    took = format_duration(sweep.elapsed_seconds)
+    return f"the sweep had already finished ({sweep.get_status_display().lower()} in {took})"
+
+
+def _nearest(values: list[float], target: float) -> int:
+    return min(range(len(values)), key=lambda i: (abs(values[i] - target), i))
+
+
+def heatmap_slice(
+    summary: dict[str, Any], *, sweep: Sweep, requested: str | None
+) -> dict[str, Any]:
+    """The heatmap at one value of its other axis: ``requested`` (an index into the stored
+    slices) if valid, else the nearest to the sweep's workload input share (the middle
+    slice without a workload). Summaries stored before slices show their one map."""
+    names = summary["option_names"]
+    maps = summary.get("heatmap")
+    if maps is None:  # stored before the heatmap had slices: one map at the middle share
+        grid = summary["map"]
+        crossover = summary.get("selfhost_from_volume") or {}
+        return {
+            "columns": "utilizations",
+            "slice_axis": "input_shares",
+            "column_values": grid["utilizations"],
+            "slice_values": [grid["input_share"]],
+            "slice_value": grid["input_share"],
+            "index": 0,
+            "default_index": 0,
+            "rows": [
+                (volume, [names[i] for i in row])
+                for volume, row in zip(grid["volumes"], grid["cheapest"], strict=True)
+            ],
+            "crossover": list(
+                zip(crossover.get("utilizations", []), crossover.get("volumes", []), strict=True)
+            ),
+        }
+    values = maps["slice_values"]
+    if maps["slice_axis"] == "input_shares" and sweep.workload is not None:
+        default = _nearest(values, workload_input_share(sweep.workload))
+    else:
+        default = len(values) // 2
+    index = default
+    if requested is not None and requested.isdigit() and int(requested) < len(values):
+        index = int(requested)
+    return {
+        "default_index": default,
+        "slice_value": values[index],
+        "columns": maps["columns"],
+        "slice_axis": maps["slice_axis"],
+        "column_values": maps["column_values"],
+        "slice_values": values,
+        "index": index,
+        "rows": [
+            (volume, [names[i] for i in row])
+            for volume, row in zip(maps["volumes"], maps["cheapest"][index], strict=True)
+        ],
+        "crossover": list(
+            zip(maps["column_values"], maps["selfhost_from_volume"][index], strict=True)
+        ),
+    }
 
 
 class SweepProgressView(TenantObjectMixin, View):
@@ -193,7 +342,11 @@ class SweepProgressView(TenantObjectMixin, View):
             response = HttpResponse(status=204)
             response["HX-Refresh"] = "true"
             return response
-        html = render_to_string("planner/sweeps/_progress.html", {"sweep": sweep}, request=request)
+        html = render_to_string(
+            "planner/sweeps/_progress.html",
+            {"sweep": sweep, "can_write": self.membership.can_write},
+            request=request,
+        )
         return HttpResponse(html)
 
 
@@ -208,7 +361,8 @@ class SweepCancelView(TenantObjectMixin, View):
         if sweep_services.sweep_cancel(sweep=self.object, actor=request.user):
             messages.success(request, "Sweep cancelled.")
         else:
-            messages.info(request, "The sweep had already finished.")
+            self.object.refresh_from_db(fields=["status", "started_at", "finished_at"])
+            messages.info(request, f"Nothing to cancel: {sweep_finished_words(self.object)}.")
         return HttpResponseRedirect(reverse("planner:sweep_detail", args=[self.object.pk]))
 
 
@@ -220,8 +374,6 @@ class _SweepDownloadView(TenantObjectMixin, View):
         return Sweep.objects.defer("result", "summary")
 
     def get(self, request, *args: Any, **kwargs: Any) -> HttpResponse:
-        from django.http import Http404
-
         try:
             response = sweep_download_response(sweep=self.object, fmt=self.download_format)
         except DownloadLimitError as exc:

@@ -60,6 +60,7 @@ TOP_LEVEL_KEYS = {
     "cached_share",
     "hours_per_month",
     "api_offer_ids",
+    "api_offer_names",  # optional labels for them (a plan's option names)
     "selfhost",
     "analysis_months",
     "peak_to_average",
@@ -448,6 +449,14 @@ def clean_sweep_spec(
                 f"api_offer_ids[{index}]", f"offer {pk} is not in catalog version {version.pk}"
             )
     api = [api_offer_option(offers[pk]) for pk in ids]
+    labels = obj.get("api_offer_names")
+    if labels is not None:
+        if not isinstance(labels, list) or len(labels) != len(ids):
+            raise SweepSpecError("api_offer_names", "must list one name per API offer id")
+        for index, label in enumerate(labels):
+            if not isinstance(label, str) or not label.strip():
+                raise SweepSpecError(f"api_offer_names[{index}]", "must be a non-empty string")
+            api[index]["name"] = label.strip()[:120]
 
     raw_configs = obj.get("selfhost")
     if not isinstance(raw_configs, list) or not raw_configs:
@@ -690,3 +699,112 @@ def engine_spec(cleaned: Mapping[str, Any]) -> SweepSpec:
 
 def grid_size(cleaned: Mapping[str, Any]) -> int:
     return math.prod(axis_count(name, cleaned[name]) for name in AXES)
+
+
+# --- a plan's options -> a sweep request -------------------------------------------------
+
+
+def option_sweep_refusal(option: Any) -> str | None:
+    """Why a plan option cannot be priced by a sweep (None: it can). A sweep prices the
+    published catalog version only, so options on private prices are left out."""
+    if option.kind == "hybrid":
+        return "a hybrid mix is not swept (its API and self-host sides can be)"
+    if option.kind == "api":
+        if option.api_offer_id is None:
+            return "uses your organization's private price; sweeps price the published catalog"
+        return None
+    if option.gpu_offer_id is None and option.owned_hardware_id is None:
+        return "uses your organization's private GPU price; sweeps price the published catalog"
+    if option.billing_mode not in BILLING_CHOICES:
+        return "scale-to-zero billing is not swept (always-on and window billing are)"
+    return None
+
+
+def workload_input_share(workload: Any) -> float:
+    """The workload's input share as a plan uses it (a request shape decides it when set)."""
+    from planner.bridge.shapes import workload_shape_snapshot
+
+    shape = workload_shape_snapshot(workload)
+    return float(workload.input_share) if shape is None else float(shape["input_share"])
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanSweepRequest:
+    """The option part of a sweep request built from a plan, and which option each entry
+    came from (so an error on ``selfhost[1]`` can name the option)."""
+
+    api_offer_ids: list[int]
+    selfhost: list[dict[str, Any]]
+    api_names: list[str]
+    selfhost_names: list[str]
+
+
+def plan_sweep_request(plan: Any, option_ids: list[int]) -> PlanSweepRequest:
+    """The API offers and self-host configurations of the plan's options ``option_ids``
+    (pks of ``plan``'s options, in the plan's order), as the sweep spec takes them.
+
+    Each self-hosted option keeps what the plan resolved for it: its throughput (the
+    option's figure, or the catalog profile the plan picked), its model for the memory
+    fit, its rent mode, billing and flat costs. Raises `SweepSpecError` on ``options``.
+    """
+    from planner.bridge.plans import build_inputs, plan_option_rows
+
+    rows = plan_option_rows(plan)
+    wanted = set(option_ids)
+    chosen = [(i, o) for i, o in enumerate(rows) if o.pk in wanted]
+    if len(chosen) != len(wanted):
+        raise SweepSpecError("options", "an option is not in this plan")
+    for _, option in chosen:
+        refusal = option_sweep_refusal(option)
+        if refusal:
+            raise SweepSpecError("options", f"{option.name}: {refusal}")
+    snaps: list[dict[str, Any]] = []
+    if any(o.kind == "selfhost" for _, o in chosen):
+        try:
+            snaps = build_inputs(plan)["options"]
+        except ScenarioError as exc:
+            raise SweepSpecError("options", f"the plan cannot be priced: {exc.message}") from exc
+    request = PlanSweepRequest([], [], [], [])
+    for index, option in chosen:
+        if option.kind == "api":
+            request.api_offer_ids.append(option.api_offer_id)
+            request.api_names.append(option.name)
+            continue
+        sh = snaps[index]["selfhost"]
+        entry: dict[str, Any] = {
+            "name": option.name,
+            "model_name": option.model_name or option.name,
+            "precision": option.precision,
+            "tokens_per_second": float(sh["throughput"]["planning"]),
+            "billing": "window" if option.billing_mode == "window" else "always_on",
+            "hidden_monthly": float(option.other_monthly),
+            "implementation_one_off": float(option.implementation_one_off),
+        }
+        if option.billing_mode == "window" and option.window_hours is not None:
+            entry["window_hours"] = float(option.window_hours)
+        if option.hidden_multiplier is not None:
+            entry["hidden_multiplier"] = float(option.hidden_multiplier)
+        if sh.get("params_b") is not None:
+            entry["params_b"] = float(sh["params_b"])
+        fit = sh.get("fit") or {}
+        for key in ("context_tokens", "concurrent_sequences"):
+            value = getattr(option, key) or fit.get(key)
+            if value:
+                entry[key] = int(value)
+        if option.owned_hardware_id is not None:
+            entry["owned_hardware_id"] = option.owned_hardware_id
+            if option.gpu_count:
+                entry["count"] = int(option.gpu_count)
+        else:
+            entry["gpu_offer_id"] = option.gpu_offer_id
+            entry["pricing"] = option.rent_mode
+            per_instance = int(option.gpu_offer.gpu_count or 1)
+            if option.gpu_count:
+                entry["count"] = max(1, math.ceil(int(option.gpu_count) / per_instance))
+        request.selfhost.append(entry)
+        request.selfhost_names.append(option.name)
+    if not request.api_offer_ids:
+        raise SweepSpecError("options", "choose at least one API option to compare against")
+    if not request.selfhost:
+        raise SweepSpecError("options", "choose at least one self-host option")
+    return request

@@ -76,6 +76,20 @@ class Sweep(TenantModel):
         return self.status in FINISHED_STATUSES
 
     @property
+    def elapsed_seconds(self) -> float | None:
+        """Seconds from the start (when a worker took it, else when it was queued) to the
+        end, or to now while it runs; None if it never ran."""
+        from django.utils import timezone
+
+        began = self.started_at or self.created_at
+        if began is None:
+            return None
+        end = self.finished_at or (None if self.is_finished else timezone.now())
+        if end is None:
+            return None
+        return max((end - began).total_seconds(), 0.0)
+
+    @property
     def progress_percent(self) -> int:
         if not self.total_points:
             return 0

@@ -121,7 +121,7 @@ def test_deeply_nested_json_in_the_sweep_form_is_a_field_error(cast):
         {"name": "Deep", "catalog_version": version.pk, "workload": "", "spec": DEEP},
     )
     assert response.status_code in (200, 400)
-    assert "spec" in response.context["form"].errors
+    assert "spec" in response.context["json_form"].errors
     assert _counts() == before
 
 
