@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from planner.bridge.defaults import PROPOSED_UTILIZATION
 from planner.bridge.plans import (
     _architecture,
     _norm,
@@ -30,14 +31,13 @@ TOKENS_PER_DAY = 50_000_000
 INPUT_SHARE = Decimal("0.7")
 # The APIs it is priced on, by (model, catalog source): a frontier model and a cheap one.
 APIS = (("GPT-5", "feb-2026"), ("DeepSeek V3.2", "feb-2026"))
-# The self-hosted option: a 70B open model on one rented 80 GB GPU, planned at 60% of its
-# measured throughput (headroom for peaks), with the catalog's engineering time and its
+# The self-hosted option: a 70B open model on one rented 80 GB GPU, planned at
+# PROPOSED_UTILIZATION of its measured throughput, with the catalog's engineering time and its
 # hidden-cost multiplier.
 MODEL_NAME = "Llama 3.3 70B"
 MODEL_PARAMS_B = 70.0
 PRECISION = "int4"
 GPU_SKU = "NVIDIA A100 80GB"
-UTILIZATION = Decimal("0.6")
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ def _selfhost_payload(example: dict[str, Any]) -> dict[str, Any]:
 def example_fingerprint() -> str:
     """What the example is, hashed for a cache key: a changed example is a new entry."""
     definition = (TOKENS_PER_DAY, INPUT_SHARE, APIS, MODEL_NAME, MODEL_PARAMS_B, PRECISION,
-                  GPU_SKU, UTILIZATION)  # fmt: skip
+                  GPU_SKU, PROPOSED_UTILIZATION)  # fmt: skip
     return hashlib.sha256(repr(definition).encode()).hexdigest()[:16]
 
 
@@ -140,7 +140,7 @@ def landing_example(*, version: Any) -> LandingExample | None:
         "gpu_vram_gb": float(gpu.vram_per_gpu_gb),
         "gpu_hourly": gpu.hourly.expected,
         "tokens_per_second": figure[0],
-        "utilization": UTILIZATION,
+        "utilization": PROPOSED_UTILIZATION,
         "hidden_multiplier": _expected(assumptions.hidden_cost_multiplier, Decimal(1)),
         "devops_hours_per_month": _expected(assumptions.devops_hours_per_month, Decimal(0)),
         "devops_hourly_rate": _expected(assumptions.devops_hourly_rate, Decimal(0)),

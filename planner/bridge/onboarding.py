@@ -28,6 +28,7 @@ from typing import Any
 
 from formatting.money import format_rate
 from planner.bridge.composition import api_offer, api_traffic, scenario_of
+from planner.bridge.defaults import PROPOSED_UTILIZATION
 from planner.bridge.figures import PublishedFigures
 from planner.bridge.plans import (
     _api_offer_snapshot,
@@ -46,9 +47,6 @@ from planner.engine.compose import compose
 from planner.engine.errors import ScenarioError
 
 PRECISIONS = ("fp16", "fp8", "int4")
-# Planned at 60% of the measured throughput (headroom for peaks), as the landing page's
-# example and the live preview plan their self-hosted option.
-UTILIZATION = Decimal("0.6")
 
 
 @dataclass(frozen=True)
@@ -214,7 +212,7 @@ def _selfhost_candidates(ctx: Any, book: Any, workload: Any) -> list[tuple[float
                     model_name=spec.name,
                     gpu_offer=gpu,
                     precision=precision,
-                    utilization=UTILIZATION,
+                    utilization=PROPOSED_UTILIZATION,
                     hidden_multiplier=_as_field(
                         "hidden_multiplier", hidden.expected if hidden else None
                     ),

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from planner.bridge.composition import api_offer, api_traffic, results_of, scenario_of
+from planner.bridge.defaults import PROPOSED_UTILIZATION
 from planner.bridge.plans import (
     _api_offer_snapshot,
     api_offer_label,
@@ -30,7 +31,6 @@ REFERENCE_MODEL = "Llama 3.3 70B"
 REFERENCE_PARAMS_B = Decimal(70)
 REFERENCE_PRECISION = "int4"
 REFERENCE_GPU_SKUS = ("NVIDIA A100 80GB", "NVIDIA H100 80GB")
-REFERENCE_UTILIZATION = Decimal("0.6")
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def preview_options(*, version: Any, book: Any, workload: Any) -> tuple[list[Any
                 params_b=REFERENCE_PARAMS_B,
                 gpu_offer=GpuOffer.objects.get(pk=gpu.offer_id),
                 precision=REFERENCE_PRECISION,
-                utilization=REFERENCE_UTILIZATION,
+                utilization=PROPOSED_UTILIZATION,
                 hidden_multiplier=_as_field(
                     "hidden_multiplier",
                     a.hidden_cost_multiplier.expected if a.hidden_cost_multiplier else None,
