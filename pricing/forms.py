@@ -55,7 +55,33 @@ class _PriceField(forms.DecimalField):
         super().__init__(required=False, label=label, **kwargs)
 
 
-class PrivateApiPriceForm(forms.Form):
+class _PrivatePriceForm(forms.Form):
+    """What both private price forms share: notes, the offers of the version, the labels."""
+
+    notes = forms.CharField(
+        max_length=200, required=False, help_text="e.g. the contract and its end date."
+    )
+    price_help: dict[str, str] = {}
+
+    def __init__(
+        self,
+        *args: Any,
+        currency: str,
+        offers: Any = None,
+        fields: tuple[str, ...] | None = None,
+        base: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["notes"] = self.fields.pop("notes")  # declared here, shown last
+        _limit_and_label(self, currency=currency, offers=offers, fields=fields)
+        for name, text in self.price_help.items():
+            if name in self.fields:
+                self.fields[name].help_text = text
+        _catalog_prices(self, base)
+
+
+class PrivateApiPriceForm(_PrivatePriceForm):
     """A private API price: an override of a catalog offer, or an offer of its own."""
 
     replaces = forms.ModelChoiceField(
@@ -72,32 +98,14 @@ class PrivateApiPriceForm(forms.Form):
     input_per_mtok = _PriceField("Input price per 1M tokens")
     output_per_mtok = _PriceField("Output price per 1M tokens")
     cached_input_per_mtok = _PriceField("Cached input price per 1M tokens")
-    notes = forms.CharField(
-        max_length=200, required=False, help_text="e.g. the contract and its end date."
-    )
 
-    def __init__(
-        self,
-        *args: Any,
-        currency: str,
-        offers: Any = None,
-        fields: tuple[str, ...] | None = None,
-        base: Any = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        _limit_and_label(self, currency=currency, offers=offers, fields=fields)
-        help_texts = {
-            "output_per_mtok": "A private offer needs it; an override may leave it empty.",
-            "input_per_mtok": "Empty on a private offer: it publishes an output price only.",
-        }
-        for name, text in help_texts.items():
-            if name in self.fields:
-                self.fields[name].help_text = text
-        _catalog_prices(self, base)
+    price_help = {
+        "output_per_mtok": "A private offer needs it; an override may leave it empty.",
+        "input_per_mtok": "Empty on a private offer: it publishes an output price only.",
+    }
 
 
-class PrivateGpuPriceForm(forms.Form):
+class PrivateGpuPriceForm(_PrivatePriceForm):
     """A private GPU price: an override of a catalog GPU offer, or an offer of its own."""
 
     replaces = forms.ModelChoiceField(
@@ -112,26 +120,11 @@ class PrivateGpuPriceForm(forms.Form):
     vram_per_gpu_gb = forms.DecimalField(required=False, label="VRAM per GPU (GB)")
     hourly = _PriceField("Price per hour")
     monthly = _PriceField("Price per month")
-    notes = forms.CharField(
-        max_length=200, required=False, help_text="e.g. the contract and its end date."
-    )
 
-    def __init__(
-        self,
-        *args: Any,
-        currency: str,
-        offers: Any = None,
-        fields: tuple[str, ...] | None = None,
-        base: Any = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        _limit_and_label(self, currency=currency, offers=offers, fields=fields)
-        if "hourly" in self.fields:
-            self.fields["hourly"].help_text = "The whole offer's price per hour."
-        if "monthly" in self.fields:
-            self.fields["monthly"].help_text = "A monthly commitment price, if any."
-        _catalog_prices(self, base)
+    price_help = {
+        "hourly": "The whole offer's price per hour.",
+        "monthly": "A monthly commitment price, if any.",
+    }
 
 
 def _limit_and_label(
