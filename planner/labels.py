@@ -41,11 +41,13 @@ LINE_LABELS = {
     "premium_api": "Premium API",
 }
 
+# A milestone holds where *some* option of the kind costs no more than *every* other one
+# (engine/crossover.py), so the words say "every": one pair's break-even is not one.
 MILESTONE_LABELS = {
-    "rented_beats_api": "Rented beats API",
-    "owned_beats_api": "Owned beats API",
-    "rented_cheapest_overall": "Rented cheapest overall",
-    "owned_cheapest_overall": "Owned cheapest overall",
+    "rented_beats_api": "A rented option beats every API",
+    "owned_beats_api": "An owned option beats every API",
+    "rented_cheapest_overall": "A rented option is the cheapest of all",
+    "owned_cheapest_overall": "An owned option is the cheapest of all",
 }
 
 
@@ -503,6 +505,11 @@ RESULT_KEYS: dict[str, Words] = {
     "wins": _W("Cheapest at", "count", "Grid points where each option is the cheapest."),
     "win_share": _W("Share of the grid", "share"),
     "map": _W("Cheapest option by volume and utilization", "group"),
+    "heatmap": _W("Cheapest option by volume, at each slice of the other axes", "group"),
+    "columns": _W("Heatmap columns", "key", "The axis across the map: utilization or input share."),
+    "column_values": _W("Column values", "list"),
+    "slice_axis": _W("Sliced along", "key", "The axis the map is cut at: one map a value."),
+    "slice_values": _W("Slice values", "list"),
     "utilizations": _W("GPU utilization", "share"),
     "selfhost_from_volume": _W("Self-hosting wins from", "group"),
     "frontier_count": _W("Places where the cheapest option changes", "count"),

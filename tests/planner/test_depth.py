@@ -254,7 +254,7 @@ def test_milestones_are_exact_and_say_when_a_win_is_lost(cast, reference_version
     pair = next(p for p in milestones["pairs"] if p["challenger_kind"] == "rented")
     assert (pair["volume"], pair["lost_at"]) == (256_000_000, 466_560_001)
     assert (
-        "Rented beats API from 256M tokens/month (lost again at 466.6M; wins for good from 512M)"
+        "A rented option beats every API from 256M tokens/month (lost again at 466.6M; wins for good from 512M)"
         in _comparison_page(cast, comparison)
     )
 

@@ -19,7 +19,7 @@ from tests.planner.test_depth import milestone_plan, owned_plan
 pytestmark = pytest.mark.django_db
 
 MILESTONE_TEXT = (
-    "Rented beats API from 256M tokens/month (lost again at 466.6M; wins for good from 512M)"
+    "A rented option beats every API from 256M tokens/month (lost again at 466.6M; wins for good from 512M)"
 )
 
 
@@ -56,7 +56,7 @@ def test_members_see_lens_reserve_and_milestones(cast, computed, who):
         page = text(response)
         assert "Full TCO" in page
         assert MILESTONE_TEXT in page
-        assert "Rented cheapest overall from 256M tokens/month" in page
+        assert "A rented option is the cheapest of all from 256M tokens/month" in page
         assert "No availability target on the workload: no reserve priced." in page
     page = text(client.get(reverse("planner:plan_detail", args=[reserved.pk])))
     # 1 replica needed; the spare reaches 0.99994 against 0.999 for another $1,440.
