@@ -361,10 +361,19 @@ def main() -> int:
         "estimate, printed with its 95%% interval)",
     )
     parser.add_argument("--seed", type=int, default=19, help="the sample's seed (default 19)")
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="run nothing: print the table from the cached verdicts (e.g. of a stopped run)",
+    )
     args = parser.parse_args()
     name = "bridge" if args.bridge else "engine"
     target, work = TARGETS[name], OUT / name
     modules = sorted(m.removesuffix(".py") for m in args.modules)
+    if args.report:
+        drawn = draw(work, target, modules, args.sample, args.seed) if args.sample else None
+        report(work, target, modules, drawn, args, "cached verdicts")
+        return 0
     build(target, work, modules, fresh=args.fresh, worktree=args.worktree)
 
     env = {
@@ -409,21 +418,38 @@ def main() -> int:
     cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
     load = os.getloadavg()
+    report(
+        work,
+        target,
+        modules,
+        drawn,
+        args,
+        f"{elapsed / 60:.1f} min wall clock, {cpu / 60:.1f} CPU-minutes, "
+        f"{args.jobs} workers, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
+        f"(1 / 5 / 15 min); {fallback} mutants judged by their module's test files",
+    )
+    return 0
 
+
+def report(
+    work: Path,
+    target: Target,
+    modules: list[str],
+    drawn: set[str] | None,
+    args: argparse.Namespace,
+    heading: str,
+) -> None:
+    """The per-module table and the survivors' diffs (survivors.txt)."""
     found = verdicts(work, target, modules, drawn)
     if drawn is not None:
         print(
             f"\nquick mode: a random sample of up to {args.sample} mutants per module "
             f"(seed {args.seed}); 'mutants' counts the sample, the interval is Wilson's 95%"
         )
-    print(
-        f"\n{target.package}: {elapsed / 60:.1f} min wall clock, {cpu / 60:.1f} CPU-minutes, "
-        f"{args.jobs} workers, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
-        f"(1 / 5 / 15 min); {fallback} mutants judged by their module's test files\n"
-    )
+    print(f"\n{target.package}: {heading}\n")
     print(
         f"{'module':<14}{'mutants':>8}{'killed':>8}{'timeout':>8}{'survived':>9}"
-        f"{'no tests':>9}{'unrun':>6}{'score':>8}{'test s':>8}"
+        f"{'no tests':>9}{'unrun':>6}{'pending':>8}{'score':>8}{'test s':>8}"
     )
     totals: Counter[str] = Counter()
     for module in sorted(found):
@@ -431,12 +457,27 @@ def main() -> int:
         totals.update(counts)
         _row(module, counts, sampled=drawn is not None)
     _row("all", totals, sampled=drawn is not None)
+    if drawn is not None:
+        # Equal samples of unequal modules: the whole's estimate weights each module's
+        # sampled score by its number of mutants (a stratified estimate).
+        sizes = {module: len(v) for module, v in verdicts(work, target, modules).items()}
+        weighted = total = 0.0
+        for module, sample in found.items():
+            counts = _counts(sample)
+            judged = counts["mutants"] - counts["pending"]
+            if judged:
+                weighted += sizes[module] * counts["killed"] / judged
+                total += sizes[module]
+        if total:
+            print(
+                f"\nestimated score of all {int(total)} mutants of the sampled modules "
+                f"(each module's sample weighted by its mutants): {100 * weighted / total:.1f}%"
+            )
     diffs = survivor_diffs(work, target, found)
     (work / "survivors.txt").write_text(diffs)
     print(f"\nsurvivors and their diffs: {work / 'survivors.txt'}")
     if not args.quiet:
         print(diffs)
-    return 0
 
 
 def _counts(found: dict[str, dict]) -> Counter[str]:
@@ -452,6 +493,8 @@ def _counts(found: dict[str, dict]) -> Counter[str]:
             counts["survived"] += 1
         elif code in NO_TESTS:
             counts["no tests"] += 1
+        elif code is None:
+            counts["pending"] += 1  # not judged yet (a run stopped early): left out of the score
         else:
             counts["unrun"] += 1  # not checked, suspicious, skipped
     return counts
@@ -466,8 +509,8 @@ def _row(module: str, counts: Counter[str], *, sampled: bool = False) -> None:
         interval = f"  [{100 * low:.1f}%, {100 * high:.1f}%]"
     print(
         f"{module:<14}{counts['mutants']:>8}{counts['killed']:>8}{counts['timeout']:>8}"
-        f"{counts['survived']:>9}{counts['no tests']:>9}{counts['unrun']:>6}{score:>8}"
-        f"{counts['seconds']:>8.0f}{interval}"
+        f"{counts['survived']:>9}{counts['no tests']:>9}{counts['unrun']:>6}"
+        f"{counts['pending']:>8}{score:>8}{counts['seconds']:>8.0f}{interval}"
     )
 
 
