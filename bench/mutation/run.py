@@ -257,16 +257,14 @@ def verdicts(
 
 def draw(work: Path, target: Target, modules: list[str], size: int, seed: int) -> set[str]:
     """A simple random sample of up to ``size`` mutants of each module (all of a smaller
-    module), the same for the same mutants and seed: the quick mode's mutants. The first
-    ``size`` of a seeded shuffle, so ``--sample 20`` is part of ``--sample 40``'s mutants
-    and a stopped run's verdicts count towards a smaller sample."""
+    module), the same for the same mutants, size and seed: the quick mode's mutants (a
+    re-run with the same ``--sample`` and ``--seed`` reuses the cached verdicts)."""
     drawn: set[str] = set()
     for module, found in sorted(verdicts(work, target, modules).items()):
         names = sorted(found)
-        # Seeded per module (a module's sample does not depend on the others asked for);
-        # the first ``size`` of one shuffled order, so a smaller sample is part of a larger.
-        random.Random(f"{seed}:{module}").shuffle(names)
-        drawn.update(names[:size])
+        # Seeded per module: a module's sample does not depend on the others asked for.
+        rng = random.Random(f"{seed}:{module}")
+        drawn.update(names if len(names) <= size else rng.sample(names, size))
     return drawn
 
 
