@@ -333,7 +333,7 @@ def survivor_diffs(work: Path, target: Target, found: dict[str, dict[str, dict]]
         for module in sorted(found):
             path = f"{target.package}/{module}.py"
             for mutant, v in found[module].items():
-                if v["exit"] not in KILLED:
+                if v["exit"] is not None and v["exit"] not in KILLED:
                     status = "survived" if v["exit"] in SURVIVED else f"exit {v['exit']}"
                     out.append(f"--- {mutant}: {status}\n{get_diff_for_mutant(mutant, path=path)}")
         return "\n".join(out) + "\n"
