@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 
 from planner.engine.api import ApiOffer
-from planner.engine.contract import serving_json, unit_costs
+from planner.engine.contract import parse_quote, serving_json, unit_costs
 from planner.engine.crossover import api_curve, first_win, rented_curve
 from planner.engine.errors import ScenarioError
 from planner.engine.fleet import Serving
@@ -27,7 +27,7 @@ from planner.engine.rented import RentedCapacity
 from planner.engine.selfhost import OnDemandRate, SelfHostConfig
 from planner.engine.sensitivity import SensitivityBase, Swing, difference, tornado
 from planner.engine.shape import RequestShape
-from planner.engine.sizing import fit_replica, gpus_needed, vram_needed_gb
+from planner.engine.sizing import Architecture, fit_replica, gpus_needed, vram_needed_gb
 
 GPT = ApiOffer(output_per_mtok=10.0, input_per_mtok=1.25, cached_input_per_mtok=0.125, name="GPT-5")
 SHAPE = RequestShape(1_000, 400)
@@ -102,6 +102,24 @@ REFUSALS: list[tuple[str, Callable[[], object], str, str]] = [
         lambda: fit_replica(params_b=8.0, precision="fp16", gpu_vram_gb=80.0, gpus_asked=0),
         "gpu_count",
         "must be a whole number >= 1",
+    ),
+    (
+        "architecture layers",
+        lambda: Architecture(layers=0, kv_heads=8, head_dim=128),
+        "model.layers",
+        "must be a whole number >= 1",
+    ),
+    (
+        "context tiers not a list",
+        lambda: parse_quote(
+            {
+                "tokens_per_month": 1e9,
+                "api": {"output_per_mtok": 10, "context_tiers": {"above_tokens": 200_000}},
+                "selfhost": {"monthly": 1440, "tokens_per_second": 1500},
+            }
+        ),
+        "api.context_tiers",
+        "must be a JSON list",
     ),
     (
         "a swing twice",
@@ -209,3 +227,14 @@ def test_sensitivity_difference_applies_the_multiplier_and_the_cached_share() ->
     the API at 70% input, half of it cached: 350M x $1.25 + 350M x $0.125 + 300M x $10
     = $3,481.25 a month."""
     assert difference(_sensitivity()) == pytest.approx(3260.0 - 3481.25, abs=1e-9)
+
+
+def test_a_model_too_big_for_one_node_says_what_to_change() -> None:
+    """Guards the sentence of the one-node refusal (a form shows it as it is)."""
+    with pytest.raises(ScenarioError) as refused:
+        fit_replica(params_b=671.0, precision="fp16", gpu_vram_gb=80.0)
+    assert refused.value.field == "allow_multi_instance"
+    assert refused.value.message.startswith("the model needs ")
+    assert refused.value.message.endswith(
+        "allow a replica to span 3 nodes, use a lower precision or a GPU with more memory"
+    )
