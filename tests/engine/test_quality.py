@@ -112,6 +112,8 @@ def test_the_excluded_reason_carries_the_figures() -> None:
     assert reason.figures["share"] == pytest.approx(0.75)
     assert reason.figures["min_share"] == 0.9
     assert reason.figures["benchmark"] == "GPQA Diamond"
+    # The reference model and its score, which the reason's sentence names (issue 19).
+    assert (reason.figures["reference"], reason.figures["reference_score"]) == ("Reference", 80.0)
     assert found.option == "Dear"
     (met,) = [r for r in found.reasons if r.code == "quality_met"]
     assert met.figures["option"] == "Dear"
