@@ -353,6 +353,11 @@ def main() -> int:
     parser.add_argument(
         "--recheck", action="store_true", help="re-run cached survivors against today's tests"
     )
+    parser.add_argument(
+        "--recheck-only",
+        action="store_true",
+        help="only re-run the cached survivors (no pending mutant is run): for a deadline",
+    )
     parser.add_argument("--quiet", action="store_true", help="no diffs of the survivors")
     parser.add_argument(
         "--sample",
@@ -388,7 +393,17 @@ def main() -> int:
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     run = [str(PYTHON), str(LAUNCH), "run", "--max-children", str(args.jobs)]
     drawn: set[str] | None = None
-    if args.sample:
+    if args.recheck_only:
+        args.recheck = True
+        if args.sample:
+            subprocess.run(
+                [str(PYTHON), str(LAUNCH), "generate", str(args.jobs)],
+                cwd=work,
+                env=env,
+                check=True,
+            )
+            drawn = draw(work, target, modules, args.sample, args.seed)
+    elif args.sample:
         subprocess.run(
             [str(PYTHON), str(LAUNCH), "generate", str(args.jobs)], cwd=work, env=env, check=True
         )
@@ -403,7 +418,7 @@ def main() -> int:
             subprocess.run(run + pending, cwd=work, env=env, check=True)
     else:
         subprocess.run(run, cwd=work, env=env, check=True)
-    fallback = judge_untested(work, target, modules, run, env, drawn)
+    fallback = 0 if args.recheck_only else judge_untested(work, target, modules, run, env, drawn)
     if args.recheck:
         # mutmut keeps a verdict until the function changes; tests added since the last
         # run must be tried on the old survivors by name.

@@ -11,9 +11,9 @@ from collections.abc import Callable
 
 import pytest
 
-from planner.engine.api import ApiOffer
+from planner.engine.api import ApiOffer, ApiTraffic, ContextShare
 from planner.engine.contract import parse_quote, serving_json, unit_costs
-from planner.engine.crossover import api_curve, first_win, rented_curve
+from planner.engine.crossover import api_curve, first_win, rented_curve, union
 from planner.engine.errors import ScenarioError
 from planner.engine.fleet import Serving
 from planner.engine.latency import (
@@ -238,3 +238,22 @@ def test_a_model_too_big_for_one_node_says_what_to_change() -> None:
     assert refused.value.message.endswith(
         "allow a replica to span 3 nodes, use a lower precision or a GPU with more memory"
     )
+
+
+def test_long_context_shares_may_not_grow_with_the_input_length() -> None:
+    """Guards the traffic refusal's sentence: 30% above 200K tokens cannot exceed the
+    20% above 100K it is part of."""
+    with pytest.raises(ScenarioError) as refused:
+        ApiTraffic(long_context_shares=(ContextShare(100_000, 0.2), ContextShare(200_000, 0.3)))
+    assert (refused.value.field, refused.value.message) == (
+        "long_context_shares",
+        "a longer input length cannot have a larger share than a shorter one",
+    )
+
+
+def test_union_merges_overlapping_and_touching_volume_ranges() -> None:
+    """Guards the merge of win intervals: overlapping ranges keep the farther end, ranges
+    one token apart join, a gap stays."""
+    assert union([[(0, 5)], [(3, 10)]]) == [(0, 10)]
+    assert union([[(0, 10)], [(3, 5)]]) == [(0, 10)]
+    assert union([[(0, 5), (6, 9)], [(20, 30)]]) == [(0, 9), (20, 30)]
