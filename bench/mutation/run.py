@@ -335,7 +335,11 @@ def survivor_diffs(work: Path, target: Target, found: dict[str, dict[str, dict]]
             for mutant, v in found[module].items():
                 if v["exit"] is not None and v["exit"] not in KILLED:
                     status = "survived" if v["exit"] in SURVIVED else f"exit {v['exit']}"
-                    out.append(f"--- {mutant}: {status}\n{get_diff_for_mutant(mutant, path=path)}")
+                    try:
+                        diff = get_diff_for_mutant(mutant, path=path)
+                    except FileNotFoundError:  # the last run did not mutate this module
+                        diff = f"(no diff: run.py {module} writes its mutants again)\n"
+                    out.append(f"--- {mutant}: {status}\n{diff}")
         return "\n".join(out) + "\n"
     finally:
         os.chdir(here)
