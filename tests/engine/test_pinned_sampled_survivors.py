@@ -257,3 +257,24 @@ def test_union_merges_overlapping_and_touching_volume_ranges() -> None:
     assert union([[(0, 5)], [(3, 10)]]) == [(0, 10)]
     assert union([[(0, 10)], [(3, 5)]]) == [(0, 10)]
     assert union([[(0, 5), (6, 9)], [(20, 30)]]) == [(0, 9), (20, 30)]
+
+
+def test_a_quote_reads_each_latency_target() -> None:
+    """Guards the three p99 targets a quote's JSON states (each resizes the replicas)."""
+    quote = parse_quote(
+        {
+            "tokens_per_month": 1e9,
+            "api": {"output_per_mtok": 10},
+            "selfhost": {"monthly": 1440, "tokens_per_second": 1500},
+            "request_shape": {"preset": "rag"},
+            "tpot_p99_target_s": 0.05,
+            "ttft_p99_target_s": 2.0,
+            "latency_p99_target_s": 30.0,
+        }
+    )
+    workload = quote.scenario.workload
+    assert (
+        workload.tpot_p99_target_s,
+        workload.ttft_p99_target_s,
+        workload.latency_p99_target_s,
+    ) == (0.05, 2.0, 30.0)
