@@ -11,7 +11,14 @@ from collections.abc import Callable
 
 import pytest
 
-from planner.engine.api import ApiOffer, ApiTraffic, ContextShare
+from planner.engine.api import (
+    ApiOffer,
+    ApiTraffic,
+    ContextShare,
+    PriceTier,
+    ServiceTier,
+    api_monthly_cost,
+)
 from planner.engine.contract import parse_quote, serving_json, unit_costs
 from planner.engine.crossover import api_curve, first_win, rented_curve, union
 from planner.engine.errors import ScenarioError
@@ -278,3 +285,19 @@ def test_a_quote_reads_each_latency_target() -> None:
         workload.ttft_p99_target_s,
         workload.latency_p99_target_s,
     ) == (0.05, 2.0, 30.0)
+
+
+def test_a_volume_tier_keeps_the_service_tiers_of_an_offer_without_context_tiers() -> None:
+    """Guards the volume tier of an offer with service tiers and no context tiers: past
+    1B tokens the tier halves every price, the batch tier's too. All batch at 50% input:
+    1B x ($1 + $5) / 2 = $3,000, then 1B x ($0.50 + $2.50) / 2 = $1,500 (not the flat
+    tier's standard $3,000)."""
+    offer = ApiOffer(
+        output_per_mtok=10.0,
+        input_per_mtok=2.0,
+        tiers=(PriceTier(1e9, 0.5),),
+        service_tiers=(ServiceTier("batch", input_per_mtok=1.0, output_per_mtok=5.0),),
+    )
+    batch = ApiTraffic(batch_share=1.0)
+    assert api_monthly_cost(offer, tokens_per_month=2e9, traffic=batch) == pytest.approx(4500.0)
+    assert api_monthly_cost(offer, tokens_per_month=2e9) == pytest.approx(9000.0)
