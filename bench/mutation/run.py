@@ -49,7 +49,9 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import os
+import random
 import re
 import resource
 import shutil
@@ -71,7 +73,7 @@ class Target:
     package: str  # the mutated package, e.g. "planner/engine"
     tests: tuple[str, ...]  # the test directories run against it
     copied: tuple[str, ...]  # copied unmutated beside it (mutmut's also_copy)
-    left_out: tuple[str, ...] = ()  # test files not copied (see TARGETS)
+    left_out: tuple[str, ...] = ()  # test files not collected (see TARGETS)
     # Data files the tests read (the stored schema-1 comparisons).
     data: tuple[str, ...] = ("tests/planner/data",)
 
@@ -82,7 +84,8 @@ TARGETS = {
     # tests/engine/test_cli.py runs the CLI in subprocesses: mutmut's stats pass cannot see
     # the calls made there, so no mutant would ever select those tests, and under load
     # their 60-second subprocess timeout fails the stats pass. The CLI's own module is
-    # tested in-process by tests/engine/test_cli_main.py.
+    # tested in-process by tests/engine/test_cli_main.py. The file is still copied (other
+    # test files import its helpers) but not collected (pytest's --ignore).
     "engine": Target(
         "planner/engine",
         ("tests/engine", "tests/bridge"),
@@ -113,6 +116,7 @@ timeout_constant = 2.0
 [tool.pytest.ini_options]
 python_files = ["test_*.py"]
 testpaths = {tests}
+addopts = {addopts}
 """
 
 CONFTEST = '''\
@@ -199,8 +203,6 @@ def build(target: Target, work: Path, modules: list[str], *, fresh: bool, worktr
     for copy in (work / "mutants" / target.package).glob("*.py"):
         if "mutmut generated" not in copy.read_text():
             copy.unlink()
-    for left_out in target.left_out:
-        (work / left_out).unlink(missing_ok=True)
     (work / "tests" / "conftest.py").write_text(CONFTEST.format(cap=HYPOTHESIS_EXAMPLES))
     for cache in work.rglob("__pycache__"):
         shutil.rmtree(cache, ignore_errors=True)
@@ -212,6 +214,7 @@ def build(target: Target, work: Path, modules: list[str], *, fresh: bool, worktr
             tests=json.dumps(list(target.tests)),
             only=json.dumps(only),
             also_copy=json.dumps(also_copy),
+            addopts=json.dumps([f"--ignore={path}" for path in target.left_out]),
         )
     )
     # The stats hold for the mutated modules and the tests they were recorded with.
@@ -233,8 +236,11 @@ def build(target: Target, work: Path, modules: list[str], *, fresh: bool, worktr
         recorded.write_text(selection)
 
 
-def verdicts(work: Path, target: Target, modules: list[str]) -> dict[str, dict[str, dict]]:
-    """Per module: each mutant's exit code and duration, from mutmut's .meta files."""
+def verdicts(
+    work: Path, target: Target, modules: list[str], drawn: set[str] | None = None
+) -> dict[str, dict[str, dict]]:
+    """Per module: each mutant's exit code and duration, from mutmut's .meta files (only
+    the ``drawn`` mutants, when a sample was drawn)."""
     found: dict[str, dict[str, dict]] = {}
     for meta in sorted((work / "mutants" / target.package).glob("*.py.meta")):
         module = meta.name.removesuffix(".py.meta")
@@ -244,8 +250,22 @@ def verdicts(work: Path, target: Target, modules: list[str]) -> dict[str, dict[s
         found[module] = {
             name: {"exit": code, "seconds": data["durations_by_key"].get(name, 0.0)}
             for name, code in data["exit_code_by_key"].items()
+            if drawn is None or name in drawn
         }
     return found
+
+
+def draw(work: Path, target: Target, modules: list[str], size: int, seed: int) -> set[str]:
+    """A simple random sample of up to ``size`` mutants of each module (all of a smaller
+    module), the same for the same mutants, size and seed: the quick mode's mutants (a
+    re-run with the same ``--sample`` and ``--seed`` reuses the cached verdicts)."""
+    drawn: set[str] = set()
+    for module, found in sorted(verdicts(work, target, modules).items()):
+        names = sorted(found)
+        # Seeded per module: a module's sample does not depend on the others asked for.
+        rng = random.Random(f"{seed}:{module}")
+        drawn.update(names if len(names) <= size else rng.sample(names, size))
+    return drawn
 
 
 def importing_test_files(work: Path, target: Target, module: str) -> list[str]:
@@ -264,13 +284,18 @@ def importing_test_files(work: Path, target: Target, module: str) -> list[str]:
 
 
 def judge_untested(
-    work: Path, target: Target, modules: list[str], run: list[str], env: dict
+    work: Path,
+    target: Target,
+    modules: list[str],
+    run: list[str],
+    env: dict,
+    drawn: set[str] | None = None,
 ) -> int:
     """Run the mutants of functions with no recorded test against their module's test
     files (step 3 of the module docstring). Returns how many mutants it ran."""
     untested = [
         name
-        for found in verdicts(work, target, modules).values()
+        for found in verdicts(work, target, modules, drawn).values()
         for name, v in found.items()
         if v["exit"] in NO_TESTS
     ]
@@ -308,9 +333,13 @@ def survivor_diffs(work: Path, target: Target, found: dict[str, dict[str, dict]]
         for module in sorted(found):
             path = f"{target.package}/{module}.py"
             for mutant, v in found[module].items():
-                if v["exit"] not in KILLED:
+                if v["exit"] is not None and v["exit"] not in KILLED:
                     status = "survived" if v["exit"] in SURVIVED else f"exit {v['exit']}"
-                    out.append(f"--- {mutant}: {status}\n{get_diff_for_mutant(mutant, path=path)}")
+                    try:
+                        diff = get_diff_for_mutant(mutant, path=path)
+                    except FileNotFoundError:  # the last run did not mutate this module
+                        diff = f"(no diff: run.py {module} writes its mutants again)\n"
+                    out.append(f"--- {mutant}: {status}\n{diff}")
         return "\n".join(out) + "\n"
     finally:
         os.chdir(here)
@@ -328,11 +357,33 @@ def main() -> int:
     parser.add_argument(
         "--recheck", action="store_true", help="re-run cached survivors against today's tests"
     )
+    parser.add_argument(
+        "--recheck-only",
+        action="store_true",
+        help="only re-run the cached survivors (no pending mutant is run): for a deadline",
+    )
     parser.add_argument("--quiet", action="store_true", help="no diffs of the survivors")
+    parser.add_argument(
+        "--sample",
+        type=int,
+        metavar="N",
+        help="quick mode: judge a random sample of N mutants per module (the score is an "
+        "estimate, printed with its 95%% interval)",
+    )
+    parser.add_argument("--seed", type=int, default=19, help="the sample's seed (default 19)")
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="run nothing: print the table from the cached verdicts (e.g. of a stopped run)",
+    )
     args = parser.parse_args()
     name = "bridge" if args.bridge else "engine"
     target, work = TARGETS[name], OUT / name
     modules = sorted(m.removesuffix(".py") for m in args.modules)
+    if args.report:
+        drawn = draw(work, target, modules, args.sample, args.seed) if args.sample else None
+        report(work, target, modules, drawn, args, "cached verdicts")
+        return 0
     build(target, work, modules, fresh=args.fresh, worktree=args.worktree)
 
     env = {
@@ -345,14 +396,39 @@ def main() -> int:
     started = time.monotonic()
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     run = [str(PYTHON), str(LAUNCH), "run", "--max-children", str(args.jobs)]
-    subprocess.run(run, cwd=work, env=env, check=True)
-    fallback = judge_untested(work, target, modules, run, env)
+    drawn: set[str] | None = None
+    if args.recheck_only:
+        args.recheck = True
+        if args.sample:
+            subprocess.run(
+                [str(PYTHON), str(LAUNCH), "generate", str(args.jobs)],
+                cwd=work,
+                env=env,
+                check=True,
+            )
+            drawn = draw(work, target, modules, args.sample, args.seed)
+    elif args.sample:
+        subprocess.run(
+            [str(PYTHON), str(LAUNCH), "generate", str(args.jobs)], cwd=work, env=env, check=True
+        )
+        drawn = draw(work, target, modules, args.sample, args.seed)
+        pending = sorted(
+            mutant
+            for found in verdicts(work, target, modules).values()
+            for mutant, v in found.items()
+            if mutant in drawn and v["exit"] is None
+        )
+        if pending:
+            subprocess.run(run + pending, cwd=work, env=env, check=True)
+    else:
+        subprocess.run(run, cwd=work, env=env, check=True)
+    fallback = 0 if args.recheck_only else judge_untested(work, target, modules, run, env, drawn)
     if args.recheck:
         # mutmut keeps a verdict until the function changes; tests added since the last
         # run must be tried on the old survivors by name.
         again = [
             mutant
-            for found in verdicts(work, target, modules).values()
+            for found in verdicts(work, target, modules, drawn).values()
             for mutant, v in found.items()
             if v["exit"] in SURVIVED
         ]
@@ -362,29 +438,66 @@ def main() -> int:
     cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
     load = os.getloadavg()
-
-    found = verdicts(work, target, modules)
-    print(
-        f"\n{target.package}: {elapsed / 60:.1f} min wall clock, {cpu / 60:.1f} CPU-minutes, "
+    report(
+        work,
+        target,
+        modules,
+        drawn,
+        args,
+        f"{elapsed / 60:.1f} min wall clock, {cpu / 60:.1f} CPU-minutes, "
         f"{args.jobs} workers, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
-        f"(1 / 5 / 15 min); {fallback} mutants judged by their module's test files\n"
+        f"(1 / 5 / 15 min); {fallback} mutants judged by their module's test files",
     )
+    return 0
+
+
+def report(
+    work: Path,
+    target: Target,
+    modules: list[str],
+    drawn: set[str] | None,
+    args: argparse.Namespace,
+    heading: str,
+) -> None:
+    """The per-module table and the survivors' diffs (survivors.txt)."""
+    found = verdicts(work, target, modules, drawn)
+    if drawn is not None:
+        print(
+            f"\nquick mode: a random sample of up to {args.sample} mutants per module "
+            f"(seed {args.seed}); 'mutants' counts the sample, the interval is Wilson's 95%"
+        )
+    print(f"\n{target.package}: {heading}\n")
     print(
         f"{'module':<14}{'mutants':>8}{'killed':>8}{'timeout':>8}{'survived':>9}"
-        f"{'no tests':>9}{'unrun':>6}{'score':>8}{'test s':>8}"
+        f"{'no tests':>9}{'unrun':>6}{'pending':>8}{'score':>8}{'test s':>8}"
     )
     totals: Counter[str] = Counter()
     for module in sorted(found):
         counts = _counts(found[module])
         totals.update(counts)
-        _row(module, counts)
-    _row("all", totals)
+        _row(module, counts, sampled=drawn is not None)
+    _row("all", totals, sampled=drawn is not None)
+    if drawn is not None:
+        # Equal samples of unequal modules: the whole's estimate weights each module's
+        # sampled score by its number of mutants (a stratified estimate).
+        sizes = {module: len(v) for module, v in verdicts(work, target, modules).items()}
+        weighted = total = 0.0
+        for module, sample in found.items():
+            counts = _counts(sample)
+            judged = counts["mutants"] - counts["pending"]
+            if judged:
+                weighted += sizes[module] * counts["killed"] / judged
+                total += sizes[module]
+        if total:
+            print(
+                f"\nestimated score of all {int(total)} mutants of the sampled modules "
+                f"(each module's sample weighted by its mutants): {100 * weighted / total:.1f}%"
+            )
     diffs = survivor_diffs(work, target, found)
     (work / "survivors.txt").write_text(diffs)
     print(f"\nsurvivors and their diffs: {work / 'survivors.txt'}")
     if not args.quiet:
         print(diffs)
-    return 0
 
 
 def _counts(found: dict[str, dict]) -> Counter[str]:
@@ -400,19 +513,33 @@ def _counts(found: dict[str, dict]) -> Counter[str]:
             counts["survived"] += 1
         elif code in NO_TESTS:
             counts["no tests"] += 1
+        elif code is None:
+            counts["pending"] += 1  # not judged yet (a run stopped early): left out of the score
         else:
             counts["unrun"] += 1  # not checked, suspicious, skipped
     return counts
 
 
-def _row(module: str, counts: Counter[str]) -> None:
+def _row(module: str, counts: Counter[str], *, sampled: bool = False) -> None:
     judged = counts["killed"] + counts["survived"] + counts["no tests"] + counts["unrun"]
     score = f"{100 * counts['killed'] / judged:.1f}%" if judged else "-"
+    interval = ""
+    if sampled and judged:
+        low, high = wilson(counts["killed"], judged)
+        interval = f"  [{100 * low:.1f}%, {100 * high:.1f}%]"
     print(
         f"{module:<14}{counts['mutants']:>8}{counts['killed']:>8}{counts['timeout']:>8}"
-        f"{counts['survived']:>9}{counts['no tests']:>9}{counts['unrun']:>6}{score:>8}"
-        f"{counts['seconds']:>8.0f}"
+        f"{counts['survived']:>9}{counts['no tests']:>9}{counts['unrun']:>6}"
+        f"{counts['pending']:>8}{score:>8}{counts['seconds']:>8.0f}{interval}"
     )
+
+
+def wilson(killed: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson's score interval for a proportion killed / n (95% for z = 1.96)."""
+    p = killed / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 if __name__ == "__main__":

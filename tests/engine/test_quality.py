@@ -112,6 +112,8 @@ def test_the_excluded_reason_carries_the_figures() -> None:
     assert reason.figures["share"] == pytest.approx(0.75)
     assert reason.figures["min_share"] == 0.9
     assert reason.figures["benchmark"] == "GPQA Diamond"
+    # The reference model and its score, which the reason's sentence names (issue 19).
+    assert (reason.figures["reference"], reason.figures["reference_score"]) == ("Reference", 80.0)
     assert found.option == "Dear"
     (met,) = [r for r in found.reasons if r.code == "quality_met"]
     assert met.figures["option"] == "Dear"
@@ -122,6 +124,19 @@ def test_an_unknown_score_is_flagged_not_excluded_nor_taken_to_meet_the_floor() 
     excluded, codes = _recommend(None)
     assert excluded == ()
     assert "quality_unknown" in codes
+    # The sentence says what is not known (issue 19, a mutation survivor).
+    found = recommend(
+        Situation(tokens_per_month=1e9, quality=FLOOR),
+        [
+            CostedOption("Cheap", OptionKind.API, 100.0, quality_score=None),
+            CostedOption("Dear", OptionKind.API, 1_000.0, quality_score=80.0),
+        ],
+    )
+    (unknown,) = [r for r in found.reasons if r.code == "quality_unknown"]
+    assert unknown.message == (
+        "Cheap: its GPQA Diamond score is unknown, so whether it reaches 90% of "
+        "Reference's is not known (kept, not vouched for)"
+    )
     # The cheap option wins on cost, and its quality is not claimed.
     assert "quality_met" not in codes
 
