@@ -10,7 +10,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from django.core.cache import caches
 from django.core.signals import request_finished
 from django.db import close_old_connections
 from django.http import StreamingHttpResponse
@@ -22,7 +21,7 @@ from planner import sweep_downloads, sweep_export, sweep_selectors
 from planner.sweep_services import sweep_chunk_run, sweep_finalize, sweep_start
 from tests.factories import sweep_catalog_version, sweep_spec_for
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_download_slots_left")]
 
 
 def run_sweep(org, **overrides):
@@ -217,44 +216,19 @@ def test_values_the_fast_printer_cannot_print_exactly_are_printed_row_by_row():
 # --- at most a few at once per organization ----------------------------------------------
 
 
-# Taken at import: a test may stand an unreachable Redis in for it.
-_real_redis_client = sweep_downloads._redis_client
-
-
-def clear_download_slots():
-    """Forget every download slot: Redis's (the test run's own cache database) and the
-    in-process count."""
-    client = _real_redis_client()
-    if client is not None:
-        pattern = caches["default"].make_key("sweep-downloads:*")
-        keys = list(client.scan_iter(match=pattern))
-        if keys:
-            client.delete(*keys)
-    with sweep_downloads._local_lock:
-        sweep_downloads._local_slots.clear()
-
-
-@pytest.fixture(autouse=True)
-def no_slots_left_over():
-    """Slots are keyed by organization id, and a new test database hands the same ids out
-    again: a slot an earlier run left behind (a body never read, a run killed mid-download)
-    would otherwise count against this test's organization for minutes (a 429)."""
-    clear_download_slots()
-    yield
-    clear_download_slots()
-
-
 @pytest.fixture
 def one_download_at_a_time(settings):
     settings.SWEEP_DOWNLOADS_PER_ORGANIZATION = 1
 
 
-def test_a_slot_left_over_from_an_earlier_run_is_cleared(cast, one_download_at_a_time):
+def test_a_slot_left_over_from_an_earlier_run_is_cleared(
+    cast, one_download_at_a_time, no_download_slots_left
+):
     sweep = run_sweep(cast.org)
     url = reverse("planner:sweep_csv", args=[sweep.pk])
     sweep_downloads._Slot(cast.org.pk).acquire(1)  # as an earlier run left it
     assert cast.client_for(cast.viewer).get(url).status_code == 429
-    clear_download_slots()
+    no_download_slots_left()  # what the fixture does before and after every test here
     response = cast.client_for(cast.viewer).get(url)
     assert response.status_code == 200
     body(response)
