@@ -31,6 +31,7 @@ FRAGMENT_SECONDS = 24 * 60 * 60
 
 _TEMPLATES = (
     "planner/_comparison.html",
+    "planner/_recommendation.html",
     "planner/_depth.html",
     "planner/_charts.html",
     # Cached per data generation (accounts/generations.py).

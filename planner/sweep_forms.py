@@ -5,8 +5,9 @@ the three axes); the sweep spec validation (`planner.bridge.sweeps.clean_sweep_s
 through `sweep_services.sweep_start`) is the one judge of it, and `add_spec_error` puts
 its errors on the form field they name.
 
-Volumes are plain numbers here (thousands separators allowed). Shares and utilizations
-are typed as percentages.
+Values are read by the shared parsers of formatting/parsing.py, as in every other form:
+volumes as counts with units ("50M", "1.5B", "2,000,000" tokens a month), shares and
+utilizations as percentages.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 
+from formatting.parsing import ParseError, parse_percent, parse_quantity
 from planner.bridge.sweeps import (
     PlanSweepRequest,
     SweepSpecError,
@@ -127,22 +129,29 @@ def preset_initial(preset_key: str, plan: Plan | None) -> dict[str, Any]:
     return initial
 
 
-def parse_number(text: str, *, field_label: str) -> Decimal:
-    """A plain number; thousands separators (",", "_", spaces) are allowed."""
-    cleaned = re.sub(r"[,_\s]", "", text or "")
+def parse_axis_value(text: str, *, percent: bool, field_label: str) -> Decimal:
+    """One typed axis value, read by the shared parsers (formatting/parsing.py): a volume
+    as a count ("50M", "1.5B", "2,000,000"), a percentage as a share ("70" -> 0.7)."""
+    parse = parse_percent if percent else parse_quantity
     try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise forms.ValidationError(f"{field_label}: “{text}” is not a number.") from None
-    if not value.is_finite():
-        raise forms.ValidationError(f"{field_label}: “{text}” is not a finite number.")
-    return value
+        return parse(text)
+    except ParseError as exc:
+        raise forms.ValidationError(f"{field_label}: “{text}” is not a number. {exc}") from None
 
 
 def _split_values(text: str, *, volumes: bool) -> list[str]:
-    # Volumes may carry thousands separators, so their list takes spaces or semicolons.
+    # Volumes may carry thousands separators, so their list takes spaces or semicolons;
+    # a unit word after a space ("3 billion") stays with its number.
     pattern = r"[;\s]+" if volumes else r"[;,\s]+"
-    return [piece for piece in re.split(pattern, text.strip()) if piece]
+    pieces: list[str] = []
+    for piece in re.split(pattern, text.strip()):
+        if not piece:
+            continue
+        if volumes and pieces and piece.isalpha():
+            pieces[-1] = f"{pieces[-1]} {piece}"
+        else:
+            pieces.append(piece)
+    return pieces
 
 
 class SweepPlanForm(forms.Form):
@@ -187,6 +196,8 @@ class SweepPlanForm(forms.Form):
             if plan is not None:
                 self.initial.setdefault("plan", plan.pk)
         for axis, (_, unit, percent) in AXIS_FIELDS.items():
+            # Volumes take unit letters ("50M"), so phones get the full keyboard for them.
+            inputmode = {"inputmode": "decimal" if percent else "text", "autocomplete": "off"}
             self.fields[f"{axis}_mode"] = forms.ChoiceField(
                 choices=MODE_CHOICES,
                 label="Sweep as",
@@ -194,10 +205,10 @@ class SweepPlanForm(forms.Form):
                 widget=forms.Select(attrs={"data-axis-mode": ""}),
             )
             self.fields[f"{axis}_start"] = forms.CharField(
-                required=False, label="From", widget=forms.TextInput(attrs={"inputmode": "decimal"})
+                required=False, label="From", widget=forms.TextInput(attrs=inputmode)
             )
             self.fields[f"{axis}_stop"] = forms.CharField(
-                required=False, label="To", widget=forms.TextInput(attrs={"inputmode": "decimal"})
+                required=False, label="To", widget=forms.TextInput(attrs=inputmode)
             )
             self.fields[f"{axis}_steps"] = forms.IntegerField(
                 required=False,
@@ -215,11 +226,11 @@ class SweepPlanForm(forms.Form):
                 required=False,
                 label="Values",
                 help_text=(
-                    f"In {unit}, separated by spaces or semicolons"
+                    f"In {unit}, such as 50M or 1.5B, separated by spaces or semicolons"
                     if not percent
                     else f"In {unit}, separated by commas or spaces"
                 ),
-                widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+                widget=forms.TextInput(attrs=inputmode),
             )
         self.request: PlanSweepRequest | None = None
 
@@ -242,7 +253,6 @@ class SweepPlanForm(forms.Form):
     def _axis(self, axis: str) -> list[float] | dict[str, Any] | None:
         _, _, percent = AXIS_FIELDS[axis]
         label = AXIS_LABELS[axis]
-        scale = Decimal("0.01") if percent else Decimal(1)
         data = self.cleaned_data
         if data.get(f"{axis}_mode") == "list":
             text = data.get(f"{axis}_values") or ""
@@ -251,7 +261,9 @@ class SweepPlanForm(forms.Form):
                 self.add_error(f"{axis}_values", f"{label}: give at least one value.")
                 return None
             try:
-                return [float(parse_number(p, field_label=label) * scale) for p in pieces]
+                return [
+                    float(parse_axis_value(p, percent=percent, field_label=label)) for p in pieces
+                ]
             except forms.ValidationError as exc:
                 self.add_error(f"{axis}_values", exc)
                 return None
@@ -262,7 +274,7 @@ class SweepPlanForm(forms.Form):
                 self.add_error(f"{axis}_{part}", f"{label}: required for a range.")
                 return None
             try:
-                values[key] = float(parse_number(text, field_label=label) * scale)
+                values[key] = float(parse_axis_value(text, percent=percent, field_label=label))
             except forms.ValidationError as exc:
                 self.add_error(f"{axis}_{part}", exc)
                 return None

@@ -96,3 +96,31 @@ def user(db) -> User:
 
 
 __all__ = ["Cast", "Membership"]
+
+
+@pytest.fixture
+def no_download_slots_left():
+    """No sweep download slot left over: they are keyed by organization id, and a new
+    test database hands the same ids out again, so a slot an earlier run left behind (a
+    body never read, a run killed mid-download) would answer this test's organization
+    with a 429 for minutes. Clears them before and after the test (the run's own Redis
+    database and the in-process count); the fixture's value clears them on demand."""
+    from django.core.cache import caches
+
+    from planner import sweep_downloads
+
+    redis_client = sweep_downloads._redis_client  # before a test stands a broken one in
+
+    def clear() -> None:
+        client = redis_client()
+        if client is not None:
+            pattern = caches["default"].make_key("sweep-downloads:*")
+            keys = list(client.scan_iter(match=pattern))
+            if keys:
+                client.delete(*keys)
+        with sweep_downloads._local_lock:
+            sweep_downloads._local_slots.clear()
+
+    clear()
+    yield clear
+    clear()

@@ -12,6 +12,9 @@
 //                           workload's volume, each {kind, a, b, volume, cost, x, y} with x, y
 //                           in CSS pixels from the canvas's top-left corner (hover there)
 //   show(canvas, i)         shows the tooltip of the i-th mark of markers(canvas)
+//   lineStyle, lineSwatch, wrappedTicks, legend, tooltip, keyboard: the series styles,
+//                           wrapped category names, the legend plugin, the tooltip options
+//                           and the keyboard walk, for other pages' charts (tracking.js)
 // and on each drawn canvas: data-chart-ready="true"; on a cost-vs-volume canvas
 // data-crossing-count (the crossings marked) and data-workload-tokens. The tooltip is a
 // DOM element, .chart-tooltip[data-chart-tooltip] next to the canvas, shown on hover and
@@ -757,7 +760,19 @@
     });
   }
 
-  window.BreakevenCharts = { palette: PALETTE, markers, show };
+  window.BreakevenCharts = {
+    palette: PALETTE,
+    markers,
+    show,
+    // For other pages' charts (static/js/tracking.js): the same line styles, legend,
+    // tooltip and keyboard as here.
+    lineStyle,
+    lineSwatch,
+    wrappedTicks,
+    legend: htmlLegend,
+    tooltip: tooltipOptions,
+    keyboard,
+  };
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", draw);

@@ -1,6 +1,7 @@
 // Forecast line chart and sensitivity tornado (Chart.js from /static/vendor/).
 // Data comes from the json_script blocks of the page; each chart has a table fallback.
-// Needs static/js/format.js first.
+// Needs static/js/format.js, then static/js/charts.js (window.BreakevenCharts: the shared
+// palette, dash patterns, legend under the chart, tooltip and keyboard walk) first.
 (function () {
   "use strict";
 
@@ -10,34 +11,73 @@
     try { return JSON.parse(el.textContent); } catch (e) { return null; }
   }
 
+  function ready() {
+    return typeof Chart !== "undefined" && window.BreakevenFormat && window.BreakevenCharts;
+  }
+
   // Amounts as the tables beside the charts read them (static/js/format.js, following the
   // money spec the page's data carries): tooltips exact, axis ticks in whole units.
   function money(spec) {
     return window.BreakevenFormat.formatter(spec);
   }
 
+  function draw(canvas, config) {
+    const charts = window.BreakevenCharts;
+    config.plugins = [...(config.plugins || []), charts.legend];
+    const chart = new Chart(canvas, config);
+    charts.keyboard(canvas, chart);
+    canvas.dataset.chartReady = "true";
+    return chart;
+  }
+
   function forecastChart() {
     const canvas = document.getElementById("forecast-chart");
     const d = data("forecast-data");
-    if (!canvas || !d || typeof Chart === "undefined" || !window.BreakevenFormat) return;
+    if (!canvas || !d || !ready()) return;
+    const charts = window.BreakevenCharts;
     const fmt = money(d.money);
-    const datasets = [{ label: "API: " + d.api_name, data: d.api, borderColor: "#2457d6", tension: 0.2 }];
+    // Each line its palette colour and dash pattern (as on the plan's charts); the budget
+    // is a reference line in the muted ink.
+    function line(label, values, style, extra) {
+      return Object.assign({
+        label,
+        data: values,
+        borderColor: style.colour,
+        backgroundColor: style.colour,
+        borderDash: style.dash,
+        borderWidth: 2.25,
+        pointRadius: 0,
+        pointHoverRadius: 4,
+        pointStyle: "line",
+        legendSwatch: charts.lineSwatch(style),
+        tension: 0.2,
+      }, extra || {});
+    }
+    const datasets = [line("API: " + d.api_name, d.api, charts.lineStyle(0))];
     if (d.selfhost_name) {
-      datasets.push({ label: "Self-host: " + d.selfhost_name, data: d.selfhost, borderColor: "#1a7f4b", stepped: false, tension: 0.2 });
+      datasets.push(line("Self-host: " + d.selfhost_name, d.selfhost, charts.lineStyle(1)));
     }
     if (d.budget !== null && d.budget !== undefined) {
-      datasets.push({ label: "Budget", data: d.labels.map(() => d.budget), borderColor: "#d9480f", borderDash: [6, 4], pointRadius: 0 });
+      const budget = { colour: charts.palette.muted, dash: charts.palette.dashes[2] };
+      datasets.push(line("Budget", d.labels.map(() => d.budget), budget, { tension: 0, pointHoverRadius: 0 }));
     }
-    new Chart(canvas, {
+    draw(canvas, {
       type: "line",
       data: { labels: d.labels, datasets: datasets },
       options: {
         maintainAspectRatio: false,
+        layout: { padding: { top: 8, right: 12 } },
+        interaction: { mode: "index", intersect: false },
         scales: {
-          x: { title: { display: true, text: "Month" } },
-          y: { title: { display: true, text: "Monthly cost (" + d.currency + ")" }, ticks: { callback: fmt.tick } },
+          x: { title: { display: true, text: "Month" }, ticks: { maxRotation: 0 } },
+          y: { title: { display: true, text: d.currency + " per month" }, ticks: { callback: fmt.tick } },
         },
-        plugins: { tooltip: { callbacks: { label: (c) => c.dataset.label + ": " + fmt.money(c.parsed.y) } } },
+        plugins: {
+          tooltip: charts.tooltip({
+            title: (items) => "Month " + items[0].label,
+            label: (c) => c.dataset.label + ": " + fmt.money(c.parsed.y),
+          }),
+        },
       },
     });
   }
@@ -45,28 +85,50 @@
   function tornadoChart() {
     const canvas = document.getElementById("tornado-chart");
     const d = data("tornado-data");
-    if (!canvas || !d || typeof Chart === "undefined" || !window.BreakevenFormat) return;
+    if (!canvas || !d || !ready()) return;
+    const charts = window.BreakevenCharts;
     const fmt = money(d.money);
+    const [lowColour, highColour] = charts.palette.lines;
     // Floating bars from the base difference to each end, one row per input.
+    const box = canvas.parentNode;
+    const narrow = box.clientWidth < 520;
+    // The chart grows with its rows (as the plan's bar charts do): wrapped names never overlap.
+    const needed = d.labels.length * (narrow ? 58 : 48) + 170;
+    if (needed > box.clientHeight) box.style.height = needed + "px";
     const low = d.low.map((v) => [d.base, v]);
     const high = d.high.map((v) => [d.base, v]);
-    new Chart(canvas, {
+    draw(canvas, {
       type: "bar",
       data: {
         labels: d.labels,
         datasets: [
-          { label: "Input low", data: low, backgroundColor: "#748ffc" },
-          { label: "Input high", data: high, backgroundColor: "#f59f00" },
+          { label: "Input low", data: low, backgroundColor: lowColour, borderColor: lowColour },
+          { label: "Input high", data: high, backgroundColor: highColour, borderColor: highColour },
         ],
       },
       options: {
         indexAxis: "y",
         maintainAspectRatio: false,
+        layout: { padding: { right: 16 } },
+        interaction: { mode: "index", intersect: false, axis: "y" },
         scales: {
-          x: { title: { display: true, text: "Self-host minus API a month (" + d.currency + "); below 0 self-hosting is cheaper" }, ticks: { callback: fmt.tick } },
-          y: { stacked: true },
+          x: {
+            title: {
+              display: true,
+              text: narrow
+                ? ["Self-host minus API a month (" + d.currency + ")", "below 0 self-hosting is cheaper"]
+                : "Self-host minus API a month (" + d.currency + "); below 0 self-hosting is cheaper",
+            },
+            ticks: { callback: fmt.tick, maxRotation: 0 },
+          },
+          y: { stacked: true, ticks: { autoSkip: false, callback: charts.wrappedTicks(d.labels) } },
         },
-        plugins: { tooltip: { callbacks: { label: (c) => c.dataset.label + ": " + fmt.money(c.raw[1]) } } },
+        plugins: {
+          tooltip: charts.tooltip({
+            title: (items) => d.labels[items[0].dataIndex],
+            label: (c) => c.dataset.label + ": " + fmt.money(c.raw[1]),
+          }),
+        },
       },
     });
   }

@@ -18,7 +18,12 @@ from planner.models import Sweep, SweepStatus
 from pricing.models import ApiOffer, GpuOffer
 from tests.factories import DEFAULT_PASSWORD, WorkloadFactory, sweep_catalog_version
 
-pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("no_download_slots_left"),  # it downloads the sweep's CSV
+]
 
 SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 

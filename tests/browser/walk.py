@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.core.signals import request_finished
+from django.db import close_old_connections, models
 from django.test import Client
 
 from tests.tenancy.routes import (
@@ -156,11 +157,22 @@ def _path(route: Route, demo: Demo, kind: Kind) -> str | None:
 def _is_html_page(client: Client, path: str) -> bool:
     """A whole page: 200, HTML, a document of its own (not a fragment htmx swaps in)."""
     response = client.get(path)
-    return (
-        response.status_code == 200
-        and response["Content-Type"].startswith("text/html")
-        and b"<html" in response.content
-    )
+    try:
+        return (
+            response.status_code == 200
+            and response["Content-Type"].startswith("text/html")
+            and b"<html" in response.content
+        )
+    finally:
+        if response.streaming:
+            # A download never read: closing it gives back what it holds (a sweep
+            # download slot, which would otherwise answer 429 for minutes). Closing sends
+            # request_finished, whose connection cleanup must not run inside the test.
+            request_finished.disconnect(close_old_connections)
+            try:
+                response.close()
+            finally:
+                request_finished.connect(close_old_connections)
 
 
 def site_pages(demo: Demo, member: Client) -> list[Page]:

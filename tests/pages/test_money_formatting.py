@@ -134,7 +134,8 @@ def test_forecast_chart_data_carries_the_money_spec(cast, computed_plan):
     )
     data = _json_script(html, "forecast-data")
     assert data["money"] == money_spec(data["currency"])
-    assert html.index("js/format.js") < html.index("js/tracking.js")
+    # The formatter, then the shared chart palette and helpers, then the page's charts.
+    assert html.index("js/format.js") < html.index("js/charts.js") < html.index("js/tracking.js")
 
 
 def test_preview_prices_api_offers_in_the_catalogs_currency(cast, yen_plan):

@@ -21,7 +21,7 @@ from planner import sweep_downloads, sweep_export, sweep_selectors
 from planner.sweep_services import sweep_chunk_run, sweep_finalize, sweep_start
 from tests.factories import sweep_catalog_version, sweep_spec_for
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_download_slots_left")]
 
 
 def run_sweep(org, **overrides):
@@ -219,6 +219,19 @@ def test_values_the_fast_printer_cannot_print_exactly_are_printed_row_by_row():
 @pytest.fixture
 def one_download_at_a_time(settings):
     settings.SWEEP_DOWNLOADS_PER_ORGANIZATION = 1
+
+
+def test_a_slot_left_over_from_an_earlier_run_is_cleared(
+    cast, one_download_at_a_time, no_download_slots_left
+):
+    sweep = run_sweep(cast.org)
+    url = reverse("planner:sweep_csv", args=[sweep.pk])
+    sweep_downloads._Slot(cast.org.pk).acquire(1)  # as an earlier run left it
+    assert cast.client_for(cast.viewer).get(url).status_code == 429
+    no_download_slots_left()  # what the fixture does before and after every test here
+    response = cast.client_for(cast.viewer).get(url)
+    assert response.status_code == 200
+    body(response)
 
 
 def test_one_download_too_many_is_refused_with_429_until_one_finishes(cast, one_download_at_a_time):

@@ -142,6 +142,18 @@ def test_options_picked_by_name_become_the_spec_of_their_catalog_rows(cast, plan
             "Input share (%), value 2: must be at least 0% and at most 100%",
         ),
         ({"volume_stop": "lots"}, "volume_stop", "“lots” is not a number"),
+        # A unit the shared parser does not know, named on its field with the example.
+        (
+            {"volume_start": "50X"},
+            "volume_start",
+            "Volume (tokens a month): “50X” is not a number. Write a number such as",
+        ),
+        (
+            {"volume_mode": "list", "volume_values": "50M; 2 lakh"},
+            "volume_values",
+            "Volume (tokens a month): “2 lakh” is not a number.",
+        ),
+        ({"utilization_start": "50M"}, "utilization_start", "Utilization (%): “50M” is not"),
         ({"utilization_steps": "0"}, "utilization_steps", "greater than or equal to 1"),
         (
             {"volume_steps": "2000", "utilization_steps": "1000"},
@@ -163,6 +175,40 @@ def test_a_bad_axis_is_refused_on_the_field_that_names_it(cast, plan, overrides,
     assert field in errors, errors
     assert any(words in message for message in errors[field]), errors[field]
     assert not Sweep.objects.exists()  # nothing half-written
+
+
+@pytest.mark.parametrize(
+    ("overrides", "volumes"),
+    [
+        # The same reading as every other form (formatting/parsing.py): units and commas.
+        (
+            {"volume_start": "50M", "volume_stop": "1.5B"},
+            {"min": 5e7, "max": 1.5e9, "num": 4, "scale": "log"},
+        ),
+        (
+            {"volume_start": "2,000,000", "volume_stop": "3 billion"},
+            {"min": 2e6, "max": 3e9, "num": 4, "scale": "log"},
+        ),
+        (
+            {"volume_mode": "list", "volume_values": "50M; 1.5B 2,000,000 3 billion 200k"},
+            [5e7, 1.5e9, 2e6, 3e9, 2e5],
+        ),
+    ],
+)
+def test_volumes_are_typed_with_units_like_every_other_form(cast, plan, overrides, volumes):
+    form = SweepPlanForm(form_data(plan, **overrides), organization=cast.org, plan=None)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["spec"]["volumes"] == volumes
+    # Percentages read by the shared percent parser: "20, 70" and "70%" alike.
+    assert form.cleaned_data["spec"]["input_shares"] == [0.2, 0.7]
+
+
+def test_a_percent_sign_is_allowed_on_shares(cast, plan):
+    form = SweepPlanForm(
+        form_data(plan, input_share_values="20%, 70%"), organization=cast.org, plan=None
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["spec"]["input_shares"] == [0.2, 0.7]
 
 
 def test_options_must_include_an_api_and_a_selfhost_option(cast, plan):

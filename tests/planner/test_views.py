@@ -87,6 +87,53 @@ def test_writers_compute_and_see_the_recommendation_first(cast, plan, who):
     assert "{% block charts %}" not in html
 
 
+@pytest.mark.parametrize("who", ["owner", "viewer"])
+def test_the_recommendation_comes_right_after_the_header_before_the_budget_card(cast, plan, who):
+    html = (
+        cast.client_for(getattr(cast, who))
+        .get(reverse("planner:plan_detail", args=[plan.pk]))
+        .content.decode()
+    )
+    for _ in range(2):  # as rendered, then as served from the fragment cache
+        actions = html.index('class="toolbar plan-actions"')
+        recommendation = html.index("<h2>Recommendation</h2>")
+        budget = html.index("<h2>Budget and forecast</h2>")
+        assert html.index("<h1>") < actions < recommendation < budget
+        assert budget < html.index("Monthly cost per option")
+        assert html.count("<h2>Recommendation</h2>") == 1  # not repeated by the comparison
+        html = (
+            cast.client_for(getattr(cast, who))
+            .get(reverse("planner:plan_detail", args=[plan.pk]))
+            .content.decode()
+        )
+    row = html[actions : html.index("</div>", actions)]
+    # Deleting is the row's last, quiet item, for writers only.
+    assert ("Delete plan</a>" in row) is (who == "owner")
+    if who == "owner":
+        assert row.rstrip().endswith("Delete plan</a>")
+
+
+def test_an_uncomputed_plan_says_so_before_the_budget_card(cast):
+    plan = plan_in(cast.org)
+    html = (
+        cast.client_for(cast.owner)
+        .get(reverse("planner:plan_detail", args=[plan.pk]))
+        .content.decode()
+    )
+    assert html.index("Not computed yet") < html.index("<h2>Budget and forecast</h2>")
+
+
+def test_a_comparison_page_still_shows_its_recommendation(cast, plan):
+    comparison = plan.comparisons.get()
+    html = (
+        cast.client_for(cast.viewer)
+        .get(reverse("planner:comparison_detail", args=[comparison.pk]))
+        .content.decode()
+    )
+    assert html.count("<h2>Recommendation</h2>") == 1
+    assert html.index("<h2>Recommendation</h2>") < html.index("Monthly cost per option")
+
+
 def test_workload_create_with_per_day_volume(cast):
     client = cast.client_for(cast.teammate)
     response = client.post(
