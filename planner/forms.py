@@ -898,6 +898,53 @@ SelfHostFormSet = forms.formset_factory(
 )
 
 
+def plan_form_options(form: PlanForm, formset: Any) -> list[dict[str, Any]] | None:
+    """The valid plan form and self-host formset as ``plan_create``'s options (None: an
+    error was put on the form). The plan form's preview prices the same list."""
+    options: list[dict[str, Any]] = [
+        {"kind": "api", "api_offer": offer} for offer in form.cleaned_data["api_offers"]
+    ]
+    selfhost_index: dict[int, int] = {}
+    removed = set(map(id, formset.deleted_forms))
+    for n, sub in enumerate(formset.forms):
+        data = sub.option_data() if sub.has_changed() and id(sub) not in removed else None
+        if data is not None:
+            selfhost_index[n] = len(options)
+            options.append(data)
+    cheap = form.cleaned_data.get("hybrid_cheap")
+    if cheap:
+        kind, _, ref = cheap.partition(":")
+        if kind == "selfhost":
+            index = selfhost_index.get(int(ref))
+            if index is None:
+                form.add_error(
+                    "hybrid_cheap", "That self-host configuration is empty: fill it in first."
+                )
+                return None
+        else:
+            offer = form.fields["api_offers"].queryset.filter(pk=ref).first()
+            if offer is None:
+                form.add_error("hybrid_cheap", "Choose an offer of this catalog version.")
+                return None
+            index = next((i for i, o in enumerate(options) if o.get("api_offer") == offer), None)
+            if index is None:
+                index = len(options)
+                options.append({"kind": "api", "api_offer": offer})
+        options.append(
+            {
+                "kind": "hybrid",
+                "api_offer": form.cleaned_data["hybrid_premium"],
+                "cheap_ref": index,
+                "routed_share": form.cleaned_data["hybrid_share"],
+                "escalation_rate": form.cleaned_data.get("hybrid_escalation") or 0,
+            }
+        )
+    if not options:
+        form.add_error("api_offers", "Choose at least one API offer or self-host configuration.")
+        return None
+    return options
+
+
 def selfhost_defaults(version: Any, organization: Any, *, prefix: str) -> dict[str, str]:
     """A new self-host option's default values as a browser would post them: a form that
     keeps them counts as unchanged (empty), so adding one and leaving it is no error."""

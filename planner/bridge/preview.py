@@ -21,6 +21,7 @@ from planner.bridge.plans import (
     api_traffic_snapshot,
     build_inputs,
     snapshot_of,
+    unsaved_plan_inputs,
 )
 from planner.engine.api import ApiTraffic, blended_price_per_mtok
 from planner.engine.compose import compose
@@ -125,6 +126,22 @@ def _as_field(name: str, value: Decimal | None) -> Decimal | None:
         return None
     places = PlanOption._meta.get_field(name).decimal_places  # type: ignore[union-attr]
     return Decimal(value).quantize(Decimal(1).scaleb(-places))
+
+
+def costs_only(inputs: dict[str, Any]) -> dict[str, Any]:
+    """The stored results of a snapshot without crossings or Monte Carlo bands: every
+    option's costs and the recommendation, as computing a plan gives them, fast enough
+    for a keystroke."""
+    scenario = dataclasses.replace(scenario_of(inputs, monte_carlo=False), search_crossings=False)
+    return results_of(compose(scenario), inputs)
+
+
+def unsaved_plan_preview(plan: Any, options: list[Any]) -> Preview:
+    """The preview of an unsaved plan and its unsaved options (the plan form's): the
+    snapshot saving and computing it would take, priced by the same composition."""
+    inputs = unsaved_plan_inputs(plan, options)
+    roles = {option["name"]: option["kind"] for option in inputs["options"]}
+    return Preview(plan.catalog_version, roles, costs_only(inputs), plan)
 
 
 def preview(*, organization: Any, workload: Any, plan: Any = None) -> Preview | None:
