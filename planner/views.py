@@ -274,7 +274,9 @@ class PlanCreateView(OrgMemberMixin, TemplateView):
             return self._redisplay(version, data, focus=f"selfhost-{count}")
         if action == "switch_version":
             new = self._version(request.POST.get("switch_to"))
-            data, left_out = carry_to_version(request.POST, old=version, new=new)
+            data, left_out = carry_to_version(
+                request.POST, old=version, new=new, organization=self.organization
+            )
             data["version"] = str(new.pk)
             return self._redisplay(new, data, left_out=left_out)
         form, formset = self._forms(version)
