@@ -29,7 +29,7 @@ from planner.views import PlanCreateView, _add_errors
 class PreviewRow:
     label: str
     kind: str  # "api" | "selfhost"
-    role: str  # "cheapest" | "middle" | "premium" | "reference"
+    role: str  # "capable" | "frontier" | "reference" (self-host), or the option's kind
     monthly: float
     per_mtok: float | None
     detail: str
