@@ -33,6 +33,7 @@ class PreviewRow:
     monthly: float
     per_mtok: float | None
     detail: str
+    private_price: bool = False  # priced at the organization's own (negotiated) price
 
 
 def _detail(option: dict[str, Any], currency: str) -> str:
@@ -129,6 +130,7 @@ def _plan_rows(found: Any) -> list[PreviewRow]:
             monthly=option["monthly"]["expected"] or 0.0,
             per_mtok=option["cost_per_mtok"],
             detail=_detail(option, found.version.currency),
+            private_price=bool(option.get("private_price")),
         )
         for option in found.results["options"]
     ]

@@ -106,6 +106,8 @@ def test_a_plan_saves_and_computes_the_private_offers(cast, reference_version):
     pricing = comparison.inputs["options"][2]["selfhost"]["pricing"]
     assert pricing["hourly"] == [1.25 * pricing_gpus(comparison), 1.25 * pricing_gpus(comparison)]
     assert f'data-monthly="{private_api["monthly"]["expected"]:.2f}"' in preview
+    row = preview.split(f"<strong>{options[1].name}</strong>", 1)[1].split("</tr>", 1)[0]
+    assert '<span class="badge">your price</span>' in row
 
 
 def test_another_organizations_private_offers_are_refused(cast, reference_version):
