@@ -379,6 +379,38 @@ class GpuOfferField(PricedChoiceMixin, forms.ModelChoiceField):
         return f"{obj.gpu_count}× {obj.sku} · {obj.source.key} — {price}"  # noqa: RUF001
 
 
+class PrivateApiOfferField(PricedChoiceMixin, forms.ModelMultipleChoiceField):
+    """The organization's own API offers on the plan's catalog version (its overlay's
+    rows that replace no catalog offer: an override already applies to its offer)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        prices = (
+            f"{self.rate(obj.output_per_mtok)}/M all tokens"
+            if obj.input_per_mtok is None
+            else f"{self.rate(obj.input_per_mtok)} in / {self.rate(obj.output_per_mtok)} out per M"
+        )
+        provider = f" ({obj.provider})" if obj.provider else ""
+        return f"{obj.model_name}{provider} · {obj.offer_key} — {prices} (your price)"
+
+
+class PrivateGpuOfferField(PricedChoiceMixin, forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return (
+            f"{obj.gpu_count}× {obj.sku} · {obj.offer_key} — {self.rate(obj.hourly)}/h "  # noqa: RUF001
+            "(your price)"
+        )
+
+
+def private_rows(model: Any, *, organization: Any, version: Any) -> Any:
+    """The organization's private offers (``model``: OverlayApiOffer or OverlayGpuOffer)
+    on ``version``; none without an organization. Never another organization's."""
+    if organization is None:
+        return model.objects.none()
+    return model.objects.filter(
+        overlay__organization=organization, overlay__base_version=version, replaces__isnull=True
+    ).order_by("pk")
+
+
 class HiddenCostField(PricedChoiceMixin, forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return (
@@ -395,6 +427,13 @@ class PlanForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="API offers to compare",
+    )
+    private_api_offers = PrivateApiOfferField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Your private API offers",
+        help_text="Offers your organization entered under Private prices for this catalog version.",
     )
     use_overlay = forms.BooleanField(
         required=False, initial=True, label="Apply our private prices (if any)"
@@ -452,6 +491,13 @@ class PlanForm(forms.Form):
         self.fields["api_offers"].currency = version.currency
         self.fields["hybrid_premium"].queryset = offers
         self._offers = offers
+        from pricing.models import OverlayApiOffer
+
+        self.fields["private_api_offers"].queryset = private_rows(
+            OverlayApiOffer, organization=organization, version=version
+        )
+        self.fields["private_api_offers"].currency = version.currency
+        self.has_private_api_offers = self.fields["private_api_offers"].queryset.exists()
         self.set_selfhost_count(SelfHostFormSet.extra)
 
     def set_selfhost_count(self, count: int) -> None:
@@ -482,6 +528,12 @@ class SelfHostForm(forms.Form):
     )
     rent_mode = forms.ChoiceField(choices=RentMode.choices, initial=RentMode.ON_DEMAND)
     gpu_offer = GpuOfferField(queryset=None, required=False, label="GPU offer")
+    private_gpu_offer = PrivateGpuOfferField(
+        queryset=None,
+        required=False,
+        label="…or your private GPU offer",
+        help_text="A GPU price your organization entered under Private prices.",
+    )
     owned_hardware = forms.ModelChoiceField(
         queryset=None, required=False, label="Owned hardware (when you own it)"
     )
@@ -736,6 +788,7 @@ class SelfHostForm(forms.Form):
         "precision",
         "rent_mode",
         "gpu_offer",
+        "private_gpu_offer",
         "owned_hardware",
         "gpu_count",
         "billing_mode",
@@ -750,7 +803,9 @@ class SelfHostForm(forms.Form):
     HIDDEN_COST_FIELDS = ("hidden_multiplier", "hidden_costs")
 
     def main_fields(self) -> list[Any]:
-        return [self[name] for name in self.MAIN_FIELDS]
+        # The private GPU choice only where the organization has private GPU offers.
+        shown = [n for n in self.MAIN_FIELDS if n != "private_gpu_offer" or self.has_private_gpus]
+        return [self[name] for name in shown]
 
     def advanced_groups(self) -> list[dict[str, Any]]:
         """The folded groups of the option: title, note, bound fields, and whether one of
@@ -809,6 +864,12 @@ class SelfHostForm(forms.Form):
             kind="gpu"
         )
         self.fields["gpu_offer"].currency = version.currency
+        from pricing.models import OverlayGpuOffer
+
+        private_gpus = private_rows(OverlayGpuOffer, organization=organization, version=version)
+        self.fields["private_gpu_offer"].queryset = private_gpus
+        self.fields["private_gpu_offer"].currency = version.currency
+        self.has_private_gpus = private_gpus.exists()
         self.fields["hidden_costs"].currency = version.currency
         self.fields["grid_region"].choices = [
             ("", "— default —"),
@@ -822,15 +883,18 @@ class SelfHostForm(forms.Form):
         data = super().clean()
         if not data.get("model_name"):
             if self.has_changed() and any(
-                data.get(k) for k in ("gpu_offer", "owned_hardware", "tokens_per_second")
+                data.get(k)
+                for k in ("gpu_offer", "private_gpu_offer", "owned_hardware", "tokens_per_second")
             ):
                 self.add_error("model_name", "Name the model to self-host.")
             return data
         if data.get("rent_mode") == RentMode.OWNED:
             if not data.get("owned_hardware"):
                 self.add_error("owned_hardware", "Choose the owned hardware.")
-        elif not data.get("gpu_offer"):
+        elif not data.get("gpu_offer") and not data.get("private_gpu_offer"):
             self.add_error("gpu_offer", "Choose a GPU offer.")
+        elif data.get("gpu_offer") and data.get("private_gpu_offer"):
+            self.add_error("private_gpu_offer", "Choose a catalog GPU offer or yours, not both.")
         if data.get("billing_mode") == BillingMode.WINDOW and not data.get("window_hours"):
             self.add_error("window_hours", "Give the hours a month of the window.")
         for name in ("ttft_p99_s", "tpot_p99_s"):
@@ -858,6 +922,7 @@ class SelfHostForm(forms.Form):
             "params_b": data.get("params_b"),
             "rent_mode": data["rent_mode"],
             "gpu_offer": None if owned else data.get("gpu_offer"),
+            "private_gpu_offer": None if owned else data.get("private_gpu_offer"),
             "owned_hardware": data.get("owned_hardware") if owned else None,
             "gpu_count": data.get("gpu_count"),
             "precision": data["precision"],
@@ -896,6 +961,57 @@ SelfHostFormSet = forms.formset_factory(
     validate_max=True,
     can_delete=True,
 )
+
+
+def plan_form_options(form: PlanForm, formset: Any) -> list[dict[str, Any]] | None:
+    """The valid plan form and self-host formset as ``plan_create``'s options (None: an
+    error was put on the form). The plan form's preview prices the same list."""
+    options: list[dict[str, Any]] = [
+        {"kind": "api", "api_offer": offer} for offer in form.cleaned_data["api_offers"]
+    ]
+    options += [
+        {"kind": "api", "private_api_offer": row}
+        for row in form.cleaned_data.get("private_api_offers") or []
+    ]
+    selfhost_index: dict[int, int] = {}
+    removed = set(map(id, formset.deleted_forms))
+    for n, sub in enumerate(formset.forms):
+        data = sub.option_data() if sub.has_changed() and id(sub) not in removed else None
+        if data is not None:
+            selfhost_index[n] = len(options)
+            options.append(data)
+    cheap = form.cleaned_data.get("hybrid_cheap")
+    if cheap:
+        kind, _, ref = cheap.partition(":")
+        if kind == "selfhost":
+            index = selfhost_index.get(int(ref))
+            if index is None:
+                form.add_error(
+                    "hybrid_cheap", "That self-host configuration is empty: fill it in first."
+                )
+                return None
+        else:
+            offer = form.fields["api_offers"].queryset.filter(pk=ref).first()
+            if offer is None:
+                form.add_error("hybrid_cheap", "Choose an offer of this catalog version.")
+                return None
+            index = next((i for i, o in enumerate(options) if o.get("api_offer") == offer), None)
+            if index is None:
+                index = len(options)
+                options.append({"kind": "api", "api_offer": offer})
+        options.append(
+            {
+                "kind": "hybrid",
+                "api_offer": form.cleaned_data["hybrid_premium"],
+                "cheap_ref": index,
+                "routed_share": form.cleaned_data["hybrid_share"],
+                "escalation_rate": form.cleaned_data.get("hybrid_escalation") or 0,
+            }
+        )
+    if not options:
+        form.add_error("api_offers", "Choose at least one API offer or self-host configuration.")
+        return None
+    return options
 
 
 def selfhost_defaults(version: Any, organization: Any, *, prefix: str) -> dict[str, str]:

@@ -10,20 +10,66 @@ from __future__ import annotations
 
 from django.http import QueryDict
 
+from accounts.models import Organization
 from pricing.matching import ApiOfferIndex, match_gpu_offer, match_owned_hardware
-from pricing.models import ApiOffer, CatalogVersion, GpuOffer, HiddenCost, OwnedHardware
+from pricing.models import (
+    ApiOffer,
+    CatalogVersion,
+    GpuOffer,
+    HiddenCost,
+    OverlayApiOffer,
+    OverlayGpuOffer,
+    OwnedHardware,
+)
 
 
 def _pks(values: list[str]) -> list[int]:
     return [int(v) for v in values if v.isdigit()]
 
 
+def _private_left_out(
+    data: QueryDict, *, old: CatalogVersion, prefix: str, organization: Organization | None
+) -> list[str]:
+    """The names of the organization's private offers chosen on ``old``."""
+    if organization is None:
+        return []
+    mine = {"overlay__organization": organization, "overlay__base_version": old}
+    names = [
+        f"{row.model_name} (your price)"
+        for row in OverlayApiOffer.objects.filter(
+            pk__in=_pks(data.getlist("private_api_offers")), **mine
+        )
+    ]
+    total = data.get(f"{prefix}-TOTAL_FORMS", "0")
+    gpu_pks = _pks(
+        [
+            data.get(f"{prefix}-{n}-private_gpu_offer", "")
+            for n in range(int(total) if total.isdigit() else 0)
+        ]
+    )
+    names += [
+        f"{row.gpu_count}\u00d7 {row.sku} (your price)"
+        for row in OverlayGpuOffer.objects.filter(pk__in=gpu_pks, **mine)
+    ]
+    return names
+
+
 def carry_to_version(
-    data: QueryDict, *, old: CatalogVersion, new: CatalogVersion, prefix: str = "selfhost"
+    data: QueryDict,
+    *,
+    old: CatalogVersion,
+    new: CatalogVersion,
+    prefix: str = "selfhost",
+    organization: Organization | None = None,
 ) -> tuple[QueryDict, list[str]]:
-    """(the posted plan form with its catalog rows moved to ``new``, the rows left out)."""
+    """(the posted plan form with its catalog rows moved to ``new``, the rows left out).
+
+    The organization's private offers belong to its prices on ``old``: they are left out
+    (named, when they are ``organization``'s own)."""
     moved = data.copy()
     left_out: list[str] = []
+    left_out += _private_left_out(data, old=old, prefix=prefix, organization=organization)
+    moved.setlist("private_api_offers", [])
     index = ApiOfferIndex(new)
 
     def api(pk: int) -> int | None:
@@ -51,6 +97,7 @@ def carry_to_version(
     total = data.get(f"{prefix}-TOTAL_FORMS", "0")
     for n in range(int(total) if total.isdigit() else 0):
         name = f"{prefix}-{n}-"
+        moved[name + "private_gpu_offer"] = ""
         gpu = GpuOffer.objects.filter(
             version=old, pk=next(iter(_pks([data.get(name + "gpu_offer", "")])), None)
         ).first()

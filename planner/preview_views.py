@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.views import View
@@ -21,16 +22,18 @@ from planner.bridge.preview import preview
 from planner.forms import WorkloadForm
 from planner.models import Workload
 from planner.selectors import plan_for_preview
+from planner.views import PlanCreateView, _add_errors
 
 
 @dataclass(frozen=True)
 class PreviewRow:
     label: str
     kind: str  # "api" | "selfhost"
-    role: str  # "cheapest" | "middle" | "premium" | "reference"
+    role: str  # "capable" | "frontier" | "reference" (self-host), or the option's kind
     monthly: float
     per_mtok: float | None
     detail: str
+    private_price: bool = False  # priced at the organization's own (negotiated) price
 
 
 def _detail(option: dict[str, Any], currency: str) -> str:
@@ -111,5 +114,78 @@ class WorkloadPreviewView(OrgMemberMixin, View):
                 )
                 for name, errors in form.errors.items()
             ]
+        html = render_to_string(self.template_name, context, request=request)
+        return HttpResponse(html)
+
+
+# --- the plan form's live preview (issue 18 item 4) ---------------------------------------
+
+
+def _plan_rows(found: Any) -> list[PreviewRow]:
+    return [
+        PreviewRow(
+            label=option["name"],
+            kind=option["kind"],
+            role=found.roles[option["name"]],
+            monthly=option["monthly"]["expected"] or 0.0,
+            per_mtok=option["cost_per_mtok"],
+            detail=_detail(option, found.version.currency),
+            private_price=bool(option.get("private_price")),
+        )
+        for option in found.results["options"]
+    ]
+
+
+class PlanPreviewView(PlanCreateView):
+    """POST the plan form (as typed, unsaved), get the preview partial: the options it
+    compares priced as saving and computing the plan would price them. Writers only, like
+    the form; the form's querysets keep another organization's rows out."""
+
+    http_method_names = ["post"]
+    template_name = "planner/_plan_preview.html"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from planner import services
+        from planner.forms import plan_form_options
+        from planner.templatetags.form_summary import error_summary
+
+        version = self._version()
+        context: dict[str, Any] = {"rows": [], "version": version}
+        if version is None:
+            return HttpResponse(render_to_string(self.template_name, context, request=request))
+        data = request.POST.copy()
+        # The name is not a cost: an empty one does not hold the preview back.
+        data["name"] = data.get("name") or "Preview"
+        form, formset = self._forms(version, data)
+        options = None
+        if form.is_valid() and formset.is_valid():
+            options = plan_form_options(form, formset)
+        if options is not None:
+            try:
+                found = services.plan_preview(
+                    organization=self.organization,
+                    workload=form.cleaned_data["workload"],
+                    catalog_version=version,
+                    use_overlay=form.cleaned_data["use_overlay"],
+                    lens=form.cleaned_data["lens"],
+                    analysis_months=form.cleaned_data["analysis_months"],
+                    options=options,
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            except ScenarioError as exc:
+                context["engine_error"] = str(exc)
+            else:
+                rows = _plan_rows(found)
+                recommended = found.results["recommendation"]["option"]
+                context.update(
+                    rows=rows,
+                    cheapest=cheapest(rows),
+                    recommended=recommended,
+                    workload=form.cleaned_data["workload"],
+                    tokens_per_month=found.results["tokens_per_month"],
+                )
+        if not context["rows"] and "engine_error" not in context:
+            context["errors"] = error_summary(form, formset)["items"]
         html = render_to_string(self.template_name, context, request=request)
         return HttpResponse(html)

@@ -19,6 +19,7 @@ from accounts.models import Organization
 from planner import hooks
 from planner.bridge import ScenarioError
 from planner.bridge import plans as bridge
+from planner.bridge.preview import Preview, unsaved_plan_preview
 from planner.models import Comparison, Plan, PlanOption, Workload
 from planner.models.plans import OptionKind
 
@@ -174,22 +175,31 @@ def plan_create(
     return plan
 
 
-def _create_options(*, plan: Plan, options: list[dict[str, Any]]) -> list[PlanOption]:
-    created: list[PlanOption] = []
+def plan_options_build(*, plan: Plan, options: list[dict[str, Any]]) -> list[PlanOption]:
+    """``options`` (as ``plan_create`` takes them) as validated, named and unsaved options
+    of ``plan``, saved or not: what ``plan_create`` saves and the plan form's live preview
+    prices. A hybrid's ``cheap_option`` is the built option it names; each option's hidden
+    cost rows are in ``hidden_rows``.
+
+    Raises ValidationError naming the field (``options.2.gpu_offer``).
+    """
+    built: list[PlanOption] = []
     taken: set[str] = set()
+    # An unsaved plan has no pk for its options to point at yet: everything else is checked.
+    exclude = ["name"] if plan.pk is not None else ["name", "plan"]
     for index, data in enumerate(options):
         data = dict(data)
         hidden = data.pop("hidden_costs", None) or []
         cheap_ref = data.pop("cheap_ref", None)
         option = PlanOption(plan=plan, organization_id=plan.organization_id, position=index, **data)
         if cheap_ref is not None:
-            if not 0 <= cheap_ref < len(created):
+            if not 0 <= cheap_ref < len(built):
                 raise ValidationError(
                     {f"options.{index}.cheap_option": "Choose an option listed before the hybrid."}
                 )
-            option.cheap_option = created[cheap_ref]
+            option.cheap_option = built[cheap_ref]
         try:
-            option.full_clean(exclude=["name"])
+            option.full_clean(exclude=exclude)
             hidden_rows = list(hidden)
             for row in hidden_rows:
                 if row.version_id != plan.catalog_version_id:
@@ -201,11 +211,50 @@ def _create_options(*, plan: Plan, options: list[dict[str, Any]]) -> list[PlanOp
                 {f"options.{index}.{k}": v for k, v in exc.message_dict.items()}
             ) from None
         option.name = _unique_name(option.name or _option_name(option), taken)
+        option.hidden_rows = hidden_rows  # type: ignore[attr-defined]
+        built.append(option)
+    return built
+
+
+def _create_options(*, plan: Plan, options: list[dict[str, Any]]) -> list[PlanOption]:
+    created = plan_options_build(plan=plan, options=options)
+    for option in created:
+        # A hybrid's cheap option was saved just before it: Django sets cheap_option_id.
         option.save()
-        if hidden_rows:
-            option.hidden_costs.set(hidden_rows)
-        created.append(option)
+        if option.hidden_rows:  # type: ignore[attr-defined]
+            option.hidden_costs.set(option.hidden_rows)  # type: ignore[attr-defined]
     return created
+
+
+def plan_preview(
+    *,
+    organization: Organization,
+    workload: Workload,
+    catalog_version: Any,
+    options: list[dict[str, Any]],
+    use_overlay: bool = True,
+    lens: str = "full",
+    analysis_months: int = 36,
+) -> Preview:
+    """The results ``plan_create`` then computing would give (costs and recommendation;
+    no crossings or Monte Carlo bands), for an unsaved plan; writes nothing.
+
+    Raises ValidationError as ``plan_create`` does, and ScenarioError from the engine.
+    """
+    plan = Plan(
+        organization=organization,
+        name="Preview",
+        workload=workload,
+        catalog_version=catalog_version,
+        use_overlay=use_overlay,
+        lens=lens,
+        analysis_months=analysis_months,
+    )
+    plan.full_clean()
+    if not options:
+        raise ValidationError({"options": "Choose at least one option to compare."})
+    built = plan_options_build(plan=plan, options=options)
+    return unsaved_plan_preview(plan, built)
 
 
 @transaction.atomic

@@ -30,6 +30,7 @@ urlpatterns = [
     path(
         "workloads/preview/", preview_views.WorkloadPreviewView.as_view(), name="workload_preview"
     ),
+    path("plans/preview/", preview_views.PlanPreviewView.as_view(), name="plan_preview"),
     path("plans/<int:pk>/export.csv", export_views.PlanCsvView.as_view(), name="plan_csv"),
     path("plans/<int:pk>/report/", export_views.PlanReportView.as_view(), name="plan_report"),
     path("plans/<int:pk>/share/", export_views.PlanShareCreateView.as_view(), name="plan_share"),

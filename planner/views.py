@@ -24,6 +24,7 @@ from planner.forms import (
     SelfHostFormSet,
     WorkloadForm,
     hide_errors,
+    plan_form_options,
     selfhost_defaults,
 )
 from planner.fragments import FRAGMENT_SECONDS, fragment_version
@@ -273,13 +274,15 @@ class PlanCreateView(OrgMemberMixin, TemplateView):
             return self._redisplay(version, data, focus=f"selfhost-{count}")
         if action == "switch_version":
             new = self._version(request.POST.get("switch_to"))
-            data, left_out = carry_to_version(request.POST, old=version, new=new)
+            data, left_out = carry_to_version(
+                request.POST, old=version, new=new, organization=self.organization
+            )
             data["version"] = str(new.pk)
             return self._redisplay(new, data, left_out=left_out)
         form, formset = self._forms(version)
         if not (form.is_valid() and formset.is_valid()):
             return self._render(version, form, formset, status=400)
-        options = self._options(form, formset)
+        options = plan_form_options(form, formset)
         if options is None:
             return self._render(version, form, formset, status=400)
         try:
@@ -300,54 +303,6 @@ class PlanCreateView(OrgMemberMixin, TemplateView):
             return self._render(version, form, formset, status=400)
         messages.success(request, f"Plan “{plan.name}” created. Compute it to see the comparison.")
         return redirect("planner:plan_detail", pk=plan.pk)
-
-    def _options(self, form: PlanForm, formset: Any) -> list[dict[str, Any]] | None:
-        options: list[dict[str, Any]] = [
-            {"kind": "api", "api_offer": offer} for offer in form.cleaned_data["api_offers"]
-        ]
-        selfhost_index: dict[int, int] = {}
-        removed = set(map(id, formset.deleted_forms))
-        for n, sub in enumerate(formset.forms):
-            data = sub.option_data() if sub.has_changed() and id(sub) not in removed else None
-            if data is not None:
-                selfhost_index[n] = len(options)
-                options.append(data)
-        cheap = form.cleaned_data.get("hybrid_cheap")
-        if cheap:
-            kind, _, ref = cheap.partition(":")
-            if kind == "selfhost":
-                index = selfhost_index.get(int(ref))
-                if index is None:
-                    form.add_error(
-                        "hybrid_cheap", "That self-host configuration is empty: fill it in first."
-                    )
-                    return None
-            else:
-                offer = form.fields["api_offers"].queryset.filter(pk=ref).first()
-                if offer is None:
-                    form.add_error("hybrid_cheap", "Choose an offer of this catalog version.")
-                    return None
-                index = next(
-                    (i for i, o in enumerate(options) if o.get("api_offer") == offer), None
-                )
-                if index is None:
-                    index = len(options)
-                    options.append({"kind": "api", "api_offer": offer})
-            options.append(
-                {
-                    "kind": "hybrid",
-                    "api_offer": form.cleaned_data["hybrid_premium"],
-                    "cheap_ref": index,
-                    "routed_share": form.cleaned_data["hybrid_share"],
-                    "escalation_rate": form.cleaned_data.get("hybrid_escalation") or 0,
-                }
-            )
-        if not options:
-            form.add_error(
-                "api_offers", "Choose at least one API offer or self-host configuration."
-            )
-            return None
-        return options
 
 
 def comparison_context(comparison: Comparison | None, plan: Plan | None = None) -> dict[str, Any]:

@@ -481,9 +481,15 @@ def fitted_gpus_per_replica(option: Any, version: Any) -> int | None:
     """GPUs a rented option's replica is priced on against ``version`` (memory fit
     included), for naming it: read from the snapshot the plan prices, so the name and
     the fleet agree. None when it cannot be told here (the plan's compute then says why)."""
-    if option.rent_mode == "owned" or not option.plan_id:
+    from django.core.exceptions import ObjectDoesNotExist
+
+    if option.rent_mode == "owned":
         return None
-    plan = option.plan
+    try:
+        # Saved, or unsaved on an unsaved plan (the plan form's preview names it too).
+        plan = option.plan
+    except ObjectDoesNotExist:
+        return None
     try:
         snap = snapshot_of(
             workload=plan.workload,
@@ -631,6 +637,27 @@ def hidden_costs_of(options: Sequence[Any]) -> dict[Any, list[Any]]:
     return {option.pk: list(option.hidden_costs.all()) for option in options}
 
 
+def option_key(option: Any) -> Any:
+    """How ``snapshot_of`` names an option in ``hidden_costs``: its pk, or an unsaved
+    option's identity (unsaved options all have pk None)."""
+    return option.pk if option.pk is not None else ("unsaved", id(option))
+
+
+def unsaved_plan_inputs(plan: Any, options: Sequence[Any]) -> dict[str, Any]:
+    """``build_inputs`` for an unsaved plan and its unsaved options (``hidden_rows`` on
+    each, a hybrid's ``cheap_option`` the option object): the snapshot saving the plan
+    and computing it would take (the plan form's live preview)."""
+    return snapshot_of(
+        workload=plan.workload,
+        version=plan.catalog_version,
+        organization=plan.organization if plan.use_overlay else None,
+        options=options,
+        hidden_costs={option_key(o): list(getattr(o, "hidden_rows", [])) for o in options},
+        lens=plan.lens,
+        analysis_months=plan.analysis_months,
+    )
+
+
 def build_inputs(
     plan: Any, *, version: Any | None = None, workload: Any | None = None
 ) -> dict[str, Any]:
@@ -671,7 +698,7 @@ def snapshot_of(
     a = ctx.assumptions
     p99 = a.p99_latency_s
     hidden_costs = hidden_costs or {}
-    index = {option.pk: i for i, option in enumerate(options)}
+    index = {option_key(option): i for i, option in enumerate(options)}
     shape = workload_shape_snapshot(workload)
     workload_snap = {
         "name": workload.name,
@@ -703,12 +730,17 @@ def snapshot_of(
             snap["api"] = _api_snapshot(option, ctx)
         if option.kind == "selfhost":
             snap["selfhost"] = _selfhost_snapshot(
-                option, ctx, workload, hidden_costs.get(option.pk, [])
+                option, ctx, workload, hidden_costs.get(option_key(option), [])
             )
             snap["selfhost"]["depth"] = depth_option_snapshot(option, ctx, snap["selfhost"])
         if option.kind == "hybrid":
             snap["hybrid"] = {
-                "cheap_index": index[option.cheap_option_id],
+                # Unsaved (the plan form's preview): the cheap option object itself.
+                "cheap_index": index[
+                    option.cheap_option_id
+                    if option.cheap_option_id is not None
+                    else option_key(option.cheap_option)
+                ],
                 "routed_share": float(option.routed_share),
                 "escalation_rate": float(option.escalation_rate),
             }

@@ -24,7 +24,7 @@ def reference_version(transactional_db):
 
 def _cheapest_monthly(page) -> float:
     return float(
-        page.locator('#workload-preview tr[data-role="cheapest"] .preview-monthly').get_attribute(
+        page.locator('#workload-preview tr[data-role="capable"] .preview-monthly').get_attribute(
             "data-monthly"
         )
     )

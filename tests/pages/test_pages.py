@@ -150,8 +150,10 @@ def _workload_post(**overrides) -> dict:
     return data
 
 
-def test_preview_prices_cheapest_middle_premium_and_a_self_host_option(cast, reference_version):
-    from pricing.selectors import effective_prices
+def test_preview_prices_the_guided_first_plans_options(cast, reference_version):
+    """No plan yet: the options a guided first plan would compare, at the typed figures."""
+    from planner.bridge.onboarding import first_plan_options
+    from planner.models import Workload
 
     client = cast.client_for(cast.teammate)
     response = client.post(reverse("planner:workload_preview"), _workload_post())
@@ -159,20 +161,22 @@ def test_preview_prices_cheapest_middle_premium_and_a_self_host_option(cast, ref
     assert response.status_code == 200
     assert 'data-state="ok"' in html
     roles = re.findall(r'data-role="(\w+)"', html)
-    assert roles == ["cheapest", "middle", "premium", "reference"]
-    # The cheapest offer at 1B tokens/month, 50% input: blended price x 1,000.
-    book = effective_prices(version=reference_version, organization=cast.org)
-    blended = sorted(
-        (
-            float(p.output_per_mtok)
-            if p.input_per_mtok is None
-            else (float(p.input_per_mtok) + float(p.output_per_mtok)) / 2
-        )
-        for p in book.api_offers
+    assert roles == ["capable", "frontier", "reference"]
+    picks = first_plan_options(
+        version=reference_version,
+        organization=cast.org,
+        workload=Workload(
+            organization=cast.org, tokens_per_month=1_000_000_000, input_share=Decimal("0.5")
+        ),
     )
+    names = re.findall(r"<td><strong>([^<]+)</strong>", html)
+    assert names == [picks.capable.label, picks.frontier.label, picks.selfhost.label]
+    # 1B tokens/month: each API's blended price at the workload's mix x 1,000.
     monthly = [float(m) for m in re.findall(r'data-monthly="([\d.]+)"', html)]
-    assert monthly[0] == pytest.approx(blended[0] * 1000, abs=0.01)
-    assert monthly[2] == pytest.approx(blended[-1] * 1000, abs=0.01)
+    assert monthly[0] == pytest.approx(picks.capable.blended_per_mtok * 1000, abs=0.01)
+    assert monthly[1] == pytest.approx(picks.frontier.blended_per_mtok * 1000, abs=0.01)
+    assert monthly[2] == pytest.approx(picks.selfhost.monthly, abs=0.01)
+    assert "cheapest capable API" in html
     assert "1,000,000,000" in html
 
 

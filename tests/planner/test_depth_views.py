@@ -18,9 +18,7 @@ from tests.planner.test_depth import milestone_plan, owned_plan
 
 pytestmark = pytest.mark.django_db
 
-MILESTONE_TEXT = (
-    "A rented option beats every API from 256M tokens/month (lost again at 466.6M; wins for good from 512M)"
-)
+MILESTONE_TEXT = "A rented option beats every API from 256M tokens/month (lost again at 466.6M; wins for good from 512M)"
 
 
 def text(response) -> str:

@@ -49,11 +49,11 @@ def test_the_preview_is_the_plan_on_the_same_inputs(cast, reference_version, fie
     shown = preview(organization=cast.org, workload=unsaved)
     assert shown is not None
     # The same options as rows of a plan: the preview's own unsaved options.
-    from planner.bridge.preview import preview_options
-    from pricing.selectors import effective_prices
+    from planner.bridge.preview import first_plan_preview_options
 
-    book = effective_prices(version=reference_version, organization=cast.org)
-    rows, _roles = preview_options(version=reference_version, book=book, workload=unsaved)
+    rows, _roles = first_plan_preview_options(
+        version=reference_version, organization=cast.org, workload=unsaved
+    )
     plan_options = []
     for row in rows:
         fields_of = {

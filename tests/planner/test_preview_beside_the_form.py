@@ -78,6 +78,6 @@ def test_another_organizations_plan_is_never_previewed(cast, reference_version):
     html, names = _preview(cast.client_for(cast.owner), workload=theirs.workload.pk)
     assert "Rival plan" not in html
     assert "data-plan" not in html
-    # No plan of our own: a few offers of the current catalog, as before.
+    # No plan of our own: the options a guided first plan would compare.
     assert 'data-role="reference"' in html
     assert names
