@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AuditEvent
 from pricing.models import ApiOffer, CatalogVersion, VersionStatus
@@ -35,15 +36,18 @@ def _action(client, action, *versions):
 
 
 def test_changelist_shows_age_and_stale_badge(staff_client, reference, draft, settings):
-    settings.CATALOG_STALE_AFTER_DAYS = 30
-    draft.effective_date = draft.effective_date - timedelta(days=45)
+    # The reference catalog is as old as its prices (effective 2026-02-01): the threshold
+    # sits 30 days past its age, and the draft 45 days before its prices.
+    reference_age = (timezone.localdate() - reference.effective_date).days
+    settings.CATALOG_STALE_AFTER_DAYS = reference_age + 30
+    draft.effective_date = reference.effective_date - timedelta(days=45)
     draft.save()
     response = staff_client.get(reverse(CHANGELIST))
     assert response.status_code == 200
     text = response.content.decode()
     assert text.count("pricing-fresh") == 1
     assert text.count("pricing-stale") == 1
-    assert '<td class="field-age_column">45</td>' in text
+    assert f'<td class="field-age_column">{reference_age + 45}</td>' in text
     assert "Import catalog" in text
 
 
