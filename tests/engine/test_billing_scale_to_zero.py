@@ -161,3 +161,38 @@ def test_scale_to_zero_crossings_are_exact_on_the_kinked_bill() -> None:
             high - low
         )
         assert math.isclose(curve.cost(middle), expected, rel_tol=1e-9, abs_tol=1e-6)
+
+
+def test_scale_to_zero_cap_is_a_breakpoint_on_a_month_of_other_than_720_hours() -> None:
+    """The warm-up cap's kink is found with the fleet sized for the month's own hours.
+
+    A 744-hour month (31 days), 1-GPU instances, a peak of 1.47 and a 48% buffer. One
+    replica-month is 1,500 x 3,600 x 744 = 4.0176B tokens. Two busy replicas on average
+    (8.0352B) need a fleet of ceil(2 x 1.47) = 3 replicas; the buffered occupancy
+    1.48 x c reaches those 3 instances at c = 3 / 1.48 = 2.02703 (8.1443B tokens), where
+    the bill stops growing, and the fleet becomes 4 replicas only at c = 3 / 1.47 =
+    2.04082. Sized for 720 hours the fleet at c = 2 would read ceil(2 x 1.47 x 744 / 720)
+    = 4 replicas, and the kink of the 3-replica cap would be missed: the bill would not be
+    linear between the breakpoints around it, which the crossing search relies on.
+    """
+    hours = 744.0
+    month = 1500 * 3600 * hours
+    capacity = fleet(
+        1, Billing(BillingMode.SCALE_TO_ZERO, buffer_fraction=0.48), peak_to_average=1.47
+    )
+    curve = rented_curve(capacity, hours_per_month=hours)
+    limit = int(3 * month)
+    points = sorted({p for p in curve.breakpoints(limit) if 0 <= p <= limit})
+    kink = 3 / 1.48 * month
+    assert any(abs(p - kink) <= 1 for p in points)
+    # The bill: 1.48 x c x 744 h x $2 up to the kink, then 3 instances all month ($4,464).
+    assert curve.cost(int(2 * month)) == pytest.approx(1.48 * 2 * hours * 2.0)
+    assert curve.cost(int(2.035 * month)) == pytest.approx(3 * hours * 2.0)
+    for low, high in itertools.pairwise(points):
+        if high - low < 4:
+            continue
+        middle = (low + high) // 2
+        expected = curve.cost(low) + (curve.cost(high) - curve.cost(low)) * (middle - low) / (
+            high - low
+        )
+        assert math.isclose(curve.cost(middle), expected, rel_tol=1e-9, abs_tol=1e-6)
