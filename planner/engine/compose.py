@@ -713,11 +713,12 @@ def search_limit(tokens_per_month: float, replica_step_tokens: float | None = No
     return int(limit)
 
 
-def _replica_step(option: Choice, by_name: dict[str, Choice], scenario: Scenario) -> float | None:
-    """Tokens a month between two replica steps of an option's cost (None: no steps)."""
-    if isinstance(option, HybridChoice):
-        cheap = _replica_step(by_name[option.cheap], by_name, scenario)
-        return None if cheap is None or option.routed_share == 0 else cheap / option.routed_share
+def _replica_step(option: Choice, scenario: Scenario) -> float | None:
+    """Tokens a month between two replica steps of a fleet's cost (None: no steps).
+
+    A hybrid steps every ``step / routed_share`` tokens of its cheap route, never finer
+    than that route, which is itself an option of the scenario: it adds no smaller step.
+    """
     if not isinstance(option, FleetChoice):
         return None
     serving = _serving(option.fleet)
@@ -728,11 +729,8 @@ def _replica_step(option: Choice, by_name: dict[str, Choice], scenario: Scenario
 def _limit(scenario: Scenario) -> int:
     if scenario.limit_tokens is not None:
         return scenario.limit_tokens
-    by_name = {option.name: option for option in scenario.options}
     steps = [
-        step
-        for option in scenario.options
-        if (step := _replica_step(option, by_name, scenario)) is not None
+        step for option in scenario.options if (step := _replica_step(option, scenario)) is not None
     ]
     return search_limit(scenario.workload.tokens_per_month, min(steps, default=None))
 

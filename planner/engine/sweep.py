@@ -474,6 +474,17 @@ def _replicas(volumes: FloatArray, peak: float, planned: FloatArray) -> IntArray
     return np.maximum(1.0, np.ceil(volumes * peak / planned)).astype(np.int64)
 
 
+def _step_ends(counts: IntArray, peak: float, planned: float) -> FloatArray:
+    """The last whole token each replica count serves: the largest ``V`` with
+    ``_replicas(V) <= n``. ``floor(n x planned / peak)`` can land a token either side of
+    it in floats, so each end is moved until the replicas arithmetic itself agrees."""
+    last: FloatArray = np.floor(counts * planned / peak)
+    for _ in range(3):
+        last = np.where(_replicas(last, peak, np.array(planned)) > counts, last - 1, last)
+        last = np.where(_replicas(last + 1, peak, np.array(planned)) <= counts, last + 1, last)
+    return last
+
+
 def _selfhost_block(
     prep: _Prepared, spec: SweepSpec, volumes: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
@@ -568,14 +579,7 @@ def breakeven_grid(spec: SweepSpec) -> FloatArray:
             planned = prep.planned[j, c]
             steps = int(_replicas(np.array(limit), peak, np.array(planned)))
             counts = np.arange(1, steps + 1, dtype=np.int64)
-            # The last whole token of each step, found with the replicas arithmetic.
-            last = np.floor(counts * planned / peak)
-            for _ in range(3):
-                last = np.where(_replicas(last, peak, np.array(planned)) > counts, last - 1, last)
-                last = np.where(
-                    _replicas(last + 1, peak, np.array(planned)) <= counts, last + 1, last
-                )
-            last = np.minimum(last, limit)
+            last = np.minimum(_step_ends(counts, peak, float(planned)), limit)
             first = np.concatenate(([0.0], last[:-1] + 1))
             live = first <= last
             counts, first, last = counts[live], first[live], last[live]
