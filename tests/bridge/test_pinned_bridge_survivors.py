@@ -7,14 +7,22 @@ tokens a month at 50/50 input, one API offer, one rented A100 at $2/h: $1,440 a 
 
 from __future__ import annotations
 
+import copy
+import json
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from planner.bridge import composition
+import pytest
+
+from planner.bridge import composition, forecasts
 from tests.bridge.snapshots import api_snap, selfhost_snap, snapshot
 
 GPT = "GPT-5 (OpenAI) \u00b7 feb-2026"
 LLAMA = "Llama on A100"
+STORED = json.loads(
+    (Path(__file__).parents[1] / "planner" / "data" / "comparisons_v1.json").read_text()
+)
 
 
 def by_name(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -113,3 +121,20 @@ def test_an_owned_fleets_volume_curve_steps_like_a_rented_one() -> None:
     }
     owned = by_name(results)["Llama on owned A100"]
     assert owned["monthly"]["expected"] == 1_000.0
+
+
+def test_a_schema_1_sensitivity_prices_the_api_with_the_workloads_cached_share() -> None:
+    """The stored milestone plan (tests/bridge/test_forecasts.py) with 40% of the input
+    cached at $0.125: GPT-5 blends 0.5 x (0.6 x 1.25 + 0.4 x 0.125) + 0.5 x 10 = $5.40
+    per 1M, so the volume's -/+20% (8e8, 1.2e9) cost $4,320 / $6,480 against the fleet's
+    $2,880 / $4,320 (two and three 518.4M-token replicas)."""
+    stored = copy.deepcopy(STORED[3])
+    inputs, results = stored["inputs"], stored["results"]
+    inputs["workload"]["cached_share"] = 0.4
+    for snap in inputs["options"]:
+        if snap["kind"] == "api":
+            snap["api"]["cached_input_per_mtok"] = 0.125
+    out = forecasts.sensitivity_snapshot(inputs, results)
+    volume = next(bar for bar in out["bars"] if bar["name"] == "volume")
+    assert volume["difference_low"] == pytest.approx(2880.0 - 4320.0)
+    assert volume["difference_high"] == pytest.approx(4320.0 - 6480.0)
