@@ -138,3 +138,23 @@ def test_a_schema_1_sensitivity_prices_the_api_with_the_workloads_cached_share()
     volume = next(bar for bar in out["bars"] if bar["name"] == "volume")
     assert volume["difference_low"] == pytest.approx(2880.0 - 4320.0)
     assert volume["difference_high"] == pytest.approx(4320.0 - 6480.0)
+
+
+def test_a_schema_1_sensitivity_counts_labor_once_and_the_other_costs_as_costs() -> None:
+    """The stored milestone plan with $100 of hidden items, $200 of other costs and 10
+    engineer hours at $75-$150 ($112.50 expected): the fleet's fixed hidden costs are
+    the items and the other costs ($300); labor is the engineer-rate swing's own line, so
+    at a -/+20% volume the fleet costs $2,880 / $4,320 + $300 + $1,125."""
+    stored = copy.deepcopy(STORED[3])
+    inputs, results = stored["inputs"], stored["results"]
+    for snap in inputs["options"]:
+        if snap["kind"] == "selfhost":
+            snap["selfhost"]["hidden_items"] = [
+                {"label": "monitoring", "kind": "monitoring", "monthly": [100.0, 100.0]}
+            ]
+            snap["selfhost"]["other_monthly"] = 200.0
+            snap["selfhost"]["labor"]["hours"] = 10.0
+    out = forecasts.sensitivity_snapshot(inputs, results)
+    volume = next(bar for bar in out["bars"] if bar["name"] == "volume")
+    assert volume["difference_low"] == pytest.approx(2880.0 + 300.0 + 1125.0 - 4500.0)
+    assert volume["difference_high"] == pytest.approx(4320.0 + 300.0 + 1125.0 - 6750.0)
