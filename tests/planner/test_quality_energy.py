@@ -18,6 +18,7 @@ from django.urls import reverse
 from planner import services
 from planner.forms import WorkloadForm
 from planner.models.plans import OptionKind
+from pricing.services import catalog_version_clone, catalog_version_publish
 from tests.factories import WorkloadFactory
 from tests.planner.conftest import api_offer, gpu_offer, make_plan
 
@@ -129,6 +130,8 @@ def test_energy_of_the_rented_a100_and_unknown_for_apis(results) -> None:
     assert energy["gpu_watts_source"] == "nvidia-a100-datasheet"
     assert energy["grid"]["region"] == "world"
     assert energy["grid"]["year"] == 2022
+    # Neither the option nor its GPU offer names a grid the catalog has: the default.
+    assert energy["grid"]["chosen"] == "default"
     for prefix in ("GPT-5", "GPT-4.1 Nano", "Mistral"):
         assert named(results, prefix)["energy"] == {
             "known": False,
@@ -149,8 +152,26 @@ def test_a_named_grid_region_sets_the_carbon(cast, reference_version) -> None:
     results = services.plan_compute(plan=plan, actor=cast.owner).results
     energy = named(results, "Llama 3.3 70B")["energy"]
     assert energy["grid"]["region"] == "us"
+    assert energy["grid"]["chosen"] == "option"
     assert energy["kwh_per_month"] == 452.52
     assert energy["kg_co2e_per_month"] == 165.62
+
+
+def test_the_grid_of_the_gpu_offers_region_when_the_option_names_none(
+    cast, reference_version
+) -> None:
+    # The A100 offer in a US region: its grid (366 g) is used, 115.556 kWh x 0.366 =
+    # 42.29 kg CO2e, and the result says where the grid came from.
+    draft = catalog_version_clone(version=reference_version, actor=None)
+    offer = gpu_offer(draft)
+    offer.region = "US"
+    offer.save(update_fields=["region"])
+    version = catalog_version_publish(version=draft, actor=None)
+    plan = make_plan(cast.org, cast.owner, version, options=options(version))
+    results = services.plan_compute(plan=plan, actor=cast.owner).results
+    energy = named(results, "Llama 3.3 70B")["energy"]
+    assert (energy["grid"]["region"], energy["grid"]["chosen"]) == ("us", "gpu_offer")
+    assert energy["kg_co2e_per_month"] == 42.29
 
 
 def test_a_grid_region_the_catalog_lacks_is_refused_naming_the_field(
