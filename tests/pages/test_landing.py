@@ -57,6 +57,10 @@ def test_visitors_get_the_landing_page_with_the_example_priced_from_the_catalog(
     assert "1 replica; one carries up to 2.333B tokens a month" in html
     assert "1.5B a month" in html
     assert "70% of them input" in html
+    # Each API row is named by its model, and the prices by the catalog version's number.
+    assert '<th scope="row">GPT-5 API' in html
+    assert '<th scope="row">DeepSeek V3.2 API' in html
+    assert f"priced on {reference_version.title} v{reference_version.number} " in html
     # The model fits the one GPU it is priced on: at INT4, 35 GB of weights + 21.5 GB of KV
     # cache (16 requests of 4,096 tokens) in 72 GB usable; the quote checks it.
     assert "Llama 3.3 70B at INT4, self-hosted on 1\u00d7 NVIDIA A100 80GB" in html
@@ -75,6 +79,13 @@ def test_the_example_is_computed_not_written_down(reference_version, monkeypatch
     assert _monthly_figures(html) == [11625.0, 1557.0, 6439.5]
     assert "3B a month" in html
     assert "2 replicas; one carries up to 2.333B tokens a month" in html
+
+
+def test_a_changed_example_is_a_new_cache_entry(monkeypatch):
+    before = landing.example_fingerprint()
+    assert landing.example_fingerprint() == before
+    monkeypatch.setattr(landing, "TOKENS_PER_DAY", 100_000_000)
+    assert landing.example_fingerprint() != before
 
 
 def test_without_a_published_catalog_the_landing_page_says_so():
