@@ -66,7 +66,11 @@ def test_visitors_get_the_landing_page_with_the_example_priced_from_the_catalog(
     assert "Llama 3.3 70B at INT4, self-hosted on 1\u00d7 NVIDIA A100 80GB" in html
     example = landing.landing_example(version=reference_version)
     assert example is not None
-    assert example.quotes[0].result["fit"]["gpus_needed"] == 1
+    fit = example.quotes[0].result["fit"]
+    assert fit["gpus_needed"] == 1
+    # The KV cache is sized from the model's architecture in the catalog (80 layers, 8
+    # KV heads of 128): without it the fit would have no KV cache figure to show.
+    assert (fit["weights_gb"], fit["kv_cache_gb"]) == (35.0, 21.475)
 
 
 def test_the_example_is_computed_not_written_down(reference_version, monkeypatch):
