@@ -18,6 +18,7 @@ from planner.engine.api import ApiOffer, PriceTier, api_tokens_for_spend
 from planner.engine.energy import PowerDraw
 from planner.engine.errors import ScenarioError
 from planner.engine.fleet import Serving
+from planner.engine.latency import ProfilePoint, ServingProfile
 from planner.engine.owned import ServerFinance
 from planner.engine.recommend import (
     CostedOption,
@@ -26,7 +27,9 @@ from planner.engine.recommend import (
     Situation,
     recommend,
 )
+from planner.engine.rented import RentedCapacity
 from planner.engine.selfhost import OnDemandRate, ReservedRate, SelfHostConfig, rental_cost
+from planner.engine.shape import RequestShape
 from planner.engine.sweep import (
     SweepSpec,
     _bisect,
@@ -211,3 +214,40 @@ def test_a_hybrid_prices_its_routed_share_on_an_owned_fleet_without_rounding() -
     routed = 500_000_000.5
     expected = 1_000.0 + routed / 3.6e6 + routed * 6.0 / 1e6
     assert found.option("Mix").monthly.expected == pytest.approx(expected, rel=1e-13)
+
+
+def test_a_measured_prefill_rate_stays_put_at_every_corner() -> None:
+    """Decode 1,000 tok/s ranged 500-2,000, prefill measured at 10,000 tok/s, requests of
+    4,000 in / 300 out. Only decode moves: low 4,300 / (0.4 + 300 / 500) = 4,300 tok/s,
+    expected 4,300 / 0.7 = 6,142.86, high 4,300 / (0.4 + 0.15) = 7,818.18 (a prefill
+    moving with decode would make the low corner 4,300 / 1.4 = 3,071.43)."""
+    profile = ServingProfile.of([ProfilePoint(1_000.0, prefill_tokens_per_second=10_000.0)])
+    fleet = RentedCapacity(OnDemandRate(2.0), Serving(1_000.0, 1, 1.0, 1.0), name="GPU")
+    option = eng.FleetChoice(
+        name="GPU",
+        fleet=fleet,
+        price=eng.Span.of(2.0),
+        tokens_per_second=eng.Span(500.0, 2_000.0, 1_000.0),
+        other_monthly=eng.Span.of(0.0),
+        profile=profile,
+    )
+    shape = RequestShape(4_000, 300)
+    workload = eng.Workload(1e9, input_share=shape.input_share, request_shape=shape)
+    rates = eng.resolve_serving(option, workload).tokens_per_second
+    assert (rates.low, rates.expected, rates.high) == pytest.approx(
+        (4_300.0, 4_300 / 0.7, 4_300 / 0.55)
+    )
+
+
+def test_a_hybrid_over_a_fleet_is_excluded_when_data_must_stay_in_the_network() -> None:
+    """Its premium share goes to an API, so the data leaves the network even though its
+    cheap route is self-hosted; the fleet itself stays allowed."""
+    premium = ApiOffer(output_per_mtok=10.0, input_per_mtok=2.0, name="Premium")
+    options = (
+        eng.ApiChoice("Premium", premium),
+        _owned_fleet(),
+        eng.HybridChoice("Mix", premium=premium, cheap="Owned", routed_share=0.9),
+    )
+    workload = eng.Workload(1e9, data_must_stay_in_network=True)
+    found = eng.compose(eng.Scenario(workload, options, monte_carlo_samples=0))
+    assert found.recommendation.excluded == ("Premium", "Mix")
