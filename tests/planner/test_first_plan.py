@@ -270,3 +270,55 @@ def test_without_a_published_catalog_the_page_says_so(cast, db):
 
     assert "No price catalog is published yet" in page
     assert f'action="{START}"' not in page
+
+
+def _republished(version, change) -> object:
+    """A draft copy of ``version`` changed by ``change(draft)``, then published."""
+    from pricing.services import catalog_version_clone, catalog_version_publish
+
+    draft = catalog_version_clone(version=version, actor=None)
+    change(draft)
+    return catalog_version_publish(version=draft, actor=None)
+
+
+def test_api_offers_are_ranked_at_the_workloads_traffic(cast, reference_version):
+    """DeepSeek V3.2 (feb-2026, $0.27 input) given a $50 per 1M cache-write price: a
+    workload writing a tenth of its input to the cache (chat: 1,000 in / 400 out, input
+    5/7 of the tokens) pays it on those, so the offer's blend rises by (50 - 0.27) x 0.1
+    x 5/7 = $3.552 per 1M."""
+    from pricing.models import ApiOffer
+
+    def dearer_writes(draft) -> None:
+        ApiOffer.objects.filter(
+            version=draft, model_name="DeepSeek V3.2", provider="DeepSeek"
+        ).update(cache_write_per_mtok=Decimal(50))
+
+    version = _republished(reference_version, dearer_writes)
+    from pricing.selectors import effective_prices
+
+    book = effective_prices(version=version, organization=cast.org)
+    plain = _workload(cast.org, "chat_assistant")
+    writes = _workload(cast.org, "chat_assistant", cache_write_share=Decimal("0.1"))
+    before = {row[1]: row[0] for row in _priced_api_offers(version, book, plain)}
+    after = {row[1]: row[0] for row in _priced_api_offers(version, book, writes)}
+    deepseek, gpt = "DeepSeek V3.2 (DeepSeek) · feb-2026", "GPT-5 (OpenAI) · feb-2026"
+    assert after[deepseek] - before[deepseek] == pytest.approx((50 - 0.27) * 0.1 * 5 / 7)
+    assert after[gpt] == before[gpt]  # no cache-write price: written at the input price
+
+
+def test_a_catalog_without_hidden_costs_or_devops_hours_leaves_them_empty(cast, reference_version):
+    from pricing.models import EngineFigure, FigureSection
+
+    def without(draft) -> None:
+        EngineFigure.objects.filter(
+            version=draft,
+            section__in=[FigureSection.HIDDEN_COST_MULTIPLIER, FigureSection.DEVOPS_HOURS],
+        ).delete()
+
+    version = _republished(reference_version, without)
+    picks = first_plan_options(
+        version=version, organization=cast.org, workload=_workload(cast.org, "chat_assistant")
+    )
+    assert picks.selfhost is not None
+    assert picks.selfhost.fields["hidden_multiplier"] is None
+    assert picks.selfhost.fields["labor_hours_per_month"] == 0
