@@ -335,6 +335,10 @@ def test_an_owned_option_left_empty_takes_its_running_costs_from_the_catalog(
     assert found["facilities"] == (1216.25, True)  # 7 kW x $173.75
     # Marginal: the running costs are what is left.
     assert owned["monthly"]["expected"] == 2910.24
+    # The stored snapshot carries the price the node's row gives (its midpoint), which
+    # sweeps and forecasts of this plan price the servers at.
+    depth = next(o for o in comparison.inputs["options"] if o["kind"] == "selfhost")
+    assert depth["selfhost"]["depth"]["finance"]["server_price"] == 225_000.0
     finance = owned["depth"]["finance"]
     assert {d["field"]: d["source"] for d in finance["defaults"]} == {
         "server_base_watts": "hardware",
@@ -388,3 +392,28 @@ def test_a_figure_the_catalog_version_lacks_says_so(cast, reference_version):
     assert "Maintenance a year: 0% of the price (not in this catalog version)" in (
         _comparison_page(cast, comparison)
     )
+
+
+def test_hardware_without_a_power_figure_draws_nothing_and_says_so(cast, reference_version):
+    # The catalog states no power for the Mac M4 Max: its GPU power is missing (0 W, not
+    # a made-up watt), so the fleet's energy is $0 and the page can say why.
+    mac = OwnedHardware.objects.get(version=reference_version, name="Mac M4 Max 128GB")
+    options = [
+        {"kind": "api", "api_offer": api_offer(reference_version, "GPT-5", "feb-2026")},
+        {
+            "kind": "selfhost",
+            "model_name": "Llama 3.3 70B",
+            "rent_mode": "owned",
+            "owned_hardware": mac,
+            "gpus_per_server": 1,
+            "precision": "int4",
+            "tokens_per_second": Decimal(30),
+        },
+    ]
+    comparison = services.plan_compute(
+        plan=make_plan(cast.org, cast.owner, reference_version, options=options), actor=cast.owner
+    )
+    owned = next(o for o in comparison.results["options"] if o["kind"] == "selfhost")
+    sources = {d["field"]: d["source"] for d in owned["depth"]["finance"]["defaults"]}
+    assert sources["gpu_tdp_watts"] == "missing"
+    assert lines(owned["depth"])["energy"] == (0.0, True)
