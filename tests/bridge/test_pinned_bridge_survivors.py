@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from planner.bridge import composition, forecasts
+from planner.bridge import composition, forecasts, plans
 from tests.bridge.snapshots import api_snap, selfhost_snap, snapshot
 
 GPT = "GPT-5 (OpenAI) \u00b7 feb-2026"
@@ -158,3 +158,19 @@ def test_a_schema_1_sensitivity_counts_labor_once_and_the_other_costs_as_costs()
     volume = next(bar for bar in out["bars"] if bar["name"] == "volume")
     assert volume["difference_low"] == pytest.approx(2880.0 + 300.0 + 1125.0 - 4500.0)
     assert volume["difference_high"] == pytest.approx(4320.0 + 300.0 + 1125.0 - 6750.0)
+
+
+def test_a_schema_1_recompute_keeps_the_crossing_search_refusal() -> None:
+    """A stored plan whose fleet serves 0.01 tok/s: a replica carries 25,920 tokens a
+    month, so the 1T-token search would price 38.6M replica steps. The milestones say so
+    (and list none) rather than an empty, silent table."""
+    inputs = copy.deepcopy(STORED[3]["inputs"])
+    for snap in inputs["options"]:
+        if snap["kind"] == "selfhost":
+            snap["selfhost"]["throughput"] |= {"planning": 0.01, "range": [0.01, 0.01]}
+    milestones = plans.evaluate(inputs)["milestones"]
+    assert (milestones["items"], milestones["pairs"]) == ([], [])
+    assert milestones["error"] == (
+        "Llama 3.3 70B on 1\u00d7 NVIDIA A100 80GB takes more than 200,000 replica steps "
+        "up to 1T tokens/month: lower the limit"
+    )
