@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from planner.bridge import composition, forecasts, plans
+from planner.bridge import composition, forecasts, plans, preview
 from tests.bridge.snapshots import api_snap, selfhost_snap, snapshot
 
 GPT = "GPT-5 (OpenAI) \u00b7 feb-2026"
@@ -174,3 +174,15 @@ def test_a_schema_1_recompute_keeps_the_crossing_search_refusal() -> None:
         "Llama 3.3 70B on 1\u00d7 NVIDIA A100 80GB takes more than 200,000 replica steps "
         "up to 1T tokens/month: lower the limit"
     )
+
+
+def test_the_live_preview_prices_costs_without_monte_carlo_draws() -> None:
+    """The preview answers a keystroke: the plan's costs and recommendation, without the
+    Monte Carlo draws a saved plan of the same snapshot stores."""
+    inputs = snapshot([api_snap(), selfhost_snap()], samples=500)
+    costs = preview.costs_only(inputs)
+    saved = composition.evaluate(inputs)
+    assert "monte_carlo" in by_name(saved)[LLAMA]
+    assert "monte_carlo" not in by_name(costs)[LLAMA]
+    assert by_name(costs)[LLAMA]["monthly"] == by_name(saved)[LLAMA]["monthly"]
+    assert costs["recommendation"] == saved["recommendation"]

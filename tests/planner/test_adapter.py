@@ -52,6 +52,13 @@ def test_hourly_offer_becomes_a_monthly_cost_of_720_hours(cast, reference_versio
     selfhost = inputs["options"][3]["selfhost"]
     assert selfhost["pricing"] == {"type": "on_demand", "hourly": [2.0, 2.0]}
     assert inputs["hours_per_month"] == 720.0
+    # The stored snapshot names the fleet's kind, rate and instance as the engine reads them.
+    depth = selfhost["depth"]
+    assert (depth["kind"], depth["pricing_type"], depth["gpus_per_instance"]) == (
+        "rented",
+        "on_demand",
+        1,
+    )
     results = adapter.evaluate(inputs)
     assert option_named(results, "Llama")["breakdown"]["gpu"]["expected"] == 1440.00
 
