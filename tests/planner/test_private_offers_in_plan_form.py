@@ -105,6 +105,9 @@ def test_a_plan_saves_and_computes_the_private_offers(cast, reference_version):
     comparison = plan.comparisons.get()
     pricing = comparison.inputs["options"][2]["selfhost"]["pricing"]
     assert pricing["hourly"] == [1.25 * pricing_gpus(comparison), 1.25 * pricing_gpus(comparison)]
+    # Its memory is the private row's (80 GB a GPU): Llama 3.3 70B at INT4 fits one.
+    machine = comparison.inputs["options"][2]["selfhost"]["machine"]
+    assert (machine["vram_per_gpu_gb"], machine["count"]) == (80.0, 1)
     assert f'data-monthly="{private_api["monthly"]["expected"]:.2f}"' in preview
     row = preview.split(f"<strong>{options[1].name}</strong>", 1)[1].split("</tr>", 1)[0]
     assert '<span class="badge">your price</span>' in row
