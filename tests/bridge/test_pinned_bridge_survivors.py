@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from planner.bridge import composition, forecasts, plans, preview
+from planner.bridge import composition, forecasts, plans, preview, serving
 from tests.bridge.snapshots import api_snap, selfhost_snap, snapshot
 
 GPT = "GPT-5 (OpenAI) \u00b7 feb-2026"
@@ -186,3 +186,51 @@ def test_the_live_preview_prices_costs_without_monte_carlo_draws() -> None:
     assert "monte_carlo" not in by_name(costs)[LLAMA]
     assert by_name(costs)[LLAMA]["monthly"] == by_name(saved)[LLAMA]["monthly"]
     assert costs["recommendation"] == saved["recommendation"]
+
+
+def test_a_catalog_profile_is_its_planning_point_and_its_single_stream_point() -> None:
+    """A profile measured at 32 sequences (1,200 tok/s planned, prefill 9,000 tok/s, TTFT
+    p50 / p99 180 / 420 ms, TPOT 25 / 40 ms) that also states 60 tok/s for one stream:
+    two points, the single stream first at concurrency 1, every millisecond in seconds."""
+    profile = SimpleNamespace(
+        concurrency=32,
+        prefill_tok_s=9_000,
+        ttft_p50_ms=180,
+        ttft_p99_ms=420,
+        tpot_p50_ms=25,
+        tpot_p99_ms=40,
+        single_stream_output_tok_s=60,
+    )
+    single, planned = serving.catalog_points(profile, 1_200.0)
+    assert (single["decode_tokens_per_second"], single["concurrency"]) == (60.0, 1.0)
+    assert single["prefill_tokens_per_second"] is None
+    assert planned == single | {
+        "decode_tokens_per_second": 1_200.0,
+        "concurrency": 32.0,
+        "prefill_tokens_per_second": 9_000.0,
+        "ttft_p50_s": 0.18,
+        "ttft_p99_s": 0.42,
+        "tpot_p50_s": 0.025,
+        "tpot_p99_s": 0.04,
+    }
+    # Measured at one stream already: no second point.
+    alone = serving.catalog_points(SimpleNamespace(**(vars(profile) | {"concurrency": 1})), 60.0)
+    assert len(alone) == 1
+
+
+def test_a_workloads_latency_targets_are_read_one_by_one() -> None:
+    targets = serving.latency_targets(
+        {"ttft_p99_target_s": 0.5, "tpot_p99_target_s": 0.05, "latency_p99_target_s": 2.0}
+    )
+    assert (targets.ttft_p99_s, targets.tpot_p99_s, targets.e2e_p99_s) == (0.5, 0.05, 2.0)
+
+
+def test_without_a_request_shape_a_replica_runs_at_its_stated_concurrency() -> None:
+    points = [
+        {"decode_tokens_per_second": 300.0, "concurrency": 8.0},
+        {"decode_tokens_per_second": 1_200.0, "concurrency": 64.0},
+    ]
+    stated = {"serving": {"points": points, "concurrency": 16}}
+    assert serving.replica_concurrency(stated, {}) == 16.0
+    # Not stated: the highest concurrency measured.
+    assert serving.replica_concurrency({"serving": {"points": points}}, {}) == 64.0
