@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from planner.bridge import composition, forecasts, plans, preview, serving
+from planner.bridge import composition, forecasts, plans, preview, serving, shapes, sweeps
 from tests.bridge.snapshots import api_snap, selfhost_snap, snapshot
 
 GPT = "GPT-5 (OpenAI) \u00b7 feb-2026"
@@ -234,3 +234,24 @@ def test_without_a_request_shape_a_replica_runs_at_its_stated_concurrency() -> N
     assert serving.replica_concurrency(stated, {}) == 16.0
     # Not stated: the highest concurrency measured.
     assert serving.replica_concurrency({"serving": {"points": points}}, {}) == 64.0
+
+
+def test_a_requests_context_is_its_input_and_output_tokens() -> None:
+    rag = SimpleNamespace(input_tokens_per_request=4_000, output_tokens_per_request=300)
+    assert shapes.shape_context_tokens(rag) == 4_300
+    unknown = SimpleNamespace(input_tokens_per_request=4_000, output_tokens_per_request=None)
+    assert shapes.shape_context_tokens(unknown) is None
+
+
+def test_a_sweep_configs_model_figures_are_checked_and_kept() -> None:
+    field = "selfhost[0]"
+    kept = sweeps._model_fields(
+        field, {"model_name": " Llama ", "context_tokens": 8_192, "concurrent_sequences": 64}
+    )
+    assert kept == {"model_name": "Llama", "context_tokens": 8_192, "concurrent_sequences": 64}
+    with pytest.raises(sweeps.SweepSpecError) as refused:
+        sweeps._model_fields(field, {"model_name": "Llama", "concurrent_sequences": 5_000})
+    assert (refused.value.field, refused.value.message) == (
+        "selfhost[0].concurrent_sequences",
+        "must be at most 4,096",
+    )
