@@ -212,6 +212,8 @@ def report(
     )
     rows, weighted, weighted_ne, total = {}, 0.0, 0.0, 0
     for module, codes in sorted(sample.items()):
+        if not codes:  # a module without mutants (constants only)
+            continue
         free = sum(code in mutation.KILLED for code in codes.values())
         by_db = sum(verdicts.get(m) in ("killed", "timeout") for m in codes)
         left = [m for m in codes if codes[m] not in mutation.KILLED]

@@ -432,3 +432,11 @@ def test_api_offer_option_reads_the_row() -> None:
     # The offer's label is its str(), cut to 120 characters (this stand-in's is longer).
     assert found["name"] == str(row)[:120]
     assert len(found["name"]) == 120
+
+
+def test_a_spec_prices_the_month_it_was_stored_with() -> None:
+    # A 744-hour month (31 days): the on-demand replica costs $2 x 744 = $1,488.
+    spec = engine_spec(_cleaned([_basic()], hours_per_month=744.0))
+    assert spec.hours_per_month == 744.0
+    chunk = evaluate_chunk(spec, 1, 2, with_breakeven=False)
+    assert chunk.selfhost_monthly[0, 0] == pytest.approx(1_488.0)

@@ -322,3 +322,25 @@ def test_a_catalog_without_hidden_costs_or_devops_hours_leaves_them_empty(cast, 
     assert picks.selfhost is not None
     assert picks.selfhost.fields["hidden_multiplier"] is None
     assert picks.selfhost.fields["labor_hours_per_month"] == 0
+
+
+def test_no_frontier_api_when_the_dearest_offer_is_the_capable_one(cast, reference_version):
+    """A catalog whose only API is Llama 4 Maverick (scored above Llama 3.3 70B): it is
+    the cheapest capable offer and the dearest at once, so no second API is proposed."""
+    from pricing.models import ApiOffer
+
+    def only_maverick(draft) -> None:
+        ApiOffer.objects.filter(version=draft).exclude(
+            model_name="Llama 4 Maverick", provider="Fireworks"
+        ).delete()
+
+    version = _republished(reference_version, only_maverick)
+    picks = first_plan_options(
+        version=version, organization=cast.org, workload=_workload(cast.org, "chat_assistant")
+    )
+    assert picks.capable is not None
+    assert picks.capable.offer.model_name == "Llama 4 Maverick"
+    assert picks.frontier is None
+    fields = picks.option_fields()
+    assert [f["kind"] for f in fields] == ["api", "selfhost"]
+    assert len(picks.reasons()) == 2

@@ -136,6 +136,26 @@ def test_offers_of_another_version_are_refused(cast, version):
     with pytest.raises(SweepSpecError) as caught:
         start(cast, version, selfhost=selfhost)
     assert caught.value.field == "selfhost[0].gpu_offer_id"
+    assert caught.value.message == f"GPU offer {foreign_gpu} is not in catalog version {version.pk}"
+    # Owned hardware is named as such.
+    owned = [{"owned_hardware_id": 987_654, "tokens_per_second": 100}]
+    with pytest.raises(SweepSpecError) as caught:
+        start(cast, version, selfhost=owned)
+    assert (caught.value.field, caught.value.message) == (
+        "selfhost[0].owned_hardware_id",
+        f"owned hardware 987654 is not in catalog version {version.pk}",
+    )
+    assert not Sweep.objects.exists()
+
+
+def test_a_spec_without_volumes_names_the_missing_axis(cast, version):
+    spec = sweep_spec_for(version)
+    del spec["volumes"]
+    with pytest.raises(SweepSpecError) as caught:
+        sweep_services.sweep_start(
+            organization=cast.org, actor=cast.owner, name="x", catalog_version=version, spec=spec
+        )
+    assert (caught.value.field, caught.value.message) == ("volumes", "required")
     assert not Sweep.objects.exists()
 
 
