@@ -302,6 +302,18 @@ def judge_untested(
     if not untested:
         return 0
     stats_path = work / "mutants" / "mutmut-stats.json"
+    if not stats_path.exists():
+        # The tests changed since these were judged (the stats were reset) and nothing
+        # was pending: mutmut records the stats again, and may find tests for them now.
+        subprocess.run(run + untested, cwd=work, env=env, check=True)
+        untested = [
+            name
+            for found in verdicts(work, target, modules, drawn).values()
+            for name, v in found.items()
+            if v["exit"] in NO_TESTS
+        ]
+        if not untested:
+            return 0
     stats = json.loads(stats_path.read_text())
     known_tests = list(stats["duration_by_test"])
     by_function: dict[str, list[str]] = defaultdict(list)
