@@ -293,31 +293,27 @@ def judge_untested(
 ) -> int:
     """Run the mutants of functions with no recorded test against their module's test
     files (step 3 of the module docstring). Returns how many mutants it ran."""
-    untested = [
-        name
-        for found in verdicts(work, target, modules, drawn).values()
-        for name, v in found.items()
-        if v["exit"] in NO_TESTS
-    ]
-    if not untested:
-        return 0
-    stats_path = work / "mutants" / "mutmut-stats.json"
-    if not stats_path.exists():
-        # The tests changed since these were judged (the stats were reset) and nothing
-        # was pending: mutmut records the stats again, and may find tests for them now.
-        subprocess.run(run + untested, cwd=work, env=env, check=True)
-        untested = [
+
+    def untested() -> list[str]:
+        return [
             name
             for found in verdicts(work, target, modules, drawn).values()
             for name, v in found.items()
             if v["exit"] in NO_TESTS
         ]
-        if not untested:
-            return 0
+
+    stats_path = work / "mutants" / "mutmut-stats.json"
+    if untested() and not stats_path.exists():
+        # The tests changed since these were judged (the stats were reset) and nothing
+        # was pending: mutmut records the stats again, and may find tests for them now.
+        subprocess.run(run + untested(), cwd=work, env=env, check=True)
+    left = untested()
+    if not left:
+        return 0
     stats = json.loads(stats_path.read_text())
     known_tests = list(stats["duration_by_test"])
     by_function: dict[str, list[str]] = defaultdict(list)
-    for name in untested:
+    for name in left:
         by_function[name.partition("__mutmut_")[0]].append(name)
     runnable = []
     for function, names in sorted(by_function.items()):

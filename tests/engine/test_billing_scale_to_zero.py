@@ -23,13 +23,26 @@ import math
 import pytest
 
 from planner.engine.api import ApiOffer
-from planner.engine.crossover import api_curve, first_win, rented_curve
+from planner.engine.crossover import CostCurve, api_curve, first_win, rented_curve
 from planner.engine.fleet import Serving
 from planner.engine.rented import RentedCapacity, occupied_instance_hours, rented_cost
 from planner.engine.selfhost import Billing, BillingMode, OnDemandRate
 
 SCALE_TO_ZERO = Billing(BillingMode.SCALE_TO_ZERO)
 REPLICA_MONTH = 3.888e9  # tokens one replica serves busy all 720 hours
+
+
+def assert_linear_between(curve: CostCurve, points: list[int]) -> None:
+    """Between consecutive breakpoints the bill is linear: its midpoint is the mean of
+    its ends (what the crossing search assumes)."""
+    for low, high in itertools.pairwise(points):
+        if high - low < 4:
+            continue
+        middle = (low + high) // 2
+        expected = curve.cost(low) + (curve.cost(high) - curve.cost(low)) * (middle - low) / (
+            high - low
+        )
+        assert math.isclose(curve.cost(middle), expected, rel_tol=1e-9, abs_tol=1e-6)
 
 
 def fleet(
@@ -153,14 +166,7 @@ def test_scale_to_zero_crossings_are_exact_on_the_kinked_bill() -> None:
     assert curve.cost(3_840_000_000) <= api.cost(3_840_000_000)
     assert curve.cost(3_839_999_999) > api.cost(3_839_999_999)
     points = sorted({p for p in curve.breakpoints(limit) if 0 <= p <= limit})
-    for low, high in itertools.pairwise(points):
-        if high - low < 4:
-            continue
-        middle = (low + high) // 2
-        expected = curve.cost(low) + (curve.cost(high) - curve.cost(low)) * (middle - low) / (
-            high - low
-        )
-        assert math.isclose(curve.cost(middle), expected, rel_tol=1e-9, abs_tol=1e-6)
+    assert_linear_between(curve, points)
 
 
 def test_scale_to_zero_cap_is_a_breakpoint_on_a_month_of_other_than_720_hours() -> None:
@@ -188,11 +194,4 @@ def test_scale_to_zero_cap_is_a_breakpoint_on_a_month_of_other_than_720_hours() 
     # The bill: 1.48 x c x 744 h x $2 up to the kink, then 3 instances all month ($4,464).
     assert curve.cost(int(2 * month)) == pytest.approx(1.48 * 2 * hours * 2.0)
     assert curve.cost(int(2.035 * month)) == pytest.approx(3 * hours * 2.0)
-    for low, high in itertools.pairwise(points):
-        if high - low < 4:
-            continue
-        middle = (low + high) // 2
-        expected = curve.cost(low) + (curve.cost(high) - curve.cost(low)) * (middle - low) / (
-            high - low
-        )
-        assert math.isclose(curve.cost(middle), expected, rel_tol=1e-9, abs_tol=1e-6)
+    assert_linear_between(curve, points)

@@ -17,7 +17,8 @@ import pytest
 from planner.engine import compose as eng
 from planner.engine.api import ApiOffer
 from planner.engine.errors import ScenarioError
-from planner.engine.fleet import Serving
+from planner.engine.fleet import Serving, pack_replicas, require_cost_inputs
+from planner.engine.owned import ServerFinance
 from planner.engine.reliability import (
     combined_availability,
     compare_reliability,
@@ -436,6 +437,67 @@ REFUSALS: list[tuple[str, Callable[[], object], str, str]] = [
         ),
         "escalation_rate",
         SHARE,
+    ),
+    # fleet, owned (the quick mutation run's survivors, 2026-12-02)
+    (
+        "analysis months",
+        lambda: require_cost_inputs(
+            tokens_per_month=1e9, analysis_months=0.0, hours_per_month=720.0, lens="full"
+        ),
+        "analysis_months",
+        POSITIVE,
+    ),
+    (
+        "negative volume",
+        lambda: require_cost_inputs(
+            tokens_per_month=-1.0, analysis_months=36.0, hours_per_month=720.0, lens="full"
+        ),
+        "tokens_per_month",
+        NON_NEGATIVE,
+    ),
+    (
+        "no GPUs per replica",
+        lambda: Serving(1500.0, gpus_per_replica=0),
+        "selfhost.gpus_per_replica",
+        "must be a whole number >= 1",
+    ),
+    (
+        "headroom above 1",
+        lambda: Serving(1500.0, headroom=1.5),
+        "selfhost.headroom",
+        "must be a number greater than 0 and at most 1",
+    ),
+    (
+        "peak below average",
+        lambda: Serving(1500.0, peak_to_average=0.9),
+        "selfhost.peak_to_average",
+        "must be a number >= 1",
+    ),
+    (
+        "replicas for a negative volume",
+        lambda: Serving(1500.0).replicas_for(-1.0),
+        "tokens_per_month",
+        NON_NEGATIVE,
+    ),
+    (
+        "negative replicas to pack",
+        lambda: pack_replicas(
+            -1, gpus_per_replica=1, gpus_per_unit=8, allow_split=False, field="gpus_per_instance"
+        ),
+        "replicas",
+        "must be a whole number >= 0",
+    ),
+    (
+        "negative cost of capital",
+        lambda: ServerFinance(server_price=1.0, cost_of_capital=-0.01),
+        "owned.cost_of_capital",
+        NON_NEGATIVE,
+    ),
+    (
+        "PUE below 1",
+        lambda: ServerFinance(server_price=1.0, pue=0.9),
+        "owned.pue",
+        "must be a number >= 1",
     ),
 ]
 

@@ -1,14 +1,14 @@
 """The fleet, reserve, owned and break-even survivors of the 2026-12-02 quick mutation run
 (issue 19: ``run.py --sample 40 breakeven fleet rented reserve owned``).
 
-Each test pins what a slip there would change: the field a refusal names (what a form
-points at), a figure the reserve's probability or the cheapest reserve decides, and the
-API traffic a break-even is priced with.
+Each test pins what a slip there would change: a figure the reserve's probability or the
+cheapest reserve decides, and the API traffic a break-even is priced with. The refusals
+those modules' survivors named (what a form points at) are rows of
+tests/engine/test_pinned_engine_refusals.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from math import comb
 
 import pytest
@@ -16,7 +16,7 @@ import pytest
 from planner.engine.api import ApiOffer, ApiTraffic
 from planner.engine.breakeven import breakeven_volume
 from planner.engine.errors import ScenarioError
-from planner.engine.fleet import Serving, pack_replicas, require_cost_inputs
+from planner.engine.fleet import Serving, pack_replicas
 from planner.engine.owned import ServerFinance, owned_cost
 from planner.engine.reserve import (
     AvailabilityTarget,
@@ -24,84 +24,6 @@ from planner.engine.reserve import (
     deployment_availability,
     plan_reserve,
 )
-
-NON_NEGATIVE = "must be a non-negative number"
-POSITIVE = "must be a positive number"
-
-REFUSALS: list[tuple[str, Callable[[], object], str, str]] = [
-    (
-        "analysis months",
-        lambda: require_cost_inputs(
-            tokens_per_month=1e9, analysis_months=0.0, hours_per_month=720.0, lens="full"
-        ),
-        "analysis_months",
-        POSITIVE,
-    ),
-    (
-        "negative volume",
-        lambda: require_cost_inputs(
-            tokens_per_month=-1.0, analysis_months=36.0, hours_per_month=720.0, lens="full"
-        ),
-        "tokens_per_month",
-        NON_NEGATIVE,
-    ),
-    (
-        "no GPUs per replica",
-        lambda: Serving(1500.0, gpus_per_replica=0),
-        "selfhost.gpus_per_replica",
-        "must be a whole number >= 1",
-    ),
-    (
-        "headroom above 1",
-        lambda: Serving(1500.0, headroom=1.5),
-        "selfhost.headroom",
-        "must be a number greater than 0 and at most 1",
-    ),
-    (
-        "peak below average",
-        lambda: Serving(1500.0, peak_to_average=0.9),
-        "selfhost.peak_to_average",
-        "must be a number >= 1",
-    ),
-    (
-        "replicas for a negative volume",
-        lambda: Serving(1500.0).replicas_for(-1.0),
-        "tokens_per_month",
-        NON_NEGATIVE,
-    ),
-    (
-        "negative replicas to pack",
-        lambda: pack_replicas(
-            -1, gpus_per_replica=1, gpus_per_unit=8, allow_split=False, field="gpus_per_instance"
-        ),
-        "replicas",
-        "must be a whole number >= 0",
-    ),
-    (
-        "negative cost of capital",
-        lambda: ServerFinance(server_price=1.0, cost_of_capital=-0.01),
-        "owned.cost_of_capital",
-        NON_NEGATIVE,
-    ),
-    (
-        "PUE below 1",
-        lambda: ServerFinance(server_price=1.0, pue=0.9),
-        "owned.pue",
-        "must be a number >= 1",
-    ),
-]
-
-
-@pytest.mark.parametrize(
-    ("call", "field", "message"),
-    [pytest.param(call, field, message, id=name) for name, call, field, message in REFUSALS],
-)
-def test_refusal_names_its_field_and_rule(
-    call: Callable[[], object], field: str, message: str
-) -> None:
-    with pytest.raises(ScenarioError) as refused:
-        call()
-    assert (refused.value.field, refused.value.message) == (field, message)
 
 
 def test_headroom_of_exactly_one_is_accepted_and_a_touch_more_is_not() -> None:
