@@ -297,6 +297,21 @@ def test_lens_switch_service_refuses_a_bad_period_and_keeps_the_plan(cast, refer
     assert not Comparison.objects.filter(plan=plan).exists()
 
 
+def left_empty(version, hardware, **fields) -> list[dict]:
+    """GPT-5 and Llama 3.3 70B on ``hardware``, its running costs left to the catalog."""
+    return [
+        {"kind": "api", "api_offer": api_offer(version, "GPT-5", "feb-2026")},
+        {
+            "kind": "selfhost",
+            "model_name": "Llama 3.3 70B",
+            "rent_mode": "owned",
+            "owned_hardware": hardware,
+            "tokens_per_second": Decimal(3000),
+            **fields,
+        },
+    ]
+
+
 def test_an_owned_option_left_empty_takes_its_running_costs_from_the_catalog(
     cast, reference_version
 ):
@@ -308,16 +323,7 @@ def test_an_owned_option_left_empty_takes_its_running_costs_from_the_catalog(
     (7.5%), facilities $163.44-184.06 per kW a month ($173.75).
     """
     node = OwnedHardware.objects.get(version=reference_version, name="8x H100 HGX node")
-    options = [
-        {"kind": "api", "api_offer": api_offer(reference_version, "GPT-5", "feb-2026")},
-        {
-            "kind": "selfhost",
-            "model_name": "Llama 3.3 70B",
-            "rent_mode": "owned",
-            "owned_hardware": node,
-            "tokens_per_second": Decimal(3000),
-        },
-    ]
+    options = left_empty(reference_version, node)
     plan = make_plan(cast.org, cast.owner, reference_version, options=options)
     comparison = services.plan_set_lens(
         plan=plan, actor=cast.owner, lens="marginal", analysis_months=36
@@ -372,16 +378,7 @@ def test_a_figure_the_catalog_version_lacks_says_so(cast, reference_version):
         publish=True,
     )
     node = OwnedHardware.objects.get(version=version, name="8x H100 HGX node")
-    options = [
-        {"kind": "api", "api_offer": api_offer(version, "GPT-5", "feb-2026")},
-        {
-            "kind": "selfhost",
-            "model_name": "Llama 3.3 70B",
-            "rent_mode": "owned",
-            "owned_hardware": node,
-            "tokens_per_second": Decimal(3000),
-        },
-    ]
+    options = left_empty(version, node)
     comparison = services.plan_compute(
         plan=make_plan(cast.org, cast.owner, version, options=options), actor=cast.owner
     )
@@ -398,18 +395,9 @@ def test_hardware_without_a_power_figure_draws_nothing_and_says_so(cast, referen
     # The catalog states no power for the Mac M4 Max: its GPU power is missing (0 W, not
     # a made-up watt), so the fleet's energy is $0 and the page can say why.
     mac = OwnedHardware.objects.get(version=reference_version, name="Mac M4 Max 128GB")
-    options = [
-        {"kind": "api", "api_offer": api_offer(reference_version, "GPT-5", "feb-2026")},
-        {
-            "kind": "selfhost",
-            "model_name": "Llama 3.3 70B",
-            "rent_mode": "owned",
-            "owned_hardware": mac,
-            "gpus_per_server": 1,
-            "precision": "int4",
-            "tokens_per_second": Decimal(30),
-        },
-    ]
+    options = left_empty(
+        reference_version, mac, gpus_per_server=1, precision="int4", tokens_per_second=Decimal(30)
+    )
     comparison = services.plan_compute(
         plan=make_plan(cast.org, cast.owner, reference_version, options=options), actor=cast.owner
     )
