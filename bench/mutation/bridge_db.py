@@ -215,7 +215,10 @@ def report(
         if not codes:  # a module without mutants (constants only)
             continue
         free = sum(code in mutation.KILLED for code in codes.values())
-        by_db = sum(verdicts.get(m) in ("killed", "timeout") for m in codes)
+        by_db = sum(
+            codes[m] not in mutation.KILLED and verdicts.get(m) in ("killed", "timeout")
+            for m in codes
+        )
         left = [m for m in codes if codes[m] not in mutation.KILLED]
         left = [m for m in left if verdicts.get(m) not in ("killed", "timeout")]
         equal = sum(m in equivalent for m in left)
