@@ -6,6 +6,7 @@ Every change is audited through `accounts.audit.record`.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -610,41 +611,37 @@ def private_prices_copy(
     left: list[str] = []
     offers = ApiOfferIndex(target)
     fields = {"organization": organization, "version": target, "actor": actor}
-    api_rows = OverlayApiOffer.objects.filter(overlay=old).select_related("replaces__source")
-    for api in api_rows.order_by("pk"):
-        label = _api_row_label(api)
-        replaces = None
-        if api.replaces_id:
-            base = api.replaces
-            replaces = offers.match(
-                model_name=base.model_name, provider=base.provider, source_key=base.source.key
-            ).row
-            if replaces is None:
-                left.append(f"{label}: {target.catalog.name} v{target.number} does not sell it")
-                continue
-        prices = {f: getattr(api, f) for f in overlay_row_fields(api)}
-        try:
-            private_price_add(**fields, kind="api", replaces=replaces, **prices)
-        except ValidationError as exc:
-            left.append(f"{label}: {' '.join(exc.messages)}")
-        else:
-            copied.append(label)
-    gpu_rows = OverlayGpuOffer.objects.filter(overlay=old).select_related("replaces__source")
-    for gpu in gpu_rows.order_by("pk"):
-        label = _gpu_row_label(gpu)
-        replaces_gpu = None
-        if gpu.replaces_id:
-            replaces_gpu = match_gpu_offer(gpu.replaces, target).row
-            if replaces_gpu is None:
-                left.append(f"{label}: {target.catalog.name} v{target.number} does not sell it")
-                continue
-        prices = {f: getattr(gpu, f) for f in overlay_row_fields(gpu)}
-        try:
-            private_price_add(**fields, kind="gpu", replaces=replaces_gpu, **prices)
-        except ValidationError as exc:
-            left.append(f"{label}: {' '.join(exc.messages)}")
-        else:
-            copied.append(label)
+
+    def api_match(row: OverlayApiOffer) -> Any:
+        base = row.replaces
+        return offers.match(
+            model_name=base.model_name, provider=base.provider, source_key=base.source.key
+        ).row
+
+    def gpu_match(row: OverlayGpuOffer) -> Any:
+        return match_gpu_offer(row.replaces, target).row
+
+    kinds: tuple[tuple[str, Any, Callable[[Any], str], Callable[[Any], Any]], ...] = (
+        ("api", OverlayApiOffer, _api_row_label, api_match),
+        ("gpu", OverlayGpuOffer, _gpu_row_label, gpu_match),
+    )
+    for kind, model, label_of, match in kinds:
+        rows = model.objects.filter(overlay=old).select_related("replaces__source")
+        for row in rows.order_by("pk"):
+            label = label_of(row)
+            replaces = None
+            if row.replaces_id:
+                replaces = match(row)
+                if replaces is None:
+                    left.append(f"{label}: {target.catalog.name} v{target.number} does not sell it")
+                    continue
+            prices = {f: getattr(row, f) for f in overlay_row_fields(row)}
+            try:
+                private_price_add(**fields, kind=kind, replaces=replaces, **prices)
+            except ValidationError as exc:
+                left.append(f"{label}: {' '.join(exc.messages)}")
+            else:
+                copied.append(label)
     if copied:
         new = _overlay_for(organization=organization, version=target)
         record(
