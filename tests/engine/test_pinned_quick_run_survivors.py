@@ -4,8 +4,9 @@
 
 Each test names what it guards: a refusal's field and sentence, a reason's figures and
 words, the workload's peak applied to a sweep's fleets, the sweep's replica-step ends,
-its inverse of a tiered API bill and its bisection, and a hybrid's routed volume priced
-on an owned fleet without rounding.
+its inverse of a tiered API bill and its bisection, a hybrid's routed volume priced on
+an owned fleet without rounding, a measured prefill rate kept at the throughput corners,
+and a hybrid over a fleet leaving the network.
 """
 
 from __future__ import annotations
