@@ -5,14 +5,14 @@ Run from the repository root, after ``run.py --bridge --sample N`` (whose sample
 verdicts it reads, same ``--sample`` and ``--seed``), with the test settings' environment
 (``DATABASE_URL``, ``SECRET_KEY``: as ``bin/test`` exports them)::
 
-    .venv/bin/python bench/mutation/run.py --bridge --sample 25
-    .venv/bin/python bench/mutation/bridge_db.py --sample 25          # 2 workers
-    .venv/bin/python bench/mutation/bridge_db.py --sample 25 --report # the cached table
+    .venv/bin/python bench/mutation/run.py --bridge --sample 20
+    .venv/bin/python bench/mutation/bridge_db.py --sample 20          # 2 workers
+    .venv/bin/python bench/mutation/bridge_db.py --sample 20 --report # the cached table
 
 Why two steps: ``planner/bridge`` turns catalog and plan rows into snapshots, and most of
 its functions are only exercised by tests that build rows in PostgreSQL (tests/planner,
 tests/api, tests/pages, tests/tracking, tests/presentation): seconds per test, so every
-one of its ~9,500 mutants cannot be run on a 2-core machine. ``run.py --bridge --sample``
+one of its ~10,000 mutants cannot be run on a 2-core machine. ``run.py --bridge --sample``
 draws the same seeded sample per module every time and judges it against tests/bridge
 (no database); this script judges what that leaves alive ("survived" or "no tests")
 against the database tests. Every sampled mutant ends with a verdict, so each module's
@@ -32,6 +32,8 @@ Method:
 3. Verdicts are cached (``bench/out/mutation/bridge-db-state.json``) for the bridge code
    they were judged on; when the tests change, the survivors are run again (the stats
    too: new tests must be selectable), the killed stay killed.
+4. The report: per module, killed without a database, by the database tests, left, and
+   left but argued equivalent (``bridge_equivalent.txt``, judged in MUTATION.md).
 """
 
 from __future__ import annotations
