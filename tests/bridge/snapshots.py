@@ -8,9 +8,20 @@ small plan: 1B tokens a month at 50/50 input, one API offer and one rented A100 
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 from typing import Any
 
 TIMES = "\u00d7"
+# Four comparisons stored by the schema-1 code (tests/planner/test_stored_v1.py).
+STORED_V1: list[dict[str, Any]] = json.loads(
+    (Path(__file__).parents[1] / "planner" / "data" / "comparisons_v1.json").read_text()
+)
+
+
+def by_name(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A stored result's options by name."""
+    return {option["name"]: option for option in results["options"]}
 
 
 def api_snap(

@@ -22,7 +22,7 @@ from planner.engine.errors import ScenarioError
 from planner.engine.fleet import Serving
 from planner.engine.rented import RentedCapacity
 from planner.engine.selfhost import OnDemandRate
-from tests.bridge.snapshots import api_snap, hybrid_snap, selfhost_snap, snapshot
+from tests.bridge.snapshots import api_snap, by_name, hybrid_snap, selfhost_snap, snapshot
 
 GPT = "GPT-5 (OpenAI) \u00b7 feb-2026"
 LLAMA = "Llama on A100"
@@ -39,10 +39,6 @@ def plan(**changes: object) -> dict:
         other_monthly=200.0,
     )
     return snapshot([api_snap(), fleet], downtime_cost_per_hour=100.0, **changes)  # type: ignore[arg-type]
-
-
-def by_name(results: dict) -> dict[str, dict]:
-    return {option["name"]: option for option in results["options"]}
 
 
 def test_the_api_option() -> None:

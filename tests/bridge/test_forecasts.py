@@ -9,20 +9,16 @@ serves 1e8 x 1.5^(m-1) tokens.
 from __future__ import annotations
 
 import copy
-import json
-from pathlib import Path
 
 import pytest
 
 from planner.bridge import composition, forecasts
 from planner.engine.errors import ScenarioError
+from tests.bridge.snapshots import STORED_V1 as STORED
 from tests.bridge.snapshots import api_snap, selfhost_snap, snapshot
 
 GPT = "GPT-5 (OpenAI) \u00b7 feb-2026"
 LLAMA = "Llama on A100"
-STORED = json.loads(
-    (Path(__file__).parents[1] / "planner" / "data" / "comparisons_v1.json").read_text()
-)
 
 
 def growing_plan() -> dict:

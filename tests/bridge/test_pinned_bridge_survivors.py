@@ -8,25 +8,17 @@ tokens a month at 50/50 input, one API offer, one rented A100 at $2/h: $1,440 a 
 from __future__ import annotations
 
 import copy
-import json
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from planner.bridge import composition, forecasts, plans, preview, serving, shapes, sweeps
-from tests.bridge.snapshots import api_snap, selfhost_snap, snapshot
+from tests.bridge.snapshots import STORED_V1 as STORED
+from tests.bridge.snapshots import api_snap, by_name, selfhost_snap, snapshot
 
 GPT = "GPT-5 (OpenAI) \u00b7 feb-2026"
 LLAMA = "Llama on A100"
-STORED = json.loads(
-    (Path(__file__).parents[1] / "planner" / "data" / "comparisons_v1.json").read_text()
-)
-
-
-def by_name(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {option["name"]: option for option in results["options"]}
 
 
 def test_a_published_score_is_shown_without_a_quality_floor() -> None:

@@ -10,17 +10,12 @@ the service and the pages.
 from __future__ import annotations
 
 import copy
-import json
-from pathlib import Path
 
 import pytest
 
 from planner.bridge import plans
 from planner.engine.errors import ScenarioError
-
-STORED = json.loads(
-    (Path(__file__).parents[1] / "planner" / "data" / "comparisons_v1.json").read_text()
-)
+from tests.bridge.snapshots import STORED_V1 as STORED
 
 
 @pytest.mark.parametrize("stored", STORED, ids=[f"{i}-{s['name']}" for i, s in enumerate(STORED)])
