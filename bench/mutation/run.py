@@ -303,11 +303,12 @@ def judge_untested(
         ]
 
     stats_path = work / "mutants" / "mutmut-stats.json"
-    if untested() and not stats_path.exists():
+    left = untested()
+    if left and not stats_path.exists():
         # The tests changed since these were judged (the stats were reset) and nothing
         # was pending: mutmut records the stats again, and may find tests for them now.
-        subprocess.run(run + untested(), cwd=work, env=env, check=True)
-    left = untested()
+        subprocess.run(run + left, cwd=work, env=env, check=True)
+        left = untested()
     if not left:
         return 0
     stats = json.loads(stats_path.read_text())
